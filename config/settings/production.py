@@ -1,0 +1,17 @@
+"""Production settings: PostgreSQL, HTTPS, no defaults for secrets."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+if not env("DOORSTROOM_SECRET_KEY"):  # noqa: F405
+    raise ImproperlyConfigured("DOORSTROOM_SECRET_KEY must be set in production.")
+if not env("DATABASE_URL"):  # noqa: F405
+    raise ImproperlyConfigured("DATABASE_URL (PostgreSQL) must be set in production.")
+SECURE_SSL_REDIRECT = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from doorstroom.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("inloggen/", auth_views.LoginView.as_view(), name="login"),
+    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("beheer/", admin.site.urls),
+    path("api/", include("doorstroom.api.urls")),
+    path("", include("doorstroom.participants.urls")),
+    path("", include("doorstroom.enrollments.urls")),
+    path("", include("doorstroom.programmes.urls")),
+]

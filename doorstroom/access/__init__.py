@@ -1,0 +1,1 @@
+"""The access door. Import as `from doorstroom.access import policy as access`."""

@@ -1,0 +1,47 @@
+"""One error format for the whole API: {"errors": [{"field": ..., "message": ..., "code": ...}]}."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from doorstroom.core.errors import DomainError
+
+
+def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
+    if isinstance(detail, dict):
+        out: list[dict[str, Any]] = []
+        for key, value in detail.items():
+            name = None if key in ("non_field_errors", "detail") else (f"{field}.{key}" if field else str(key))
+            out.extend(_flatten(value, name))
+        return out
+    if isinstance(detail, list):
+        out = []
+        for index, value in enumerate(detail):
+            nested = isinstance(value, dict | list)
+            out.extend(_flatten(value, f"{field}[{index}]" if nested and field else field))
+        return out
+    code = getattr(detail, "code", "invalid")
+    return [{"field": field, "message": str(detail), "code": code}]
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        code = status.HTTP_409_CONFLICT if exc.code == "conflict" else status.HTTP_400_BAD_REQUEST
+        return Response({"errors": [{"field": exc.field, "message": exc.message, "code": exc.code}]}, status=code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Niet gevonden.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied("U mag dit niet doen.")
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"errors": _flatten(exc.detail)}
+    else:
+        detail = getattr(exc, "detail", str(exc))
+        response.data = {"errors": [{"field": None, "message": str(detail), "code": getattr(detail, "code", "error")}]}
+    return response

@@ -1,0 +1,25 @@
+"""The API root: versioned routes of each app, the OpenAPI schema and its docs page."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from doorstroom.enrollments.api import urls as enrollment_urls
+from doorstroom.organisations.api import urls as organisation_urls
+from doorstroom.participants.api import urls as participant_urls
+from doorstroom.programmes.api import urls as programme_urls
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "v1/",
+        include(
+            [
+                *organisation_urls.urlpatterns,
+                *programme_urls.urlpatterns,
+                *participant_urls.urlpatterns,
+                *enrollment_urls.urlpatterns,
+            ]
+        ),
+    ),
+]

@@ -1,0 +1,17 @@
+"""The one exception type for broken business rules.
+
+Views turn it into a form error, the API into HTTP 400 JSON naming the field.
+"""
+
+
+class DomainError(Exception):
+    """A business rule refused the request; `field` names the input that caused it, if any."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,48 @@
+"""Form behaviour every page shares: errors linked to their fields for screen readers."""
+
+from django import forms
+
+
+class AccessibleFormMixin:
+    """Marks invalid fields with aria-invalid and links help and error texts via aria-describedby."""
+
+    fields: dict[str, forms.Field]
+    errors: dict[str, list[str]]
+
+    def _link_descriptions(self) -> None:
+        for name, field in self.fields.items():
+            described = []
+            if field.help_text:
+                described.append(f"id_{name}-help")
+            if name in self.errors:
+                described.append(f"id_{name}-error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+            field.grouped = isinstance(  # type: ignore[attr-defined]
+                field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect
+            )
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        self._link_descriptions()
+
+    def add_domain_error(self, error: Exception) -> None:
+        """Attach a DomainError to the field it names, or to the form as a whole."""
+        field = getattr(error, "field", None)
+        message = getattr(error, "message", str(error))
+        self.add_error(field if field in self.fields else None, message)  # type: ignore[attr-defined]
+        self._link_descriptions()
+
+
+class Form(AccessibleFormMixin, forms.Form):
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._link_descriptions()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

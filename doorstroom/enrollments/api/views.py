@@ -1,0 +1,182 @@
+"""Enrollment API: enrol, read the history, and record lifecycle steps through the same services."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from doorstroom.access import policy as access
+from doorstroom.core import clock
+from doorstroom.enrollments import services
+from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EventType
+from doorstroom.participants.api.views import ErrorOutput
+from doorstroom.programmes.models import OutcomeType
+
+
+class EventOutput(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.get_full_name", read_only=True)
+    phase = serializers.IntegerField(source="phase.position", allow_null=True, read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    target_programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    corrects = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+
+    class Meta:
+        model = EnrollmentEvent
+        fields = [
+            "uuid", "event_type", "occurred_on", "recorded_at", "actor", "note", "reason_code", "phase",
+            "outcomes", "organisation", "target_programme", "corrects",
+        ]
+
+
+class EnrollmentOutput(serializers.ModelSerializer):
+    participant = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    referred_by = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    current_phase = serializers.IntegerField(source="current_phase.position", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "uuid", "participant", "programme", "group", "referred_by", "state", "current_phase",
+            "phase_entered_on", "referred_on", "started_on", "ended_on", "last_event_on", "last_event_type",
+            "outcomes", "version",
+        ]
+
+
+class EnrollmentCreateInput(serializers.Serializer):
+    participant = serializers.UUIDField()
+    programme = serializers.SlugField(help_text="Code van het programma")
+    group = serializers.IntegerField(required=False, allow_null=True)
+    occurred_on = serializers.DateField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class EventInput(serializers.Serializer):
+    event_type = serializers.ChoiceField(
+        choices=[c for c in EventType.choices if c[0] != EventType.REFERRED]
+    )
+    occurred_on = serializers.DateField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    reason_code = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    phase = serializers.IntegerField(required=False, allow_null=True, min_value=1, help_text="Volgnummer van de fase")
+    outcomes = serializers.ListField(
+        child=serializers.ChoiceField(choices=OutcomeType.choices), required=False, max_length=len(OutcomeType)
+    )
+    target_programme = serializers.SlugField(required=False, help_text="Bij overgedragen: code van het programma")
+    corrects = serializers.UUIDField(required=False, help_text="Bij gecorrigeerd: de gebeurtenis die niet klopt")
+    version = serializers.IntegerField(required=False, help_text="De versie van de inschrijving die u las")
+
+
+def _invalid(field: str, message: str) -> Response:
+    return Response({"errors": [{"field": field, "message": message, "code": "invalid"}]}, status=400)
+
+
+@extend_schema(tags=["inschrijvingen"])
+class EnrollmentListCreateApi(generics.GenericAPIView):
+    serializer_class = EnrollmentOutput
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return (
+            access.enrollments_visible_to(self.request.user)
+            .select_related("participant", "programme", "referred_by", "current_phase")
+            .order_by("id")
+        )
+
+    @extend_schema(summary="Inschrijvingen die u mag inzien", responses=EnrollmentOutput(many=True))
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(EnrollmentOutput(page, many=True).data)
+
+    @extend_schema(
+        summary="Deelnemer aanmelden voor een programma",
+        request=EnrollmentCreateInput,
+        responses={201: EnrollmentOutput, 400: ErrorOutput},
+    )
+    def post(self, request: Request) -> Response:
+        data = EnrollmentCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        participant = access.require_participant(request.user, values["participant"], access.Action.CHANGE)
+        programme = access.programmes_usable_by(request.user).filter(code=values["programme"]).first()
+        if programme is None:
+            return _invalid("programme", "Onbekend programma.")
+        group = None
+        if values.get("group") is not None:
+            group = programme.groups.filter(pk=values["group"]).first()
+            if group is None:
+                return _invalid("group", "Deze doelgroep hoort niet bij het programma.")
+        enrollment = services.enrollment_enrol(
+            participant=participant,
+            programme=programme,
+            group=group,
+            actor=request.user,
+            referred_by=request.user.organisation or participant.municipality,
+            on=values.get("occurred_on") or clock.today(),
+            note=values.get("note", ""),
+        )
+        return Response(EnrollmentOutput(enrollment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["inschrijvingen"])
+class EnrollmentDetailApi(generics.GenericAPIView):
+    serializer_class = EnrollmentOutput
+
+    @extend_schema(summary="Eén inschrijving", responses={200: EnrollmentOutput, 404: ErrorOutput})
+    def get(self, request: Request, enrollment_uuid: str) -> Response:
+        return Response(EnrollmentOutput(access.require_enrollment(request.user, enrollment_uuid)).data)
+
+
+@extend_schema(tags=["inschrijvingen"])
+class EnrollmentEventListCreateApi(generics.GenericAPIView):
+    serializer_class = EventOutput
+
+    @extend_schema(summary="De geschiedenis van een inschrijving", responses=EventOutput(many=True))
+    def get(self, request: Request, enrollment_uuid: str) -> Response:
+        enrollment = access.require_enrollment(request.user, enrollment_uuid)
+        events = enrollment.events.select_related(
+            "actor", "phase", "organisation", "target_programme", "corrects"
+        ).order_by("occurred_on", "id")
+        return Response(EventOutput(events, many=True).data)
+
+    @extend_schema(
+        summary="Een stap vastleggen (ook overdragen en corrigeren)",
+        request=EventInput,
+        responses={201: EventOutput, 400: ErrorOutput, 409: ErrorOutput},
+    )
+    def post(self, request: Request, enrollment_uuid: str) -> Response:
+        enrollment = access.require_enrollment(request.user, enrollment_uuid, access.Action.CHANGE)
+        data = EventInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        event_type = values["event_type"]
+        on = values.get("occurred_on") or clock.today()
+        version = values.get("version")
+        if event_type == EventType.TRANSFERRED:
+            target = access.programmes_usable_by(request.user).filter(code=values.get("target_programme", "")).first()
+            if target is None:
+                return _invalid("target_programme", "Kies een bestaand programma om naar over te dragen.")
+            services.enrollment_transfer(
+                enrollment=enrollment, actor=request.user, target_programme=target, on=on,
+                note=values.get("note", ""), expected_version=version,
+            )
+            event = enrollment.events.filter(event_type=EventType.TRANSFERRED).latest("id")
+        elif event_type == EventType.CORRECTED:
+            wrong = enrollment.events.filter(uuid=values.get("corrects")).first() if values.get("corrects") else None
+            if wrong is None:
+                return _invalid("corrects", "Geef de gebeurtenis die niet klopt.")
+            event = services.enrollment_correct(
+                enrollment=enrollment, actor=request.user, wrong_event=wrong,
+                reason=values.get("note", ""), expected_version=version,
+            )
+        else:
+            phase = None
+            if values.get("phase") is not None:
+                phase = enrollment.programme.phases.filter(position=values["phase"]).first()
+                if phase is None:
+                    return _invalid("phase", "Deze fase hoort niet bij het programma.")
+            event = services.enrollment_record(
+                enrollment=enrollment, actor=request.user, event_type=event_type, on=on,
+                note=values.get("note", ""), reason_code=values.get("reason_code", ""), phase=phase,
+                outcomes=values.get("outcomes", ()), expected_version=version,
+            )
+        return Response(EventOutput(event).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,107 @@
+"""Input shape for enrolment and lifecycle steps; the lifecycle rules live in rules.py."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from doorstroom.core import clock
+from doorstroom.core.forms import DateInput, Form
+from doorstroom.organisations.models import User
+from doorstroom.programmes.models import OutcomeType, Programme, ProgrammeGroup
+
+from .models import REASON_CHOICES, Enrollment, EventType, TeamRole
+
+
+class EnrolForm(Form):
+    programme = forms.ModelChoiceField(label=_("Programma"), queryset=Programme.objects.none())
+    group = forms.ModelChoiceField(
+        label=_("Doelgroep"), queryset=ProgrammeGroup.objects.none(), required=False,
+        help_text=_("Alleen bij programma's met doelgroepen."),
+    )
+    occurred_on = forms.DateField(label=_("Datum van aanmelding"), widget=DateInput(), initial=clock.today)
+    note = forms.CharField(label=_("Toelichting"), widget=forms.Textarea, required=False, max_length=4000)
+
+    def __init__(self, *args, programmes=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if programmes is not None:
+            self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+            self.fields["group"].queryset = ProgrammeGroup.objects.filter(  # type: ignore[attr-defined]
+                programme__in=programmes
+            ).select_related("programme")
+            self.fields["group"].label_from_instance = lambda g: f"{g.programme.name}: {g.name}"  # type: ignore[attr-defined]
+
+
+EVENT_DATE_LABELS = {
+    EventType.INTAKE_HELD: _("Datum van de intake"),
+    EventType.STARTED: _("Startdatum"),
+    EventType.PHASE_CHANGED: _("Datum van de overgang"),
+    EventType.PAUSED: _("Eerste dag van de pauze"),
+    EventType.RESUMED: _("Datum van hervatten"),
+    EventType.DROPPED_OUT: _("Datum van uitval"),
+    EventType.NOT_STARTED: _("Datum van het besluit"),
+    EventType.COMPLETED: _("Datum van afronding"),
+    EventType.TRANSFERRED: _("Datum van overdracht"),
+}
+
+
+class EventForm(Form):
+    """A lifecycle step; which fields it has depends on the event type."""
+
+    occurred_on = forms.DateField(label=_("Datum"), widget=DateInput(), initial=clock.today)
+    note = forms.CharField(label=_("Toelichting"), widget=forms.Textarea, required=False, max_length=4000)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, event_type: str, enrollment: Enrollment, programmes=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.event_type = event_type
+        self.fields["occurred_on"].label = EVENT_DATE_LABELS.get(EventType(event_type), _("Datum"))
+        self.fields["version"].initial = enrollment.version
+        reasons = REASON_CHOICES.get(EventType(event_type))
+        if reasons is not None:
+            self.fields["reason_code"] = forms.ChoiceField(
+                label=_("Reden"), choices=[("", _("Kies een reden"))] + list(reasons.choices)
+            )
+        if event_type in (EventType.STARTED, EventType.PHASE_CHANGED):
+            self.fields["phase"] = forms.ModelChoiceField(
+                label=_("Fase"),
+                queryset=enrollment.programme.phases.order_by("position"),
+                required=False,
+                help_text=_("Leeg laten voor de volgende fase. Een fase overslaan of teruggaan kan alleen met een toelichting."),
+            )
+        if event_type == EventType.COMPLETED:
+            self.fields["outcomes"] = forms.MultipleChoiceField(
+                label=_("Resultaten"),
+                choices=OutcomeType.choices,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("Kies alle resultaten die de deelnemer heeft behaald."),
+            )
+        if event_type == EventType.TRANSFERRED:
+            self.fields["target_programme"] = forms.ModelChoiceField(
+                label=_("Naar programma"), queryset=programmes if programmes is not None else Programme.objects.none()
+            )
+        if event_type in (EventType.DROPPED_OUT, EventType.NOT_STARTED, EventType.TRANSFERRED):
+            self.fields["note"].help_text = _("Beschrijf kort wat er is gebeurd.")
+        order = ["occurred_on", "phase", "reason_code", "outcomes", "target_programme", "note", "version"]
+        self.order_fields(order)
+        self._link_descriptions()
+
+
+class CorrectionForm(Form):
+    event = forms.UUIDField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Waarom klopt deze gebeurtenis niet?"), widget=forms.Textarea, max_length=4000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TeamAssignmentForm(Form):
+    member = forms.ModelChoiceField(label=_("Medewerker"), queryset=User.objects.none())
+    role = forms.ChoiceField(label=_("Rol in het team"), choices=TeamRole.choices)
+    starts_on = forms.DateField(label=_("Vanaf"), widget=DateInput(), initial=clock.today)
+
+    def __init__(self, *args, candidates=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["member"].queryset = candidates  # type: ignore[attr-defined]
+            self.fields["member"].label_from_instance = (  # type: ignore[attr-defined]
+                lambda u: f"{u.get_full_name() or u.username} ({u.organisation}, {u.get_role_display()})"
+            )

@@ -1,0 +1,216 @@
+"""Enrollments (inschrijvingen), their event history, and who is on the team around a participant."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from doorstroom.core.models import PublicIdModel
+from doorstroom.organisations.models import Organisation
+from doorstroom.participants.models import Participant
+from doorstroom.programmes.models import OutcomeType, Phase, Programme, ProgrammeGroup
+
+from . import rules
+
+
+class EnrollmentState(models.TextChoices):
+    REFERRED = rules.State.REFERRED.value, _("Aangemeld")
+    INTAKE = rules.State.INTAKE.value, _("Intake")
+    ACTIVE = rules.State.ACTIVE.value, _("Actief")
+    PAUSED = rules.State.PAUSED.value, _("Gepauzeerd")
+    COMPLETED = rules.State.COMPLETED.value, _("Afgerond")
+    DROPPED_OUT = rules.State.DROPPED_OUT.value, _("Uitgevallen")
+    NOT_STARTED = rules.State.NOT_STARTED.value, _("Niet gestart")
+    TRANSFERRED = rules.State.TRANSFERRED.value, _("Overgedragen")
+
+
+class EventType(models.TextChoices):
+    REFERRED = rules.EventType.REFERRED.value, _("Aangemeld")
+    INTAKE_HELD = rules.EventType.INTAKE_HELD.value, _("Intake gehouden")
+    STARTED = rules.EventType.STARTED.value, _("Gestart")
+    PHASE_CHANGED = rules.EventType.PHASE_CHANGED.value, _("Naar andere fase")
+    PAUSED = rules.EventType.PAUSED.value, _("Gepauzeerd")
+    RESUMED = rules.EventType.RESUMED.value, _("Hervat")
+    DROPPED_OUT = rules.EventType.DROPPED_OUT.value, _("Uitgevallen")
+    NOT_STARTED = rules.EventType.NOT_STARTED.value, _("Niet gestart")
+    COMPLETED = rules.EventType.COMPLETED.value, _("Afgerond")
+    TRANSFERRED = rules.EventType.TRANSFERRED.value, _("Overgedragen")
+    CORRECTED = rules.EventType.CORRECTED.value, _("Gecorrigeerd")
+
+
+#: What the button for each lifecycle step says.
+ACTION_LABELS = {
+    EventType.INTAKE_HELD: _("Intake registreren"),
+    EventType.STARTED: _("Start registreren"),
+    EventType.PHASE_CHANGED: _("Naar andere fase"),
+    EventType.PAUSED: _("Pauzeren"),
+    EventType.RESUMED: _("Hervatten"),
+    EventType.DROPPED_OUT: _("Uitval registreren"),
+    EventType.NOT_STARTED: _("Niet gestart"),
+    EventType.COMPLETED: _("Afronden"),
+    EventType.TRANSFERRED: _("Overdragen"),
+}
+
+
+class PauseReason(models.TextChoices):
+    PREGNANCY = rules.PauseReason.PREGNANCY.value, _("Zwangerschap")
+    ILLNESS = rules.PauseReason.ILLNESS.value, _("Ziekte")
+    DETENTION = rules.PauseReason.DETENTION.value, _("Detentie")
+    CARE_DUTIES = rules.PauseReason.CARE_DUTIES.value, _("Zorg voor een ander")
+    RELOCATION = rules.PauseReason.RELOCATION.value, _("Verhuizing")
+    HOLIDAY = rules.PauseReason.HOLIDAY.value, _("Vakantie of verlof")
+    OTHER = rules.PauseReason.OTHER.value, _("Andere reden")
+
+
+class DropOutReason(models.TextChoices):
+    MOTIVATION = rules.DropOutReason.MOTIVATION.value, _("Geen motivatie meer")
+    HEALTH = rules.DropOutReason.HEALTH.value, _("Gezondheid")
+    CARE_DUTIES = rules.DropOutReason.CARE_DUTIES.value, _("Zorg voor een ander")
+    RELOCATION = rules.DropOutReason.RELOCATION.value, _("Verhuisd")
+    DETENTION = rules.DropOutReason.DETENTION.value, _("Detentie")
+    UNREACHABLE = rules.DropOutReason.UNREACHABLE.value, _("Niet meer bereikbaar")
+    WORK_ELSEWHERE = rules.DropOutReason.WORK_ELSEWHERE.value, _("Zelf werk gevonden buiten het traject")
+    OTHER = rules.DropOutReason.OTHER.value, _("Andere reden")
+
+
+class NotStartedReason(models.TextChoices):
+    NOT_ELIGIBLE = rules.NotStartedReason.NOT_ELIGIBLE.value, _("Past niet bij het programma")
+    NO_MOTIVATION = rules.NotStartedReason.NO_MOTIVATION.value, _("Wil niet meedoen")
+    HEALTH = rules.NotStartedReason.HEALTH.value, _("Gezondheid")
+    CARE_DUTIES = rules.NotStartedReason.CARE_DUTIES.value, _("Zorg voor een ander")
+    OTHER_PROGRAMME = rules.NotStartedReason.OTHER_PROGRAMME.value, _("Gaat naar een ander traject")
+    UNREACHABLE = rules.NotStartedReason.UNREACHABLE.value, _("Niet bereikbaar")
+    OTHER = rules.NotStartedReason.OTHER.value, _("Andere reden")
+
+
+REASON_CHOICES = {
+    EventType.PAUSED: PauseReason,
+    EventType.DROPPED_OUT: DropOutReason,
+    EventType.NOT_STARTED: NotStartedReason,
+}
+
+
+class Enrollment(PublicIdModel):
+    """A participant in a programme. The state fields are a cache of the event replay, kept in step by
+    the services in the same transaction; reports read the events."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="enrollments")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="enrollments")
+    group = models.ForeignKey(
+        ProgrammeGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="enrollments"
+    )
+    referred_by = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("aangemeld door")
+    )
+    transferred_from = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="transferred_to"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # projection (cache of rules.replay)
+    state = models.CharField(max_length=20, choices=EnrollmentState.choices, db_index=True)
+    current_phase = models.ForeignKey(Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    phase_entered_on = models.DateField(null=True, blank=True)
+    paused_since = models.DateField(null=True, blank=True)
+    paused_days_in_phase = models.PositiveIntegerField(default=0)
+    referred_on = models.DateField(null=True, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    last_event_on = models.DateField(null=True, blank=True)
+    last_event_type = models.CharField(max_length=20, choices=EventType.choices, blank=True)
+    outcomes = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-referred_on", "-id"]
+        verbose_name = _("inschrijving")
+        verbose_name_plural = _("inschrijvingen")
+        indexes = [models.Index(fields=["programme", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant} – {self.programme}"
+
+    @property
+    def outcome_labels(self) -> list[str]:
+        return [str(OutcomeType(code).label) for code in self.outcomes if code in OutcomeType.values]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in {s.value for s in rules.OPEN_STATES}
+
+
+class EnrollmentEvent(PublicIdModel):
+    """One fact in an enrollment's history. Never edited or deleted: a wrong event is voided by a
+    CORRECTED event that points at it."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="events")
+    event_type = models.CharField(_("gebeurtenis"), max_length=20, choices=EventType.choices)
+    occurred_on = models.DateField(_("datum"))
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("toelichting"), blank=True, max_length=4000)
+    reason_code = models.CharField(_("reden"), max_length=30, blank=True)
+    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    outcomes = models.JSONField(_("resultaten"), default=list, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("organisatie"),
+    )
+    target_programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    corrects = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrected_by"
+    )
+
+    class Meta:
+        ordering = ["occurred_on", "id"]
+        verbose_name = _("gebeurtenis")
+        verbose_name_plural = _("gebeurtenissen")
+
+    def __str__(self) -> str:
+        return f"{self.get_event_type_display()} {self.occurred_on}"
+
+    @property
+    def reason_label(self) -> str:
+        choices = REASON_CHOICES.get(EventType(self.event_type))
+        if choices is None or not self.reason_code:
+            return ""
+        try:
+            return str(choices(self.reason_code).label)
+        except ValueError:
+            return self.reason_code
+
+
+class TeamRole(models.TextChoices):
+    DIRECTOR = "regisseur", _("Regisseur")
+    COACH = "coach", _("Coach / begeleider")
+
+
+class TeamAssignment(PublicIdModel):
+    """A professional in the team around a participant, for a period. Involvement in the access policy
+    means an assignment that runs today."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="team")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("rol in het team"), max_length=20, choices=TeamRole.choices)
+    starts_on = models.DateField(_("vanaf"))
+    ends_on = models.DateField(_("tot en met"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        verbose_name = _("teamlid")
+        verbose_name_plural = _("teamleden")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="team_assignment_period_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} ({self.get_role_display()})"

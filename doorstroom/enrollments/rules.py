@@ -1,0 +1,260 @@
+"""The enrollment lifecycle as a pure replay of events (no Django, no database).
+
+The stored state of an enrollment is a cache of `replay(events)`. Events are ordered by their date,
+then by recording order; a corrected (voided) event takes no part. Every rule of the lifecycle is
+checked here, so an event that would make any point of the history illegal is refused, also when it
+is dated in the past.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+
+
+class State(StrEnum):
+    REFERRED = "aangemeld"
+    INTAKE = "intake"
+    ACTIVE = "actief"
+    PAUSED = "gepauzeerd"
+    COMPLETED = "afgerond"
+    DROPPED_OUT = "uitgevallen"
+    NOT_STARTED = "niet_gestart"
+    TRANSFERRED = "overgedragen"
+
+
+class EventType(StrEnum):
+    REFERRED = "aangemeld"
+    INTAKE_HELD = "intake"
+    STARTED = "gestart"
+    PHASE_CHANGED = "fase_gewijzigd"
+    PAUSED = "gepauzeerd"
+    RESUMED = "hervat"
+    DROPPED_OUT = "uitgevallen"
+    NOT_STARTED = "niet_gestart"
+    COMPLETED = "afgerond"
+    TRANSFERRED = "overgedragen"
+    CORRECTED = "gecorrigeerd"
+
+
+class PauseReason(StrEnum):
+    PREGNANCY = "zwangerschap"
+    ILLNESS = "ziekte"
+    DETENTION = "detentie"
+    CARE_DUTIES = "zorgtaken"
+    RELOCATION = "verhuizing"
+    HOLIDAY = "vakantie"
+    OTHER = "overig"
+
+
+class DropOutReason(StrEnum):
+    MOTIVATION = "motivatie"
+    HEALTH = "gezondheid"
+    CARE_DUTIES = "zorgtaken"
+    RELOCATION = "verhuizing"
+    DETENTION = "detentie"
+    UNREACHABLE = "onbereikbaar"
+    WORK_ELSEWHERE = "ander_werk"
+    OTHER = "overig"
+
+
+class NotStartedReason(StrEnum):
+    NOT_ELIGIBLE = "niet_geschikt"
+    NO_MOTIVATION = "geen_motivatie"
+    HEALTH = "gezondheid"
+    CARE_DUTIES = "zorgtaken"
+    OTHER_PROGRAMME = "ander_traject"
+    UNREACHABLE = "onbereikbaar"
+    OTHER = "overig"
+
+
+TERMINAL_STATES = frozenset({State.COMPLETED, State.DROPPED_OUT, State.NOT_STARTED, State.TRANSFERRED})
+OPEN_STATES = frozenset(set(State) - TERMINAL_STATES)
+
+ALLOWED: dict[State | None, frozenset[EventType]] = {
+    None: frozenset({EventType.REFERRED}),
+    State.REFERRED: frozenset(
+        {EventType.INTAKE_HELD, EventType.STARTED, EventType.NOT_STARTED, EventType.TRANSFERRED}
+    ),
+    State.INTAKE: frozenset({EventType.STARTED, EventType.NOT_STARTED, EventType.TRANSFERRED}),
+    State.ACTIVE: frozenset(
+        {
+            EventType.PHASE_CHANGED,
+            EventType.PAUSED,
+            EventType.DROPPED_OUT,
+            EventType.COMPLETED,
+            EventType.TRANSFERRED,
+        }
+    ),
+    State.PAUSED: frozenset({EventType.RESUMED, EventType.DROPPED_OUT, EventType.TRANSFERRED}),
+    State.COMPLETED: frozenset(),
+    State.DROPPED_OUT: frozenset(),
+    State.NOT_STARTED: frozenset(),
+    State.TRANSFERRED: frozenset(),
+}
+
+REASON_CODES: dict[EventType, frozenset[str]] = {
+    EventType.PAUSED: frozenset(PauseReason),
+    EventType.DROPPED_OUT: frozenset(DropOutReason),
+    EventType.NOT_STARTED: frozenset(NotStartedReason),
+}
+
+STATE_AFTER: dict[EventType, State] = {
+    EventType.REFERRED: State.REFERRED,
+    EventType.INTAKE_HELD: State.INTAKE,
+    EventType.STARTED: State.ACTIVE,
+    EventType.PHASE_CHANGED: State.ACTIVE,
+    EventType.PAUSED: State.PAUSED,
+    EventType.RESUMED: State.ACTIVE,
+    EventType.DROPPED_OUT: State.DROPPED_OUT,
+    EventType.NOT_STARTED: State.NOT_STARTED,
+    EventType.COMPLETED: State.COMPLETED,
+    EventType.TRANSFERRED: State.TRANSFERRED,
+}
+
+
+class TransitionRefused(Exception):
+    """A lifecycle rule refused an event; `field` names the input to fix."""
+
+    def __init__(self, message: str, *, field: str = "event_type") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class EventFact:
+    """What replay needs of one stored event."""
+
+    seq: int
+    event_type: EventType
+    occurred_on: date
+    phase_position: int | None = None
+    reason_code: str = ""
+    note: str = ""
+    outcomes: tuple[str, ...] = ()
+    voided: bool = False
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The current state derived from the events; stored on the enrollment as a cache."""
+
+    state: State | None = None
+    phase_position: int | None = None
+    phase_entered_on: date | None = None
+    paused_since: date | None = None
+    paused_days_in_phase: int = 0
+    referred_on: date | None = None
+    started_on: date | None = None
+    ended_on: date | None = None
+    last_event_on: date | None = None
+    last_event_type: EventType | None = None
+    outcomes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def ordered(events: Iterable[EventFact]) -> list[EventFact]:
+    """Replay order: by date, then by recording order."""
+    return sorted(events, key=lambda e: (e.occurred_on, e.seq))
+
+
+def apply(p: Projection, e: EventFact, *, phase_count: int, outcome_codes: frozenset[str]) -> Projection:
+    """One step of the lifecycle; raises TransitionRefused when the event is not allowed here."""
+    if e.event_type == EventType.CORRECTED:
+        return p
+    allowed = ALLOWED[p.state]
+    if e.event_type not in allowed:
+        current = p.state.value if p.state else "nog niet aangemeld"
+        raise TransitionRefused(
+            f"'{e.event_type.value}' kan niet op {e.occurred_on:%d-%m-%Y}: het traject is dan '{current}'."
+        )
+    codes = REASON_CODES.get(e.event_type)
+    if codes is not None:
+        if not e.reason_code:
+            raise TransitionRefused("Kies een reden.", field="reason_code")
+        if e.reason_code not in codes:
+            raise TransitionRefused(f"Onbekende reden '{e.reason_code}'.", field="reason_code")
+    nxt = replace(p, state=STATE_AFTER[e.event_type], last_event_on=e.occurred_on, last_event_type=e.event_type)
+
+    if e.event_type == EventType.REFERRED:
+        return replace(nxt, referred_on=e.occurred_on)
+    if e.event_type in (EventType.STARTED, EventType.PHASE_CHANGED):
+        target = e.phase_position if e.phase_position is not None else (
+            1 if e.event_type == EventType.STARTED else (p.phase_position or 0) + 1
+        )
+        if phase_count == 0:
+            if e.event_type == EventType.PHASE_CHANGED:
+                raise TransitionRefused("Dit programma heeft geen fasen.", field="phase")
+            target_or_none: int | None = None
+        else:
+            if not 1 <= target <= phase_count:
+                raise TransitionRefused("Deze fase hoort niet bij het programma.", field="phase")
+            if e.event_type == EventType.PHASE_CHANGED and target == p.phase_position:
+                raise TransitionRefused("Het traject is al in deze fase.", field="phase")
+            expected = 1 if e.event_type == EventType.STARTED else (p.phase_position or 0) + 1
+            if target != expected and not e.note.strip():
+                raise TransitionRefused(
+                    "Een fase overslaan of terug naar een eerdere fase kan alleen met een toelichting.",
+                    field="note",
+                )
+            target_or_none = target
+        nxt = replace(nxt, phase_position=target_or_none, phase_entered_on=e.occurred_on, paused_days_in_phase=0)
+        if e.event_type == EventType.STARTED:
+            nxt = replace(nxt, started_on=e.occurred_on)
+        return nxt
+    if e.event_type == EventType.PAUSED:
+        return replace(nxt, paused_since=e.occurred_on)
+    if e.event_type == EventType.RESUMED:
+        assert p.paused_since is not None
+        paused = (e.occurred_on - p.paused_since).days
+        return replace(nxt, paused_since=None, paused_days_in_phase=p.paused_days_in_phase + paused)
+    if e.event_type == EventType.COMPLETED:
+        if not e.outcomes:
+            raise TransitionRefused("Kies minstens één resultaat.", field="outcomes")
+        unknown = [o for o in e.outcomes if o not in outcome_codes]
+        if unknown:
+            raise TransitionRefused(f"Onbekend resultaat '{unknown[0]}'.", field="outcomes")
+        return replace(nxt, ended_on=e.occurred_on, outcomes=tuple(dict.fromkeys(e.outcomes)))
+    # dropped out, not started, transferred: the enrollment ends (a pause running then stays on record)
+    return replace(nxt, ended_on=e.occurred_on)
+
+
+def replay(
+    events: Iterable[EventFact], *, phase_count: int, outcome_codes: frozenset[str]
+) -> Projection:
+    """Fold the non-voided events, in replay order, into the current state."""
+    p = Projection()
+    for e in ordered(events):
+        if e.voided:
+            continue
+        p = apply(p, e, phase_count=phase_count, outcome_codes=outcome_codes)
+    return p
+
+
+def weeks_in_phase(p: Projection, *, on: date) -> int | None:
+    """Whole weeks spent in the current phase up to `on` (or the end), paused days not counted."""
+    if p.phase_entered_on is None:
+        return None
+    until = min(on, p.ended_on) if p.ended_on else on
+    days = (until - p.phase_entered_on).days - p.paused_days_in_phase
+    if p.paused_since is not None:
+        days -= max(0, (until - p.paused_since).days)
+    return max(0, days) // 7
+
+
+def voidable(events: Sequence[EventFact], target_seq: int) -> EventFact:
+    """The event a correction may void: it exists, is not itself a correction and is not voided yet."""
+    for e in events:
+        if e.seq == target_seq:
+            if e.event_type == EventType.CORRECTED:
+                raise TransitionRefused("Een correctie kan niet zelf gecorrigeerd worden.", field="corrects")
+            if e.voided:
+                raise TransitionRefused("Deze gebeurtenis is al gecorrigeerd.", field="corrects")
+            if e.event_type == EventType.TRANSFERRED:
+                raise TransitionRefused(
+                    "Een overdracht kan niet teruggedraaid worden; registreer in het nieuwe traject "
+                    "dat het niet is gestart en meld de deelnemer opnieuw aan.",
+                    field="corrects",
+                )
+            return e
+    raise TransitionRefused("Deze gebeurtenis hoort niet bij dit traject.", field="corrects")

@@ -1,0 +1,144 @@
+"""Reads for enrollment pages. Each takes an already-scoped queryset from the access layer and may
+only narrow or annotate it."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from doorstroom.participants.models import Participant
+from doorstroom.programmes.models import Phase, Programme
+
+from . import rules
+from .models import ACTION_LABELS, Enrollment, EnrollmentEvent, EnrollmentState, EventType
+
+OPEN_STATE_VALUES = [s.value for s in rules.OPEN_STATES]
+
+
+def projection_of(enrollment: Enrollment) -> rules.Projection:
+    """The cached state as a rules.Projection, for derived figures such as weeks in phase."""
+    return rules.Projection(
+        state=rules.State(enrollment.state) if enrollment.state else None,
+        phase_position=enrollment.current_phase.position if enrollment.current_phase_id else None,
+        phase_entered_on=enrollment.phase_entered_on,
+        paused_since=enrollment.paused_since,
+        paused_days_in_phase=enrollment.paused_days_in_phase,
+        referred_on=enrollment.referred_on,
+        started_on=enrollment.started_on,
+        ended_on=enrollment.ended_on,
+        last_event_on=enrollment.last_event_on,
+        last_event_type=rules.EventType(enrollment.last_event_type) if enrollment.last_event_type else None,
+        outcomes=tuple(enrollment.outcomes or ()),
+    )
+
+
+@dataclass
+class PhaseProgress:
+    weeks: int | None
+    expected: int | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.weeks is not None and self.expected is not None and self.weeks > self.expected
+
+
+def phase_progress(enrollment: Enrollment, *, today: date) -> PhaseProgress:
+    expected = enrollment.current_phase.expected_weeks if enrollment.current_phase_id else None
+    return PhaseProgress(weeks=rules.weeks_in_phase(projection_of(enrollment), on=today), expected=expected)
+
+
+@dataclass
+class CaseloadRow:
+    participant: Participant
+    enrollment: Enrollment | None
+    progress: PhaseProgress | None
+
+
+def caseload_rows(*, participants: QuerySet[Participant], today: date) -> list[CaseloadRow]:
+    """One row per open enrollment, and one per participant without an open enrollment.
+
+    Two queries whatever the caseload: the participants, and their open enrollments with programme
+    and phase joined.
+    """
+    people = list(participants.order_by("family_name", "given_name", "id"))
+    enrollments = (
+        Enrollment.objects.filter(participant__in=participants, state__in=OPEN_STATE_VALUES)
+        .select_related("programme", "current_phase")
+        .order_by("referred_on", "id")
+    )
+    by_participant: dict[int, list[Enrollment]] = {}
+    for enrollment in enrollments:
+        by_participant.setdefault(enrollment.participant_id, []).append(enrollment)
+    rows: list[CaseloadRow] = []
+    for person in people:
+        own = by_participant.get(person.pk)
+        if not own:
+            rows.append(CaseloadRow(person, None, None))
+            continue
+        for enrollment in own:
+            enrollment.participant = person
+            rows.append(CaseloadRow(person, enrollment, phase_progress(enrollment, today=today)))
+    return rows
+
+
+@dataclass
+class BoardColumn:
+    key: str
+    title: str
+    phase: Phase | None
+    cards: list[tuple[Enrollment, PhaseProgress]] = field(default_factory=list)
+
+
+def programme_board(*, programme: Programme, enrollments: QuerySet[Enrollment], today: date) -> list[BoardColumn]:
+    """Open enrollments of a programme in columns: referred, intake, then one per phase.
+
+    Two queries: the phases, and the visible open enrollments with participant and phase joined.
+    """
+    phases = list(programme.phases.order_by("position"))
+    columns = [
+        BoardColumn("aangemeld", str(EnrollmentState.REFERRED.label), None),
+        BoardColumn("intake", str(EnrollmentState.INTAKE.label), None),
+        *[BoardColumn(f"fase-{p.position}", p.name, p) for p in phases],
+    ]
+    by_key = {c.key: c for c in columns}
+    rows = (
+        enrollments.filter(programme=programme, state__in=OPEN_STATE_VALUES)
+        .select_related("participant", "current_phase")
+        .order_by("participant__family_name", "participant__given_name", "id")
+    )
+    for enrollment in rows:
+        if enrollment.state == EnrollmentState.REFERRED:
+            key = "aangemeld"
+        elif enrollment.state == EnrollmentState.INTAKE:
+            key = "intake"
+        elif enrollment.current_phase_id:
+            key = f"fase-{enrollment.current_phase.position}"
+        else:
+            key = "aangemeld"
+        by_key[key].cards.append((enrollment, phase_progress(enrollment, today=today)))
+    return columns
+
+
+def enrollments_with_history(*, enrollments: QuerySet[Enrollment]) -> list[Enrollment]:
+    """Enrollments with their events (actor, phase, corrections joined) for the participant file."""
+    events = EnrollmentEvent.objects.select_related(
+        "actor", "actor_organisation", "phase", "organisation", "target_programme", "corrects"
+    ).order_by("occurred_on", "id")
+    result = list(
+        enrollments.select_related("programme", "current_phase", "referred_by", "group")
+        .prefetch_related(Prefetch("events", queryset=events), "programme__phases")
+        .order_by("-referred_on", "-id")
+    )
+    for enrollment in result:
+        voided = {e.corrects_id for e in enrollment.events.all() if e.corrects_id}
+        for event in enrollment.events.all():
+            event.is_voided = event.pk in voided  # type: ignore[attr-defined]
+    return result
+
+
+def next_actions(enrollment: Enrollment) -> list[tuple[str, str]]:
+    """(event type, button label) for the steps the lifecycle allows from the current state."""
+    state = rules.State(enrollment.state) if enrollment.state else None
+    order = [e.value for e in rules.EventType]
+    allowed = sorted((e.value for e in rules.ALLOWED[state]), key=order.index)
+    return [(code, str(ACTION_LABELS[EventType(code)])) for code in allowed]

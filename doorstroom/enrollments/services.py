@@ -1,0 +1,331 @@
+"""State changes of enrollments: each appends events and refreshes the cached state in one transaction."""
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.db import transaction
+
+from doorstroom.core import clock
+from doorstroom.core.errors import DomainError
+from doorstroom.organisations.models import Organisation, Role, User
+from doorstroom.participants import services as participant_services
+from doorstroom.participants.models import PERMIT_STATUSES, Participant
+from doorstroom.participants.rules import age_on
+from doorstroom.programmes import rules as programme_rules
+from doorstroom.programmes.models import OutcomeType, Phase, Programme, ProgrammeGroup
+
+from . import rules
+from .models import Enrollment, EnrollmentEvent, EventType, TeamAssignment, TeamRole
+
+OUTCOME_CODES = frozenset(OutcomeType.values)
+
+
+def _phases(programme: Programme) -> list[Phase]:
+    return list(programme.phases.order_by("position"))
+
+
+def _facts(enrollment: Enrollment, positions: dict[int, int]) -> list[rules.EventFact]:
+    rows = enrollment.events.values_list(
+        "id", "event_type", "occurred_on", "phase_id", "reason_code", "note", "outcomes", "corrects_id"
+    )
+    rows = list(rows)
+    voided = {r[7] for r in rows if r[7] is not None}
+    return [
+        rules.EventFact(
+            seq=r[0],
+            event_type=rules.EventType(r[1]),
+            occurred_on=r[2],
+            phase_position=positions.get(r[3]) if r[3] else None,
+            reason_code=r[4],
+            note=r[5],
+            outcomes=tuple(r[6] or ()),
+            voided=r[0] in voided,
+        )
+        for r in rows
+    ]
+
+
+def enrollment_replay(enrollment: Enrollment) -> rules.Projection:
+    """Replay the stored events of one enrollment (used by the services and by the consistency check)."""
+    phases = _phases(enrollment.programme)
+    positions = {p.id: p.position for p in phases}
+    return rules.replay(_facts(enrollment, positions), phase_count=len(phases), outcome_codes=OUTCOME_CODES)
+
+
+def projection_fields(projection: rules.Projection, phases: Sequence[Phase]) -> dict[str, object]:
+    """The enrollment's cached columns for a projection."""
+    by_position = {p.position: p for p in phases}
+    return {
+        "state": projection.state.value if projection.state else "",
+        "current_phase": by_position.get(projection.phase_position) if projection.phase_position else None,
+        "phase_entered_on": projection.phase_entered_on,
+        "paused_since": projection.paused_since,
+        "paused_days_in_phase": projection.paused_days_in_phase,
+        "referred_on": projection.referred_on,
+        "started_on": projection.started_on,
+        "ended_on": projection.ended_on,
+        "last_event_on": projection.last_event_on,
+        "last_event_type": projection.last_event_type.value if projection.last_event_type else "",
+        "outcomes": list(projection.outcomes),
+    }
+
+
+def _store(enrollment: Enrollment, projection: rules.Projection, phases: Sequence[Phase]) -> None:
+    for name, value in projection_fields(projection, phases).items():
+        setattr(enrollment, name, value)
+    enrollment.version += 1
+    enrollment.save()
+
+
+def _check_date(on: date) -> None:
+    if on > clock.today():
+        raise DomainError("De datum ligt in de toekomst.", field="occurred_on")
+
+
+def _lock(enrollment: Enrollment, expected_version: int | None) -> Enrollment:
+    locked = Enrollment.objects.select_for_update().select_related("programme").get(pk=enrollment.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise DomainError(
+            "Iemand anders heeft dit traject net bijgewerkt. Bekijk de tijdlijn opnieuw en probeer het nog eens.",
+            field="version",
+            code="conflict",
+        )
+    return locked
+
+
+def _append_and_rebuild(enrollment: Enrollment, event: EnrollmentEvent) -> EnrollmentEvent:
+    """Save the event, replay the whole history with it, and refuse (rolling back) if any step breaks."""
+    event.save()
+    phases = _phases(enrollment.programme)
+    positions = {p.id: p.position for p in phases}
+    try:
+        projection = rules.replay(
+            _facts(enrollment, positions), phase_count=len(phases), outcome_codes=OUTCOME_CODES
+        )
+    except rules.TransitionRefused as refused:
+        raise DomainError(refused.message, field=refused.field, code="transition") from refused
+    _store(enrollment, projection, phases)
+    return event
+
+
+def eligibility_problems(participant: Participant, programme: Programme, on: date) -> list[tuple[str, str]]:
+    return programme_rules.eligibility_problems(
+        programme_rules.EligibilityRules(
+            requires_residence_permit=programme.requires_residence_permit,
+            requires_civic_integration_duty=programme.requires_civic_integration_duty,
+            min_age=programme.min_age,
+            max_age=programme.max_age,
+        ),
+        programme_rules.ParticipantFacts(
+            age=age_on(participant.date_of_birth, on),
+            has_residence_permit=participant.residence_status in PERMIT_STATUSES,
+            civic_integration_duty=participant.civic_integration_duty,
+        ),
+    )
+
+
+@transaction.atomic
+def enrollment_enrol(
+    *,
+    participant: Participant,
+    programme: Programme,
+    actor: User,
+    referred_by: Organisation,
+    on: date,
+    note: str = "",
+    group: ProgrammeGroup | None = None,
+    transferred_from: Enrollment | None = None,
+) -> Enrollment:
+    """Refer a participant to a programme (event 'aangemeld'); eligibility is checked on that date."""
+    _check_date(on)
+    if not programme.is_active:
+        raise DomainError("Dit programma is niet meer in gebruik.", field="programme")
+    if group is not None and group.programme_id != programme.id:
+        raise DomainError("Deze doelgroep hoort niet bij het programma.", field="group")
+    problems = eligibility_problems(participant, programme, on)
+    if problems:
+        field, message = problems[0]
+        raise DomainError(message, field=field, code="not_eligible")
+    open_states = [s.value for s in rules.OPEN_STATES]
+    if Enrollment.objects.filter(participant=participant, programme=programme, state__in=open_states).exists():
+        raise DomainError("Deze deelnemer heeft al een lopend traject in dit programma.", field="programme")
+    enrollment = Enrollment.objects.create(
+        participant=participant,
+        programme=programme,
+        group=group,
+        referred_by=referred_by,
+        transferred_from=transferred_from,
+        state=rules.State.REFERRED.value,
+    )
+    _append_and_rebuild(
+        enrollment,
+        EnrollmentEvent(
+            enrollment=enrollment,
+            event_type=EventType.REFERRED,
+            occurred_on=on,
+            actor=actor,
+            actor_organisation=actor.organisation,
+            organisation=referred_by,
+            note=note,
+        ),
+    )
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_record(
+    *,
+    enrollment: Enrollment,
+    actor: User,
+    event_type: str,
+    on: date,
+    note: str = "",
+    reason_code: str = "",
+    phase: Phase | None = None,
+    outcomes: Sequence[str] = (),
+    expected_version: int | None = None,
+) -> EnrollmentEvent:
+    """Record one lifecycle step (intake, start, phase change, pause, resume, drop-out, not started,
+    completion). Transfers and corrections have their own services."""
+    if event_type not in {e.value for e in rules.EventType} or event_type in (
+        EventType.REFERRED,
+        EventType.TRANSFERRED,
+        EventType.CORRECTED,
+    ):
+        raise DomainError("Deze gebeurtenis kan hier niet geregistreerd worden.", field="event_type")
+    _check_date(on)
+    locked = _lock(enrollment, expected_version)
+    if phase is not None and phase.programme_id != locked.programme_id:
+        raise DomainError("Deze fase hoort niet bij het programma.", field="phase")
+    if event_type not in (EventType.STARTED, EventType.PHASE_CHANGED):
+        phase = None
+    event = _append_and_rebuild(
+        locked,
+        EnrollmentEvent(
+            enrollment=locked,
+            event_type=event_type,
+            occurred_on=on,
+            actor=actor,
+            actor_organisation=actor.organisation,
+            note=note.strip(),
+            reason_code=reason_code,
+            phase=phase,
+            outcomes=list(dict.fromkeys(outcomes)) if event_type == EventType.COMPLETED else [],
+        ),
+    )
+    enrollment.refresh_from_db()
+    return event
+
+
+@transaction.atomic
+def enrollment_transfer(
+    *,
+    enrollment: Enrollment,
+    actor: User,
+    target_programme: Programme,
+    on: date,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Enrollment:
+    """End this enrollment as 'overgedragen' and refer the participant to the target programme."""
+    _check_date(on)
+    locked = _lock(enrollment, expected_version)
+    if target_programme.pk == locked.programme_id:
+        raise DomainError("Kies een ander programma om naar over te dragen.", field="target_programme")
+    _append_and_rebuild(
+        locked,
+        EnrollmentEvent(
+            enrollment=locked,
+            event_type=EventType.TRANSFERRED,
+            occurred_on=on,
+            actor=actor,
+            actor_organisation=actor.organisation,
+            note=note.strip(),
+            target_programme=target_programme,
+        ),
+    )
+    new = enrollment_enrol(
+        participant=locked.participant,
+        programme=target_programme,
+        actor=actor,
+        referred_by=actor.organisation or locked.referred_by,
+        on=on,
+        note=note,
+        transferred_from=locked,
+    )
+    enrollment.refresh_from_db()
+    return new
+
+
+@transaction.atomic
+def enrollment_correct(
+    *,
+    enrollment: Enrollment,
+    actor: User,
+    wrong_event: EnrollmentEvent,
+    reason: str,
+    expected_version: int | None = None,
+) -> EnrollmentEvent:
+    """Void a wrong event with a correcting event; the history keeps both."""
+    if not reason.strip():
+        raise DomainError("Geef aan waarom deze gebeurtenis niet klopt.", field="note")
+    locked = _lock(enrollment, expected_version)
+    phases = _phases(locked.programme)
+    positions = {p.id: p.position for p in phases}
+    try:
+        rules.voidable(_facts(locked, positions), wrong_event.pk)
+    except rules.TransitionRefused as refused:
+        raise DomainError(refused.message, field=refused.field) from refused
+    event = _append_and_rebuild(
+        locked,
+        EnrollmentEvent(
+            enrollment=locked,
+            event_type=EventType.CORRECTED,
+            occurred_on=clock.today(),
+            actor=actor,
+            actor_organisation=actor.organisation,
+            note=reason.strip(),
+            corrects=wrong_event,
+        ),
+    )
+    enrollment.refresh_from_db()
+    return event
+
+
+@transaction.atomic
+def team_assign(
+    *, participant: Participant, member: User, role: str, starts_on: date, ends_on: date | None = None
+) -> TeamAssignment:
+    """Put a professional on the participant's team for a period."""
+    if member.organisation is None:
+        raise DomainError("Deze medewerker hoort bij geen organisatie.", field="member")
+    if role not in TeamRole.values:
+        raise DomainError("Onbekende rol in het team.", field="role")
+    if ends_on is not None and ends_on < starts_on:
+        raise DomainError("De einddatum ligt voor de begindatum.", field="ends_on")
+    return TeamAssignment.objects.create(
+        participant=participant,
+        member=member,
+        organisation=member.organisation,
+        role=role,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+
+
+@transaction.atomic
+def participant_take_on(
+    *, actor: User, municipality: Organisation, data: dict[str, object], confirm_not_duplicate: bool = False
+) -> Participant:
+    """Register a new participant and put the registering professional on their team, so the person
+    never falls out of anyone's view (a director as regisseur, anyone else as coach)."""
+    participant = participant_services.participant_register(
+        municipality=municipality, data=data, confirm_not_duplicate=confirm_not_duplicate
+    )
+    team_assign(
+        participant=participant,
+        member=actor,
+        role=TeamRole.DIRECTOR if actor.role == Role.DIRECTOR else TeamRole.COACH,
+        starts_on=clock.today(),
+    )
+    return participant

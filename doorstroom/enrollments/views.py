@@ -1,0 +1,184 @@
+"""Pages for the caseload, enrolment and lifecycle steps. Access first, then services/selectors."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from doorstroom.access import policy as access
+from doorstroom.core import clock
+from doorstroom.core.errors import DomainError
+
+from . import forms, selectors, services
+from .models import EventType
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    """'Mijn deelnemers': the people the user works with, their programme, phase and last step."""
+    rows = selectors.caseload_rows(participants=access.participants_on_caseload(request.user), today=clock.today())
+    return TemplateResponse(request, "enrollments/caseload.html", {"rows": rows, "nav": "caseload"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrollment_create(request: HttpRequest, participant_uuid: str) -> HttpResponse:
+    participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
+    programmes = access.programmes_usable_by(request.user)
+    form = forms.EnrolForm(request.POST or None, programmes=programmes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrollment_enrol(
+                participant=participant,
+                programme=form.cleaned_data["programme"],
+                group=form.cleaned_data["group"],
+                actor=request.user,
+                referred_by=request.user.organisation or participant.municipality,
+                on=form.cleaned_data["occurred_on"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("De aanmelding is opgeslagen."))
+            return redirect("participants:detail", participant_uuid=participant.uuid)
+    return TemplateResponse(
+        request, "enrollments/enrollment_form.html", {"form": form, "participant": participant},
+        status=400 if form.errors else 200,
+    )
+
+
+def _card(request: HttpRequest, enrollment_uuid: str, *, saved: bool = False) -> HttpResponse:
+    enrollment = access.require_enrollment(request.user, enrollment_uuid)
+    [full] = selectors.enrollments_with_history(
+        enrollments=access.enrollments_visible_to(request.user).filter(pk=enrollment.pk)
+    )
+    return TemplateResponse(
+        request,
+        "enrollments/enrollment_card.html#card",
+        {
+            "enrollment": full,
+            "participant": enrollment.participant,
+            "can_change": access.can(request.user, enrollment.participant, access.Action.CHANGE),
+            "next_actions": selectors.next_actions(full),
+            "saved": saved,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrollment_event_create(request: HttpRequest, enrollment_uuid: str, event_type: str) -> HttpResponse:
+    """Record one lifecycle step; with HTMX the form and the result replace the enrollment card."""
+    enrollment = access.require_enrollment(request.user, enrollment_uuid, access.Action.CHANGE)
+    if event_type not in EventType.values or event_type in (EventType.REFERRED, EventType.CORRECTED):
+        raise Http404
+    programmes = access.programmes_usable_by(request.user).exclude(pk=enrollment.programme_id)
+    form = forms.EventForm(request.POST or None, event_type=event_type, enrollment=enrollment, programmes=programmes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if event_type == EventType.TRANSFERRED:
+                services.enrollment_transfer(
+                    enrollment=enrollment,
+                    actor=request.user,
+                    target_programme=data["target_programme"],
+                    on=data["occurred_on"],
+                    note=data["note"],
+                    expected_version=data["version"],
+                )
+            else:
+                services.enrollment_record(
+                    enrollment=enrollment,
+                    actor=request.user,
+                    event_type=event_type,
+                    on=data["occurred_on"],
+                    note=data["note"],
+                    reason_code=data.get("reason_code", ""),
+                    phase=data.get("phase"),
+                    outcomes=data.get("outcomes", ()),
+                    expected_version=data["version"],
+                )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            if request.htmx:
+                return _card(request, enrollment_uuid, saved=True)
+            messages.success(request, _("De stap is opgeslagen."))
+            return redirect("participants:detail", participant_uuid=enrollment.participant.uuid)
+    context = {
+        "form": form,
+        "enrollment": enrollment,
+        "participant": enrollment.participant,
+        "event_label": EventType(event_type).label,
+    }
+    status = 400 if form.errors else 200
+    if request.htmx:
+        response = TemplateResponse(request, "enrollments/event_form.html#event-form", context)
+        if form.errors:  # htmx swaps only 2xx: show the errors in place of the form
+            response["HX-Retarget"] = f"#event-form-{enrollment.uuid}"
+            response["HX-Reswap"] = "outerHTML"
+        return response
+    return TemplateResponse(request, "enrollments/event_form.html", context, status=status)
+
+
+@login_required
+def enrollment_card(request: HttpRequest, enrollment_uuid: str) -> HttpResponse:
+    """The enrollment card alone (HTMX 'cancel' restores it)."""
+    return _card(request, enrollment_uuid)
+
+
+@login_required
+@require_POST
+def enrollment_event_correct(request: HttpRequest, enrollment_uuid: str) -> HttpResponse:
+    enrollment = access.require_enrollment(request.user, enrollment_uuid, access.Action.CHANGE)
+    form = forms.CorrectionForm(request.POST)
+    if form.is_valid():
+        wrong = enrollment.events.filter(uuid=form.cleaned_data["event"]).first()
+        if wrong is None:
+            raise Http404
+        try:
+            services.enrollment_correct(
+                enrollment=enrollment,
+                actor=request.user,
+                wrong_event=wrong,
+                reason=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("De gebeurtenis is gecorrigeerd. De tijdlijn laat beide zien."))
+    else:
+        messages.error(request, _("Geef aan waarom de gebeurtenis niet klopt."))
+    return redirect("participants:detail", participant_uuid=enrollment.participant.uuid)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_assignment_create(request: HttpRequest, participant_uuid: str) -> HttpResponse:
+    participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
+    if not access.can_manage_team(request.user, participant):
+        raise PermissionDenied
+    form = forms.TeamAssignmentForm(request.POST or None, candidates=access.team_candidates(participant))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_assign(
+                participant=participant,
+                member=form.cleaned_data["member"],
+                role=form.cleaned_data["role"],
+                starts_on=form.cleaned_data["starts_on"],
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("Het teamlid is toegevoegd."))
+            return redirect("participants:detail", participant_uuid=participant.uuid)
+    return TemplateResponse(
+        request, "enrollments/team_form.html", {"form": form, "participant": participant},
+        status=400 if form.errors else 200,
+    )

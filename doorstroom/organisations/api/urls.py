@@ -1,0 +1,5 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("organisaties/", views.OrganisationListApi.as_view(), name="api-organisations")]

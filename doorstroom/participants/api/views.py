@@ -1,0 +1,161 @@
+"""Participant API: the same access door and services as the pages."""
+
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from doorstroom.access import policy as access
+from doorstroom.enrollments import services as enrollment_services
+from doorstroom.participants import rules, services
+from doorstroom.participants.models import BenefitStatus, Participant, ResidenceStatus
+
+
+class ParticipantOutput(serializers.ModelSerializer):
+    municipality = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    bsn = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Participant
+        fields = [
+            "uuid", "municipality", "given_name", "family_name_prefix", "family_name", "date_of_birth", "bsn",
+            "email", "phone", "residence_status", "benefit_status", "civic_integration_duty", "languages",
+            "version",
+        ]
+
+    def get_bsn(self, participant: Participant) -> str | None:
+        if participant.bsn and access.can_see_bsn(self.context["request"].user, participant):
+            return participant.bsn
+        return None
+
+
+class ParticipantInput(serializers.Serializer):
+    given_name = serializers.CharField(max_length=100)
+    family_name_prefix = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    family_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField()
+    bsn = serializers.CharField(max_length=11, required=False, allow_blank=True, allow_null=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    residence_status = serializers.ChoiceField(choices=ResidenceStatus.choices, required=False)
+    benefit_status = serializers.ChoiceField(choices=BenefitStatus.choices, required=False)
+    civic_integration_duty = serializers.BooleanField(required=False)
+    languages = serializers.ListField(child=serializers.CharField(max_length=3), required=False, max_length=20)
+
+
+class ParticipantCreateInput(ParticipantInput):
+    municipality = serializers.UUIDField()
+    confirm_not_duplicate = serializers.BooleanField(required=False, default=False)
+
+
+class ParticipantUpdateInput(ParticipantInput):
+    version = serializers.IntegerField(help_text="De versie die u las; bij een andere versie volgt 409.")
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name != "version":
+                field.required = False
+
+
+class ErrorItem(serializers.Serializer):
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+    code = serializers.CharField()
+
+
+class ErrorOutput(serializers.Serializer):
+    errors = ErrorItem(many=True)
+
+
+@extend_schema(tags=["deelnemers"])
+class ParticipantListCreateApi(generics.GenericAPIView):
+    serializer_class = ParticipantOutput
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return access.participants_visible_to(self.request.user).select_related("municipality").order_by("id")
+
+    @extend_schema(
+        summary="Deelnemers die u mag inzien",
+        parameters=[OpenApiParameter("q", str, description="Zoek op naam (of volledig BSN)")],
+        responses=ParticipantOutput(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        queryset = self.get_queryset()
+        query = (request.query_params.get("q") or "").strip()[:100]
+        if query:
+            bsn = rules.normalise_bsn(query)
+            if bsn.isdigit() and len(bsn) == 9:
+                queryset = queryset.filter(bsn=bsn) if access.can_see_bsn(request.user) else queryset.none()
+            else:
+                for word in query.split():
+                    queryset = queryset.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(ParticipantOutput(page, many=True, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Nieuwe deelnemer registreren",
+        request=ParticipantCreateInput,
+        responses={201: ParticipantOutput, 400: ErrorOutput, 409: ErrorOutput},
+    )
+    def post(self, request: Request) -> Response:
+        data = ParticipantCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        municipality = access.municipalities_for_registration(request.user).filter(uuid=values.pop("municipality")).first()
+        if municipality is None:
+            if not access.municipalities_for_registration(request.user).exists():
+                raise PermissionDenied("U mag geen deelnemers registreren.")
+            return Response(
+                {"errors": [{"field": "municipality", "message": "Voor deze gemeente mag u niet registreren.",
+                             "code": "invalid"}]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            participant = enrollment_services.participant_take_on(
+                actor=request.user, municipality=municipality, data=values,
+                confirm_not_duplicate=values.pop("confirm_not_duplicate", False),
+            )
+        except services.PossibleDuplicates as found:
+            visible, hidden = access.split_by_visibility(request.user, found.participant_ids)
+            if found.same_bsn:
+                message, field, code = "Er is al een deelnemer met dit BSN in deze gemeente.", "bsn", "duplicate"
+            else:
+                message = "Er bestaat mogelijk al een dossier voor deze persoon."
+                if hidden:
+                    message += f" Vraag een klantregisseur van {municipality.name} om het na te gaan."
+                field, code = "confirm_not_duplicate", "possible_duplicate"
+            return Response(
+                {"errors": [{"field": field, "message": message, "code": code}],
+                 "visible_matches": [str(p.uuid) for p in visible]},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(ParticipantOutput(participant, context={"request": request}).data, status=201)
+
+
+@extend_schema(tags=["deelnemers"])
+class ParticipantDetailApi(generics.GenericAPIView):
+    serializer_class = ParticipantOutput
+
+    @extend_schema(summary="Eén deelnemer", responses={200: ParticipantOutput, 404: ErrorOutput})
+    def get(self, request: Request, participant_uuid: str) -> Response:
+        participant = access.require_participant(request.user, participant_uuid)
+        return Response(ParticipantOutput(participant, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Gegevens wijzigen (met de versie die u las)",
+        request=ParticipantUpdateInput,
+        responses={200: ParticipantOutput, 400: ErrorOutput, 409: ErrorOutput},
+    )
+    def patch(self, request: Request, participant_uuid: str) -> Response:
+        participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
+        data = ParticipantUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        version = values.pop("version")
+        if "bsn" in values and not access.can_see_bsn(request.user, participant):
+            raise PermissionDenied("U mag het BSN niet wijzigen.")
+        services.participant_update(participant=participant, data=values, expected_version=version)
+        return Response(ParticipantOutput(participant, context={"request": request}).data)

@@ -1,0 +1,78 @@
+"""Input shape for participant pages; business rules live in services and rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from doorstroom.core.forms import DateInput, Form
+from doorstroom.organisations.models import Organisation
+
+from .models import BenefitStatus, HouseholdRelation, ResidenceStatus
+
+
+class ParticipantForm(Form):
+    given_name = forms.CharField(label=_("Voornaam"), max_length=100)
+    family_name_prefix = forms.CharField(label=_("Tussenvoegsel"), max_length=20, required=False)
+    family_name = forms.CharField(label=_("Achternaam"), max_length=100)
+    date_of_birth = forms.DateField(label=_("Geboortedatum"), widget=DateInput(), help_text=_("Bijvoorbeeld 31-12-1990."))
+    bsn = forms.CharField(
+        label=_("BSN"),
+        max_length=11,
+        required=False,
+        help_text=_("Niet verplicht. Negen cijfers; we controleren het nummer met de elfproef."),
+    )
+    email = forms.EmailField(label=_("E-mailadres"), required=False)
+    phone = forms.CharField(label=_("Telefoonnummer"), max_length=20, required=False)
+    residence_status = forms.ChoiceField(
+        label=_("Verblijfsstatus"), choices=ResidenceStatus.choices, initial=ResidenceStatus.UNKNOWN
+    )
+    benefit_status = forms.ChoiceField(
+        label=_("Uitkering"), choices=BenefitStatus.choices, initial=BenefitStatus.UNKNOWN
+    )
+    civic_integration_duty = forms.BooleanField(label=_("Inburgeringsplichtig"), required=False)
+    languages = forms.CharField(
+        label=_("Talen die de deelnemer spreekt"),
+        required=False,
+        max_length=200,
+        help_text=_("Taalcodes gescheiden door komma's, bijvoorbeeld: nl, ar, ti, rom."),
+    )
+
+    def clean_languages(self) -> list[str]:
+        raw = self.cleaned_data.get("languages") or ""
+        return [part.strip().lower() for part in raw.replace(";", ",").split(",") if part.strip()]
+
+
+class ParticipantCreateForm(ParticipantForm):
+    municipality = forms.ModelChoiceField(
+        label=_("Verantwoordelijke gemeente"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    confirm_not_duplicate = forms.BooleanField(
+        label=_("Ik heb gecontroleerd: dit is een andere persoon"), required=False
+    )
+
+    field_order = ["municipality"]
+
+    def __init__(self, *args, municipalities=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if municipalities is not None:
+            self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+
+
+class ParticipantEditForm(ParticipantForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SearchForm(Form):
+    q = forms.CharField(
+        label=_("Naam of BSN"),
+        max_length=100,
+        min_length=2,
+        help_text=_("Zoek op (een deel van) de naam, of op het volledige BSN."),
+    )
+
+
+class HouseholdMemberForm(Form):
+    relation = forms.ChoiceField(label=_("Relatie in het huishouden"), choices=HouseholdRelation.choices)
+    household_name = forms.CharField(
+        label=_("Naam van het nieuwe huishouden"), max_length=200, required=False,
+        help_text=_("Laat leeg voor 'Huishouden' met de achternaam."),
+    )

@@ -1,0 +1,133 @@
+"""Participants (deelnemers) and households: the minimum personal data the work needs, and no ethnicity."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from doorstroom.core.models import PublicIdModel
+from doorstroom.organisations.models import Organisation, OrganisationKind
+
+
+class ResidenceStatus(models.TextChoices):
+    DUTCH = "nederlander", _("Nederlandse nationaliteit")
+    EU = "eu", _("EU-burger")
+    ASYLUM_PERMIT = "asiel", _("Verblijfsvergunning asiel")
+    REGULAR_PERMIT = "regulier", _("Verblijfsvergunning regulier")
+    PENDING = "procedure", _("In procedure")
+    NONE = "geen", _("Geen verblijfsrecht")
+    UNKNOWN = "onbekend", _("Onbekend")
+
+
+PERMIT_STATUSES = frozenset(
+    {ResidenceStatus.DUTCH, ResidenceStatus.EU, ResidenceStatus.ASYLUM_PERMIT, ResidenceStatus.REGULAR_PERMIT}
+)
+
+
+class BenefitStatus(models.TextChoices):
+    NONE = "geen", _("Geen uitkering")
+    SOCIAL_ASSISTANCE = "bijstand", _("Bijstand (Participatiewet)")
+    UNEMPLOYMENT = "ww", _("WW")
+    DISABILITY = "arbeidsongeschikt", _("WIA, WAO of Wajong")
+    OTHER = "anders", _("Andere uitkering")
+    UNKNOWN = "onbekend", _("Onbekend")
+
+
+class Participant(PublicIdModel):
+    """A person in one or more trajectories, belonging to one responsible municipality."""
+
+    municipality = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="participants",
+        limit_choices_to={"kind": OrganisationKind.MUNICIPALITY},
+        verbose_name=_("verantwoordelijke gemeente"),
+    )
+    given_name = models.CharField(_("voornaam"), max_length=100)
+    family_name_prefix = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
+    family_name = models.CharField(_("achternaam"), max_length=100)
+    date_of_birth = models.DateField(_("geboortedatum"))
+    bsn = models.CharField(_("BSN"), max_length=9, null=True, blank=True)
+    email = models.EmailField(_("e-mailadres"), blank=True)
+    phone = models.CharField(_("telefoonnummer"), max_length=20, blank=True)
+    residence_status = models.CharField(
+        _("verblijfsstatus"), max_length=20, choices=ResidenceStatus.choices, default=ResidenceStatus.UNKNOWN
+    )
+    benefit_status = models.CharField(
+        _("uitkering"), max_length=20, choices=BenefitStatus.choices, default=BenefitStatus.UNKNOWN
+    )
+    civic_integration_duty = models.BooleanField(_("inburgeringsplichtig"), default=False)
+    languages = models.JSONField(_("talen (ISO 639)"), default=list, blank=True)
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participant_file",
+        verbose_name=_("eigen account"),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        verbose_name = _("deelnemer")
+        verbose_name_plural = _("deelnemers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "bsn"],
+                condition=Q(bsn__isnull=False),
+                name="participant_bsn_unique_per_municipality",
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "family_name", "date_of_birth"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        parts = [self.given_name, self.family_name_prefix, self.family_name]
+        return " ".join(p for p in parts if p)
+
+
+class Household(PublicIdModel):
+    """A household or family network supported together ("1 gezin, 1 plan, 1 regisseur")."""
+
+    municipality = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="households", verbose_name=_("gemeente")
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("huishouden")
+        verbose_name_plural = _("huishoudens")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HouseholdRelation(models.TextChoices):
+    PARENT = "ouder", _("Ouder")
+    CHILD = "kind", _("Kind")
+    PARTNER = "partner", _("Partner")
+    OTHER = "overig", _("Overig")
+
+
+class HouseholdMember(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="household_memberships")
+    relation = models.CharField(_("relatie"), max_length=10, choices=HouseholdRelation.choices)
+
+    class Meta:
+        verbose_name = _("lid van huishouden")
+        verbose_name_plural = _("leden van huishouden")
+        constraints = [
+            models.UniqueConstraint(fields=["household", "participant"], name="household_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} ({self.get_relation_display()})"

@@ -1,0 +1,164 @@
+"""Registering and changing participants; duplicate detection; households."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from doorstroom.core import clock
+from doorstroom.core.errors import DomainError
+from doorstroom.organisations.models import Organisation, OrganisationKind
+
+from . import rules
+from .models import BenefitStatus, Household, HouseholdMember, HouseholdRelation, Participant, ResidenceStatus
+
+EDITABLE_FIELDS = (
+    "given_name",
+    "family_name_prefix",
+    "family_name",
+    "date_of_birth",
+    "bsn",
+    "email",
+    "phone",
+    "residence_status",
+    "benefit_status",
+    "civic_integration_duty",
+    "languages",
+)
+
+
+@dataclass(frozen=True)
+class PossibleDuplicates(Exception):
+    """Raised when a participant probably exists already; the caller decides what the user may see."""
+
+    participant_ids: list[int]
+    same_bsn: bool
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate shape-independent rules; raise DomainError naming the field."""
+    cleaned = dict(data)
+    for name in ("given_name", "family_name"):
+        value = (cleaned.get(name) or "").strip()
+        if not value:
+            raise DomainError("Vul dit veld in.", field=name)
+        cleaned[name] = value
+    cleaned["family_name_prefix"] = (cleaned.get("family_name_prefix") or "").strip()
+    bsn = cleaned.get("bsn")
+    if bsn:
+        problem = rules.bsn_problem(bsn)
+        if problem:
+            raise DomainError(problem, field="bsn")
+        cleaned["bsn"] = rules.normalise_bsn(bsn)
+    else:
+        cleaned["bsn"] = None
+    dob = cleaned.get("date_of_birth")
+    if not isinstance(dob, date):
+        raise DomainError("Vul een geldige geboortedatum in.", field="date_of_birth")
+    problem = rules.date_of_birth_problem(dob, today=clock.today())
+    if problem:
+        raise DomainError(problem, field="date_of_birth")
+    languages = [code.strip().lower() for code in cleaned.get("languages") or [] if code.strip()]
+    for code in languages:
+        problem = rules.language_problem(code)
+        if problem:
+            raise DomainError(problem, field="languages")
+    cleaned["languages"] = list(dict.fromkeys(languages))
+    if cleaned.get("residence_status", ResidenceStatus.UNKNOWN) not in ResidenceStatus.values:
+        raise DomainError("Onbekende verblijfsstatus.", field="residence_status")
+    if cleaned.get("benefit_status", BenefitStatus.UNKNOWN) not in BenefitStatus.values:
+        raise DomainError("Onbekende uitkeringssituatie.", field="benefit_status")
+    return cleaned
+
+
+def possible_duplicate_ids(
+    *, municipality: Organisation, bsn: str | None, given_name: str, family_name: str, date_of_birth: date,
+    exclude_pk: int | None = None,
+) -> tuple[list[int], bool]:
+    """Participants in the municipality with the same BSN, or the same name and date of birth.
+
+    This deliberately looks beyond the user's own scope; the caller passes the ids through the access
+    layer before showing anything.
+    """
+    match = Q(given_name__iexact=given_name, family_name__iexact=family_name, date_of_birth=date_of_birth)
+    if bsn:
+        match |= Q(bsn=bsn)
+    qs = Participant.objects.filter(match, municipality=municipality)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    rows = list(qs.values_list("pk", "bsn"))
+    return [pk for pk, _ in rows], bool(bsn) and any(b == bsn for _, b in rows)
+
+
+@transaction.atomic
+def participant_register(
+    *, municipality: Organisation, data: dict[str, Any], confirm_not_duplicate: bool = False
+) -> Participant:
+    """Create a participant. The same BSN in the municipality is refused; the same name and date of
+    birth raises PossibleDuplicates unless the user confirmed it is someone else."""
+    if municipality.kind != OrganisationKind.MUNICIPALITY:
+        raise DomainError("Kies een gemeente.", field="municipality")
+    cleaned = _clean({k: data.get(k) for k in EDITABLE_FIELDS if k in data})
+    ids, same_bsn = possible_duplicate_ids(
+        municipality=municipality,
+        bsn=cleaned["bsn"],
+        given_name=cleaned["given_name"],
+        family_name=cleaned["family_name"],
+        date_of_birth=cleaned["date_of_birth"],
+    )
+    if ids and (same_bsn or not confirm_not_duplicate):
+        raise PossibleDuplicates(participant_ids=ids, same_bsn=same_bsn)
+    try:
+        with transaction.atomic():
+            return Participant.objects.create(municipality=municipality, **cleaned)
+    except IntegrityError as clash:  # a concurrent registration with the same BSN
+        raise DomainError("Er is al een deelnemer met dit BSN in deze gemeente.", field="bsn") from clash
+
+
+@transaction.atomic
+def participant_update(*, participant: Participant, data: dict[str, Any], expected_version: int) -> Participant:
+    """Change personal data; refused when someone else saved in between (optimistic concurrency)."""
+    current = {k: getattr(participant, k) for k in EDITABLE_FIELDS}
+    current.update({k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+    cleaned = _clean(current)
+    if cleaned["bsn"] and Participant.objects.filter(
+        municipality_id=participant.municipality_id, bsn=cleaned["bsn"]
+    ).exclude(pk=participant.pk).exists():
+        raise DomainError("Er is al een deelnemer met dit BSN in deze gemeente.", field="bsn")
+    updated = Participant.objects.filter(pk=participant.pk, version=expected_version).update(
+        version=expected_version + 1, updated_at=timezone.now(), **cleaned
+    )
+    if updated != 1:
+        raise DomainError(
+            "Iemand anders heeft deze gegevens net gewijzigd. Uw wijziging is niet opgeslagen; "
+            "bekijk de nieuwe gegevens en probeer het opnieuw.",
+            field="version",
+            code="conflict",
+        )
+    participant.refresh_from_db()
+    return participant
+
+
+@transaction.atomic
+def household_add_member(
+    *, participant: Participant, relation: str, household: Household | None = None, name: str = ""
+) -> HouseholdMember:
+    """Add a participant to a household, creating the household when none is given."""
+    if relation not in HouseholdRelation.values:
+        raise DomainError("Onbekende relatie.", field="relation")
+    if household is None:
+        household = Household.objects.create(
+            municipality_id=participant.municipality_id,
+            name=name.strip() or f"Huishouden {participant.family_name}",
+        )
+    elif household.municipality_id != participant.municipality_id:
+        raise DomainError("Dit huishouden hoort bij een andere gemeente.", field="household")
+    member, created = HouseholdMember.objects.get_or_create(
+        household=household, participant=participant, defaults={"relation": relation}
+    )
+    if not created:
+        raise DomainError("Deze deelnemer hoort al bij dit huishouden.", field="household")
+    return member

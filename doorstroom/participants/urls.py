@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "participants"
+
+urlpatterns = [
+    path("deelnemers/nieuw/", views.participant_create, name="create"),
+    path("deelnemers/zoeken/", views.participant_search, name="search"),
+    path("deelnemers/<uuid:participant_uuid>/", views.participant_detail, name="detail"),
+    path("deelnemers/<uuid:participant_uuid>/wijzigen/", views.participant_edit, name="edit"),
+    path("deelnemers/<uuid:participant_uuid>/huishouden/", views.household_member_create, name="household_add"),
+]

@@ -1,0 +1,181 @@
+"""Participant pages: the file, registration, editing and search. Access first, always."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from doorstroom.access import policy as access
+from doorstroom.core.errors import DomainError
+from doorstroom.enrollments import selectors as enrollment_selectors
+from doorstroom.enrollments import services as enrollment_services
+
+from . import forms, rules, services
+from .models import Participant
+
+SEARCH_LIMIT = 50
+
+
+@login_required
+def participant_detail(request: HttpRequest, participant_uuid: str) -> HttpResponse:
+    """The participant file: personal data, household, team, and every enrollment with its timeline."""
+    participant = access.require_participant(request.user, participant_uuid)
+    can_change = access.can(request.user, participant, access.Action.CHANGE)
+    enrollments = enrollment_selectors.enrollments_with_history(
+        enrollments=access.enrollments_visible_to(request.user).filter(participant=participant)
+    )
+    cards = [(e, enrollment_selectors.next_actions(e)) for e in enrollments]
+    team = participant.team.select_related("member", "organisation").order_by("-starts_on")
+    households = participant.household_memberships.select_related("household").prefetch_related(
+        "household__members__participant"
+    )
+    return TemplateResponse(
+        request,
+        "participants/participant_detail.html",
+        {
+            "participant": participant,
+            "cards": cards,
+            "team": team,
+            "households": households,
+            "can_change": can_change,
+            "can_manage_team": can_change and access.can_manage_team(request.user, participant),
+            "show_bsn": access.can_see_bsn(request.user, participant),
+            "language_names": [rules.language_name(code) for code in participant.languages],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_create(request: HttpRequest) -> HttpResponse:
+    municipalities = access.municipalities_for_registration(request.user)
+    if not municipalities.exists():
+        raise PermissionDenied
+    form = forms.ParticipantCreateForm(request.POST or None, municipalities=municipalities)
+    duplicates: list[Participant] = []
+    hidden_duplicates = 0
+    duplicate_municipality = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            participant = enrollment_services.participant_take_on(
+                actor=request.user,
+                municipality=data.pop("municipality"),
+                data=data,
+                confirm_not_duplicate=data.pop("confirm_not_duplicate"),
+            )
+        except services.PossibleDuplicates as found:
+            duplicates, hidden_duplicates = access.split_by_visibility(request.user, found.participant_ids)
+            duplicate_municipality = form.cleaned_data["municipality"]
+            if found.same_bsn:
+                form.add_error("bsn", _("Er is al een deelnemer met dit BSN in deze gemeente."))
+            else:
+                form.add_error(None, _("Er bestaat mogelijk al een dossier voor deze persoon."))
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("De deelnemer is geregistreerd. U staat in het team."))
+            return redirect("participants:detail", participant_uuid=participant.uuid)
+    return TemplateResponse(
+        request,
+        "participants/participant_form.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "hidden_duplicates": hidden_duplicates,
+            "duplicate_municipality": duplicate_municipality,
+            "nav": "create",
+            "title": _("Nieuwe deelnemer registreren"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_edit(request: HttpRequest, participant_uuid: str) -> HttpResponse:
+    participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
+    initial = {name: getattr(participant, name) for name in services.EDITABLE_FIELDS}
+    initial["languages"] = ", ".join(participant.languages)
+    initial["version"] = participant.version
+    if not access.can_see_bsn(request.user, participant):
+        initial.pop("bsn")
+    form = forms.ParticipantEditForm(request.POST or None, initial=initial)
+    if not access.can_see_bsn(request.user, participant):
+        del form.fields["bsn"]
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.participant_update(participant=participant, data=data, expected_version=version)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("De gegevens zijn opgeslagen."))
+            return redirect("participants:detail", participant_uuid=participant.uuid)
+    return TemplateResponse(
+        request,
+        "participants/participant_form.html",
+        {"form": form, "participant": participant, "title": _("Gegevens wijzigen")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def participant_search(request: HttpRequest) -> HttpResponse:
+    """Search by name, or by the full BSN for roles with a task need for it, within the user's scope."""
+    if not access.can_search(request.user):
+        raise PermissionDenied
+    form = forms.SearchForm(request.GET or None)
+    results: list[Participant] | None = None
+    if form.is_bound and form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        scope = access.participants_visible_to(request.user).select_related("municipality")
+        bsn = rules.normalise_bsn(query)
+        if bsn.isdigit() and len(bsn) == 9:
+            results = list(scope.filter(bsn=bsn)) if access.can_see_bsn(request.user) else []
+        else:
+            condition = Q()
+            for word in query.split():
+                condition &= (
+                    Q(given_name__icontains=word)
+                    | Q(family_name__icontains=word)
+                    | Q(family_name_prefix__iexact=word)
+                )
+            results = list(scope.filter(condition)[:SEARCH_LIMIT])
+    return TemplateResponse(
+        request,
+        "participants/participant_search.html",
+        {"form": form, "results": results, "limit": SEARCH_LIMIT, "nav": "search"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_member_create(request: HttpRequest, participant_uuid: str) -> HttpResponse:
+    """Start a household for this participant (members are added from their own files)."""
+    participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
+    form = forms.HouseholdMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_add_member(
+                participant=participant,
+                relation=form.cleaned_data["relation"],
+                name=form.cleaned_data["household_name"],
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("Het huishouden is vastgelegd."))
+            return redirect("participants:detail", participant_uuid=participant.uuid)
+    return TemplateResponse(
+        request,
+        "participants/participant_form.html",
+        {"form": form, "participant": participant, "title": _("Huishouden vastleggen")},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("programmas/", views.ProgrammeListApi.as_view(), name="api-programmes"),
+    path("programmas/<slug:code>/", views.ProgrammeDetailApi.as_view(), name="api-programme"),
+]

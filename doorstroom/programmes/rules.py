@@ -1,0 +1,32 @@
+"""Eligibility rules of a programme as a pure function: facts in, problems (field, message) out."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EligibilityRules:
+    requires_residence_permit: bool
+    requires_civic_integration_duty: bool
+    min_age: int | None
+    max_age: int | None
+
+
+@dataclass(frozen=True)
+class ParticipantFacts:
+    age: int
+    has_residence_permit: bool
+    civic_integration_duty: bool
+
+
+def eligibility_problems(rules: EligibilityRules, facts: ParticipantFacts) -> list[tuple[str, str]]:
+    """Each unmet rule as (field, message); an empty list means the participant may enrol."""
+    problems: list[tuple[str, str]] = []
+    if rules.requires_residence_permit and not facts.has_residence_permit:
+        problems.append(("residence_status", "Dit programma vraagt een verblijfsvergunning."))
+    if rules.requires_civic_integration_duty and not facts.civic_integration_duty:
+        problems.append(("civic_integration_duty", "Dit programma is alleen voor inburgeringsplichtigen."))
+    if rules.min_age is not None and facts.age < rules.min_age:
+        problems.append(("date_of_birth", f"Dit programma is vanaf {rules.min_age} jaar."))
+    if rules.max_age is not None and facts.age > rules.max_age:
+        problems.append(("date_of_birth", f"Dit programma is tot en met {rules.max_age} jaar."))
+    return problems
