@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "doorstroom.access",
     "doorstroom.web",
     "doorstroom.api",
+    "doorstroom.demo",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EventTypeEnum": "doorstroom.enrollments.models.EventType",
+        "OutcomeTypeEnum": "doorstroom.programmes.models.OutcomeType",
+        "EnrollmentStateEnum": "doorstroom.enrollments.models.EnrollmentState",
+    },
 }
 
 LOGGING = {

@@ -10,6 +10,7 @@ from doorstroom.participants.models import Participant
 from doorstroom.programmes.models import Phase, Programme
 
 from . import rules
+from .projection import FACT_COLUMNS, OUTCOME_CODES, facts_from_rows, projection_fields
 from .models import ACTION_LABELS, Enrollment, EnrollmentEvent, EnrollmentState, EventType
 
 OPEN_STATE_VALUES = [s.value for s in rules.OPEN_STATES]
@@ -142,3 +143,34 @@ def next_actions(enrollment: Enrollment) -> list[tuple[str, str]]:
     order = [e.value for e in rules.EventType]
     allowed = sorted((e.value for e in rules.ALLOWED[state]), key=order.index)
     return [(code, str(ACTION_LABELS[EventType(code)])) for code in allowed]
+
+
+def replay_mismatches(*, enrollments: QuerySet[Enrollment] | None = None) -> tuple[int, list[tuple[str, str]]]:
+    """Compare every enrollment's stored state with a replay of its events (set-based: three queries)."""
+    queryset = enrollments if enrollments is not None else Enrollment.objects.all()
+    rows = list(queryset.select_related("programme").order_by("id"))
+    phases_by_programme: dict[int, list[Phase]] = {}
+    for phase in Phase.objects.filter(programme__in={e.programme_id for e in rows}).order_by("position"):
+        phases_by_programme.setdefault(phase.programme_id, []).append(phase)
+    rows_by_enrollment: dict[int, list[tuple]] = {}
+    events = EnrollmentEvent.objects.filter(enrollment__in=queryset).values_list("enrollment_id", *FACT_COLUMNS)
+    for event in events.iterator(chunk_size=5000):
+        rows_by_enrollment.setdefault(event[0], []).append(event[1:])
+    mismatches: list[tuple[str, str]] = []
+    for enrollment in rows:
+        phases = phases_by_programme.get(enrollment.programme_id, [])
+        positions = {p.id: p.position for p in phases}
+        replayed = rules.replay(
+            facts_from_rows(rows_by_enrollment.get(enrollment.pk, []), positions),
+            phase_count=len(phases),
+            outcome_codes=OUTCOME_CODES,
+        )
+        expected = projection_fields(replayed, phases)
+        for name, value in expected.items():
+            stored = getattr(enrollment, name)
+            if name == "current_phase":
+                stored, value = enrollment.current_phase_id, (value.pk if value is not None else None)
+            if stored != value:
+                mismatches.append((str(enrollment.uuid), f"{name}: opgeslagen {stored!r}, replay {value!r}"))
+                break
+    return len(rows), mismatches

@@ -12,37 +12,18 @@ from doorstroom.participants import services as participant_services
 from doorstroom.participants.models import PERMIT_STATUSES, Participant
 from doorstroom.participants.rules import age_on
 from doorstroom.programmes import rules as programme_rules
-from doorstroom.programmes.models import OutcomeType, Phase, Programme, ProgrammeGroup
+from doorstroom.programmes.models import Phase, Programme, ProgrammeGroup
 
 from . import rules
+from .projection import FACT_COLUMNS, OUTCOME_CODES, facts_from_rows, projection_fields
 from .models import Enrollment, EnrollmentEvent, EventType, TeamAssignment, TeamRole
-
-OUTCOME_CODES = frozenset(OutcomeType.values)
-
 
 def _phases(programme: Programme) -> list[Phase]:
     return list(programme.phases.order_by("position"))
 
 
 def _facts(enrollment: Enrollment, positions: dict[int, int]) -> list[rules.EventFact]:
-    rows = enrollment.events.values_list(
-        "id", "event_type", "occurred_on", "phase_id", "reason_code", "note", "outcomes", "corrects_id"
-    )
-    rows = list(rows)
-    voided = {r[7] for r in rows if r[7] is not None}
-    return [
-        rules.EventFact(
-            seq=r[0],
-            event_type=rules.EventType(r[1]),
-            occurred_on=r[2],
-            phase_position=positions.get(r[3]) if r[3] else None,
-            reason_code=r[4],
-            note=r[5],
-            outcomes=tuple(r[6] or ()),
-            voided=r[0] in voided,
-        )
-        for r in rows
-    ]
+    return facts_from_rows(enrollment.events.values_list(*FACT_COLUMNS), positions)
 
 
 def enrollment_replay(enrollment: Enrollment) -> rules.Projection:
@@ -50,24 +31,6 @@ def enrollment_replay(enrollment: Enrollment) -> rules.Projection:
     phases = _phases(enrollment.programme)
     positions = {p.id: p.position for p in phases}
     return rules.replay(_facts(enrollment, positions), phase_count=len(phases), outcome_codes=OUTCOME_CODES)
-
-
-def projection_fields(projection: rules.Projection, phases: Sequence[Phase]) -> dict[str, object]:
-    """The enrollment's cached columns for a projection."""
-    by_position = {p.position: p for p in phases}
-    return {
-        "state": projection.state.value if projection.state else "",
-        "current_phase": by_position.get(projection.phase_position) if projection.phase_position else None,
-        "phase_entered_on": projection.phase_entered_on,
-        "paused_since": projection.paused_since,
-        "paused_days_in_phase": projection.paused_days_in_phase,
-        "referred_on": projection.referred_on,
-        "started_on": projection.started_on,
-        "ended_on": projection.ended_on,
-        "last_event_on": projection.last_event_on,
-        "last_event_type": projection.last_event_type.value if projection.last_event_type else "",
-        "outcomes": list(projection.outcomes),
-    }
 
 
 def _store(enrollment: Enrollment, projection: rules.Projection, phases: Sequence[Phase]) -> None:

@@ -53,7 +53,7 @@ class EnrollmentCreateInput(serializers.Serializer):
 
 class EventInput(serializers.Serializer):
     event_type = serializers.ChoiceField(
-        choices=[c for c in EventType.choices if c[0] != EventType.REFERRED]
+        choices=EventType.choices, help_text="'aangemeld' kan niet: meld aan via POST /inschrijvingen/."
     )
     occurred_on = serializers.DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
