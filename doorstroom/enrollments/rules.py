@@ -161,6 +161,8 @@ def ordered(events: Iterable[EventFact]) -> list[EventFact]:
 def apply(p: Projection, e: EventFact, *, phase_count: int, outcome_codes: frozenset[str]) -> Projection:
     """One step of the lifecycle; raises TransitionRefused when the event is not allowed here."""
     if e.event_type == EventType.CORRECTED:
+        if p.state is None:
+            raise TransitionRefused("Er is nog niets om te corrigeren.", field="corrects")
         return p
     allowed = ALLOWED[p.state]
     if e.event_type not in allowed:

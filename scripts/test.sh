@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The whole test suite, stage by stage, with each stage's time. Called by `make test`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv
+export PATH="$PWD/$VENV/bin:$PATH"
+export PYTHONDONTWRITEBYTECODE=1
+PG_URL="${DOORSTROOM_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/doorstroom}"
+declare -a SUMMARY=()
+FAILED=0
+SUITE_START=$(date +%s)
+
+stage() {  # stage "name" command...
+  local name="$1"; shift
+  local start=$(date +%s)
+  echo
+  echo "=== $name"
+  "$@"
+  local rc=$?
+  local took=$(( $(date +%s) - start ))
+  if [ $rc -eq 0 ]; then SUMMARY+=("ok    ${took}s  $name"); else SUMMARY+=("FAIL  ${took}s  $name"); FAILED=1; fi
+  return 0
+}
+
+ensure_chromium() {
+  if command -v chromium >/dev/null 2>&1; then chromium --version; return 0; fi
+  echo "Debian's chromium is missing: installing it (apt-get)."
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null && chromium --version
+}
+
+postgres_reachable() {
+  python - "$PG_URL" <<'PY'
+import sys, psycopg
+url = sys.argv[1].rsplit("/", 1)[0] + "/postgres"
+try:
+    psycopg.connect(url, connect_timeout=3).close()
+except Exception as error:
+    print(f"PostgreSQL not reachable: {error}")
+    sys.exit(1)
+PY
+}
+
+stage "browser: Debian chromium present" ensure_chromium
+stage "lint: ruff" ruff check .
+stage "types: mypy" mypy .
+stage "architecture: import-linter" lint-imports
+stage "migrations: none missing" python manage.py makemigrations --check --dry-run --settings=config.settings.test
+stage "translations: English catalogue compiles" python scripts/check_translations.py
+stage "api: OpenAPI schema valid" python manage.py spectacular --validate --fail-on-warn --file /tmp/doorstroom-schema.yaml --settings=config.settings.test
+stage "tests on SQLite (functional + browser)" pytest -q
+if postgres_reachable; then
+  stage "tests on PostgreSQL (functional + browser)" env DATABASE_URL="$PG_URL" pytest -q --create-db
+else
+  if [ "${CI:-}" = "true" ]; then
+    SUMMARY+=("FAIL  0s  PostgreSQL unreachable (CI=true makes this a failure)"); FAILED=1
+  else
+    SUMMARY+=("skip  0s  tests on PostgreSQL (server not reachable)")
+  fi
+fi
+
+echo
+echo "=== Summary (total $(( $(date +%s) - SUITE_START ))s)"
+printf '%s\n' "${SUMMARY[@]}"
+exit $FAILED
