@@ -4,13 +4,13 @@ Each environment variable is documented in docs/configuration.md. Municipal poli
 norms, thresholds) lives in the database, not here.
 """
 
+import os
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-import os
+import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -88,7 +88,7 @@ TEMPLATES = [
 
 # DATABASE_URL selects PostgreSQL in production (postgres://user:pass@host:5432/name);
 # without it Doorstroom runs on an embedded SQLite file (DOORSTROOM_SQLITE_PATH).
-SQLITE_PATH = env("DOORSTROOM_SQLITE_PATH", str(BASE_DIR / "var" / "doorstroom.sqlite3"))
+SQLITE_PATH = env("DOORSTROOM_SQLITE_PATH") or str(BASE_DIR / "var" / "doorstroom.sqlite3")
 _database_url = env("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}

@@ -14,13 +14,29 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
+
+from django_htmx.middleware import HtmxDetails
 
 from doorstroom.core import clock
 from doorstroom.enrollments.models import Enrollment, TeamAssignment
 from doorstroom.organisations.models import Organisation, OrganisationKind, Region, Role, User
 from doorstroom.participants.models import Participant
 from doorstroom.programmes.models import Programme
+
+
+class AuthenticatedRequest(HttpRequest):
+    """What a view behind login_required receives (for type checking)."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+def authenticated_user(user: object) -> User:
+    """The logged-in user of an API request; anything else is refused."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user
 
 
 class Action(StrEnum):

@@ -1,6 +1,7 @@
 """The API root: versioned routes of each app, the OpenAPI schema and its docs page."""
 
 from django.urls import include, path
+
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from doorstroom.enrollments.api import urls as enrollment_urls

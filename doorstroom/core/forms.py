@@ -1,5 +1,7 @@
 """Form behaviour every page shares: errors linked to their fields for screen readers."""
 
+from typing import Any
+
 from django import forms
 
 
@@ -7,7 +9,7 @@ class AccessibleFormMixin:
     """Marks invalid fields with aria-invalid and links help and error texts via aria-describedby."""
 
     fields: dict[str, forms.Field]
-    errors: dict[str, list[str]]
+    errors: Any
 
     def _link_descriptions(self) -> None:
         for name, field in self.fields.items():

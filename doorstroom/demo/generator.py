@@ -142,8 +142,10 @@ class Simulator:
         if rnd.random() < 0.12:
             day += timedelta(days=rnd.randint(3, 30))
             add(
-                rules.EventType.NOT_STARTED, day,
-                reason_code=rnd.choice(list(rules.NotStartedReason)).value, note="Besproken met de deelnemer.",
+                rules.EventType.NOT_STARTED,
+                day,
+                reason_code=rnd.choice(list(rules.NotStartedReason)).value,
+                note="Besproken met de deelnemer.",
             )
             return sim
         day += timedelta(days=rnd.randint(7, 30))
@@ -157,24 +159,35 @@ class Simulator:
                     return sim
                 resume_on = pause_on + timedelta(days=rnd.randint(14, 120))
                 if rnd.random() < 0.25:
-                    add(rules.EventType.DROPPED_OUT, resume_on, reason_code=rules.DropOutReason.HEALTH.value,
-                        note="Na de pauze niet teruggekomen.")
+                    add(
+                        rules.EventType.DROPPED_OUT,
+                        resume_on,
+                        reason_code=rules.DropOutReason.HEALTH.value,
+                        note="Na de pauze niet teruggekomen.",
+                    )
                     return sim
                 if not add(rules.EventType.RESUMED, resume_on):
                     return sim
                 span += (resume_on - pause_on).days
             if rnd.random() < 0.07:
-                add(rules.EventType.DROPPED_OUT, day + timedelta(days=rnd.randint(7, max(8, span))),
-                    reason_code=rnd.choice(list(rules.DropOutReason)).value, note="Uitval besproken in het team.")
+                add(
+                    rules.EventType.DROPPED_OUT,
+                    day + timedelta(days=rnd.randint(7, max(8, span))),
+                    reason_code=rnd.choice(list(rules.DropOutReason)).value,
+                    note="Uitval besproken in het team.",
+                )
                 return sim
             day += timedelta(days=span)
             if rnd.random() < 0.03:
                 sim.extra.append({"transfer_on": day})
                 add(rules.EventType.TRANSFERRED, day, note="Past beter bij een ander programma.")
                 return sim
-            if phase_weeks and index + 1 < len(phase_weeks):
-                if not add(rules.EventType.PHASE_CHANGED, day, phase_position=index + 2):
-                    return sim
+            if (
+                phase_weeks
+                and index + 1 < len(phase_weeks)
+                and not add(rules.EventType.PHASE_CHANGED, day, phase_position=index + 2)
+            ):
+                return sim
         outcomes = [o.outcome_type for o in programme.outcomes.all()] or ["certificaat"]
         chosen = tuple(rnd.sample(outcomes, k=rnd.randint(1, min(2, len(outcomes)))))
         add(rules.EventType.COMPLETED, day, outcomes=chosen, note="Traject afgerond.")
@@ -207,7 +220,7 @@ def _participant_for(programme: Programme, rnd: random.Random, today: date) -> d
 @transaction.atomic
 def generate(*, participants: int, seed: int, today: date, verbose: bool = False) -> dict[str, int]:
     """Create (or top up) the demo region. Deterministic for a given seed and date."""
-    rnd = random.Random(seed)
+    rnd = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
     load_catalogue()
     orgs = _ensure_organisations()
     users = _ensure_users(orgs)
@@ -215,8 +228,10 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
     phase_ids = {p.pk: {ph.position: ph for ph in p.phases.all()} for p in programmes}
     phase_weeks = {p.pk: [ph.expected_weeks for ph in p.phases.all()] for p in programmes}
     directors = {"enschede": users["regisseur"], "hengelo": users["regisseur.hengelo"]}
-    coaches = {"enschede": [users["coach"], users["coach2"], users["coach.5050"]],
-               "hengelo": [users["coach"], users["coach2"]]}
+    coaches = {
+        "enschede": [users["coach"], users["coach2"], users["coach.5050"]],
+        "hengelo": [users["coach"], users["coach2"]],
+    }
     bsns = test_bsns()
     simulator = Simulator(rnd, today)
     start_of_history = today - timedelta(days=730)
@@ -251,8 +266,7 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
             if sim.extra and sim.facts[-1].event_type == rules.EventType.TRANSFERRED:
                 moved_on = sim.facts[-1].occurred_on
                 targets = [
-                    p for p in programmes
-                    if p.pk != programme.pk and not eligibility_problems(person, p, moved_on)
+                    p for p in programmes if p.pk != programme.pk and not eligibility_problems(person, p, moved_on)
                 ] or [programme]
                 target = rnd.choice(targets)
                 chain.append((target, simulator.run(target, phase_weeks[target.pk], sim.facts[-1].occurred_on)))
@@ -262,32 +276,65 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
                 projection = rules.replay(run.facts, phase_count=len(phase_weeks[prog.pk]), outcome_codes=OUTCOME_CODES)
                 fields = projection_fields(projection, list(phase_ids[prog.pk].values()))
                 enrollment = Enrollment(
-                    participant=person, programme=prog, referred_by=orgs[key] if index == 0 else coach.organisation,
-                    version=len(run.facts), **fields,
+                    participant=person,
+                    programme=prog,
+                    referred_by=orgs[key] if index == 0 else coach.organisation,
+                    version=len(run.facts),
+                    **fields,
                 )
                 enrollment._transferred_from = previous  # type: ignore[attr-defined]
                 enrollments.append(enrollment)
                 target_programme = chain[index + 1][0] if index + 1 < len(chain) else None
-                for fact in run.facts:
-                    event_rows.append((len(enrollments) - 1, fact, coach, target_programme))
+                event_rows.extend((len(enrollments) - 1, fact, coach, target_programme) for fact in run.facts)
                 previous = enrollment
                 last_end = projection.ended_on
             still_open = last_end is None
-            team_end = None if still_open else min(today, last_end + timedelta(days=rnd.randint(0, 60)))
+            team_end: date | None = None
+            if last_end is not None:
+                team_end = min(today, last_end + timedelta(days=rnd.randint(0, 60)))
             first_day = chain[0][1].facts[0].occurred_on
-            assignments.append(TeamAssignment(participant=person, member=directors[key], organisation=orgs[key],
-                                              role=TeamRole.DIRECTOR, starts_on=first_day, ends_on=team_end))
-            assignments.append(TeamAssignment(participant=person, member=coach, organisation=coach.organisation,
-                                              role=TeamRole.COACH, starts_on=first_day, ends_on=team_end))
+            assignments.append(
+                TeamAssignment(
+                    participant=person,
+                    member=directors[key],
+                    organisation=orgs[key],
+                    role=TeamRole.DIRECTOR,
+                    starts_on=first_day,
+                    ends_on=team_end,
+                )
+            )
+            assignments.append(
+                TeamAssignment(
+                    participant=person,
+                    member=coach,
+                    organisation=coach.organisation,
+                    role=TeamRole.COACH,
+                    starts_on=first_day,
+                    ends_on=team_end,
+                )
+            )
             if still_open and rnd.random() < 0.15:
                 teacher = users["docent"]
-                assignments.append(TeamAssignment(participant=person, member=teacher, organisation=teacher.organisation,
-                                                  role=TeamRole.COACH, starts_on=first_day))
+                assignments.append(
+                    TeamAssignment(
+                        participant=person,
+                        member=teacher,
+                        organisation=teacher.organisation,
+                        role=TeamRole.COACH,
+                        starts_on=first_day,
+                    )
+                )
             if still_open and key == "enschede" and prog.code == "enschede-complexe-gezinnen" and rnd.random() < 0.5:
                 go_between = users["intermediair"]
-                assignments.append(TeamAssignment(participant=person, member=go_between,
-                                                  organisation=go_between.organisation, role=TeamRole.COACH,
-                                                  starts_on=first_day))
+                assignments.append(
+                    TeamAssignment(
+                        participant=person,
+                        member=go_between,
+                        organisation=go_between.organisation,
+                        role=TeamRole.COACH,
+                        starts_on=first_day,
+                    )
+                )
         Enrollment.objects.bulk_create(enrollments, batch_size=BATCH)
         for enrollment in enrollments:
             source = getattr(enrollment, "_transferred_from", None)
@@ -297,7 +344,7 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
             [e for e in enrollments if e.transferred_from_id], ["transferred_from"], batch_size=BATCH
         )
         events = []
-        for index, fact, actor, target in event_rows:
+        for index, fact, actor, transfer_target in event_rows:
             enrollment = enrollments[index]
             events.append(
                 EnrollmentEvent(
@@ -311,7 +358,7 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
                     phase=phase_ids[enrollment.programme_id].get(fact.phase_position) if fact.phase_position else None,
                     outcomes=list(fact.outcomes),
                     organisation=enrollment.referred_by if fact.event_type == rules.EventType.REFERRED else None,
-                    target_programme=target if fact.event_type == rules.EventType.TRANSFERRED else None,
+                    target_programme=transfer_target if fact.event_type == rules.EventType.TRANSFERRED else None,
                 )
             )
         EnrollmentEvent.objects.bulk_create(events, batch_size=BATCH)
@@ -321,7 +368,10 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
         made["enrollments"] += len(enrollments)
         made["events"] += len(events)
         if verbose:
-            print(f"  {made['participants']} deelnemers, {made['enrollments']} inschrijvingen, {made['events']} gebeurtenissen")
+            print(
+                f"  {made['participants']} deelnemers, {made['enrollments']} inschrijvingen, "
+                f"{made['events']} gebeurtenissen"
+            )
     return made
 
 
@@ -339,6 +389,11 @@ def _households(people: list[Participant], rnd: random.Random) -> None:
                 municipality_id=adult.municipality_id, name=f"Huishouden {adult.family_name}"
             )
             members.append(HouseholdMember(household=household, participant=adult, relation=HouseholdRelation.PARENT))
-            members.append(HouseholdMember(household=household, participant=other,
-                                           relation=rnd.choice([HouseholdRelation.PARTNER, HouseholdRelation.OTHER])))
+            members.append(
+                HouseholdMember(
+                    household=household,
+                    participant=other,
+                    relation=rnd.choice([HouseholdRelation.PARTNER, HouseholdRelation.OTHER]),
+                )
+            )
     HouseholdMember.objects.bulk_create(members, batch_size=BATCH)

@@ -14,7 +14,9 @@ from .models import REASON_CHOICES, Enrollment, EventType, TeamRole
 class EnrolForm(Form):
     programme = forms.ModelChoiceField(label=_("Programma"), queryset=Programme.objects.none())
     group = forms.ModelChoiceField(
-        label=_("Doelgroep"), queryset=ProgrammeGroup.objects.none(), required=False,
+        label=_("Doelgroep"),
+        queryset=ProgrammeGroup.objects.none(),
+        required=False,
         help_text=_("Alleen bij programma's met doelgroepen."),
     )
     occurred_on = forms.DateField(label=_("Datum van aanmelding"), widget=DateInput(), initial=clock.today)
@@ -65,7 +67,9 @@ class EventForm(Form):
                 label=_("Fase"),
                 queryset=enrollment.programme.phases.order_by("position"),
                 required=False,
-                help_text=_("Leeg laten voor de volgende fase. Een fase overslaan of teruggaan kan alleen met een toelichting."),
+                help_text=_(
+                    "Leeg laten voor de volgende fase. Een fase overslaan of teruggaan kan alleen met een toelichting."
+                ),
             )
         if event_type == EventType.COMPLETED:
             self.fields["outcomes"] = forms.MultipleChoiceField(
@@ -88,7 +92,9 @@ class EventForm(Form):
 class CorrectionForm(Form):
     event = forms.UUIDField(widget=forms.HiddenInput)
     note = forms.CharField(
-        label=_("Waarom klopt deze gebeurtenis niet?"), widget=forms.Textarea, max_length=4000,
+        label=_("Waarom klopt deze gebeurtenis niet?"),
+        widget=forms.Textarea,
+        max_length=4000,
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -156,12 +156,14 @@ class EnrollmentEvent(PublicIdModel):
     phase = models.ForeignKey(Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     outcomes = models.JSONField(_("resultaten"), default=list, blank=True)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("organisatie"),
     )
-    target_programme = models.ForeignKey(
-        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    target_programme = models.ForeignKey(Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     corrects = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrected_by"
     )

@@ -73,9 +73,7 @@ OPEN_STATES = frozenset(set(State) - TERMINAL_STATES)
 
 ALLOWED: dict[State | None, frozenset[EventType]] = {
     None: frozenset({EventType.REFERRED}),
-    State.REFERRED: frozenset(
-        {EventType.INTAKE_HELD, EventType.STARTED, EventType.NOT_STARTED, EventType.TRANSFERRED}
-    ),
+    State.REFERRED: frozenset({EventType.INTAKE_HELD, EventType.STARTED, EventType.NOT_STARTED, EventType.TRANSFERRED}),
     State.INTAKE: frozenset({EventType.STARTED, EventType.NOT_STARTED, EventType.TRANSFERRED}),
     State.ACTIVE: frozenset(
         {
@@ -181,8 +179,10 @@ def apply(p: Projection, e: EventFact, *, phase_count: int, outcome_codes: froze
     if e.event_type == EventType.REFERRED:
         return replace(nxt, referred_on=e.occurred_on)
     if e.event_type in (EventType.STARTED, EventType.PHASE_CHANGED):
-        target = e.phase_position if e.phase_position is not None else (
-            1 if e.event_type == EventType.STARTED else (p.phase_position or 0) + 1
+        target = (
+            e.phase_position
+            if e.phase_position is not None
+            else (1 if e.event_type == EventType.STARTED else (p.phase_position or 0) + 1)
         )
         if phase_count == 0:
             if e.event_type == EventType.PHASE_CHANGED:
@@ -221,9 +221,7 @@ def apply(p: Projection, e: EventFact, *, phase_count: int, outcome_codes: froze
     return replace(nxt, ended_on=e.occurred_on)
 
 
-def replay(
-    events: Iterable[EventFact], *, phase_count: int, outcome_codes: frozenset[str]
-) -> Projection:
+def replay(events: Iterable[EventFact], *, phase_count: int, outcome_codes: frozenset[str]) -> Projection:
     """Fold the non-voided events, in replay order, into the current state."""
     p = Projection()
     for e in ordered(events):

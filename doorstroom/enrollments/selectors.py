@@ -10,8 +10,8 @@ from doorstroom.participants.models import Participant
 from doorstroom.programmes.models import Phase, Programme
 
 from . import rules
-from .projection import FACT_COLUMNS, OUTCOME_CODES, facts_from_rows, projection_fields
 from .models import ACTION_LABELS, Enrollment, EnrollmentEvent, EnrollmentState, EventType
+from .projection import FACT_COLUMNS, OUTCOME_CODES, facts_from_rows, projection_fields
 
 OPEN_STATE_VALUES = [s.value for s in rules.OPEN_STATES]
 
@@ -20,7 +20,7 @@ def projection_of(enrollment: Enrollment) -> rules.Projection:
     """The cached state as a rules.Projection, for derived figures such as weeks in phase."""
     return rules.Projection(
         state=rules.State(enrollment.state) if enrollment.state else None,
-        phase_position=enrollment.current_phase.position if enrollment.current_phase_id else None,
+        phase_position=enrollment.current_phase.position if enrollment.current_phase else None,
         phase_entered_on=enrollment.phase_entered_on,
         paused_since=enrollment.paused_since,
         paused_days_in_phase=enrollment.paused_days_in_phase,
@@ -44,7 +44,7 @@ class PhaseProgress:
 
 
 def phase_progress(enrollment: Enrollment, *, today: date) -> PhaseProgress:
-    expected = enrollment.current_phase.expected_weeks if enrollment.current_phase_id else None
+    expected = enrollment.current_phase.expected_weeks if enrollment.current_phase else None
     return PhaseProgress(weeks=rules.weeks_in_phase(projection_of(enrollment), on=today), expected=expected)
 
 
@@ -112,7 +112,7 @@ def programme_board(*, programme: Programme, enrollments: QuerySet[Enrollment], 
             key = "aangemeld"
         elif enrollment.state == EnrollmentState.INTAKE:
             key = "intake"
-        elif enrollment.current_phase_id:
+        elif enrollment.current_phase:
             key = f"fase-{enrollment.current_phase.position}"
         else:
             key = "aangemeld"
@@ -169,7 +169,7 @@ def replay_mismatches(*, enrollments: QuerySet[Enrollment] | None = None) -> tup
         for name, value in expected.items():
             stored = getattr(enrollment, name)
             if name == "current_phase":
-                stored, value = enrollment.current_phase_id, (value.pk if value is not None else None)
+                stored, value = enrollment.current_phase_id, getattr(value, "pk", None)
             if stored != value:
                 mismatches.append((str(enrollment.uuid), f"{name}: opgeslagen {stored!r}, replay {value!r}"))
                 break

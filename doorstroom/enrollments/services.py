@@ -15,8 +15,9 @@ from doorstroom.programmes import rules as programme_rules
 from doorstroom.programmes.models import Phase, Programme, ProgrammeGroup
 
 from . import rules
-from .projection import FACT_COLUMNS, OUTCOME_CODES, facts_from_rows, projection_fields
 from .models import Enrollment, EnrollmentEvent, EventType, TeamAssignment, TeamRole
+from .projection import FACT_COLUMNS, OUTCOME_CODES, facts_from_rows, projection_fields
+
 
 def _phases(programme: Programme) -> list[Phase]:
     return list(programme.phases.order_by("position"))
@@ -62,9 +63,7 @@ def _append_and_rebuild(enrollment: Enrollment, event: EnrollmentEvent) -> Enrol
     phases = _phases(enrollment.programme)
     positions = {p.id: p.position for p in phases}
     try:
-        projection = rules.replay(
-            _facts(enrollment, positions), phase_count=len(phases), outcome_codes=OUTCOME_CODES
-        )
+        projection = rules.replay(_facts(enrollment, positions), phase_count=len(phases), outcome_codes=OUTCOME_CODES)
     except rules.TransitionRefused as refused:
         raise DomainError(refused.message, field=refused.field, code="transition") from refused
     _store(enrollment, projection, phases)

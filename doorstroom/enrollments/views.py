@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from .models import EventType
 
 
 @login_required
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
     """'Mijn deelnemers': the people the user works with, their programme, phase and last step."""
     rows = selectors.caseload_rows(participants=access.participants_on_caseload(request.user), today=clock.today())
     return TemplateResponse(request, "enrollments/caseload.html", {"rows": rows, "nav": "caseload"})
@@ -26,7 +26,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def enrollment_create(request: HttpRequest, participant_uuid: str) -> HttpResponse:
+def enrollment_create(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
     programmes = access.programmes_usable_by(request.user)
     form = forms.EnrolForm(request.POST or None, programmes=programmes)
@@ -47,12 +47,14 @@ def enrollment_create(request: HttpRequest, participant_uuid: str) -> HttpRespon
             messages.success(request, _("De aanmelding is opgeslagen."))
             return redirect("participants:detail", participant_uuid=participant.uuid)
     return TemplateResponse(
-        request, "enrollments/enrollment_form.html", {"form": form, "participant": participant},
+        request,
+        "enrollments/enrollment_form.html",
+        {"form": form, "participant": participant},
         status=400 if form.errors else 200,
     )
 
 
-def _card(request: HttpRequest, enrollment_uuid: str, *, saved: bool = False) -> HttpResponse:
+def _card(request: access.AuthenticatedRequest, enrollment_uuid: str, *, saved: bool = False) -> HttpResponse:
     enrollment = access.require_enrollment(request.user, enrollment_uuid)
     [full] = selectors.enrollments_with_history(
         enrollments=access.enrollments_visible_to(request.user).filter(pk=enrollment.pk)
@@ -72,7 +74,9 @@ def _card(request: HttpRequest, enrollment_uuid: str, *, saved: bool = False) ->
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def enrollment_event_create(request: HttpRequest, enrollment_uuid: str, event_type: str) -> HttpResponse:
+def enrollment_event_create(
+    request: access.AuthenticatedRequest, enrollment_uuid: str, event_type: str
+) -> HttpResponse:
     """Record one lifecycle step; with HTMX the form and the result replace the enrollment card."""
     enrollment = access.require_enrollment(request.user, enrollment_uuid, access.Action.CHANGE)
     if event_type not in EventType.values or event_type in (EventType.REFERRED, EventType.CORRECTED):
@@ -127,14 +131,14 @@ def enrollment_event_create(request: HttpRequest, enrollment_uuid: str, event_ty
 
 
 @login_required
-def enrollment_card(request: HttpRequest, enrollment_uuid: str) -> HttpResponse:
+def enrollment_card(request: access.AuthenticatedRequest, enrollment_uuid: str) -> HttpResponse:
     """The enrollment card alone (HTMX 'cancel' restores it)."""
     return _card(request, enrollment_uuid)
 
 
 @login_required
 @require_POST
-def enrollment_event_correct(request: HttpRequest, enrollment_uuid: str) -> HttpResponse:
+def enrollment_event_correct(request: access.AuthenticatedRequest, enrollment_uuid: str) -> HttpResponse:
     enrollment = access.require_enrollment(request.user, enrollment_uuid, access.Action.CHANGE)
     form = forms.CorrectionForm(request.POST)
     if form.is_valid():
@@ -160,7 +164,7 @@ def enrollment_event_correct(request: HttpRequest, enrollment_uuid: str) -> Http
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def team_assignment_create(request: HttpRequest, participant_uuid: str) -> HttpResponse:
+def team_assignment_create(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
     if not access.can_manage_team(request.user, participant):
         raise PermissionDenied
@@ -179,6 +183,8 @@ def team_assignment_create(request: HttpRequest, participant_uuid: str) -> HttpR
             messages.success(request, _("Het teamlid is toegevoegd."))
             return redirect("participants:detail", participant_uuid=participant.uuid)
     return TemplateResponse(
-        request, "enrollments/team_form.html", {"form": form, "participant": participant},
+        request,
+        "enrollments/team_form.html",
+        {"form": form, "participant": participant},
         status=400 if form.errors else 200,
     )

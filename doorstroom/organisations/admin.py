@@ -24,7 +24,7 @@ class DoorstroomUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "organisation", "role", "is_active"]
     list_filter = ["role", "organisation", "is_active"]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (_("Doorstroom"), {"fields": ("organisation", "role")}),
     )
     add_fieldsets = (

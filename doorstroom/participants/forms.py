@@ -13,7 +13,9 @@ class ParticipantForm(Form):
     given_name = forms.CharField(label=_("Voornaam"), max_length=100)
     family_name_prefix = forms.CharField(label=_("Tussenvoegsel"), max_length=20, required=False)
     family_name = forms.CharField(label=_("Achternaam"), max_length=100)
-    date_of_birth = forms.DateField(label=_("Geboortedatum"), widget=DateInput(), help_text=_("Bijvoorbeeld 31-12-1990."))
+    date_of_birth = forms.DateField(
+        label=_("Geboortedatum"), widget=DateInput(), help_text=_("Bijvoorbeeld 31-12-1990.")
+    )
     bsn = forms.CharField(
         label=_("BSN"),
         max_length=11,
@@ -73,6 +75,8 @@ class SearchForm(Form):
 class HouseholdMemberForm(Form):
     relation = forms.ChoiceField(label=_("Relatie in het huishouden"), choices=HouseholdRelation.choices)
     household_name = forms.CharField(
-        label=_("Naam van het nieuwe huishouden"), max_length=200, required=False,
+        label=_("Naam van het nieuwe huishouden"),
+        max_length=200,
+        required=False,
         help_text=_("Laat leeg voor 'Huishouden' met de achternaam."),
     )

@@ -125,9 +125,7 @@ class HouseholdMember(models.Model):
     class Meta:
         verbose_name = _("lid van huishouden")
         verbose_name_plural = _("leden van huishouden")
-        constraints = [
-            models.UniqueConstraint(fields=["household", "participant"], name="household_member_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["household", "participant"], name="household_member_once")]
 
     def __str__(self) -> str:
         return f"{self.participant} ({self.get_relation_display()})"

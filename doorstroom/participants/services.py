@@ -75,7 +75,12 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def possible_duplicate_ids(
-    *, municipality: Organisation, bsn: str | None, given_name: str, family_name: str, date_of_birth: date,
+    *,
+    municipality: Organisation,
+    bsn: str | None,
+    given_name: str,
+    family_name: str,
+    date_of_birth: date,
     exclude_pk: int | None = None,
 ) -> tuple[list[int], bool]:
     """Participants in the municipality with the same BSN, or the same name and date of birth.
@@ -124,9 +129,12 @@ def participant_update(*, participant: Participant, data: dict[str, Any], expect
     current = {k: getattr(participant, k) for k in EDITABLE_FIELDS}
     current.update({k: v for k, v in data.items() if k in EDITABLE_FIELDS})
     cleaned = _clean(current)
-    if cleaned["bsn"] and Participant.objects.filter(
-        municipality_id=participant.municipality_id, bsn=cleaned["bsn"]
-    ).exclude(pk=participant.pk).exists():
+    if (
+        cleaned["bsn"]
+        and Participant.objects.filter(municipality_id=participant.municipality_id, bsn=cleaned["bsn"])
+        .exclude(pk=participant.pk)
+        .exists()
+    ):
         raise DomainError("Er is al een deelnemer met dit BSN in deze gemeente.", field="bsn")
     updated = Participant.objects.filter(pk=participant.pk, version=expected_version).update(
         version=expected_version + 1, updated_at=timezone.now(), **cleaned

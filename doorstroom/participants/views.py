@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ SEARCH_LIMIT = 50
 
 
 @login_required
-def participant_detail(request: HttpRequest, participant_uuid: str) -> HttpResponse:
+def participant_detail(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     """The participant file: personal data, household, team, and every enrollment with its timeline."""
     participant = access.require_participant(request.user, participant_uuid)
     can_change = access.can(request.user, participant, access.Action.CHANGE)
@@ -52,7 +52,7 @@ def participant_detail(request: HttpRequest, participant_uuid: str) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participant_create(request: HttpRequest) -> HttpResponse:
+def participant_create(request: access.AuthenticatedRequest) -> HttpResponse:
     municipalities = access.municipalities_for_registration(request.user)
     if not municipalities.exists():
         raise PermissionDenied
@@ -98,7 +98,7 @@ def participant_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participant_edit(request: HttpRequest, participant_uuid: str) -> HttpResponse:
+def participant_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
     initial = {name: getattr(participant, name) for name in services.EDITABLE_FIELDS}
     initial["languages"] = ", ".join(participant.languages)
@@ -127,7 +127,7 @@ def participant_edit(request: HttpRequest, participant_uuid: str) -> HttpRespons
 
 
 @login_required
-def participant_search(request: HttpRequest) -> HttpResponse:
+def participant_search(request: access.AuthenticatedRequest) -> HttpResponse:
     """Search by name, or by the full BSN for roles with a task need for it, within the user's scope."""
     if not access.can_search(request.user):
         raise PermissionDenied
@@ -143,9 +143,7 @@ def participant_search(request: HttpRequest) -> HttpResponse:
             condition = Q()
             for word in query.split():
                 condition &= (
-                    Q(given_name__icontains=word)
-                    | Q(family_name__icontains=word)
-                    | Q(family_name_prefix__iexact=word)
+                    Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(family_name_prefix__iexact=word)
                 )
             results = list(scope.filter(condition)[:SEARCH_LIMIT])
     return TemplateResponse(
@@ -157,7 +155,7 @@ def participant_search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def household_member_create(request: HttpRequest, participant_uuid: str) -> HttpResponse:
+def household_member_create(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     """Start a household for this participant (members are added from their own files)."""
     participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
     form = forms.HouseholdMemberForm(request.POST or None)

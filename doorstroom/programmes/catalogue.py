@@ -25,8 +25,11 @@ CATALOGUE: list[dict[str, Any]] = [
             ("Duurzame plaatsing", None, None, None),
         ],
         "outcomes": [
-            ("certificaat", None), ("startkwalificatie", None), ("stage", None),
-            ("opleiding_gestart", None), ("betaald_werk", None),
+            ("certificaat", None),
+            ("startkwalificatie", None),
+            ("stage", None),
+            ("opleiding_gestart", None),
+            ("betaald_werk", None),
         ],
     },
     {
@@ -119,10 +122,15 @@ CATALOGUE: list[dict[str, Any]] = [
         "aftercare_weeks": 26,
         "source": "Pilot duale trajecten Hoeksche Waard",
         "groups": [
-            ("Korter dan 3 maanden in Nederland", "Maatwerk van anderhalf jaar: een dag vakopleiding en een dag "
-             "stage met vaktaal, 25 uur per week."),
-            ("3 tot 6 maanden in Nederland", "Drie dagen per week naast de inburgering, opbouwend van 25 naar "
-             "32 uur, met nadruk op werknemersvaardigheden."),
+            (
+                "Korter dan 3 maanden in Nederland",
+                "Maatwerk van anderhalf jaar: een dag vakopleiding en een dag stage met vaktaal, 25 uur per week.",
+            ),
+            (
+                "3 tot 6 maanden in Nederland",
+                "Drie dagen per week naast de inburgering, opbouwend van 25 naar "
+                "32 uur, met nadruk op werknemersvaardigheden.",
+            ),
         ],
         "phases": [
             ("Vakopleiding en stage met vaktaal", 78, 25, 32),
@@ -173,8 +181,12 @@ def load_catalogue(apps: Any = None) -> int:
         programme = programme_model.objects.create(**fields)
         for position, (name, weeks, low, high) in enumerate(entry["phases"], start=1):
             phase_model.objects.create(
-                programme=programme, position=position, name=name, expected_weeks=weeks,
-                hours_per_week_min=low, hours_per_week_max=high,
+                programme=programme,
+                position=position,
+                name=name,
+                expected_weeks=weeks,
+                hours_per_week_min=low,
+                hours_per_week_max=high,
             )
         for name, description in entry.get("groups", []):
             group_model.objects.create(programme=programme, name=name, description=description)

@@ -42,9 +42,7 @@ class Programme(PublicIdModel):
         _("begeleidingsuren per deelnemer per week"), max_digits=4, decimal_places=1, null=True, blank=True
     )
     internship_hours_norm = models.PositiveIntegerField(_("norm stage-uren"), null=True, blank=True)
-    aftercare_weeks = models.PositiveIntegerField(
-        _("weken nazorg na start werk"), null=True, blank=True
-    )
+    aftercare_weeks = models.PositiveIntegerField(_("weken nazorg na start werk"), null=True, blank=True)
     requires_residence_permit = models.BooleanField(_("verblijfsvergunning vereist"), default=False)
     requires_civic_integration_duty = models.BooleanField(_("alleen voor inburgeringsplichtigen"), default=False)
     min_age = models.PositiveSmallIntegerField(_("minimumleeftijd"), null=True, blank=True)
@@ -111,9 +109,7 @@ class ProgrammeOutcome(models.Model):
     class Meta:
         verbose_name = _("beoogde uitkomst")
         verbose_name_plural = _("beoogde uitkomsten")
-        constraints = [
-            models.UniqueConstraint(fields=["programme", "outcome_type"], name="programme_outcome_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["programme", "outcome_type"], name="programme_outcome_once")]
 
     def __str__(self) -> str:
         return self.get_outcome_type_display()

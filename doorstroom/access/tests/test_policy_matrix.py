@@ -24,14 +24,25 @@ INVOLVED_ONLY = {(o, INVOLVED, a) for o in (OWN, OTHER) for a in (V, C)}
 
 #: What each role may do. Reviewed by hand against the product brief's "what they may see".
 ORACLE: dict[str, set[tuple[str, bool, Action]]] = {
-    Role.DIRECTOR: {(OWN, INVOLVED, V), (OWN, INVOLVED, C), (OWN, NOT_INVOLVED, V), (OWN, NOT_INVOLVED, C),
-                    (OTHER, INVOLVED, V), (OTHER, INVOLVED, C)},
+    Role.DIRECTOR: {
+        (OWN, INVOLVED, V),
+        (OWN, INVOLVED, C),
+        (OWN, NOT_INVOLVED, V),
+        (OWN, NOT_INVOLVED, C),
+        (OTHER, INVOLVED, V),
+        (OTHER, INVOLVED, C),
+    },
     Role.COACH: INVOLVED_ONLY,
     Role.TEACHER: INVOLVED_ONLY,
     Role.JOBCOACH: INVOLVED_ONLY,
     Role.INTERMEDIARY: INVOLVED_ONLY,
-    Role.TEAM_LEAD: {(OWN, INVOLVED, V), (OWN, INVOLVED, C), (OWN, NOT_INVOLVED, V),
-                     (OTHER, INVOLVED, V), (OTHER, INVOLVED, C)},
+    Role.TEAM_LEAD: {
+        (OWN, INVOLVED, V),
+        (OWN, INVOLVED, C),
+        (OWN, NOT_INVOLVED, V),
+        (OTHER, INVOLVED, V),
+        (OTHER, INVOLVED, C),
+    },
     Role.PARTICIPANT: {(OWN, INVOLVED, V), (OTHER, INVOLVED, V)},  # "involved" = it is their own file
     Role.EMPLOYER: set(),
     Role.PROJECT_LEADER: set(),
@@ -40,8 +51,14 @@ ORACLE: dict[str, set[tuple[str, bool, Action]]] = {
     Role.PRIVACY_OFFICER: set(),
     Role.RECORDS_MANAGER: set(),
 }
-MUNICIPAL_ROLES = {Role.DIRECTOR, Role.PROJECT_LEADER, Role.ADMINISTRATOR, Role.PRIVACY_OFFICER,
-                   Role.RECORDS_MANAGER, Role.PARTICIPANT}
+MUNICIPAL_ROLES = {
+    Role.DIRECTOR,
+    Role.PROJECT_LEADER,
+    Role.ADMINISTRATOR,
+    Role.PRIVACY_OFFICER,
+    Role.RECORDS_MANAGER,
+    Role.PARTICIPANT,
+}
 
 CASES = list(itertools.product(sorted(ORACLE), (OWN, OTHER), (INVOLVED, NOT_INVOLVED), (V, C)))
 
@@ -72,7 +89,8 @@ def build_case(role: str, organisation: str, involved: bool):
             participant.save()
         else:
             TeamAssignmentFactory(
-                participant=participant, member=user,
+                participant=participant,
+                member=user,
                 role=TeamRole.DIRECTOR if role == Role.DIRECTOR else TeamRole.COACH,
             )
     return user, participant

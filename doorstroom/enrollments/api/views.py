@@ -9,37 +9,73 @@ from doorstroom.access import policy as access
 from doorstroom.core import clock
 from doorstroom.enrollments import services
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EventType
+from doorstroom.organisations.models import Organisation
 from doorstroom.participants.api.views import ErrorOutput
-from doorstroom.programmes.models import OutcomeType
+from doorstroom.participants.models import Participant
+from doorstroom.programmes.models import OutcomeType, Programme
 
 
 class EventOutput(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.get_full_name", read_only=True)
     phase = serializers.IntegerField(source="phase.position", allow_null=True, read_only=True)
-    organisation = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
-    target_programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    corrects = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    organisation: "serializers.SlugRelatedField[Organisation]" = serializers.SlugRelatedField(
+        slug_field="uuid", read_only=True
+    )
+    target_programme: "serializers.SlugRelatedField[Programme]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    corrects: "serializers.SlugRelatedField[EnrollmentEvent]" = serializers.SlugRelatedField(
+        slug_field="uuid", read_only=True
+    )
 
     class Meta:
         model = EnrollmentEvent
         fields = [
-            "uuid", "event_type", "occurred_on", "recorded_at", "actor", "note", "reason_code", "phase",
-            "outcomes", "organisation", "target_programme", "corrects",
+            "uuid",
+            "event_type",
+            "occurred_on",
+            "recorded_at",
+            "actor",
+            "note",
+            "reason_code",
+            "phase",
+            "outcomes",
+            "organisation",
+            "target_programme",
+            "corrects",
         ]
 
 
 class EnrollmentOutput(serializers.ModelSerializer):
-    participant = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
-    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    referred_by = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    participant: "serializers.SlugRelatedField[Participant]" = serializers.SlugRelatedField(
+        slug_field="uuid", read_only=True
+    )
+    programme: "serializers.SlugRelatedField[Programme]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    referred_by: "serializers.SlugRelatedField[Organisation]" = serializers.SlugRelatedField(
+        slug_field="uuid", read_only=True
+    )
     current_phase = serializers.IntegerField(source="current_phase.position", allow_null=True, read_only=True)
 
     class Meta:
         model = Enrollment
         fields = [
-            "uuid", "participant", "programme", "group", "referred_by", "state", "current_phase",
-            "phase_entered_on", "referred_on", "started_on", "ended_on", "last_event_on", "last_event_type",
-            "outcomes", "version",
+            "uuid",
+            "participant",
+            "programme",
+            "group",
+            "referred_by",
+            "state",
+            "current_phase",
+            "phase_entered_on",
+            "referred_on",
+            "started_on",
+            "ended_on",
+            "last_event_on",
+            "last_event_type",
+            "outcomes",
+            "version",
         ]
 
 
@@ -77,7 +113,7 @@ class EnrollmentListCreateApi(generics.GenericAPIView):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return (
-            access.enrollments_visible_to(self.request.user)
+            access.enrollments_visible_to(access.authenticated_user(self.request.user))
             .select_related("participant", "programme", "referred_by", "current_phase")
             .order_by("id")
         )
@@ -93,11 +129,12 @@ class EnrollmentListCreateApi(generics.GenericAPIView):
         responses={201: EnrollmentOutput, 400: ErrorOutput},
     )
     def post(self, request: Request) -> Response:
+        user = access.authenticated_user(request.user)
         data = EnrollmentCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        participant = access.require_participant(request.user, values["participant"], access.Action.CHANGE)
-        programme = access.programmes_usable_by(request.user).filter(code=values["programme"]).first()
+        participant = access.require_participant(user, values["participant"], access.Action.CHANGE)
+        programme = access.programmes_usable_by(user).filter(code=values["programme"]).first()
         if programme is None:
             return _invalid("programme", "Onbekend programma.")
         group = None
@@ -109,8 +146,8 @@ class EnrollmentListCreateApi(generics.GenericAPIView):
             participant=participant,
             programme=programme,
             group=group,
-            actor=request.user,
-            referred_by=request.user.organisation or participant.municipality,
+            actor=user,
+            referred_by=user.organisation or participant.municipality,
             on=values.get("occurred_on") or clock.today(),
             note=values.get("note", ""),
         )
@@ -123,7 +160,8 @@ class EnrollmentDetailApi(generics.GenericAPIView):
 
     @extend_schema(summary="Eén inschrijving", responses={200: EnrollmentOutput, 404: ErrorOutput})
     def get(self, request: Request, enrollment_uuid: str) -> Response:
-        return Response(EnrollmentOutput(access.require_enrollment(request.user, enrollment_uuid)).data)
+        user = access.authenticated_user(request.user)
+        return Response(EnrollmentOutput(access.require_enrollment(user, enrollment_uuid)).data)
 
 
 @extend_schema(tags=["inschrijvingen"])
@@ -132,7 +170,8 @@ class EnrollmentEventListCreateApi(generics.GenericAPIView):
 
     @extend_schema(summary="De geschiedenis van een inschrijving", responses=EventOutput(many=True))
     def get(self, request: Request, enrollment_uuid: str) -> Response:
-        enrollment = access.require_enrollment(request.user, enrollment_uuid)
+        user = access.authenticated_user(request.user)
+        enrollment = access.require_enrollment(user, enrollment_uuid)
         events = enrollment.events.select_related(
             "actor", "phase", "organisation", "target_programme", "corrects"
         ).order_by("occurred_on", "id")
@@ -144,7 +183,8 @@ class EnrollmentEventListCreateApi(generics.GenericAPIView):
         responses={201: EventOutput, 400: ErrorOutput, 409: ErrorOutput},
     )
     def post(self, request: Request, enrollment_uuid: str) -> Response:
-        enrollment = access.require_enrollment(request.user, enrollment_uuid, access.Action.CHANGE)
+        user = access.authenticated_user(request.user)
+        enrollment = access.require_enrollment(user, enrollment_uuid, access.Action.CHANGE)
         data = EventInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -152,12 +192,16 @@ class EnrollmentEventListCreateApi(generics.GenericAPIView):
         on = values.get("occurred_on") or clock.today()
         version = values.get("version")
         if event_type == EventType.TRANSFERRED:
-            target = access.programmes_usable_by(request.user).filter(code=values.get("target_programme", "")).first()
+            target = access.programmes_usable_by(user).filter(code=values.get("target_programme", "")).first()
             if target is None:
                 return _invalid("target_programme", "Kies een bestaand programma om naar over te dragen.")
             services.enrollment_transfer(
-                enrollment=enrollment, actor=request.user, target_programme=target, on=on,
-                note=values.get("note", ""), expected_version=version,
+                enrollment=enrollment,
+                actor=user,
+                target_programme=target,
+                on=on,
+                note=values.get("note", ""),
+                expected_version=version,
             )
             event = enrollment.events.filter(event_type=EventType.TRANSFERRED).latest("id")
         elif event_type == EventType.CORRECTED:
@@ -165,8 +209,11 @@ class EnrollmentEventListCreateApi(generics.GenericAPIView):
             if wrong is None:
                 return _invalid("corrects", "Geef de gebeurtenis die niet klopt.")
             event = services.enrollment_correct(
-                enrollment=enrollment, actor=request.user, wrong_event=wrong,
-                reason=values.get("note", ""), expected_version=version,
+                enrollment=enrollment,
+                actor=user,
+                wrong_event=wrong,
+                reason=values.get("note", ""),
+                expected_version=version,
             )
         else:
             phase = None
@@ -175,8 +222,14 @@ class EnrollmentEventListCreateApi(generics.GenericAPIView):
                 if phase is None:
                     return _invalid("phase", "Deze fase hoort niet bij het programma.")
             event = services.enrollment_record(
-                enrollment=enrollment, actor=request.user, event_type=event_type, on=on,
-                note=values.get("note", ""), reason_code=values.get("reason_code", ""), phase=phase,
-                outcomes=values.get("outcomes", ()), expected_version=version,
+                enrollment=enrollment,
+                actor=user,
+                event_type=event_type,
+                on=on,
+                note=values.get("note", ""),
+                reason_code=values.get("reason_code", ""),
+                phase=phase,
+                outcomes=values.get("outcomes", ()),
+                expected_version=version,
             )
         return Response(EventOutput(event).data, status=status.HTTP_201_CREATED)

@@ -53,11 +53,15 @@ class TestReplay:
             ([(EventType.REFERRED, {})], EventType.COMPLETED),
             ([(EventType.REFERRED, {}), (EventType.STARTED, {})], EventType.INTAKE_HELD),
             ([(EventType.REFERRED, {}), (EventType.STARTED, {})], EventType.RESUMED),
-            ([(EventType.REFERRED, {}), (EventType.STARTED, {}), (EventType.PAUSED, {"reason_code": "ziekte"})],
-             EventType.PHASE_CHANGED),
+            (
+                [(EventType.REFERRED, {}), (EventType.STARTED, {}), (EventType.PAUSED, {"reason_code": "ziekte"})],
+                EventType.PHASE_CHANGED,
+            ),
             ([(EventType.REFERRED, {}), (EventType.NOT_STARTED, {"reason_code": "overig"})], EventType.STARTED),
-            ([(EventType.REFERRED, {}), (EventType.STARTED, {}), (EventType.DROPPED_OUT, {"reason_code": "overig"})],
-             EventType.RESUMED),
+            (
+                [(EventType.REFERRED, {}), (EventType.STARTED, {}), (EventType.DROPPED_OUT, {"reason_code": "overig"})],
+                EventType.RESUMED,
+            ),
             ([(EventType.REFERRED, {})], EventType.REFERRED),
         ],
     )
@@ -91,8 +95,11 @@ class TestReplay:
         assert skip.value.field == "note"
         p = play(*base, fact(3, EventType.PHASE_CHANGED, 5, phase_position=3, note="Taal al op niveau"))
         assert p.phase_position == 3
-        back = play(*base, fact(3, EventType.PHASE_CHANGED, 5), fact(4, EventType.PHASE_CHANGED, 9, phase_position=1,
-                                                                        note="Terug naar taal"))
+        back = play(
+            *base,
+            fact(3, EventType.PHASE_CHANGED, 5),
+            fact(4, EventType.PHASE_CHANGED, 9, phase_position=1, note="Terug naar taal"),
+        )
         assert back.phase_position == 1
         with pytest.raises(TransitionRefused):
             play(*base, fact(3, EventType.PHASE_CHANGED, 5, phase_position=1, note="zelfde"))
@@ -107,8 +114,11 @@ class TestReplay:
             fact(4, EventType.RESUMED, 14 + 70),
         )
         assert rules.weeks_in_phase(p, on=D0 + timedelta(days=14 + 70 + 21)) == 5  # 2 weeks + 3 weeks
-        paused = play(fact(1, EventType.REFERRED, 0), fact(2, EventType.STARTED, 0),
-                      fact(3, EventType.PAUSED, 14, reason_code="ziekte"))
+        paused = play(
+            fact(1, EventType.REFERRED, 0),
+            fact(2, EventType.STARTED, 0),
+            fact(3, EventType.PAUSED, 14, reason_code="ziekte"),
+        )
         assert rules.weeks_in_phase(paused, on=D0 + timedelta(days=100)) == 2
 
     def test_a_voided_event_takes_no_part(self):

@@ -10,7 +10,7 @@ from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
 from doorstroom.enrollments import selectors, services
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EventType
-from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
+from doorstroom.organisations.tests.factories import UserFactory
 from doorstroom.participants.models import ResidenceStatus
 from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.programmes.tests.factories import ProgrammeFactory
@@ -28,7 +28,10 @@ def enrolled(actor):
     participant = ParticipantFactory()
     programme = ProgrammeFactory()
     enrollment = services.enrollment_enrol(
-        participant=participant, programme=programme, actor=actor, referred_by=actor.organisation,
+        participant=participant,
+        programme=programme,
+        actor=actor,
+        referred_by=actor.organisation,
         on=clock.today() - timedelta(days=100),
     )
     return enrollment
@@ -62,7 +65,10 @@ class TestEnrol:
         programme = ProgrammeFactory(**programme_kwargs)
         with pytest.raises(DomainError) as error:
             services.enrollment_enrol(
-                participant=participant, programme=programme, actor=actor, referred_by=actor.organisation,
+                participant=participant,
+                programme=programme,
+                actor=actor,
+                referred_by=actor.organisation,
                 on=clock.today(),
             )
         assert error.value.field == field
@@ -71,16 +77,22 @@ class TestEnrol:
     def test_a_future_date_is_refused(self, actor):
         with pytest.raises(DomainError) as error:
             services.enrollment_enrol(
-                participant=ParticipantFactory(), programme=ProgrammeFactory(), actor=actor,
-                referred_by=actor.organisation, on=clock.today() + timedelta(days=1),
+                participant=ParticipantFactory(),
+                programme=ProgrammeFactory(),
+                actor=actor,
+                referred_by=actor.organisation,
+                on=clock.today() + timedelta(days=1),
             )
         assert error.value.field == "occurred_on"
 
     def test_a_second_open_enrollment_in_the_same_programme_is_refused(self, enrolled, actor):
         with pytest.raises(DomainError):
             services.enrollment_enrol(
-                participant=enrolled.participant, programme=enrolled.programme, actor=actor,
-                referred_by=actor.organisation, on=clock.today(),
+                participant=enrolled.participant,
+                programme=enrolled.programme,
+                actor=actor,
+                referred_by=actor.organisation,
+                on=clock.today(),
             )
 
 
@@ -152,8 +164,9 @@ class TestTransfer:
     def test_transfer_ends_this_enrollment_and_refers_to_the_target(self, enrolled, actor):
         step(enrolled, actor, EventType.STARTED, 90)
         target = ProgrammeFactory()
-        new = services.enrollment_transfer(enrollment=enrolled, actor=actor, target_programme=target,
-                                           on=clock.today(), note="Beter passend")
+        new = services.enrollment_transfer(
+            enrollment=enrolled, actor=actor, target_programme=target, on=clock.today(), note="Beter passend"
+        )
         enrolled.refresh_from_db()
         assert enrolled.state == "overgedragen"
         assert new.programme == target and new.state == "aangemeld"
@@ -187,7 +200,10 @@ def test_stored_state_always_equals_a_replay_of_the_events(commands):
     actor = UserFactory()
     programme = ProgrammeFactory()
     enrollment = services.enrollment_enrol(
-        participant=ParticipantFactory(), programme=programme, actor=actor, referred_by=actor.organisation,
+        participant=ParticipantFactory(),
+        programme=programme,
+        actor=actor,
+        referred_by=actor.organisation,
         on=clock.today() - timedelta(days=250),
     )
     phases = {p.position: p for p in programme.phases.all()}
@@ -197,8 +213,16 @@ def test_stored_state_always_equals_a_replay_of_the_events(commands):
                 target = enrollment.events.exclude(event_type__in=[EventType.CORRECTED]).order_by("?").first()
                 services.enrollment_correct(enrollment=enrollment, actor=actor, wrong_event=target, reason="fout")
             else:
-                step(enrollment, actor, kind, days_ago, reason_code=reason, phase=phases.get(phase),
-                     outcomes=["stage"], note="toelichting" if noted else "")
+                step(
+                    enrollment,
+                    actor,
+                    kind,
+                    days_ago,
+                    reason_code=reason,
+                    phase=phases.get(phase),
+                    outcomes=["stage"],
+                    note="toelichting" if noted else "",
+                )
         except DomainError:
             pass
         checked, mismatches = selectors.replay_mismatches(enrollments=Enrollment.objects.filter(pk=enrollment.pk))

@@ -11,7 +11,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     kind = OrganisationKind.REINTEGRATION
 
     class Params:
-        municipality = factory.Trait(kind=OrganisationKind.MUNICIPALITY, name=factory.Sequence(lambda n: f"Gemeente {n}"))
+        municipality = factory.Trait(
+            kind=OrganisationKind.MUNICIPALITY, name=factory.Sequence(lambda n: f"Gemeente {n}")
+        )
 
 
 class UserFactory(factory.django.DjangoModelFactory):

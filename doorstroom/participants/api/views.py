@@ -1,6 +1,7 @@
 """Participant API: the same access door and services as the pages."""
 
 from django.db.models import Q
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -9,19 +10,33 @@ from rest_framework.response import Response
 
 from doorstroom.access import policy as access
 from doorstroom.enrollments import services as enrollment_services
+from doorstroom.organisations.models import Organisation
 from doorstroom.participants import rules, services
 from doorstroom.participants.models import BenefitStatus, Participant, ResidenceStatus
 
 
 class ParticipantOutput(serializers.ModelSerializer):
-    municipality = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    municipality: "serializers.SlugRelatedField[Organisation]" = serializers.SlugRelatedField(
+        slug_field="uuid", read_only=True
+    )
     bsn = serializers.SerializerMethodField()
 
     class Meta:
         model = Participant
         fields = [
-            "uuid", "municipality", "given_name", "family_name_prefix", "family_name", "date_of_birth", "bsn",
-            "email", "phone", "residence_status", "benefit_status", "civic_integration_duty", "languages",
+            "uuid",
+            "municipality",
+            "given_name",
+            "family_name_prefix",
+            "family_name",
+            "date_of_birth",
+            "bsn",
+            "email",
+            "phone",
+            "residence_status",
+            "benefit_status",
+            "civic_integration_duty",
+            "languages",
             "version",
         ]
 
@@ -67,7 +82,7 @@ class ErrorItem(serializers.Serializer):
 
 
 class ErrorOutput(serializers.Serializer):
-    errors = ErrorItem(many=True)
+    errors = ErrorItem(many=True)  # type: ignore[assignment]
 
 
 @extend_schema(tags=["deelnemers"])
@@ -75,7 +90,11 @@ class ParticipantListCreateApi(generics.GenericAPIView):
     serializer_class = ParticipantOutput
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return access.participants_visible_to(self.request.user).select_related("municipality").order_by("id")
+        return (
+            access.participants_visible_to(access.authenticated_user(self.request.user))
+            .select_related("municipality")
+            .order_by("id")
+        )
 
     @extend_schema(
         summary="Deelnemers die u mag inzien",
@@ -83,12 +102,13 @@ class ParticipantListCreateApi(generics.GenericAPIView):
         responses=ParticipantOutput(many=True),
     )
     def get(self, request: Request) -> Response:
+        user = access.authenticated_user(request.user)
         queryset = self.get_queryset()
         query = (request.query_params.get("q") or "").strip()[:100]
         if query:
             bsn = rules.normalise_bsn(query)
             if bsn.isdigit() and len(bsn) == 9:
-                queryset = queryset.filter(bsn=bsn) if access.can_see_bsn(request.user) else queryset.none()
+                queryset = queryset.filter(bsn=bsn) if access.can_see_bsn(user) else queryset.none()
             else:
                 for word in query.split():
                     queryset = queryset.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
@@ -101,25 +121,35 @@ class ParticipantListCreateApi(generics.GenericAPIView):
         responses={201: ParticipantOutput, 400: ErrorOutput, 409: ErrorOutput},
     )
     def post(self, request: Request) -> Response:
+        user = access.authenticated_user(request.user)
         data = ParticipantCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        municipality = access.municipalities_for_registration(request.user).filter(uuid=values.pop("municipality")).first()
+        municipality = access.municipalities_for_registration(user).filter(uuid=values.pop("municipality")).first()
         if municipality is None:
-            if not access.municipalities_for_registration(request.user).exists():
+            if not access.municipalities_for_registration(user).exists():
                 raise PermissionDenied("U mag geen deelnemers registreren.")
             return Response(
-                {"errors": [{"field": "municipality", "message": "Voor deze gemeente mag u niet registreren.",
-                             "code": "invalid"}]},
+                {
+                    "errors": [
+                        {
+                            "field": "municipality",
+                            "message": "Voor deze gemeente mag u niet registreren.",
+                            "code": "invalid",
+                        }
+                    ]
+                },
                 status=status.HTTP_400_BAD_REQUEST,
             )
         try:
             participant = enrollment_services.participant_take_on(
-                actor=request.user, municipality=municipality, data=values,
+                actor=user,
+                municipality=municipality,
+                data=values,
                 confirm_not_duplicate=values.pop("confirm_not_duplicate", False),
             )
         except services.PossibleDuplicates as found:
-            visible, hidden = access.split_by_visibility(request.user, found.participant_ids)
+            visible, hidden = access.split_by_visibility(user, found.participant_ids)
             if found.same_bsn:
                 message, field, code = "Er is al een deelnemer met dit BSN in deze gemeente.", "bsn", "duplicate"
             else:
@@ -128,8 +158,10 @@ class ParticipantListCreateApi(generics.GenericAPIView):
                     message += f" Vraag een klantregisseur van {municipality.name} om het na te gaan."
                 field, code = "confirm_not_duplicate", "possible_duplicate"
             return Response(
-                {"errors": [{"field": field, "message": message, "code": code}],
-                 "visible_matches": [str(p.uuid) for p in visible]},
+                {
+                    "errors": [{"field": field, "message": message, "code": code}],
+                    "visible_matches": [str(p.uuid) for p in visible],
+                },
                 status=status.HTTP_409_CONFLICT,
             )
         return Response(ParticipantOutput(participant, context={"request": request}).data, status=201)
@@ -141,7 +173,8 @@ class ParticipantDetailApi(generics.GenericAPIView):
 
     @extend_schema(summary="Eén deelnemer", responses={200: ParticipantOutput, 404: ErrorOutput})
     def get(self, request: Request, participant_uuid: str) -> Response:
-        participant = access.require_participant(request.user, participant_uuid)
+        user = access.authenticated_user(request.user)
+        participant = access.require_participant(user, participant_uuid)
         return Response(ParticipantOutput(participant, context={"request": request}).data)
 
     @extend_schema(
@@ -150,12 +183,13 @@ class ParticipantDetailApi(generics.GenericAPIView):
         responses={200: ParticipantOutput, 400: ErrorOutput, 409: ErrorOutput},
     )
     def patch(self, request: Request, participant_uuid: str) -> Response:
-        participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
+        user = access.authenticated_user(request.user)
+        participant = access.require_participant(user, participant_uuid, access.Action.CHANGE)
         data = ParticipantUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         version = values.pop("version")
-        if "bsn" in values and not access.can_see_bsn(request.user, participant):
+        if "bsn" in values and not access.can_see_bsn(user, participant):
             raise PermissionDenied("U mag het BSN niet wijzigen.")
         services.participant_update(participant=participant, data=values, expected_version=version)
         return Response(ParticipantOutput(participant, context={"request": request}).data)

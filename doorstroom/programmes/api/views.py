@@ -1,8 +1,10 @@
 from django.http import Http404
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from doorstroom.access import policy as access
+from doorstroom.organisations.models import Organisation
 from doorstroom.programmes.models import Phase, Programme, ProgrammeGroup, ProgrammeOutcome
 
 
@@ -28,20 +30,36 @@ class ProgrammeOutput(serializers.ModelSerializer):
     phases = PhaseOutput(many=True, read_only=True)
     groups = GroupOutput(many=True, read_only=True)
     outcomes = OutcomeOutput(many=True, read_only=True)
-    municipality = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    municipality: "serializers.SlugRelatedField[Organisation]" = serializers.SlugRelatedField(
+        slug_field="uuid", read_only=True
+    )
 
     class Meta:
         model = Programme
         fields = [
-            "uuid", "code", "name", "description", "municipality", "coaching_hours_per_week",
-            "internship_hours_norm", "aftercare_weeks", "requires_residence_permit",
-            "requires_civic_integration_duty", "min_age", "max_age", "phases", "groups", "outcomes",
+            "uuid",
+            "code",
+            "name",
+            "description",
+            "municipality",
+            "coaching_hours_per_week",
+            "internship_hours_norm",
+            "aftercare_weeks",
+            "requires_residence_permit",
+            "requires_civic_integration_duty",
+            "min_age",
+            "max_age",
+            "phases",
+            "groups",
+            "outcomes",
         ]
 
 
 def _programmes(request):  # type: ignore[no-untyped-def]
-    return access.programmes_usable_by(request.user).prefetch_related("phases", "groups", "outcomes").select_related(
-        "municipality"
+    return (
+        access.programmes_usable_by(access.authenticated_user(request.user))
+        .prefetch_related("phases", "groups", "outcomes")
+        .select_related("municipality")
     )
 
 

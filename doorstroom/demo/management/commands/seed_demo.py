@@ -21,7 +21,9 @@ class Command(BaseCommand):
             return
         started = time.monotonic()
         made = generator.generate(
-            participants=options["participants"], seed=options["seed"], today=clock.today(),
+            participants=options["participants"],
+            seed=options["seed"],
+            today=clock.today(),
             verbose=options["verbosity"] > 1,
         )
         self.stdout.write(
