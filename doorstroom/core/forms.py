@@ -10,13 +10,15 @@ class AccessibleFormMixin:
 
     fields: dict[str, forms.Field]
     errors: Any
+    _errors: Any
 
     def _link_descriptions(self) -> None:
+        errors = self._errors or {}  # never trigger validation from here
         for name, field in self.fields.items():
             described = []
             if field.help_text:
                 described.append(f"id_{name}-help")
-            if name in self.errors:
+            if name in errors:
                 described.append(f"id_{name}-error")
                 field.widget.attrs["aria-invalid"] = "true"
             if described:
