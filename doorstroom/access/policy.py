@@ -234,3 +234,10 @@ def split_by_visibility(user: User, participant_ids: list[int]) -> tuple[list[Pa
     """For the duplicate warning: the matches this user may open, and how many others exist."""
     visible = list(participants_visible_to(user).filter(pk__in=participant_ids))
     return visible, len(set(participant_ids)) - len(visible)
+
+
+def organisations_visible_to(user: User) -> QuerySet[Organisation]:
+    """Organisations are not personal data: every logged-in user sees the list."""
+    if not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    return Organisation.objects.order_by("name")

@@ -60,7 +60,9 @@ class EventForm(Form):
         reasons = REASON_CHOICES.get(EventType(event_type))
         if reasons is not None:
             self.fields["reason_code"] = forms.ChoiceField(
-                label=_("Reden"), choices=[("", _("Kies een reden"))] + list(reasons.choices)
+                label=_("Reden"),
+                choices=[("", _("Kies een reden"))] + list(reasons.choices),
+                error_messages={"required": _("Kies een reden.")},
             )
         if event_type in (EventType.STARTED, EventType.PHASE_CHANGED):
             self.fields["phase"] = forms.ModelChoiceField(

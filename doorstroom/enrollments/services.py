@@ -161,6 +161,11 @@ def enrollment_record(
         raise DomainError("Deze fase hoort niet bij het programma.", field="phase")
     if event_type not in (EventType.STARTED, EventType.PHASE_CHANGED):
         phase = None
+    elif phase is None:  # record the phase the step leads to, so the timeline can name it
+        phases = _phases(locked.programme)
+        current = locked.current_phase.position if locked.current_phase else 0
+        wanted = 1 if event_type == EventType.STARTED else current + 1
+        phase = next((p for p in phases if p.position == wanted), None)
     event = _append_and_rebuild(
         locked,
         EnrollmentEvent(

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from doorstroom.access import policy as access
 from doorstroom.organisations.models import Organisation
 
 
@@ -13,4 +14,6 @@ class OrganisationOutput(serializers.ModelSerializer):
 @extend_schema(tags=["organisaties"], summary="Organisaties (geen persoonsgegevens)")
 class OrganisationListApi(generics.ListAPIView):
     serializer_class = OrganisationOutput
-    queryset = Organisation.objects.order_by("name")
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return access.organisations_visible_to(access.authenticated_user(self.request.user))

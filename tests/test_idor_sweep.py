@@ -1,0 +1,64 @@
+"""Every route with an identifier answers 404 to a user from an unrelated organisation, without
+leaking the canary's name or BSN (a first cut of assurance A3)."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from doorstroom.core import clock
+from doorstroom.enrollments import services
+from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
+from doorstroom.organisations.models import Role
+from doorstroom.organisations.tests.factories import UserFactory
+from doorstroom.participants.tests.factories import ParticipantFactory
+from doorstroom.programmes.tests.factories import ProgrammeFactory
+
+
+def id_routes(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from id_routes(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and "uuid:" in str(entry.pattern):
+            yield prefix + str(entry.pattern)
+
+
+def fill(route, participant, enrollment):
+    return (
+        "/" + route.replace("<uuid:participant_uuid>", str(participant.uuid))
+        .replace("<uuid:enrollment_uuid>", str(enrollment.uuid))
+        .replace("<str:event_type>", "gepauzeerd")
+    )
+
+
+@pytest.mark.django_db
+def test_every_id_route_is_404_for_an_unrelated_user(client):
+    owner = UserFactory(role=Role.COACH)
+    canary = ParticipantFactory(given_name="Kanarie", family_name="Geheim", bsn="123456782")
+    TeamAssignmentFactory(participant=canary, member=owner)
+    enrollment = services.enrollment_enrol(
+        participant=canary, programme=ProgrammeFactory(), actor=owner, referred_by=owner.organisation,
+        on=clock.today(),
+    )
+    routes = sorted(set(id_routes()))
+    assert len(routes) >= 9, routes
+    checked = 0
+    for role in (Role.COACH, Role.DIRECTOR, Role.INTERMEDIARY, Role.TEAM_LEAD):
+        outsider = UserFactory(role=role)
+        client.force_login(outsider)
+        api = APIClient()
+        api.force_authenticate(outsider)
+        for route in routes:
+            url = fill(route, canary, enrollment)
+            assert "<" not in url, f"route with an unknown identifier kind: {route}"
+            caller = api if url.startswith("/api/") else client
+            for method in ("get", "post"):
+                response = getattr(caller, method)(url)
+                if response.status_code == 405:
+                    continue
+                assert response.status_code == 404, (role, method, url, response.status_code)
+                body = response.content.decode()
+                assert "Kanarie" not in body and "Geheim" not in body and "123456782" not in body
+                checked += 1
+    print(f"IDOR sweep: {len(routes)} routes, {checked} requests, 0 leaks")
+    assert checked >= 40
