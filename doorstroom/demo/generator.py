@@ -232,7 +232,8 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
         "enschede": [users["coach"], users["coach2"], users["coach.5050"]],
         "hengelo": [users["coach"], users["coach2"]],
     }
-    bsns = test_bsns()
+    used = set(Participant.objects.filter(bsn__startswith="999").values_list("bsn", flat=True))
+    bsns = (bsn for bsn in test_bsns() if bsn not in used)
     simulator = Simulator(rnd, today)
     start_of_history = today - timedelta(days=730)
 
@@ -250,7 +251,7 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
             start = start_of_history + timedelta(days=rnd.randint(0, 720))
             plans.append((key, programme, simulator.run(programme, phase_weeks[programme.pk], start)))
         Participant.objects.bulk_create(people, batch_size=BATCH)
-        if batch_start == 0:
+        if batch_start == 0 and not Participant.objects.filter(account=users["deelnemer"]).exists():
             people[0].account = users["deelnemer"]
             people[0].save(update_fields=["account"])
             users["deelnemer"].first_name = people[0].given_name

@@ -1,0 +1,41 @@
+from datetime import date
+
+import pytest
+
+from doorstroom.demo import generator
+from doorstroom.enrollments.models import Enrollment, EnrollmentEvent
+from doorstroom.enrollments.selectors import replay_mismatches
+from doorstroom.organisations.models import Role, User
+from doorstroom.participants.models import Participant
+from doorstroom.participants.rules import bsn_problem
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 1)
+
+
+def test_demo_region_is_realistic_consistent_and_deterministic():
+    first = generator.generate(participants=120, seed=7, today=TODAY)
+    names_first = list(Participant.objects.order_by("id").values_list("given_name", "family_name", "date_of_birth"))
+    assert first["participants"] == 120 and first["enrollments"] >= 120
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    checked, mismatches = replay_mismatches()
+    assert checked == Enrollment.objects.count() and mismatches == []
+    states = set(Enrollment.objects.values_list("state", flat=True))
+    assert {"actief", "afgerond", "uitgevallen", "niet_gestart"} <= states
+    assert EnrollmentEvent.objects.filter(event_type="gepauzeerd").exists()
+    bsns = [b for b in Participant.objects.values_list("bsn", flat=True) if b]
+    assert bsns and all(b.startswith("999") and bsn_problem(b) is None for b in bsns)
+    assert len(set(bsns)) == len(bsns)
+
+    generator.generate(participants=120, seed=7, today=TODAY)  # same seed: the same people again
+    names_second = list(
+        Participant.objects.order_by("id").values_list("given_name", "family_name", "date_of_birth")[120:]
+    )
+    assert names_second == names_first
+
+
+def test_test_bsns_pass_the_elfproef_and_run_out_near_ninety_thousand():
+    numbers = list(generator.test_bsns())
+    assert all(b.startswith("999") for b in numbers)
+    assert all(bsn_problem(b) is None for b in numbers[:: len(numbers) // 500])
+    assert 90_000 <= len(numbers) <= 91_000
