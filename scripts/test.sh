@@ -43,6 +43,7 @@ PY
 
 stage "browser: Debian chromium present" ensure_chromium
 stage "lint: ruff" ruff check .
+stage "format: ruff" ruff format --check .
 stage "types: mypy" mypy .
 stage "architecture: import-linter" lint-imports
 stage "migrations: none missing" python manage.py makemigrations --check --dry-run --settings=config.settings.test

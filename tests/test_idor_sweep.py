@@ -1,8 +1,9 @@
 """Every route with an identifier answers 404 to a user from an unrelated organisation, without
 leaking the canary's name or BSN (a first cut of assurance A3)."""
 
-import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+
+import pytest
 from rest_framework.test import APIClient
 
 from doorstroom.core import clock
@@ -24,11 +25,9 @@ def id_routes(resolver=None, prefix=""):
 
 
 def fill(route, participant, enrollment):
-    return (
-        "/" + route.replace("<uuid:participant_uuid>", str(participant.uuid))
-        .replace("<uuid:enrollment_uuid>", str(enrollment.uuid))
-        .replace("<str:event_type>", "gepauzeerd")
-    )
+    return "/" + route.replace("<uuid:participant_uuid>", str(participant.uuid)).replace(
+        "<uuid:enrollment_uuid>", str(enrollment.uuid)
+    ).replace("<str:event_type>", "gepauzeerd")
 
 
 @pytest.mark.django_db
@@ -37,7 +36,10 @@ def test_every_id_route_is_404_for_an_unrelated_user(client):
     canary = ParticipantFactory(given_name="Kanarie", family_name="Geheim", bsn="123456782")
     TeamAssignmentFactory(participant=canary, member=owner)
     enrollment = services.enrollment_enrol(
-        participant=canary, programme=ProgrammeFactory(), actor=owner, referred_by=owner.organisation,
+        participant=canary,
+        programme=ProgrammeFactory(),
+        actor=owner,
+        referred_by=owner.organisation,
         on=clock.today(),
     )
     routes = sorted(set(id_routes()))

@@ -30,12 +30,13 @@ def test_views_taking_an_identifier_call_the_access_door_first(path):
         takes_id = any(arg.arg.endswith("_uuid") for arg in node.args.args)
         if not takes_id or node.name.startswith("_"):
             continue
-        first_calls = [
-            n for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-        ]
+        first_calls = [n for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
         door = [c for c in first_calls if isinstance(c.func.value, ast.Name) and c.func.value.id == "access"]
-        helper = [c for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
-                  and c.func.id.startswith("_")]
+        helper = [
+            c
+            for c in ast.walk(node)
+            if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id.startswith("_")
+        ]
         assert door or helper, f"{path.name}:{node.name} takes an identifier but never calls access"
 
 

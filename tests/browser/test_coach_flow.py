@@ -27,11 +27,15 @@ def coach_world():
     existing = ParticipantFactory(municipality=municipality, given_name="Bestaand", family_name="Persoon")
     TeamAssignmentFactory(participant=existing, member=coach)
     enrollment = services.enrollment_enrol(
-        participant=existing, programme=programme, actor=coach, referred_by=partner,
+        participant=existing,
+        programme=programme,
+        actor=coach,
+        referred_by=partner,
         on=clock.today() - timedelta(days=40),
     )
-    services.enrollment_record(enrollment=enrollment, actor=coach, event_type="gestart",
-                               on=clock.today() - timedelta(days=35))
+    services.enrollment_record(
+        enrollment=enrollment, actor=coach, event_type="gestart", on=clock.today() - timedelta(days=35)
+    )
     return {"coach": coach, "programme": programme, "municipality": municipality}
 
 

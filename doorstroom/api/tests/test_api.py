@@ -35,8 +35,13 @@ def test_the_schema_is_openapi_3_and_lists_the_resources(client):
     assert response.status_code == 200
     schema = yaml.safe_load(response.content)
     assert schema["openapi"].startswith("3.")
-    for path in ["/api/v1/deelnemers/", "/api/v1/inschrijvingen/", "/api/v1/programmas/", "/api/v1/organisaties/",
-                 "/api/v1/inschrijvingen/{enrollment_uuid}/gebeurtenissen/"]:
+    for path in [
+        "/api/v1/deelnemers/",
+        "/api/v1/inschrijvingen/",
+        "/api/v1/programmas/",
+        "/api/v1/organisaties/",
+        "/api/v1/inschrijvingen/{enrollment_uuid}/gebeurtenissen/",
+    ]:
         assert path in schema["paths"]
     assert "tokenAuth" in schema["components"]["securitySchemes"]
 
@@ -57,9 +62,16 @@ def test_a_whole_route_through_the_api(world):
     api, municipality = world["api"], world["municipality"]
     created = api.post(
         "/api/v1/deelnemers/",
-        {"municipality": str(municipality.uuid), "given_name": "Rahel", "family_name": "Tekle",
-         "date_of_birth": "1996-04-02", "bsn": "123456782", "languages": ["ti", "nl"],
-         "residence_status": "asiel", "civic_integration_duty": True},
+        {
+            "municipality": str(municipality.uuid),
+            "given_name": "Rahel",
+            "family_name": "Tekle",
+            "date_of_birth": "1996-04-02",
+            "bsn": "123456782",
+            "languages": ["ti", "nl"],
+            "residence_status": "asiel",
+            "civic_integration_duty": True,
+        },
         format="json",
     )
     assert created.status_code == 201, created.json()
@@ -67,13 +79,20 @@ def test_a_whole_route_through_the_api(world):
     assert participant["bsn"] == "123456782"
     enrolled = api.post(
         "/api/v1/inschrijvingen/",
-        {"participant": participant["uuid"], "programme": world["programme"].code,
-         "occurred_on": (clock.today() - timedelta(days=30)).isoformat()},
+        {
+            "participant": participant["uuid"],
+            "programme": world["programme"].code,
+            "occurred_on": (clock.today() - timedelta(days=30)).isoformat(),
+        },
         format="json",
     )
     assert enrolled.status_code == 201, enrolled.json()
     events_url = f"/api/v1/inschrijvingen/{enrolled.json()['uuid']}/gebeurtenissen/"
-    started = api.post(events_url, {"event_type": "gestart", "occurred_on": (clock.today() - timedelta(days=20)).isoformat()}, format="json")
+    started = api.post(
+        events_url,
+        {"event_type": "gestart", "occurred_on": (clock.today() - timedelta(days=20)).isoformat()},
+        format="json",
+    )
     assert started.status_code == 201, started.json()
     paused = api.post(events_url, {"event_type": "gepauzeerd", "reason_code": "zwangerschap"}, format="json")
     assert paused.status_code == 201
@@ -94,8 +113,13 @@ def test_a_whole_route_through_the_api(world):
     ],
 )
 def test_bad_participant_input_is_a_400_naming_the_field(world, change, field):
-    body = {"municipality": str(world["municipality"].uuid), "given_name": "A", "family_name": "B",
-            "date_of_birth": "1990-01-01", **change}
+    body = {
+        "municipality": str(world["municipality"].uuid),
+        "given_name": "A",
+        "family_name": "B",
+        "date_of_birth": "1990-01-01",
+        **change,
+    }
     response = world["api"].post("/api/v1/deelnemers/", body, format="json")
     assert response.status_code == 400
     assert field in fields_of(response)
@@ -113,10 +137,15 @@ def test_enrolling_an_ineligible_participant_is_a_400(world):
 
 def test_illegal_transitions_and_unknown_reasons_are_400s(world):
     participant = ParticipantFactory(municipality=world["municipality"])
-    enrolled = world["api"].post(
-        "/api/v1/inschrijvingen/", {"participant": str(participant.uuid), "programme": world["programme"].code},
-        format="json",
-    ).json()
+    enrolled = (
+        world["api"]
+        .post(
+            "/api/v1/inschrijvingen/",
+            {"participant": str(participant.uuid), "programme": world["programme"].code},
+            format="json",
+        )
+        .json()
+    )
     url = f"/api/v1/inschrijvingen/{enrolled['uuid']}/gebeurtenissen/"
     illegal = world["api"].post(url, {"event_type": "hervat"}, format="json")
     assert illegal.status_code == 400 and fields_of(illegal) == {"event_type"}
@@ -164,8 +193,12 @@ def test_possible_duplicate_reveals_nothing_out_of_scope(world):
     api.force_authenticate(coach)
     response = api.post(
         "/api/v1/deelnemers/",
-        {"municipality": str(world["municipality"].uuid), "given_name": "Selam", "family_name": "Haile",
-         "date_of_birth": hidden.date_of_birth.isoformat()},
+        {
+            "municipality": str(world["municipality"].uuid),
+            "given_name": "Selam",
+            "family_name": "Haile",
+            "date_of_birth": hidden.date_of_birth.isoformat(),
+        },
         format="json",
     )
     assert response.status_code == 409

@@ -2,10 +2,11 @@
 
 from datetime import timedelta
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+
+import pytest
 
 from doorstroom.core import clock
 from doorstroom.enrollments import services
@@ -24,7 +25,10 @@ def caseload_of(coach, programme, size):
         participant = ParticipantFactory()
         TeamAssignmentFactory(participant=participant, member=coach)
         enrollment = services.enrollment_enrol(
-            participant=participant, programme=programme, actor=coach, referred_by=coach.organisation,
+            participant=participant,
+            programme=programme,
+            actor=coach,
+            referred_by=coach.organisation,
             on=clock.today() - timedelta(days=70),
         )
         services.enrollment_record(
@@ -98,7 +102,9 @@ def test_a_step_is_recorded_from_the_page_and_bad_input_is_shown_at_the_field(cl
         },
     )
     assert future.status_code == 400 and "toekomst" in future.content.decode()
-    ok = client.post(url, {"occurred_on": clock.today().isoformat(), "reason_code": "ziekte", "version": enrollment.version})
+    ok = client.post(
+        url, {"occurred_on": clock.today().isoformat(), "reason_code": "ziekte", "version": enrollment.version}
+    )
     assert ok.status_code == 302
     enrollment.refresh_from_db()
     assert enrollment.state == "gepauzeerd"
@@ -111,7 +117,9 @@ def test_htmx_step_answers_with_the_enrollment_card(client):
     client.force_login(coach)
     url = reverse("enrollments:event_create", args=[enrollment.uuid, "fase_gewijzigd"])
     response = client.post(
-        url, {"occurred_on": clock.today().isoformat(), "version": enrollment.version, "note": ""}, HTTP_HX_REQUEST="true"
+        url,
+        {"occurred_on": clock.today().isoformat(), "version": enrollment.version, "note": ""},
+        HTTP_HX_REQUEST="true",
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -163,8 +171,12 @@ def test_registration_adds_the_coach_to_the_team_and_warns_about_duplicates(clie
     hidden = ParticipantFactory(municipality=municipality, given_name="Sara", family_name="Haile")
     client.force_login(coach)
     data = {
-        "municipality": municipality.pk, "given_name": "Sara", "family_name": "Haile",
-        "date_of_birth": hidden.date_of_birth.isoformat(), "residence_status": "asiel", "benefit_status": "bijstand",
+        "municipality": municipality.pk,
+        "given_name": "Sara",
+        "family_name": "Haile",
+        "date_of_birth": hidden.date_of_birth.isoformat(),
+        "residence_status": "asiel",
+        "benefit_status": "bijstand",
     }
     warned = client.post(reverse("participants:create"), data).content.decode()
     assert "mogelijk dubbel dossier" in warned
@@ -182,8 +194,15 @@ def test_registration_with_an_invalid_bsn_names_the_field(client):
     client.force_login(director)
     response = client.post(
         reverse("participants:create"),
-        {"municipality": municipality.pk, "given_name": "A", "family_name": "B", "date_of_birth": "1990-01-01",
-         "bsn": "123456789", "residence_status": "onbekend", "benefit_status": "onbekend"},
+        {
+            "municipality": municipality.pk,
+            "given_name": "A",
+            "family_name": "B",
+            "date_of_birth": "1990-01-01",
+            "bsn": "123456789",
+            "residence_status": "onbekend",
+            "benefit_status": "onbekend",
+        },
     )
     assert response.status_code == 400
     assert "elfproef" in response.content.decode()
@@ -208,8 +227,14 @@ def test_edit_with_a_stale_version_shows_a_conflict(client):
     director = UserFactory(role=Role.DIRECTOR, organisation=municipality)
     p = ParticipantFactory(municipality=municipality)
     client.force_login(director)
-    form = {"given_name": "Nieuw", "family_name": p.family_name, "date_of_birth": "1990-05-17",
-            "residence_status": "asiel", "benefit_status": "geen", "version": 1}
+    form = {
+        "given_name": "Nieuw",
+        "family_name": p.family_name,
+        "date_of_birth": "1990-05-17",
+        "residence_status": "asiel",
+        "benefit_status": "geen",
+        "version": 1,
+    }
     assert client.post(reverse("participants:edit", args=[p.uuid]), form).status_code == 302
     stale = client.post(reverse("participants:edit", args=[p.uuid]), {**form, "given_name": "Anders"})
     assert stale.status_code == 400

@@ -51,7 +51,9 @@ def test_same_bsn_in_the_municipality_is_a_duplicate_even_when_confirmed():
 
 def test_same_bsn_in_another_municipality_is_allowed():
     ParticipantFactory(bsn="123456782")
-    services.participant_register(municipality=OrganisationFactory(municipality=True), data={**BASE, "bsn": "123456782"})
+    services.participant_register(
+        municipality=OrganisationFactory(municipality=True), data={**BASE, "bsn": "123456782"}
+    )
     assert Participant.objects.count() == 2
 
 
