@@ -305,6 +305,13 @@ EN = {
     "Uitloggen": "Log out",
     "Doorstroom – regie en monitoring van participatietrajecten": "Doorstroom – directing and monitoring participation programmes",
     "verplicht": "required",
+    "Geen toegang": "No access", "Dit mag u niet doen": "You may not do this",
+    "Uw rol geeft geen toegang tot deze handeling. Denkt u dat dit niet klopt? Vraag het de functioneel beheerder van uw organisatie.":
+        "Your role does not allow this action. If you think this is wrong, ask your organisation's application manager.",
+    "Naar de startpagina": "To the start page", "Niet gevonden": "Not found",
+    "Deze pagina bestaat niet of u mag haar niet zien": "This page does not exist or you may not see it",
+    "Controleer het adres, of ga terug naar": "Check the address, or go back to", "de startpagina": "the start page",
+    "Mijn dossier": "My file",
     "Er ging iets mis. Controleer:": "Something went wrong. Please check:",
 }
 

@@ -241,3 +241,10 @@ def organisations_visible_to(user: User) -> QuerySet[Organisation]:
     if not user.is_authenticated or not user.is_active:
         return Organisation.objects.none()
     return Organisation.objects.order_by("name")
+
+
+def own_file_of(user: User) -> Participant | None:
+    """The participant file of a user with the participant role, if any."""
+    if user.role != Role.PARTICIPANT:
+        return None
+    return participants_visible_to(user).first()

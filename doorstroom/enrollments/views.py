@@ -19,7 +19,11 @@ from .models import EventType
 
 @login_required
 def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
-    """'Mijn deelnemers': the people the user works with, their programme, phase and last step."""
+    """'Mijn deelnemers': the people the user works with, their programme, phase and last step.
+    A participant is taken to their own file instead."""
+    own_file = access.own_file_of(request.user)
+    if own_file is not None:
+        return redirect("participants:detail", participant_uuid=own_file.uuid)
     rows = selectors.caseload_rows(participants=access.participants_on_caseload(request.user), today=clock.today())
     return TemplateResponse(request, "enrollments/caseload.html", {"rows": rows, "nav": "caseload"})
 

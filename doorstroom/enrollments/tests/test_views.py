@@ -241,3 +241,14 @@ def test_edit_with_a_stale_version_shows_a_conflict(client):
     assert "net gewijzigd" in stale.content.decode()
     p.refresh_from_db()
     assert p.given_name == "Nieuw"
+
+
+def test_a_participant_sees_their_own_file_and_cannot_change_it(client):
+    account = UserFactory(role=Role.PARTICIPANT)
+    me = ParticipantFactory(account=account)
+    client.force_login(account)
+    response = client.get(reverse("enrollments:caseload"))
+    assert response.status_code == 302 and str(me.uuid) in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert me.full_name in page and "Gegevens wijzigen" not in page
+    assert client.get(reverse("participants:edit", args=[me.uuid])).status_code == 403

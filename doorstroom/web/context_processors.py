@@ -1,0 +1,17 @@
+"""What the page shell needs to know about the user: which menu items lead somewhere."""
+
+from django.http import HttpRequest
+
+from doorstroom.access import policy as access
+from doorstroom.organisations.models import User
+
+
+def navigation(request: HttpRequest) -> dict[str, bool]:
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.is_authenticated:
+        return {}
+    return {
+        "may_search": access.can_search(user),
+        "may_register": user.role in access.REGISTERING_ROLES,
+        "has_caseload": user.role != "deelnemer",
+    }
