@@ -305,14 +305,21 @@ EN = {
     "Uitloggen": "Log out",
     "Doorstroom – regie en monitoring van participatietrajecten": "Doorstroom – directing and monitoring participation programmes",
     "verplicht": "required",
-    "Geen toegang": "No access", "Dit mag u niet doen": "You may not do this",
-    "Uw rol geeft geen toegang tot deze handeling. Denkt u dat dit niet klopt? Vraag het de functioneel beheerder van uw organisatie.":
-        "Your role does not allow this action. If you think this is wrong, ask your organisation's application manager.",
-    "Naar de startpagina": "To the start page", "Niet gevonden": "Not found",
+    "Geen toegang": "No access",
+    "Dit mag u niet doen": "You may not do this",
+    "Uw rol geeft geen toegang tot deze handeling. Denkt u dat dit niet klopt? Vraag het de functioneel beheerder van uw organisatie.": "Your role does not allow this action. If you think this is wrong, ask your organisation's application manager.",
+    "Naar de startpagina": "To the start page",
+    "Niet gevonden": "Not found",
     "Deze pagina bestaat niet of u mag haar niet zien": "This page does not exist or you may not see it",
-    "Controleer het adres, of ga terug naar": "Check the address, or go back to", "de startpagina": "the start page",
+    "Controleer het adres, of ga terug naar": "Check the address, or go back to",
+    "de startpagina": "the start page",
     "Mijn dossier": "My file",
+    "Paginering": "Pages",
+    "Vorige": "Previous",
+    "Pagina %(number)s van %(total)s": "Page %(number)s of %(total)s",
+    "Volgende": "Next",
+    "en nog %(hidden)s anderen": "and %(hidden)s more",
     "Er ging iets mis. Controleer:": "Something went wrong. Please check:",
 }
 
-PLURALS = {"%(counter)s regel": ("%(counter)s row", "%(counter)s rows")}
+PLURALS = {"%(counter)s deelnemer": ("%(counter)s participant", "%(counter)s participants")}

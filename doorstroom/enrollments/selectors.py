@@ -4,7 +4,8 @@ only narrow or annotate it."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, QuerySet
 
 from doorstroom.participants.models import Participant
 from doorstroom.programmes.models import Phase, Programme
@@ -55,15 +56,26 @@ class CaseloadRow:
     progress: PhaseProgress | None
 
 
-def caseload_rows(*, participants: QuerySet[Participant], today: date) -> list[CaseloadRow]:
-    """One row per open enrollment, and one per participant without an open enrollment.
+CASELOAD_PAGE_SIZE = 100
 
-    Two queries whatever the caseload: the participants, and their open enrollments with programme
-    and phase joined.
+
+@dataclass
+class CaseloadPage:
+    rows: list[CaseloadRow]
+    page: Page
+
+
+def caseload_page(*, participants: QuerySet[Participant], today: date, page_number: object = 1) -> CaseloadPage:
+    """One page of the caseload: one row per open enrollment, and one per participant without one.
+
+    Three queries whatever the caseload: the count, one page of participants, and their open
+    enrollments with programme and phase joined.
     """
-    people = list(participants.order_by("family_name", "given_name", "id"))
+    paginator = Paginator(participants.order_by("family_name", "given_name", "id"), CASELOAD_PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    people = list(page.object_list)
     enrollments = (
-        Enrollment.objects.filter(participant__in=participants, state__in=OPEN_STATE_VALUES)
+        Enrollment.objects.filter(participant_id__in=[p.pk for p in people], state__in=OPEN_STATE_VALUES)
         .select_related("programme", "current_phase")
         .order_by("referred_on", "id")
     )
@@ -79,7 +91,10 @@ def caseload_rows(*, participants: QuerySet[Participant], today: date) -> list[C
         for enrollment in own:
             enrollment.participant = person
             rows.append(CaseloadRow(person, enrollment, phase_progress(enrollment, today=today)))
-    return rows
+    return CaseloadPage(rows=rows, page=page)
+
+
+BOARD_CARD_LIMIT = 60
 
 
 @dataclass
@@ -87,13 +102,27 @@ class BoardColumn:
     key: str
     title: str
     phase: Phase | None
+    count: int = 0
     cards: list[tuple[Enrollment, PhaseProgress]] = field(default_factory=list)
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.cards)
+
+
+def _board_key(state: str, phase_position: int | None) -> str:
+    if state == EnrollmentState.INTAKE:
+        return "intake"
+    if state == EnrollmentState.REFERRED or phase_position is None:
+        return "aangemeld"
+    return f"fase-{phase_position}"
 
 
 def programme_board(*, programme: Programme, enrollments: QuerySet[Enrollment], today: date) -> list[BoardColumn]:
     """Open enrollments of a programme in columns: referred, intake, then one per phase.
 
-    Two queries: the phases, and the visible open enrollments with participant and phase joined.
+    The counts are one aggregate in the database; each column names at most BOARD_CARD_LIMIT people.
+    A bounded number of queries whatever the caseload: phases, counts, and one per column.
     """
     phases = list(programme.phases.order_by("position"))
     columns = [
@@ -102,21 +131,28 @@ def programme_board(*, programme: Programme, enrollments: QuerySet[Enrollment], 
         *[BoardColumn(f"fase-{p.position}", p.name, p) for p in phases],
     ]
     by_key = {c.key: c for c in columns}
-    rows = (
-        enrollments.filter(programme=programme, state__in=OPEN_STATE_VALUES)
-        .select_related("participant", "current_phase")
-        .order_by("participant__family_name", "participant__given_name", "id")
-    )
-    for enrollment in rows:
-        if enrollment.state == EnrollmentState.REFERRED:
-            key = "aangemeld"
-        elif enrollment.state == EnrollmentState.INTAKE:
-            key = "intake"
-        elif enrollment.current_phase:
-            key = f"fase-{enrollment.current_phase.position}"
-        else:
-            key = "aangemeld"
-        by_key[key].cards.append((enrollment, phase_progress(enrollment, today=today)))
+    open_here = enrollments.filter(programme=programme, state__in=OPEN_STATE_VALUES)
+    counts = open_here.values("state", "current_phase__position").annotate(n=Count("id")).order_by()
+    for row in counts:
+        by_key[_board_key(row["state"], row["current_phase__position"])].count += row["n"]
+    ordered = ("participant__family_name", "participant__given_name", "id")
+    selections = {
+        "aangemeld": open_here.filter(state=EnrollmentState.REFERRED),
+        "intake": open_here.filter(state=EnrollmentState.INTAKE),
+        **{
+            f"fase-{p.position}": open_here.filter(current_phase=p)
+            .exclude(state=EnrollmentState.REFERRED)
+            .exclude(state=EnrollmentState.INTAKE)
+            for p in phases
+        },
+    }
+    for key, selection in selections.items():
+        if not by_key[key].count:
+            continue
+        for enrollment in selection.select_related("participant", "current_phase").order_by(*ordered)[
+            :BOARD_CARD_LIMIT
+        ]:
+            by_key[key].cards.append((enrollment, phase_progress(enrollment, today=today)))
     return columns
 
 

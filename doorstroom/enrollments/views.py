@@ -24,8 +24,14 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
     own_file = access.own_file_of(request.user)
     if own_file is not None:
         return redirect("participants:detail", participant_uuid=own_file.uuid)
-    rows = selectors.caseload_rows(participants=access.participants_on_caseload(request.user), today=clock.today())
-    return TemplateResponse(request, "enrollments/caseload.html", {"rows": rows, "nav": "caseload"})
+    caseload = selectors.caseload_page(
+        participants=access.participants_on_caseload(request.user),
+        today=clock.today(),
+        page_number=request.GET.get("pagina", 1),
+    )
+    return TemplateResponse(
+        request, "enrollments/caseload.html", {"rows": caseload.rows, "page": caseload.page, "nav": "caseload"}
+    )
 
 
 @login_required
