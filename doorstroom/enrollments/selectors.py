@@ -65,7 +65,9 @@ class CaseloadPage:
     page: Page
 
 
-def caseload_page(*, participants: QuerySet[Participant], today: date, page_number: object = 1) -> CaseloadPage:
+def caseload_page(
+    *, participants: QuerySet[Participant], today: date, page_number: int | str | None = 1
+) -> CaseloadPage:
     """One page of the caseload: one row per open enrollment, and one per participant without one.
 
     Three queries whatever the caseload: the count, one page of participants, and their open
