@@ -1,5 +1,7 @@
 """Pure rules for personal data: BSN 11-proef, languages, dates. No Django, no database."""
 
+import functools
+import gettext
 from datetime import date
 
 import pycountry
@@ -42,9 +44,17 @@ def language_problem(code: str) -> str | None:
     return None
 
 
-def language_name(code: str) -> str:
+@functools.cache
+def _language_names(locale: str) -> gettext.NullTranslations:
+    return gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[locale], fallback=True)
+
+
+def language_name(code: str, locale: str = "nl") -> str:
+    """The language's name in the interface language (pycountry ships the ISO 639 translations)."""
     found = pycountry.languages.get(alpha_2=code) if len(code) == 2 else pycountry.languages.get(alpha_3=code)
-    return found.name if found else code
+    if found is None:
+        return code
+    return _language_names(locale).gettext(found.name)
 
 
 def date_of_birth_problem(value: date, *, today: date) -> str | None:

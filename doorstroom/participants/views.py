@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -45,7 +46,9 @@ def participant_detail(request: access.AuthenticatedRequest, participant_uuid: s
             "can_change": can_change,
             "can_manage_team": can_change and access.can_manage_team(request.user, participant),
             "show_bsn": access.can_see_bsn(request.user, participant),
-            "language_names": [rules.language_name(code) for code in participant.languages],
+            "language_names": [
+                rules.language_name(code, locale=get_language() or "nl") for code in participant.languages
+            ],
         },
     )
 

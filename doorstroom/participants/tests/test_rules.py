@@ -55,3 +55,9 @@ def test_date_of_birth_cannot_lie_in_the_future():
 def test_age_counts_whole_years():
     assert rules.age_on(date(2000, 6, 15), date(2018, 6, 14)) == 17
     assert rules.age_on(date(2000, 6, 15), date(2018, 6, 15)) == 18
+
+
+def test_language_names_follow_the_interface_language():
+    assert rules.language_name("bg") == "Bulgaars"
+    assert rules.language_name("bg", locale="en") == "Bulgarian"
+    assert rules.language_name("zz") == "zz"
