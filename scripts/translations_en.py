@@ -314,6 +314,8 @@ EN = {
     "Controleer het adres, of ga terug naar": "Check the address, or go back to",
     "de startpagina": "the start page",
     "Mijn dossier": "My file",
+    "De organisatie die de deelnemer aanmeldde.": "The organisation that referred the participant.",
+    "Deelnemers per fase": "Participants per phase",
     "Paginering": "Pages",
     "Vorige": "Previous",
     "Pagina %(number)s van %(total)s": "Page %(number)s of %(total)s",

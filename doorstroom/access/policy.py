@@ -248,3 +248,10 @@ def own_file_of(user: User) -> Participant | None:
     if user.role != Role.PARTICIPANT:
         return None
     return participants_visible_to(user).first()
+
+
+def referrers_for(participant: Participant) -> QuerySet[Organisation]:
+    """Organisations that can refer this participant: the municipality and its contracted partners."""
+    return Organisation.objects.filter(
+        Q(pk=participant.municipality_id) | Q(works_for=participant.municipality_id)
+    ).distinct()

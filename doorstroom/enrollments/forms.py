@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstroom.core import clock
 from doorstroom.core.forms import DateInput, Form
-from doorstroom.organisations.models import User
+from doorstroom.organisations.models import Organisation, User
 from doorstroom.programmes.models import OutcomeType, Programme, ProgrammeGroup
 
 from .models import REASON_CHOICES, Enrollment, EventType, TeamRole
@@ -19,11 +19,18 @@ class EnrolForm(Form):
         required=False,
         help_text=_("Alleen bij programma's met doelgroepen."),
     )
+    referred_by = forms.ModelChoiceField(
+        label=_("Aangemeld door"),
+        queryset=Organisation.objects.none(),
+        help_text=_("De organisatie die de deelnemer aanmeldde."),
+    )
     occurred_on = forms.DateField(label=_("Datum van aanmelding"), widget=DateInput(), initial=clock.today)
     note = forms.CharField(label=_("Toelichting"), widget=forms.Textarea, required=False, max_length=4000)
 
-    def __init__(self, *args, programmes=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, programmes=None, referrers=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        if referrers is not None:
+            self.fields["referred_by"].queryset = referrers  # type: ignore[attr-defined]
         if programmes is not None:
             self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
             self.fields["group"].queryset = ProgrammeGroup.objects.filter(  # type: ignore[attr-defined]
@@ -103,7 +110,7 @@ class CorrectionForm(Form):
 
 class TeamAssignmentForm(Form):
     member = forms.ModelChoiceField(label=_("Medewerker"), queryset=User.objects.none())
-    role = forms.ChoiceField(label=_("Rol in het team"), choices=TeamRole.choices)
+    role = forms.ChoiceField(label=_("Rol in het team"), choices=TeamRole.choices, initial=TeamRole.COACH)
     starts_on = forms.DateField(label=_("Vanaf"), widget=DateInput(), initial=clock.today)
 
     def __init__(self, *args, candidates=None, **kwargs):  # type: ignore[no-untyped-def]

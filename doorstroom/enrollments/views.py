@@ -39,7 +39,12 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
 def enrollment_create(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
     programmes = access.programmes_usable_by(request.user)
-    form = forms.EnrolForm(request.POST or None, programmes=programmes)
+    form = forms.EnrolForm(
+        request.POST or None,
+        programmes=programmes,
+        referrers=access.referrers_for(participant),
+        initial={"referred_by": request.user.organisation},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.enrollment_enrol(
@@ -47,7 +52,7 @@ def enrollment_create(request: access.AuthenticatedRequest, participant_uuid: st
                 programme=form.cleaned_data["programme"],
                 group=form.cleaned_data["group"],
                 actor=request.user,
-                referred_by=request.user.organisation or participant.municipality,
+                referred_by=form.cleaned_data["referred_by"],
                 on=form.cleaned_data["occurred_on"],
                 note=form.cleaned_data["note"],
             )

@@ -154,7 +154,11 @@ def test_enrolment_of_an_ineligible_participant_names_the_field(client):
     client.force_login(coach)
     response = client.post(
         reverse("enrollments:create", args=[participant.uuid]),
-        {"programme": programme.pk, "occurred_on": clock.today().isoformat()},
+        {
+            "programme": programme.pk,
+            "referred_by": participant.municipality.pk,
+            "occurred_on": clock.today().isoformat(),
+        },
     )
     assert response.status_code == 400
     assert "inburgeringsplichtigen" in response.content.decode()
