@@ -314,6 +314,8 @@ EN = {
     "Controleer het adres, of ga terug naar": "Check the address, or go back to",
     "de startpagina": "the start page",
     "Mijn dossier": "My file",
+    "Het teamlid is uit het team gehaald. De geschiedenis blijft bewaard.": "The team member has been taken off the team. The history is kept.",
+    "%(name)s uit het team halen": "Take %(name)s off the team",
     "De organisatie die de deelnemer aanmeldde.": "The organisation that referred the participant.",
     "Deelnemers per fase": "Participants per phase",
     "Paginering": "Pages",

@@ -25,9 +25,15 @@ def id_routes(resolver=None, prefix=""):
 
 
 def fill(route, participant, enrollment):
-    return "/" + route.replace("<uuid:participant_uuid>", str(participant.uuid)).replace(
-        "<uuid:enrollment_uuid>", str(enrollment.uuid)
-    ).replace("<str:event_type>", "gepauzeerd")
+    values = {
+        "<uuid:participant_uuid>": str(participant.uuid),
+        "<uuid:enrollment_uuid>": str(enrollment.uuid),
+        "<uuid:assignment_uuid>": str(participant.team.first().uuid),
+        "<str:event_type>": "gepauzeerd",
+    }
+    for placeholder, value in values.items():
+        route = route.replace(placeholder, value)
+    return "/" + route
 
 
 @pytest.mark.django_db

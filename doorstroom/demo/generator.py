@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from doorstroom.enrollments import rules
@@ -96,7 +97,15 @@ def _ensure_organisations() -> dict[str, Organisation]:
     return orgs
 
 
+def ensure_administration_group() -> Group:
+    """Functioneel beheer: design programmes and manage organisations and users, never case content."""
+    group, _created = Group.objects.get_or_create(name="Functioneel beheer")
+    group.permissions.set(Permission.objects.filter(content_type__app_label__in=["programmes", "organisations"]))
+    return group
+
+
 def _ensure_users(orgs: dict[str, Organisation]) -> dict[str, User]:
+    administration = ensure_administration_group()
     users: dict[str, User] = {}
     for username, first, last, org_key, role, is_staff in DEMO_USERS:
         user = User.objects.filter(username=username).first()
@@ -105,6 +114,8 @@ def _ensure_users(orgs: dict[str, Organisation]) -> dict[str, User]:
             user.organisation = orgs[org_key]
             user.set_password(DEMO_PASSWORD)
             user.save()
+            if role == Role.ADMINISTRATOR:
+                user.groups.add(administration)
         users[username] = user
     return users
 

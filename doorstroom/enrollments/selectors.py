@@ -11,7 +11,7 @@ from doorstroom.participants.models import Participant
 from doorstroom.programmes.models import Phase, Programme
 
 from . import rules
-from .models import ACTION_LABELS, Enrollment, EnrollmentEvent, EnrollmentState, EventType
+from .models import ACTION_LABELS, Enrollment, EnrollmentEvent, EnrollmentState, EventType, TeamAssignment
 from .projection import FACT_COLUMNS, OUTCOME_CODES, facts_from_rows, projection_fields
 
 OPEN_STATE_VALUES = [s.value for s in rules.OPEN_STATES]
@@ -212,3 +212,8 @@ def replay_mismatches(*, enrollments: QuerySet[Enrollment] | None = None) -> tup
                 mismatches.append((str(enrollment.uuid), f"{name}: opgeslagen {stored!r}, replay {value!r}"))
                 break
     return len(rows), mismatches
+
+
+def team_assignment_of(*, participant: Participant, assignment_uuid: str) -> TeamAssignment | None:
+    """One assignment of an already-authorised participant."""
+    return participant.team.filter(uuid=assignment_uuid).first()

@@ -296,3 +296,15 @@ def participant_take_on(
         starts_on=clock.today(),
     )
     return participant
+
+
+@transaction.atomic
+def team_assignment_end(*, assignment: TeamAssignment, on: date) -> TeamAssignment:
+    """End a team assignment; access that came from it ends with it. The row stays as history."""
+    if assignment.ends_on is not None and assignment.ends_on <= on:
+        raise DomainError("Deze toewijzing is al beëindigd.", field="ends_on")
+    if on < assignment.starts_on:
+        raise DomainError("De einddatum ligt voor de begindatum.", field="ends_on")
+    assignment.ends_on = on
+    assignment.save(update_fields=["ends_on"])
+    return assignment

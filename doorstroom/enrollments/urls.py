@@ -8,6 +8,11 @@ urlpatterns = [
     path("mijn-deelnemers/", views.caseload, name="caseload"),
     path("deelnemers/<uuid:participant_uuid>/inschrijven/", views.enrollment_create, name="create"),
     path("deelnemers/<uuid:participant_uuid>/team/", views.team_assignment_create, name="team_add"),
+    path(
+        "deelnemers/<uuid:participant_uuid>/team/<uuid:assignment_uuid>/beeindigen/",
+        views.team_assignment_end,
+        name="team_end",
+    ),
     path("inschrijvingen/<uuid:enrollment_uuid>/", views.enrollment_card, name="card"),
     path(
         "inschrijvingen/<uuid:enrollment_uuid>/stap/<str:event_type>/",

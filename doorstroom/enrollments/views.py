@@ -203,3 +203,24 @@ def team_assignment_create(request: access.AuthenticatedRequest, participant_uui
         {"form": form, "participant": participant},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def team_assignment_end(
+    request: access.AuthenticatedRequest, participant_uuid: str, assignment_uuid: str
+) -> HttpResponse:
+    """End someone's place on the team as of today."""
+    participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
+    if not access.can_manage_team(request.user, participant):
+        raise PermissionDenied
+    assignment = selectors.team_assignment_of(participant=participant, assignment_uuid=assignment_uuid)
+    if assignment is None:
+        raise Http404
+    try:
+        services.team_assignment_end(assignment=assignment, on=clock.today())
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Het teamlid is uit het team gehaald. De geschiedenis blijft bewaard."))
+    return redirect("participants:detail", participant_uuid=participant.uuid)

@@ -261,3 +261,33 @@ def test_a_participant_sees_their_own_file_and_cannot_change_it(client):
     page = client.get(response["Location"]).content.decode()
     assert me.full_name in page and "Gegevens wijzigen" not in page
     assert client.get(reverse("participants:edit", args=[me.uuid])).status_code == 403
+
+
+def test_a_director_ends_a_coach_assignment_and_access_ends_at_once(client):
+    municipality = OrganisationFactory(municipality=True)
+    director = UserFactory(role=Role.DIRECTOR, organisation=municipality)
+    coach = UserFactory(role=Role.COACH)
+    participant = ParticipantFactory(municipality=municipality)
+    assignment = TeamAssignmentFactory(participant=participant, member=coach)
+    coach_client = client.__class__()
+    coach_client.force_login(coach)
+    file_url = reverse("participants:detail", args=[participant.uuid])
+    assert coach_client.get(file_url).status_code == 200
+    client.force_login(director)
+    response = client.post(reverse("enrollments:team_end", args=[participant.uuid, assignment.uuid]))
+    assert response.status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.ends_on == clock.today() - timedelta(days=0)
+    # the assignment runs through today; from tomorrow it no longer grants access
+    assignment.ends_on = clock.today() - timedelta(days=1)
+    assignment.save()
+    assert coach_client.get(file_url).status_code == 404
+
+
+def test_only_a_director_may_change_the_team(client):
+    coach = UserFactory(role=Role.COACH)
+    participant = ParticipantFactory()
+    assignment = TeamAssignmentFactory(participant=participant, member=coach)
+    client.force_login(coach)
+    assert client.post(reverse("enrollments:team_end", args=[participant.uuid, assignment.uuid])).status_code == 403
+    assert client.get(reverse("enrollments:team_add", args=[participant.uuid])).status_code == 403
