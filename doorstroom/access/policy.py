@@ -21,7 +21,7 @@ from django_htmx.middleware import HtmxDetails
 from doorstroom.core import clock
 from doorstroom.enrollments.models import Enrollment, TeamAssignment
 from doorstroom.organisations.models import Organisation, OrganisationKind, Region, Role, User
-from doorstroom.participants.models import Participant
+from doorstroom.participants.models import Household, Participant
 from doorstroom.programmes.models import Programme
 
 
@@ -254,4 +254,12 @@ def referrers_for(participant: Participant) -> QuerySet[Organisation]:
     """Organisations that can refer this participant: the municipality and its contracted partners."""
     return Organisation.objects.filter(
         Q(pk=participant.municipality_id) | Q(works_for=participant.municipality_id)
+    ).distinct()
+
+
+def households_joinable(user: User, participant: Participant) -> QuerySet[Household]:
+    """Households of the participant's municipality with at least one member the user may see."""
+    return Household.objects.filter(
+        municipality_id=participant.municipality_id,
+        members__participant__in=participants_visible_to(user),
     ).distinct()

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from doorstroom.core.forms import DateInput, Form
 from doorstroom.organisations.models import Organisation
 
-from .models import BenefitStatus, HouseholdRelation, ResidenceStatus
+from .models import BenefitStatus, Household, HouseholdRelation, ResidenceStatus
 
 
 class ParticipantForm(Form):
@@ -73,10 +73,22 @@ class SearchForm(Form):
 
 
 class HouseholdMemberForm(Form):
+    household = forms.ModelChoiceField(
+        label=_("Bestaand huishouden"),
+        queryset=Household.objects.none(),
+        required=False,
+        empty_label=_("Nieuw huishouden"),
+        help_text=_("Kies het huishouden van een gezinslid, of begin een nieuw huishouden."),
+    )
     relation = forms.ChoiceField(label=_("Relatie in het huishouden"), choices=HouseholdRelation.choices)
     household_name = forms.CharField(
         label=_("Naam van het nieuwe huishouden"),
         max_length=200,
         required=False,
-        help_text=_("Laat leeg voor 'Huishouden' met de achternaam."),
+        help_text=_("Alleen bij een nieuw huishouden. Laat leeg voor 'Huishouden' met de achternaam."),
     )
+
+    def __init__(self, *args, households=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if households is not None:
+            self.fields["household"].queryset = households  # type: ignore[attr-defined]

@@ -159,14 +159,17 @@ def participant_search(request: access.AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_member_create(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
-    """Start a household for this participant (members are added from their own files)."""
+    """Put this participant in a household: a new one, or that of a family member the user may see."""
     participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
-    form = forms.HouseholdMemberForm(request.POST or None)
+    form = forms.HouseholdMemberForm(
+        request.POST or None, households=access.households_joinable(request.user, participant)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.household_add_member(
                 participant=participant,
                 relation=form.cleaned_data["relation"],
+                household=form.cleaned_data["household"],
                 name=form.cleaned_data["household_name"],
             )
         except DomainError as error:

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from doorstroom.core import clock
@@ -193,6 +193,7 @@ COMMANDS = st.lists(
 )
 
 
+@settings(max_examples=max(500, settings().max_examples))
 @given(commands=COMMANDS)
 @pytest.mark.django_db(transaction=False)
 def test_stored_state_always_equals_a_replay_of_the_events(commands):

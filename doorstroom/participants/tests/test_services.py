@@ -85,3 +85,20 @@ def test_household_members_share_one_household():
     assert membership.household.members.count() == 2
     with pytest.raises(DomainError):
         services.household_add_member(participant=child, relation="kind", household=membership.household)
+
+
+def test_a_household_can_only_be_joined_from_visible_members():
+    from doorstroom.access import policy as access
+    from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
+    from doorstroom.organisations.tests.factories import UserFactory
+
+    coach = UserFactory()
+    parent = ParticipantFactory()
+    child = ParticipantFactory(municipality=parent.municipality)
+    stranger = ParticipantFactory(municipality=parent.municipality)
+    TeamAssignmentFactory(participant=parent, member=coach)
+    TeamAssignmentFactory(participant=child, member=coach)
+    mine = services.household_add_member(participant=parent, relation="ouder").household
+    theirs = services.household_add_member(participant=stranger, relation="ouder").household
+    joinable = set(access.households_joinable(coach, child))
+    assert mine in joinable and theirs not in joinable
