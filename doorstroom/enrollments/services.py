@@ -268,6 +268,8 @@ def team_assign(
         raise DomainError("Deze medewerker hoort bij geen organisatie.", field="member")
     if role not in TeamRole.values:
         raise DomainError("Onbekende rol in het team.", field="role")
+    if role == TeamRole.DIRECTOR and member.role != Role.DIRECTOR:
+        raise DomainError("Alleen een klantregisseur kan regisseur in het team zijn.", field="role")
     if ends_on is not None and ends_on < starts_on:
         raise DomainError("De einddatum ligt voor de begindatum.", field="ends_on")
     return TeamAssignment.objects.create(

@@ -228,3 +228,36 @@ def test_stored_state_always_equals_a_replay_of_the_events(commands):
             pass
         checked, mismatches = selectors.replay_mismatches(enrollments=Enrollment.objects.filter(pk=enrollment.pk))
         assert checked == 1 and mismatches == []
+
+
+class TestTeam:
+    def test_only_a_case_director_can_be_the_teams_director(self):
+        from doorstroom.enrollments.models import TeamRole
+        from doorstroom.organisations.models import Role
+
+        participant = ParticipantFactory()
+        with pytest.raises(DomainError) as error:
+            services.team_assign(
+                participant=participant,
+                member=UserFactory(role=Role.COACH),
+                role=TeamRole.DIRECTOR,
+                starts_on=clock.today(),
+            )
+        assert error.value.field == "role"
+        director = UserFactory(role=Role.DIRECTOR)
+        assert (
+            services.team_assign(
+                participant=participant, member=director, role=TeamRole.DIRECTOR, starts_on=clock.today()
+            ).member
+            == director
+        )
+
+    def test_an_assignment_cannot_end_before_it_starts_or_twice(self):
+        from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
+
+        assignment = TeamAssignmentFactory(starts_on=clock.today())
+        with pytest.raises(DomainError):
+            services.team_assignment_end(assignment=assignment, on=clock.today() - timedelta(days=1))
+        services.team_assignment_end(assignment=assignment, on=clock.today())
+        with pytest.raises(DomainError):
+            services.team_assignment_end(assignment=assignment, on=clock.today())
