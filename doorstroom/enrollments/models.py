@@ -207,6 +207,10 @@ class TeamAssignment(PublicIdModel):
         ordering = ["starts_on", "id"]
         verbose_name = _("teamlid")
         verbose_name_plural = _("teamleden")
+        indexes = [
+            models.Index(fields=["member", "participant"], name="team_member_participant"),
+            models.Index(fields=["organisation", "participant"], name="team_org_participant"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
