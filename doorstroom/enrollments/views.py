@@ -98,6 +98,8 @@ def enrollment_event_create(
         raise Http404
     programmes = access.programmes_usable_by(request.user).exclude(pk=enrollment.programme_id)
     form = forms.EventForm(request.POST or None, event_type=event_type, enrollment=enrollment, programmes=programmes)
+    if request.htmx:  # the form replaces the buttons: put keyboard focus in it
+        next(iter(form.visible_fields())).field.widget.attrs["autofocus"] = True
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

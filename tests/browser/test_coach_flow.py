@@ -135,3 +135,27 @@ def test_a_stranger_sees_no_trace_of_another_file(page, coach_world):
     response = page.goto(f"/deelnemers/{hidden.uuid}/")
     assert response.status == 404
     assert "Geheim" not in page.content()
+
+
+def test_a_lifecycle_step_can_be_recorded_with_the_keyboard_alone(page, axe, coach_world):
+    login_with_keyboard(page, "coach.test")
+    page.get_by_role("link", name="Bestaand Persoon").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Pauzeren").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'occurred_on'")
+    for _ in range(6):  # through the date's day, month and year segments to the reason
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "reason_code":
+            break
+    assert page.evaluate("document.activeElement.name") == "reason_code"
+    page.keyboard.press("ArrowDown")  # first reason
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Opslaan":
+            break
+    page.keyboard.press("Enter")
+    page.get_by_text("De stap is opgeslagen.").wait_for()
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "status"
+    assert "Gepauzeerd" in page.locator("section.card").first.inner_text()
+    axe.check(page)
