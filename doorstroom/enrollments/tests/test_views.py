@@ -291,3 +291,41 @@ def test_only_a_director_may_change_the_team(client):
     client.force_login(coach)
     assert client.post(reverse("enrollments:team_end", args=[participant.uuid, assignment.uuid])).status_code == 403
     assert client.get(reverse("enrollments:team_add", args=[participant.uuid])).status_code == 403
+
+
+def test_htmx_step_with_an_error_shows_the_form_in_place(client):
+    coach = UserFactory(role=Role.COACH)
+    caseload_of(coach, ProgrammeFactory(), 1)
+    enrollment = Enrollment.objects.get()
+    client.force_login(coach)
+    response = client.post(
+        reverse("enrollments:event_create", args=[enrollment.uuid, "uitgevallen"]),
+        {"occurred_on": clock.today().isoformat(), "version": enrollment.version, "reason_code": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200  # htmx swaps only 2xx responses
+    assert response["HX-Retarget"] == f"#event-form-{enrollment.uuid}"
+    assert 'id="id_reason_code-error"' in response.content.decode()
+    assert enrollment.events.count() == 2
+
+
+def test_a_visible_duplicate_is_linked(client):
+    municipality = OrganisationFactory(municipality=True)
+    director = UserFactory(role=Role.DIRECTOR, organisation=municipality)
+    existing = ParticipantFactory(municipality=municipality, given_name="Rania", family_name="Haddad")
+    client.force_login(director)
+    response = client.post(
+        reverse("participants:create"),
+        {
+            "municipality": municipality.pk,
+            "given_name": "Rania",
+            "family_name": "Haddad",
+            "date_of_birth": existing.date_of_birth.isoformat(),
+            "residence_status": "onbekend",
+            "benefit_status": "onbekend",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'href="/deelnemers/{existing.uuid}/"' in html
+    assert "niet mag inzien" not in html
