@@ -156,6 +156,7 @@ def test_a_lifecycle_step_can_be_recorded_with_the_keyboard_alone(page, axe, coa
             break
     page.keyboard.press("Enter")
     page.get_by_text("De stap is opgeslagen.").wait_for()
-    assert page.evaluate("document.activeElement.getAttribute('role')") == "status"
+    # htmx moves focus to the autofocus element after it settles the swap
+    page.wait_for_function("document.activeElement && document.activeElement.getAttribute('role') === 'status'")
     assert "Gepauzeerd" in page.locator("section.card").first.inner_text()
     axe.check(page)
