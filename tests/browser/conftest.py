@@ -42,7 +42,7 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="nl-NL")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     yield page

@@ -144,8 +144,10 @@ def test_a_lifecycle_step_can_be_recorded_with_the_keyboard_alone(page, axe, coa
     page.get_by_role("link", name="Pauzeren").focus()
     page.keyboard.press("Enter")
     page.wait_for_function("document.activeElement && document.activeElement.name === 'occurred_on'")
-    for _ in range(6):  # through the date's day, month and year segments to the reason
+    page.wait_for_timeout(300)  # let htmx finish settling (it sets the autofocus once more)
+    for _ in range(12):  # through the date's day, month and year segments to the reason
         page.keyboard.press("Tab")
+        page.wait_for_timeout(30)
         if page.evaluate("document.activeElement.name") == "reason_code":
             break
     assert page.evaluate("document.activeElement.name") == "reason_code"
