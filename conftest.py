@@ -18,3 +18,5 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile(os.environ.get("DOORSTROOM_HYPOTHESIS_PROFILE", "default"))
+
+pytest_plugins = ["tests.assurance"]

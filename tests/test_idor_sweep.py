@@ -11,6 +11,7 @@ from doorstroom.enrollments import services
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
 from doorstroom.organisations.models import Role
 from doorstroom.organisations.tests.factories import UserFactory
+from doorstroom.participants.services import sharing_grant
 from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.programmes.tests.factories import ProgrammeFactory
 
@@ -29,6 +30,7 @@ def fill(route, participant, enrollment):
         "<uuid:participant_uuid>": str(participant.uuid),
         "<uuid:enrollment_uuid>": str(enrollment.uuid),
         "<uuid:assignment_uuid>": str(participant.team.first().uuid),
+        "<uuid:grant_uuid>": str(participant.sharing_grants.first().uuid),
         "<str:event_type>": "gepauzeerd",
     }
     for placeholder, value in values.items():
@@ -37,10 +39,18 @@ def fill(route, participant, enrollment):
 
 
 @pytest.mark.django_db
-def test_every_id_route_is_404_for_an_unrelated_user(client):
+def test_every_id_route_is_404_for_an_unrelated_user(client, assurance):
     owner = UserFactory(role=Role.COACH)
     canary = ParticipantFactory(given_name="Kanarie", family_name="Geheim", bsn="123456782")
     TeamAssignmentFactory(participant=canary, member=owner)
+    sharing_grant(
+        participant=canary,
+        organisation=owner.organisation,
+        category="contact",
+        legal_basis="toestemming",
+        on=clock.today(),
+        recorded_by=owner,
+    )
     enrollment = services.enrollment_enrol(
         participant=canary,
         programme=ProgrammeFactory(),
@@ -68,5 +78,6 @@ def test_every_id_route_is_404_for_an_unrelated_user(client):
                 body = response.content.decode()
                 assert "Kanarie" not in body and "Geheim" not in body and "123456782" not in body
                 checked += 1
-    print(f"IDOR sweep: {len(routes)} routes, {checked} requests, 0 leaks")
+    assurance.add("A3 id-bearing routes swept", len(routes))
+    assurance.add("A3 requests", checked)
     assert checked >= 40

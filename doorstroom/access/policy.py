@@ -21,7 +21,7 @@ from django_htmx.middleware import HtmxDetails
 from doorstroom.core import clock
 from doorstroom.enrollments.models import Enrollment, TeamAssignment
 from doorstroom.organisations.models import Organisation, OrganisationKind, Region, Role, User
-from doorstroom.participants.models import Household, Participant
+from doorstroom.participants.models import DataCategory, Household, Participant, SharingGrant
 from doorstroom.programmes.models import Programme
 
 
@@ -42,6 +42,30 @@ def authenticated_user(user: object) -> User:
 class Action(StrEnum):
     VIEW = "view"
     CHANGE = "change"
+    EXPORT = "export"
+    DELETE = "delete"  # never through the application: only the retention and erasure paths
+
+
+Category = DataCategory
+
+#: What a team assignment itself shares with the member's organisation: who the person is and in
+#: which programme and phase. Everything else needs a sharing grant (legal basis) for the category.
+BASELINE = frozenset({Category.IDENTITY, Category.TRAJECTORY})
+
+#: The most each role can ever see, whatever the grants (product brief: "what they may see").
+ROLE_CEILING: dict[str, frozenset[str]] = {
+    Role.DIRECTOR: frozenset(Category),
+    Role.COACH: frozenset(Category),
+    Role.TEAM_LEAD: frozenset(Category),
+    Role.TEACHER: frozenset(
+        {Category.IDENTITY, Category.CONTACT, Category.TRAJECTORY, Category.MEASUREMENTS, Category.WORK_EDUCATION}
+    ),
+    Role.JOBCOACH: frozenset(
+        {Category.IDENTITY, Category.CONTACT, Category.TRAJECTORY, Category.WORK_EDUCATION, Category.NOTES}
+    ),
+    Role.INTERMEDIARY: frozenset({Category.IDENTITY, Category.CONTACT, Category.TRAJECTORY, Category.PLAN}),
+    Role.PARTICIPANT: frozenset(Category),
+}
 
 
 #: Roles that work on individual cases and are granted access through a team assignment.
@@ -60,20 +84,28 @@ class Involvement:
     organisation_involved: bool  # someone of the user's organisation has such an assignment
     in_served_municipality: bool  # the participant belongs to a municipality the user's municipality serves
     is_own_file: bool  # the participant is the user
+    granted: frozenset[str] = frozenset()  # categories with an active sharing grant to the user's organisation
 
 
-def decide(role: str, involvement: Involvement, action: Action) -> bool:
+def decide(role: str, involvement: Involvement, action: Action, category: str = Category.IDENTITY) -> bool:
     """The policy as a plain decision table; the querysets below must agree with it (tested)."""
+    if action == Action.DELETE:
+        return False
+    if category not in ROLE_CEILING.get(role, frozenset()):
+        return False
+    shared = category in BASELINE or category in involvement.granted
     if role == Role.PARTICIPANT:
-        return involvement.is_own_file and action == Action.VIEW
+        return involvement.is_own_file and action in (Action.VIEW, Action.EXPORT)
     if role == Role.DIRECTOR:
-        return involvement.personally_involved or involvement.in_served_municipality
+        # the responsible municipality processes its residents' data as a statutory task
+        return involvement.in_served_municipality or (involvement.personally_involved and shared)
     if role in TEAM_ROLES:
-        return involvement.personally_involved
+        return involvement.personally_involved and shared
     if role == Role.TEAM_LEAD:
-        if action == Action.VIEW:
-            return involvement.personally_involved or involvement.organisation_involved
-        return involvement.personally_involved
+        if involvement.personally_involved:
+            return shared
+        # the team's caseload overview: who and where, nothing more
+        return involvement.organisation_involved and action == Action.VIEW and category in BASELINE
     return False
 
 
@@ -93,33 +125,57 @@ def _active_assignments(today: date) -> QuerySet[TeamAssignment]:
     )
 
 
-def _scope(user: User, action: Action) -> QuerySet[Participant]:
+def _granted(user: User, category: str, today: date) -> Exists:
+    return Exists(
+        SharingGrant.objects.filter(
+            participant=OuterRef("pk"),
+            organisation_id=user.organisation_id or 0,
+            category=category,
+            granted_on__lte=today,
+            withdrawn_on__isnull=True,
+        )
+    )
+
+
+def _scope(user: User, action: Action, category: str) -> QuerySet[Participant]:
+    """The participants for whom `decide` says yes, as one query."""
     none = Participant.objects.none()
-    if not user.is_authenticated or not user.is_active:
-        return none
     role = user.role
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or action == Action.DELETE
+        or category not in ROLE_CEILING.get(role, frozenset())
+    ):
+        return none
     today = clock.today()
     personally = Exists(_active_assignments(today).filter(member_id=user.pk))
+    shared = Q() if category in BASELINE else Q(_granted(user, category, today))
     if role == Role.PARTICIPANT:
-        return Participant.objects.filter(account_id=user.pk) if action == Action.VIEW else none
+        return Participant.objects.filter(account_id=user.pk) if action in (Action.VIEW, Action.EXPORT) else none
     if role == Role.DIRECTOR:
-        return Participant.objects.filter(personally | Q(municipality_id__in=served_municipality_ids(user)))
+        served = Q(municipality_id__in=served_municipality_ids(user))
+        return Participant.objects.filter(served | (Q(personally) & shared))
     if role in TEAM_ROLES:
-        return Participant.objects.filter(personally)
+        return Participant.objects.filter(Q(personally) & shared)
     if role == Role.TEAM_LEAD:
-        if action == Action.VIEW and user.organisation_id is not None:
-            organisation = Exists(_active_assignments(today).filter(organisation_id=user.organisation_id))
-            return Participant.objects.filter(personally | organisation)
-        return Participant.objects.filter(personally)
+        condition = Q(personally) & shared
+        if action == Action.VIEW and category in BASELINE and user.organisation_id is not None:
+            condition |= Q(Exists(_active_assignments(today).filter(organisation_id=user.organisation_id)))
+        return Participant.objects.filter(condition)
     return none
 
 
-def participants_visible_to(user: User) -> QuerySet[Participant]:
-    return _scope(user, Action.VIEW)
+def participants_visible_to(user: User, category: str = Category.IDENTITY) -> QuerySet[Participant]:
+    return _scope(user, Action.VIEW, category)
 
 
-def participants_changeable_by(user: User) -> QuerySet[Participant]:
-    return _scope(user, Action.CHANGE)
+def participants_changeable_by(user: User, category: str = Category.IDENTITY) -> QuerySet[Participant]:
+    return _scope(user, Action.CHANGE, category)
+
+
+def participants_allowed(user: User, action: Action, category: str) -> QuerySet[Participant]:
+    return _scope(user, action, category)
 
 
 def participants_on_caseload(user: User) -> QuerySet[Participant]:
@@ -133,17 +189,21 @@ def participants_on_caseload(user: User) -> QuerySet[Participant]:
 
 
 def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
-    return Enrollment.objects.filter(participant__in=participants_visible_to(user))
+    return Enrollment.objects.filter(participant__in=participants_visible_to(user, Category.TRAJECTORY))
 
 
-def require_participant(user: User, participant_uuid: UUID | str, action: Action = Action.VIEW) -> Participant:
-    """The participant, or 404 when the user may not see it (its existence is not revealed), or
-    403 when the user may see it but not do `action`."""
+def require_participant(
+    user: User, participant_uuid: UUID | str, action: Action = Action.VIEW, category: str = Category.IDENTITY
+) -> Participant:
+    """The participant, or 404 when the user may not see them at all (their existence is not
+    revealed), or 403 when the user may see them but not do `action` on `category`."""
     try:
         participant = participants_visible_to(user).select_related("municipality").get(uuid=participant_uuid)
     except (Participant.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404 from missing
-    if action == Action.CHANGE and not participants_changeable_by(user).filter(pk=participant.pk).exists():
+    if (action, category) != (Action.VIEW, Category.IDENTITY) and not participants_allowed(
+        user, action, category
+    ).filter(pk=participant.pk).exists():
         raise PermissionDenied
     return participant
 
@@ -157,7 +217,10 @@ def require_enrollment(user: User, enrollment_uuid: UUID | str, action: Action =
         )
     except (Enrollment.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404 from missing
-    if action == Action.CHANGE and not participants_changeable_by(user).filter(pk=enrollment.participant_id).exists():
+    if (
+        action == Action.CHANGE
+        and not participants_changeable_by(user, Category.TRAJECTORY).filter(pk=enrollment.participant_id).exists()
+    ):
         raise PermissionDenied
     return enrollment
 
@@ -168,19 +231,34 @@ def involvement_of(user: User, participant: Participant) -> Involvement:
     active = TeamAssignment.objects.filter(participant=participant, starts_on__lte=today).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=today)
     )
+    granted = SharingGrant.objects.filter(
+        participant=participant,
+        organisation_id=user.organisation_id or 0,
+        granted_on__lte=today,
+        withdrawn_on__isnull=True,
+    ).values_list("category", flat=True)
     return Involvement(
         personally_involved=active.filter(member_id=user.pk).exists(),
         organisation_involved=user.organisation_id is not None
         and active.filter(organisation_id=user.organisation_id).exists(),
         in_served_municipality=participant.municipality_id in served_municipality_ids(user),
         is_own_file=participant.account_id is not None and participant.account_id == user.pk,
+        granted=frozenset(granted) if user.organisation_id is not None else frozenset(),
     )
 
 
-def can(user: User, participant: Participant, action: Action) -> bool:
+def can(user: User, participant: Participant, action: Action, category: str = Category.IDENTITY) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    return decide(user.role, involvement_of(user, participant), action)
+    return decide(user.role, involvement_of(user, participant), action, category)
+
+
+def categories_allowed(user: User, participant: Participant, action: Action = Action.VIEW) -> frozenset[str]:
+    """Every category the user may `action` for this participant (one set of fact queries)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    involvement = involvement_of(user, participant)
+    return frozenset(c for c in Category if decide(user.role, involvement, action, c))
 
 
 def can_see_bsn(user: User, participant: Participant | None = None) -> bool:
@@ -263,3 +341,20 @@ def households_joinable(user: User, participant: Participant) -> QuerySet[Househ
         municipality_id=participant.municipality_id,
         members__participant__in=participants_visible_to(user),
     ).distinct()
+
+
+def can_manage_sharing(user: User, participant: Participant) -> bool:
+    """Only the responsible municipality (the controller) records and withdraws sharing grants."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.DIRECTOR
+        and participant.municipality_id in served_municipality_ids(user)
+    )
+
+
+def sharing_grants_of(user: User, participant: Participant) -> QuerySet[SharingGrant]:
+    """The grant history, for those who manage it and for the participant themselves."""
+    if can_manage_sharing(user, participant) or (user.role == Role.PARTICIPANT and participant.account_id == user.pk):
+        return participant.sharing_grants.select_related("organisation").order_by("-granted_on", "-id")
+    return SharingGrant.objects.none()

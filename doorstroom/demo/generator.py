@@ -22,11 +22,14 @@ from doorstroom.enrollments.services import eligibility_problems
 from doorstroom.organisations.models import Organisation, OrganisationKind, Region, Role, User
 from doorstroom.participants.models import (
     BenefitStatus,
+    DataCategory,
     Household,
     HouseholdMember,
     HouseholdRelation,
+    LegalBasis,
     Participant,
     ResidenceStatus,
+    SharingGrant,
 )
 from doorstroom.programmes.catalogue import load_catalogue
 from doorstroom.programmes.models import Programme
@@ -272,6 +275,7 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
         enrollments: list[Enrollment] = []
         event_rows: list[tuple[int, rules.EventFact, User, Programme | None]] = []
         assignments: list[TeamAssignment] = []
+        grants: list[SharingGrant] = []
         for person, (key, programme, sim) in zip(people, plans, strict=True):
             coach = rnd.choice(coaches[key])
             chain = [(programme, sim)]
@@ -325,8 +329,10 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
                     ends_on=team_end,
                 )
             )
+            grants.extend(_grants_for(person, coach, directors[key], first_day, today, rnd, PARTNER_CATEGORIES))
             if still_open and rnd.random() < 0.15:
                 teacher = users["docent"]
+                grants.extend(_grants_for(person, teacher, directors[key], first_day, today, rnd, SCHOOL_CATEGORIES))
                 assignments.append(
                     TeamAssignment(
                         participant=person,
@@ -338,6 +344,9 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
                 )
             if still_open and key == "enschede" and prog.code == "enschede-complexe-gezinnen" and rnd.random() < 0.5:
                 go_between = users["intermediair"]
+                grants.extend(
+                    _grants_for(person, go_between, directors[key], first_day, today, rnd, INTERMEDIARY_CATEGORIES)
+                )
                 assignments.append(
                     TeamAssignment(
                         participant=person,
@@ -375,6 +384,7 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
             )
         EnrollmentEvent.objects.bulk_create(events, batch_size=BATCH)
         TeamAssignment.objects.bulk_create(assignments, batch_size=BATCH)
+        SharingGrant.objects.bulk_create(grants, batch_size=BATCH)
         _households(people, rnd)
         made["participants"] += len(people)
         made["enrollments"] += len(enrollments)
@@ -384,6 +394,48 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
                 f"  {made['participants']} deelnemers, {made['enrollments']} inschrijvingen, "
                 f"{made['events']} gebeurtenissen"
             )
+    return made
+
+
+PARTNER_CATEGORIES = (
+    (DataCategory.CONTACT, 0.9),
+    (DataCategory.PLAN, 0.85),
+    (DataCategory.NOTES, 0.85),
+    (DataCategory.MEASUREMENTS, 0.7),
+    (DataCategory.WORK_EDUCATION, 0.7),
+    (DataCategory.HEALTH, 0.25),
+    (DataCategory.DEBTS, 0.25),
+    (DataCategory.JUSTICE, 0.05),
+)
+SCHOOL_CATEGORIES = ((DataCategory.CONTACT, 0.9), (DataCategory.MEASUREMENTS, 0.9), (DataCategory.WORK_EDUCATION, 0.8))
+INTERMEDIARY_CATEGORIES = ((DataCategory.CONTACT, 0.9), (DataCategory.PLAN, 0.7))
+
+
+def _grants_for(
+    person: Participant,
+    member: User,
+    director: User,
+    since: date,
+    today: date,
+    rnd: random.Random,
+    categories: tuple[tuple[str, float], ...],
+) -> list[SharingGrant]:
+    """Most partners receive most categories (a statutory task or consent); some do not, a few withdrawn."""
+    made = []
+    for category, chance in categories:
+        if rnd.random() >= chance:
+            continue
+        made.append(
+            SharingGrant(
+                participant=person,
+                organisation=member.organisation,
+                category=category,
+                legal_basis=LegalBasis.STATUTORY_TASK if rnd.random() < 0.7 else LegalBasis.CONSENT,
+                granted_on=since,
+                withdrawn_on=since + timedelta(days=30) if rnd.random() < 0.03 else None,
+                recorded_by=director,
+            )
+        )
     return made
 
 

@@ -3,10 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from doorstroom.core import clock
 from doorstroom.core.forms import DateInput, Form
 from doorstroom.organisations.models import Organisation
 
-from .models import BenefitStatus, Household, HouseholdRelation, ResidenceStatus
+from .models import BenefitStatus, DataCategory, Household, HouseholdRelation, LegalBasis, ResidenceStatus
 
 
 class ParticipantForm(Form):
@@ -92,3 +93,15 @@ class HouseholdMemberForm(Form):
         super().__init__(*args, **kwargs)
         if households is not None:
             self.fields["household"].queryset = households  # type: ignore[attr-defined]
+
+
+class SharingGrantForm(Form):
+    organisation = forms.ModelChoiceField(label=_("Organisatie"), queryset=Organisation.objects.none())
+    category = forms.ChoiceField(label=_("Soort gegevens"), choices=DataCategory.choices)
+    legal_basis = forms.ChoiceField(label=_("Grondslag"), choices=LegalBasis.choices)
+    granted_on = forms.DateField(label=_("Vanaf"), widget=DateInput(), initial=clock.today)
+
+    def __init__(self, *args, organisations=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]

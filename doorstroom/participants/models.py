@@ -129,3 +129,55 @@ class HouseholdMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} ({self.get_relation_display()})"
+
+
+class DataCategory(models.TextChoices):
+    """Categories of personal data; every field of every app is filed under one of them."""
+
+    IDENTITY = "identiteit", _("Identiteit (naam, geboortedatum)")
+    CONTACT = "contact", _("Contactgegevens")
+    TRAJECTORY = "traject", _("Programma en fase")
+    PLAN = "plan", _("Plan en doelen")
+    MEASUREMENTS = "metingen", _("Metingen")
+    NOTES = "notities", _("Contactmomenten en notities")
+    WORK_EDUCATION = "werk_opleiding", _("Werk en opleiding")
+    HEALTH = "gezondheid", _("Gezondheid")
+    DEBTS = "schulden", _("Schulden")
+    JUSTICE = "justitie", _("Justitie")
+
+
+class LegalBasis(models.TextChoices):
+    STATUTORY_TASK = "wettelijke_taak", _("Wettelijke taak")
+    CONSENT = "toestemming", _("Toestemming van de deelnemer")
+
+
+class SharingGrant(PublicIdModel):
+    """One organisation may receive one category of a participant's data, on a legal basis, from a
+    date, until it is withdrawn. Withdrawal closes the row; a new grant is a new row (history)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="sharing_grants")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="sharing_grants", verbose_name=_("organisatie")
+    )
+    category = models.CharField(_("soort gegevens"), max_length=20, choices=DataCategory.choices)
+    legal_basis = models.CharField(_("grondslag"), max_length=20, choices=LegalBasis.choices)
+    granted_on = models.DateField(_("vanaf"))
+    withdrawn_on = models.DateField(_("ingetrokken op"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "category", "granted_on"]
+        verbose_name = _("gegevensdeling")
+        verbose_name_plural = _("gegevensdelingen")
+        indexes = [models.Index(fields=["organisation", "category", "participant"], name="grant_org_category")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "organisation", "category"],
+                condition=Q(withdrawn_on__isnull=True),
+                name="one_open_grant_per_category",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_category_display()}"

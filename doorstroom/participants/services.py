@@ -13,7 +13,17 @@ from doorstroom.core.errors import DomainError
 from doorstroom.organisations.models import Organisation, OrganisationKind
 
 from . import rules
-from .models import BenefitStatus, Household, HouseholdMember, HouseholdRelation, Participant, ResidenceStatus
+from .models import (
+    BenefitStatus,
+    DataCategory,
+    Household,
+    HouseholdMember,
+    HouseholdRelation,
+    LegalBasis,
+    Participant,
+    ResidenceStatus,
+    SharingGrant,
+)
 
 EDITABLE_FIELDS = (
     "given_name",
@@ -170,3 +180,44 @@ def household_add_member(
     if not created:
         raise DomainError("Deze deelnemer hoort al bij dit huishouden.", field="household")
     return member
+
+
+@transaction.atomic
+def sharing_grant(
+    *,
+    participant: Participant,
+    organisation: Organisation,
+    category: str,
+    legal_basis: str,
+    on: date,
+    recorded_by: Any,
+) -> SharingGrant:
+    """Record that an organisation may receive a category of this participant's data."""
+    if category not in DataCategory.values:
+        raise DomainError("Onbekende soort gegevens.", field="category")
+    if legal_basis not in LegalBasis.values:
+        raise DomainError("Onbekende grondslag.", field="legal_basis")
+    if on > clock.today():
+        raise DomainError("De datum ligt in de toekomst.", field="granted_on")
+    if SharingGrant.objects.filter(
+        participant=participant, organisation=organisation, category=category, withdrawn_on__isnull=True
+    ).exists():
+        raise DomainError("Deze organisatie ontvangt deze gegevens al.", field="category")
+    return SharingGrant.objects.create(
+        participant=participant,
+        organisation=organisation,
+        category=category,
+        legal_basis=legal_basis,
+        granted_on=on,
+        recorded_by=recorded_by,
+    )
+
+
+@transaction.atomic
+def sharing_withdraw(*, grant: SharingGrant) -> SharingGrant:
+    """Withdraw a grant as of today; it takes effect on the very next request."""
+    if grant.withdrawn_on is not None:
+        raise DomainError("Deze deling is al ingetrokken.", field="grant")
+    grant.withdrawn_on = clock.today()
+    grant.save(update_fields=["withdrawn_on"])
+    return grant

@@ -10,4 +10,10 @@ urlpatterns = [
     path("deelnemers/<uuid:participant_uuid>/", views.participant_detail, name="detail"),
     path("deelnemers/<uuid:participant_uuid>/wijzigen/", views.participant_edit, name="edit"),
     path("deelnemers/<uuid:participant_uuid>/huishouden/", views.household_member_create, name="household_add"),
+    path("deelnemers/<uuid:participant_uuid>/delen/", views.sharing_grant_create, name="sharing_add"),
+    path(
+        "deelnemers/<uuid:participant_uuid>/delen/<uuid:grant_uuid>/intrekken/",
+        views.sharing_grant_withdraw,
+        name="sharing_withdraw",
+    ),
 ]

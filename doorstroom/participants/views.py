@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from doorstroom.access import policy as access
 from doorstroom.core.errors import DomainError
@@ -20,13 +20,16 @@ from . import forms, rules, services
 from .models import Participant
 
 SEARCH_LIMIT = 50
+CONTACT_FIELDS = ("email", "phone")
 
 
 @login_required
 def participant_detail(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     """The participant file: personal data, household, team, and every enrollment with its timeline."""
     participant = access.require_participant(request.user, participant_uuid)
-    can_change = access.can(request.user, participant, access.Action.CHANGE)
+    allowed = access.categories_allowed(request.user, participant)
+    changeable = access.categories_allowed(request.user, participant, access.Action.CHANGE)
+    can_change = access.Category.IDENTITY in changeable
     enrollments = enrollment_selectors.enrollments_with_history(
         enrollments=access.enrollments_visible_to(request.user).filter(participant=participant)
     )
@@ -44,6 +47,11 @@ def participant_detail(request: access.AuthenticatedRequest, participant_uuid: s
             "team": team,
             "households": households,
             "can_change": can_change,
+            "can_change_trajectory": access.Category.TRAJECTORY in changeable,
+            "may_see": {category.name.lower(): category in allowed for category in access.Category},
+            "allowed_labels": [str(c.label) for c in access.Category if c in allowed],
+            "can_manage_sharing": access.can_manage_sharing(request.user, participant),
+            "sharing_grants": access.sharing_grants_of(request.user, participant),
             "can_manage_team": can_change and access.can_manage_team(request.user, participant),
             "show_bsn": access.can_see_bsn(request.user, participant),
             "language_names": [
@@ -111,6 +119,9 @@ def participant_edit(request: access.AuthenticatedRequest, participant_uuid: str
     form = forms.ParticipantEditForm(request.POST or None, initial=initial)
     if not access.can_see_bsn(request.user, participant):
         del form.fields["bsn"]
+    if not access.can(request.user, participant, access.Action.CHANGE, access.Category.CONTACT):
+        for name in CONTACT_FIELDS:
+            del form.fields[name]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
@@ -183,3 +194,55 @@ def household_member_create(request: access.AuthenticatedRequest, participant_uu
         {"form": form, "participant": participant, "title": _("Huishouden vastleggen")},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sharing_grant_create(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
+    """The municipality records which organisation may receive which data, on which basis."""
+    participant = access.require_participant(request.user, participant_uuid)
+    if not access.can_manage_sharing(request.user, participant):
+        raise PermissionDenied
+    form = forms.SharingGrantForm(request.POST or None, organisations=access.referrers_for(participant))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sharing_grant(
+                participant=participant,
+                organisation=form.cleaned_data["organisation"],
+                category=form.cleaned_data["category"],
+                legal_basis=form.cleaned_data["legal_basis"],
+                on=form.cleaned_data["granted_on"],
+                recorded_by=request.user,
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("De gegevensdeling is vastgelegd."))
+            return redirect("participants:detail", participant_uuid=participant.uuid)
+    return TemplateResponse(
+        request,
+        "participants/participant_form.html",
+        {"form": form, "participant": participant, "title": _("Gegevens delen met een organisatie")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def sharing_grant_withdraw(
+    request: access.AuthenticatedRequest, participant_uuid: str, grant_uuid: str
+) -> HttpResponse:
+    """Withdraw a grant; the organisation loses access on its very next request."""
+    participant = access.require_participant(request.user, participant_uuid)
+    if not access.can_manage_sharing(request.user, participant):
+        raise PermissionDenied
+    grant = access.sharing_grants_of(request.user, participant).filter(uuid=grant_uuid).first()
+    if grant is None:
+        raise Http404
+    try:
+        services.sharing_withdraw(grant=grant)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("De gegevensdeling is ingetrokken."))
+    return redirect("participants:detail", participant_uuid=participant.uuid)

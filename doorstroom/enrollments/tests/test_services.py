@@ -196,8 +196,9 @@ COMMANDS = st.lists(
 @settings(max_examples=max(500, settings().max_examples))
 @given(commands=COMMANDS)
 @pytest.mark.django_db(transaction=False)
-def test_stored_state_always_equals_a_replay_of_the_events(commands):
+def test_stored_state_always_equals_a_replay_of_the_events(commands, assurance):
     """Whatever sequence of (often illegal) steps users try, the cached state equals the replay."""
+    assurance.add("C5 lifecycle sequences replayed")
     actor = UserFactory()
     programme = ProgrammeFactory()
     enrollment = services.enrollment_enrol(

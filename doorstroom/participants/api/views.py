@@ -20,6 +20,8 @@ class ParticipantOutput(serializers.ModelSerializer):
         slug_field="uuid", read_only=True
     )
     bsn = serializers.SerializerMethodField()
+    email = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
 
     class Meta:
         model = Participant
@@ -40,10 +42,49 @@ class ParticipantOutput(serializers.ModelSerializer):
             "version",
         ]
 
+    def _contact_visible(self, participant: Participant) -> bool:
+        return participant.pk in self.context.get("contact_visible", set())
+
+    def get_email(self, participant: Participant) -> str | None:
+        """Null when the contact details are not shared with the caller's organisation."""
+        return participant.email if self._contact_visible(participant) else None
+
+    def get_phone(self, participant: Participant) -> str | None:
+        return participant.phone if self._contact_visible(participant) else None
+
     def get_bsn(self, participant: Participant) -> str | None:
         if participant.bsn and access.can_see_bsn(self.context["request"].user, participant):
             return participant.bsn
         return None
+
+
+class ParticipantDetailOutput(ParticipantOutput):
+    categories = serializers.SerializerMethodField()
+
+    class Meta(ParticipantOutput.Meta):
+        fields = [*ParticipantOutput.Meta.fields, "categories"]
+
+    def get_categories(self, participant: Participant) -> list[str]:
+        """The data categories the caller may see of this participant."""
+        return sorted(self.context.get("categories", ()))
+
+
+def contact_visible(user, participants) -> set[int]:  # type: ignore[no-untyped-def]
+    """One query: which of these participants' contact details the user may see."""
+    ids = [p.pk for p in participants]
+    return set(
+        access.participants_visible_to(user, access.Category.CONTACT).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+
+
+def detail_data(user, participant: Participant, request: Request):  # type: ignore[no-untyped-def]
+    categories = access.categories_allowed(user, participant)
+    context = {
+        "request": request,
+        "categories": categories,
+        "contact_visible": {participant.pk} if access.Category.CONTACT in categories else set(),
+    }
+    return ParticipantDetailOutput(participant, context=context).data
 
 
 class ParticipantInput(serializers.Serializer):
@@ -112,13 +153,14 @@ class ParticipantListCreateApi(generics.GenericAPIView):
             else:
                 for word in query.split():
                     queryset = queryset.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(ParticipantOutput(page, many=True, context={"request": request}).data)
+        page = self.paginate_queryset(queryset) or []
+        context = {"request": request, "contact_visible": contact_visible(user, page)}
+        return self.get_paginated_response(ParticipantOutput(page, many=True, context=context).data)
 
     @extend_schema(
         summary="Nieuwe deelnemer registreren",
         request=ParticipantCreateInput,
-        responses={201: ParticipantOutput, 400: ErrorOutput, 409: ErrorOutput},
+        responses={201: ParticipantDetailOutput, 400: ErrorOutput, 409: ErrorOutput},
     )
     def post(self, request: Request) -> Response:
         user = access.authenticated_user(request.user)
@@ -164,23 +206,23 @@ class ParticipantListCreateApi(generics.GenericAPIView):
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        return Response(ParticipantOutput(participant, context={"request": request}).data, status=201)
+        return Response(detail_data(user, participant, request), status=201)
 
 
 @extend_schema(tags=["deelnemers"])
 class ParticipantDetailApi(generics.GenericAPIView):
     serializer_class = ParticipantOutput
 
-    @extend_schema(summary="Eén deelnemer", responses={200: ParticipantOutput, 404: ErrorOutput})
+    @extend_schema(summary="Eén deelnemer", responses={200: ParticipantDetailOutput, 404: ErrorOutput})
     def get(self, request: Request, participant_uuid: str) -> Response:
         user = access.authenticated_user(request.user)
         participant = access.require_participant(user, participant_uuid)
-        return Response(ParticipantOutput(participant, context={"request": request}).data)
+        return Response(detail_data(user, participant, request))
 
     @extend_schema(
         summary="Gegevens wijzigen (met de versie die u las)",
         request=ParticipantUpdateInput,
-        responses={200: ParticipantOutput, 400: ErrorOutput, 409: ErrorOutput},
+        responses={200: ParticipantDetailOutput, 400: ErrorOutput, 409: ErrorOutput},
     )
     def patch(self, request: Request, participant_uuid: str) -> Response:
         user = access.authenticated_user(request.user)
@@ -191,5 +233,9 @@ class ParticipantDetailApi(generics.GenericAPIView):
         version = values.pop("version")
         if "bsn" in values and not access.can_see_bsn(user, participant):
             raise PermissionDenied("U mag het BSN niet wijzigen.")
+        if {"email", "phone"} & values.keys() and not access.can(
+            user, participant, access.Action.CHANGE, access.Category.CONTACT
+        ):
+            raise PermissionDenied("De contactgegevens zijn niet met uw organisatie gedeeld.")
         services.participant_update(participant=participant, data=values, expected_version=version)
-        return Response(ParticipantOutput(participant, context={"request": request}).data)
+        return Response(detail_data(user, participant, request))

@@ -1,0 +1,69 @@
+"""The access oracle: who may do what, written as data from the product brief and reviewed by the
+privacy officer. It is deliberately NOT derived from `access.policy`; the tests compare the two.
+
+Routes to a participant's data:
+- "task":     the responsible municipality's statutory task: every category, no grant needed.
+- "team":     personally on the participant's team: identity and programme/phase always; any other
+              category only with an active sharing grant to the user's organisation.
+- "overview": someone of the user's organisation is on the team: identity and programme/phase,
+              view only (a team lead's caseload overview).
+- "own":      the participant's own file: view and export.
+Nobody deletes through the application (retention and erasure have their own paths).
+"""
+
+ALL = frozenset(
+    {
+        "identiteit",
+        "contact",
+        "traject",
+        "plan",
+        "metingen",
+        "notities",
+        "werk_opleiding",
+        "gezondheid",
+        "schulden",
+        "justitie",
+    }
+)
+BASELINE = frozenset({"identiteit", "traject"})
+ACTIONS = ("view", "change", "export", "delete")
+
+ROUTE_ACTIONS = {
+    "task": {"view", "change", "export"},
+    "team": {"view", "change", "export"},
+    "overview": {"view"},
+    "own": {"view", "export"},
+}
+
+ORACLE = {
+    "klantregisseur": {"ceiling": ALL, "routes": {"task", "team"}},
+    "coach": {"ceiling": ALL, "routes": {"team"}},
+    "teamleider": {"ceiling": ALL, "routes": {"team", "overview"}},
+    "docent": {"ceiling": {"identiteit", "contact", "traject", "metingen", "werk_opleiding"}, "routes": {"team"}},
+    "jobcoach": {"ceiling": {"identiteit", "contact", "traject", "werk_opleiding", "notities"}, "routes": {"team"}},
+    "intermediair": {"ceiling": {"identiteit", "contact", "traject", "plan"}, "routes": {"team"}},
+    "deelnemer": {"ceiling": ALL, "routes": {"own"}},
+    "werkgever": {"ceiling": set(), "routes": set()},  # placements come later
+    "projectleider": {"ceiling": set(), "routes": set()},  # aggregates only
+    "onderzoeker": {"ceiling": set(), "routes": set()},  # pseudonymised extracts only
+    "beheerder": {"ceiling": set(), "routes": set()},  # configuration, no case content
+    "privacyfunctionaris": {"ceiling": set(), "routes": set()},  # the audit log only
+    "archivaris": {"ceiling": set(), "routes": set()},  # destruction lists only
+}
+
+
+def expected(role: str, *, own_organisation: bool, involved: bool, consent: str, category: str, action: str) -> bool:
+    """The oracle's answer for one case. `involved` means on the team (for a participant: their own
+    file); `consent` is none, granted or withdrawn for the user's organisation and this category."""
+    rules = ORACLE[role]
+    if category not in rules["ceiling"] or action == "delete":
+        return False
+    routes = rules["routes"]
+    if "own" in routes:
+        return involved and action in ROUTE_ACTIONS["own"]
+    if "task" in routes and own_organisation and action in ROUTE_ACTIONS["task"]:
+        return True
+    shared = category in BASELINE or consent == "granted"
+    if "team" in routes and involved and shared and action in ROUTE_ACTIONS["team"]:
+        return True
+    return "overview" in routes and own_organisation and category in BASELINE and action in ROUTE_ACTIONS["overview"]

@@ -1,0 +1,141 @@
+"""A1 and A2: the policy against the oracle over every role x organisation x involvement x consent x
+category x action, and the querysets against the decision in a database world."""
+
+import itertools
+import random
+from datetime import timedelta
+
+import pytest
+
+from doorstroom.access import policy as access
+from doorstroom.access.tests import oracle
+from doorstroom.core import clock
+from doorstroom.enrollments.models import TeamAssignment, TeamRole
+from doorstroom.organisations.models import OrganisationKind, Role
+from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
+from doorstroom.participants.models import SharingGrant
+from doorstroom.participants.tests.factories import ParticipantFactory
+
+MUNICIPAL = {
+    Role.DIRECTOR,
+    Role.PROJECT_LEADER,
+    Role.ADMINISTRATOR,
+    Role.PRIVACY_OFFICER,
+    Role.RECORDS_MANAGER,
+    Role.PARTICIPANT,
+}
+
+
+def test_the_oracle_and_the_policy_know_the_same_roles_and_categories():
+    assert set(oracle.ORACLE) == set(Role.values)
+    assert set(access.Category.values) == oracle.ALL
+    assert set(access.BASELINE) == oracle.BASELINE
+
+
+def test_a1_policy_matches_the_oracle_in_every_case(assurance):
+    cases = mismatches = 0
+    failures = []
+    for role, own, involved, consent, category, action in itertools.product(
+        Role.values,
+        (True, False),
+        (True, False),
+        ("none", "granted", "withdrawn"),
+        sorted(oracle.ALL),
+        oracle.ACTIONS,
+    ):
+        facts = access.Involvement(
+            personally_involved=involved and role != Role.PARTICIPANT,
+            organisation_involved=own and role not in MUNICIPAL,
+            in_served_municipality=own and role in MUNICIPAL,
+            is_own_file=involved and role == Role.PARTICIPANT,
+            granted=frozenset({category}) if consent == "granted" else frozenset(),
+        )
+        got = access.decide(role, facts, access.Action(action), category)
+        want = oracle.expected(
+            role, own_organisation=own, involved=involved, consent=consent, category=category, action=action
+        )
+        cases += 1
+        if got != want:
+            mismatches += 1
+            failures.append((role, own, involved, consent, category, action, got, want))
+    assurance.add("A1 access decision cases", cases)
+    assurance.add("A1 mismatches", mismatches)
+    assert cases >= 5000
+    assert failures == []
+
+
+@pytest.mark.django_db
+def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
+    """26 users (every role, two sides) x 60 participants with random teams and grants (some
+    withdrawn, some ended), for every category and for view and change."""
+    rnd = random.Random(20261122)  # noqa: S311
+    today = clock.today()
+    homes = [OrganisationFactory(municipality=True), OrganisationFactory(municipality=True)]
+    partners = [OrganisationFactory(kind=OrganisationKind.REINTEGRATION) for _ in homes]
+    for partner, home in zip(partners, homes, strict=True):
+        partner.works_for.add(home)
+    users = []
+    for side in (0, 1):
+        for role in Role.values:
+            org = homes[side] if role in MUNICIPAL else partners[side]
+            users.append(UserFactory(role=role, organisation=org))
+    participants = []
+    grants: dict[tuple[int, int], set[str]] = {}
+    team: dict[int, list[tuple[int, int]]] = {}
+    for index in range(60):
+        p = ParticipantFactory(municipality=homes[index % 2])
+        participants.append(p)
+        members = rnd.sample(users, k=rnd.randint(0, 5))
+        for member in members:
+            ended = rnd.random() < 0.2
+            TeamAssignment.objects.create(
+                participant=p,
+                member=member,
+                organisation=member.organisation,
+                role=TeamRole.COACH,
+                starts_on=today - timedelta(days=100),
+                ends_on=today - timedelta(days=1) if ended else None,
+            )
+            if not ended:
+                team.setdefault(p.pk, []).append((member.pk, member.organisation_id))
+        for org in rnd.sample([*homes, *partners], k=rnd.randint(0, 3)):
+            for category in rnd.sample(sorted(oracle.ALL), k=rnd.randint(1, 5)):
+                withdrawn = rnd.random() < 0.3
+                SharingGrant.objects.create(
+                    participant=p,
+                    organisation=org,
+                    category=category,
+                    legal_basis="toestemming",
+                    granted_on=today - timedelta(days=30),
+                    withdrawn_on=today if withdrawn else None,
+                    recorded_by=users[0],
+                )
+                if not withdrawn:
+                    grants.setdefault((p.pk, org.pk), set()).add(category)
+    participants[0].account = next(u for u in users if u.role == Role.PARTICIPANT)  # their own file
+    participants[0].save()
+
+    pairs = differences = 0
+    problems = []
+    for user in users:
+        served = access.served_municipality_ids(user)
+        for action in (access.Action.VIEW, access.Action.CHANGE):
+            for category in sorted(oracle.ALL):
+                scope = set(access.participants_allowed(user, action, category).values_list("pk", flat=True))
+                for p in participants:
+                    on_team = team.get(p.pk, [])
+                    facts = access.Involvement(
+                        personally_involved=any(member == user.pk for member, _ in on_team),
+                        organisation_involved=any(org == user.organisation_id for _, org in on_team),
+                        in_served_municipality=p.municipality_id in served,
+                        is_own_file=p.account_id == user.pk,
+                        granted=frozenset(grants.get((p.pk, user.organisation_id), set())),
+                    )
+                    decided = access.decide(user.role, facts, action, category)
+                    pairs += 1
+                    if decided != (p.pk in scope):
+                        differences += 1
+                        problems.append((user.role, p.pk, action, category, decided))
+    assurance.add("A2 decision = queryset pairs", pairs)
+    assurance.add("A2 differences", differences)
+    assert problems == []

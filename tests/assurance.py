@@ -1,0 +1,73 @@
+"""The assurance report: tests count what they checked; the session prints the figures, writes
+reports/assurance-<database>.json and fails when a count is below its floor or a loss counter is
+not zero.
+
+Floors are enforced when DOORSTROOM_ASSURANCE_FLOORS=1 (set by `make test`, which runs everything);
+a partial run (one file, -k) only prints what it counted.
+"""
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+#: figure -> minimum (see shared/docs/assurance.md)
+FLOORS = {
+    "A1 access decision cases": 5000,
+    "A2 decision = queryset pairs": 2000,
+    "A3 id-bearing routes swept": 10,
+    "C5 lifecycle sequences replayed": 500,
+}
+#: figures that must stay zero
+ZERO = ("A1 mismatches", "A2 differences", "A3 leaks")
+
+
+class Figures:
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def add(self, name: str, amount: int = 1) -> None:
+        self.counts[name] += amount
+
+
+FIGURES = Figures()
+
+
+@pytest.fixture(scope="session")
+def assurance() -> Figures:
+    return FIGURES
+
+
+def _database() -> str:
+    return os.environ.get("DATABASE_URL", "sqlite").split(":")[0]
+
+
+def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
+    if not FIGURES.counts:
+        return
+    problems = []
+    enforce = os.environ.get("DOORSTROOM_ASSURANCE_FLOORS") == "1"
+    for name, floor in FLOORS.items():
+        if enforce and FIGURES.counts.get(name, 0) < floor:
+            problems.append(f"{name}: {FIGURES.counts.get(name, 0):,} < {floor:,}")
+    problems += [f"{name}: {FIGURES.counts[name]:,}" for name in ZERO if FIGURES.counts.get(name)]
+    session.config._assurance_problems = problems  # noqa: SLF001
+    report = Path(session.config.rootpath) / "reports" / f"assurance-{_database()}.json"
+    report.parent.mkdir(exist_ok=True)
+    report.write_text(json.dumps({"figures": dict(FIGURES.counts), "floors": FLOORS, "problems": problems}, indent=2))
+    if problems and session.exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    if not FIGURES.counts:
+        return
+    terminalreporter.section(f"assurance figures ({_database()})")
+    for name in sorted(set(FLOORS) | set(ZERO) | set(FIGURES.counts)):
+        note = f"(floor {FLOORS[name]:,})" if name in FLOORS else "(must be 0)" if name in ZERO else ""
+        terminalreporter.write_line(f"  {name:<40} {FIGURES.counts.get(name, 0):>10,} {note}")
+    problems = getattr(config, "_assurance_problems", [])
+    if problems:
+        terminalreporter.write_line("ASSURANCE FAILED: " + "; ".join(problems), red=True)
