@@ -20,3 +20,9 @@ settings.register_profile(
 settings.load_profile(os.environ.get("DOORSTROOM_HYPOTHESIS_PROFILE", "default"))
 
 pytest_plugins = ["tests.assurance"]
+
+# The one sanctioned reset path of the append-only audit log: the test database is flushed between
+# tests. Tests of the protection itself use `audit.protection_enforced()`.
+from doorstroom.access import audit  # noqa: E402
+
+audit.RESET_FOR_TESTS["allowed"] = True

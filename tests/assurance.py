@@ -19,9 +19,18 @@ FLOORS = {
     "A2 decision = queryset pairs": 2000,
     "A3 id-bearing routes swept": 10,
     "C5 lifecycle sequences replayed": 500,
+    "B4 tampered chains detected": 1000,
+    "B4 database refusals": 4,
 }
 #: figures that must stay zero
-ZERO = ("A1 mismatches", "A2 differences", "A3 leaks")
+ZERO = (
+    "A1 mismatches",
+    "A2 differences",
+    "A3 leaks",
+    "B3 responses with data while audit failed",
+    "B6 sensitive values in audit",
+    "B7 audit page mismatches",
+)
 
 
 class Figures:

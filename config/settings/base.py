@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "doorstroom.access.audit.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -166,6 +167,9 @@ SPECTACULAR_SETTINGS = {
         "EnrollmentStateEnum": "doorstroom.enrollments.models.EnrollmentState",
     },
 }
+
+# Key for the audit log's HMAC chain; defaults to the secret key. Keep it out of the database.
+DOORSTROOM_AUDIT_KEY = env("DOORSTROOM_AUDIT_KEY") or ""
 
 LOGGING = {
     "version": 1,

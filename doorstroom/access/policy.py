@@ -7,6 +7,7 @@ in the privacy work. There is deliberately no superuser shortcut: a superuser wi
 case content.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -21,8 +22,11 @@ from django_htmx.middleware import HtmxDetails
 from doorstroom.core import clock
 from doorstroom.enrollments.models import Enrollment, TeamAssignment
 from doorstroom.organisations.models import Organisation, OrganisationKind, Region, Role, User
-from doorstroom.participants.models import DataCategory, Household, Participant, SharingGrant
+from doorstroom.participants.models import DataCategory, Household, LegalBasis, Participant, SharingGrant
 from doorstroom.programmes.models import Programme
+
+from . import audit
+from .models import AuditAction, AuditEvent, AuditResult
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -192,19 +196,96 @@ def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
     return Enrollment.objects.filter(participant__in=participants_visible_to(user, Category.TRAJECTORY))
 
 
+PURPOSE_BY_ROLE: dict[str, str] = {
+    Role.DIRECTOR: "regie",
+    Role.COACH: "begeleiding",
+    Role.TEACHER: "onderwijs",
+    Role.JOBCOACH: "plaatsing",
+    Role.INTERMEDIARY: "opdracht_intermediair",
+    Role.TEAM_LEAD: "teamoverzicht",
+    Role.PARTICIPANT: "eigen_dossier",
+}
+
+
+def _audit_action(action: Action) -> str:
+    return {Action.VIEW: AuditAction.READ, Action.CHANGE: AuditAction.CHANGE, Action.EXPORT: AuditAction.EXPORT}.get(
+        action, AuditAction.CHANGE
+    )
+
+
+def _audit_access(user: User, participant: Participant, action: Action, object_type: str, object_id: str) -> None:
+    """One audit row for an allowed access to one participant, with what the user may see of them."""
+    involvement = involvement_of(user, participant)
+    categories = [c for c in Category if decide(user.role, involvement, action, c)]
+    basis: str
+    if involvement.in_served_municipality:
+        basis = LegalBasis.STATUTORY_TASK.value
+    elif involvement.is_own_file:
+        basis = "eigen_dossier"
+    else:
+        basis = "betrokkenheid_en_deling"
+    audit.record(
+        user=user,
+        action=_audit_action(action),
+        result=AuditResult.ALLOWED,
+        object_type=object_type,
+        object_id=object_id,
+        participants=[str(participant.uuid)],
+        categories=categories,
+        purpose=PURPOSE_BY_ROLE.get(user.role, ""),
+        legal_basis=basis,
+    )
+
+
+def _audit_denied(user: User, action: Action, object_type: str, object_id: str, category: str) -> None:
+    audit.record(
+        user=user if user.is_authenticated else None,
+        action=_audit_action(action),
+        result=AuditResult.DENIED,
+        object_type=object_type,
+        object_id=object_id,
+        categories=[category],
+        purpose=PURPOSE_BY_ROLE.get(getattr(user, "role", ""), ""),
+    )
+
+
+def record_list(
+    user: User,
+    participants: Iterable[Participant],
+    *,
+    object_type: str,
+    search: bool = False,
+    categories: Iterable[str] = (Category.IDENTITY, Category.TRAJECTORY),
+) -> None:
+    """One audit row for a list or search, with every participant it showed."""
+    audit.record(
+        user=user,
+        action=AuditAction.SEARCH if search else AuditAction.LIST,
+        result=AuditResult.ALLOWED,
+        object_type=object_type,
+        participants=[str(p.uuid) for p in participants],
+        categories=categories,
+        purpose=PURPOSE_BY_ROLE.get(user.role, ""),
+    )
+
+
 def require_participant(
     user: User, participant_uuid: UUID | str, action: Action = Action.VIEW, category: str = Category.IDENTITY
 ) -> Participant:
     """The participant, or 404 when the user may not see them at all (their existence is not
-    revealed), or 403 when the user may see them but not do `action` on `category`."""
+    revealed), or 403 when the user may see them but not do `action` on `category`. Every answer,
+    refusals included, is written to the audit log first (fail closed)."""
     try:
         participant = participants_visible_to(user).select_related("municipality").get(uuid=participant_uuid)
     except (Participant.DoesNotExist, ValueError, TypeError) as missing:
+        _audit_denied(user, action, "participant", str(participant_uuid), category)
         raise Http404 from missing
     if (action, category) != (Action.VIEW, Category.IDENTITY) and not participants_allowed(
         user, action, category
     ).filter(pk=participant.pk).exists():
+        _audit_denied(user, action, "participant", str(participant_uuid), category)
         raise PermissionDenied
+    _audit_access(user, participant, action, "participant", str(participant.uuid))
     return participant
 
 
@@ -216,12 +297,15 @@ def require_enrollment(user: User, enrollment_uuid: UUID | str, action: Action =
             .get(uuid=enrollment_uuid)
         )
     except (Enrollment.DoesNotExist, ValueError, TypeError) as missing:
+        _audit_denied(user, action, "enrollment", str(enrollment_uuid), Category.TRAJECTORY)
         raise Http404 from missing
     if (
         action == Action.CHANGE
         and not participants_changeable_by(user, Category.TRAJECTORY).filter(pk=enrollment.participant_id).exists()
     ):
+        _audit_denied(user, action, "enrollment", str(enrollment_uuid), Category.TRAJECTORY)
         raise PermissionDenied
+    _audit_access(user, enrollment.participant, action, "enrollment", str(enrollment.uuid))
     return enrollment
 
 
@@ -358,3 +442,30 @@ def sharing_grants_of(user: User, participant: Participant) -> QuerySet[SharingG
     if can_manage_sharing(user, participant) or (user.role == Role.PARTICIPANT and participant.account_id == user.pk):
         return participant.sharing_grants.select_related("organisation").order_by("-granted_on", "-id")
     return SharingGrant.objects.none()
+
+
+def can_see_audit_trail(user: User, participant: Participant) -> bool:
+    """'Wie heeft dit dossier bekeken': the participant's director, and the participant themselves."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.PARTICIPANT:
+        return participant.account_id == user.pk
+    if user.role != Role.DIRECTOR:
+        return False
+    involvement = involvement_of(user, participant)
+    return involvement.in_served_municipality or involvement.personally_involved
+
+
+def audit_trail_of(
+    user: User, participant: Participant, *, since: date | None = None, until: date | None = None
+) -> QuerySet[AuditEvent]:
+    """Who looked at or changed this participant's data, newest first. The caller has passed
+    `require_participant`, which recorded this look too."""
+    if not can_see_audit_trail(user, participant):
+        raise PermissionDenied
+    events = AuditEvent.objects.filter(subjects__participant_uuid=str(participant.uuid)).order_by("-id")
+    if since is not None:
+        events = events.filter(occurred_at__date__gte=since)
+    if until is not None:
+        events = events.filter(occurred_at__date__lte=until)
+    return events

@@ -29,6 +29,7 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
         today=clock.today(),
         page_number=request.GET.get("pagina", 1),
     )
+    access.record_list(request.user, caseload.page.object_list, object_type="caseload")
     return TemplateResponse(
         request, "enrollments/caseload.html", {"rows": caseload.rows, "page": caseload.page, "nav": "caseload"}
     )

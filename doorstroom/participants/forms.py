@@ -105,3 +105,8 @@ class SharingGrantForm(Form):
         super().__init__(*args, **kwargs)
         if organisations is not None:
             self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+
+
+class PeriodForm(Form):
+    since = forms.DateField(label=_("Vanaf"), widget=DateInput(), required=False)
+    until = forms.DateField(label=_("Tot en met"), widget=DateInput(), required=False)

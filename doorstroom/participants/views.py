@@ -21,6 +21,7 @@ from .models import Participant
 
 SEARCH_LIMIT = 50
 CONTACT_FIELDS = ("email", "phone")
+AUDIT_TRAIL_LIMIT = 500
 
 
 @login_required
@@ -52,6 +53,7 @@ def participant_detail(request: access.AuthenticatedRequest, participant_uuid: s
             "allowed_labels": [str(c.label) for c in access.Category if c in allowed],
             "can_manage_sharing": access.can_manage_sharing(request.user, participant),
             "sharing_grants": access.sharing_grants_of(request.user, participant),
+            "can_see_audit_trail": access.can_see_audit_trail(request.user, participant),
             "can_manage_team": can_change and access.can_manage_team(request.user, participant),
             "show_bsn": access.can_see_bsn(request.user, participant),
             "language_names": [
@@ -160,6 +162,7 @@ def participant_search(request: access.AuthenticatedRequest) -> HttpResponse:
                     Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(family_name_prefix__iexact=word)
                 )
             results = list(scope.filter(condition)[:SEARCH_LIMIT])
+        access.record_list(request.user, results, object_type="participant_search", search=True)
     return TemplateResponse(
         request,
         "participants/participant_search.html",
@@ -246,3 +249,19 @@ def sharing_grant_withdraw(
     else:
         messages.success(request, _("De gegevensdeling is ingetrokken."))
     return redirect("participants:detail", participant_uuid=participant.uuid)
+
+
+@login_required
+def participant_audit_trail(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
+    """'Wie heeft dit dossier bekeken': every recorded look at or change of this file."""
+    participant = access.require_participant(request.user, participant_uuid)
+    form = forms.PeriodForm(request.GET or None)
+    period = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    events = access.audit_trail_of(request.user, participant, since=period.get("since"), until=period.get("until"))[
+        :AUDIT_TRAIL_LIMIT
+    ]
+    return TemplateResponse(
+        request,
+        "participants/participant_audit_trail.html",
+        {"participant": participant, "events": events, "form": form, "limit": AUDIT_TRAIL_LIMIT},
+    )

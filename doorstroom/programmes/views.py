@@ -26,6 +26,11 @@ def programme_board(request: access.AuthenticatedRequest, code: str) -> HttpResp
     columns = enrollment_selectors.programme_board(
         programme=programme, enrollments=access.enrollments_visible_to(request.user), today=clock.today()
     )
+    access.record_list(
+        request.user,
+        [enrollment.participant for column in columns for enrollment, _ in column.cards],
+        object_type="programme_board",
+    )
     return TemplateResponse(
         request,
         "programmes/programme_board.html",

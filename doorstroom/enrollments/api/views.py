@@ -120,7 +120,10 @@ class EnrollmentListCreateApi(generics.GenericAPIView):
 
     @extend_schema(summary="Inschrijvingen die u mag inzien", responses=EnrollmentOutput(many=True))
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.get_queryset()) or []
+        access.record_list(
+            access.authenticated_user(request.user), [e.participant for e in page], object_type="enrollment_list"
+        )
         return self.get_paginated_response(EnrollmentOutput(page, many=True).data)
 
     @extend_schema(

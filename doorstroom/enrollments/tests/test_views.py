@@ -45,8 +45,9 @@ def count_queries(client, url):
 
 @pytest.mark.parametrize("url_name", ["enrollments:caseload", "programmes:board"])
 def test_pages_use_the_same_number_of_queries_for_10_and_200_participants(client, url_name):
-    """Caseload: session, user, count, one page of participants, their open enrollments.
-    Board: session, user, programme, phases, counts per column, one list per column."""
+    """Caseload: session, user, count, one page of participants, their open enrollments, and the
+    audit row (lock chain head, insert event, insert subjects, update head).
+    Board: session, user, programme, phases, counts per column, one list per column, audit row."""
     programme = ProgrammeFactory()
     small, large = UserFactory(role=Role.COACH), UserFactory(role=Role.COACH)
     caseload_of(small, programme, 10)
@@ -54,11 +55,12 @@ def test_pages_use_the_same_number_of_queries_for_10_and_200_participants(client
     kwargs = {"code": programme.code} if url_name == "programmes:board" else {}
     url = reverse(url_name, kwargs=kwargs)
     client.force_login(small)
+    count_queries(client, url)  # the first request starts the audit chain; measure from the second
     few, response_small = count_queries(client, url)
     client.force_login(large)
     many, response_large = count_queries(client, url)
     assert few == many
-    assert few <= 14
+    assert few <= 22
     html = response_large.content.decode()
     if url_name == "enrollments:caseload":
         assert "200 deelnemers" in html and "Pagina 1 van 2" in html

@@ -154,6 +154,7 @@ class ParticipantListCreateApi(generics.GenericAPIView):
                 for word in query.split():
                     queryset = queryset.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
         page = self.paginate_queryset(queryset) or []
+        access.record_list(user, page, object_type="participant_list", search=bool(query))
         context = {"request": request, "contact_visible": contact_visible(user, page)}
         return self.get_paginated_response(ParticipantOutput(page, many=True, context=context).data)
 

@@ -1,0 +1,227 @@
+"""Writing and verifying the audit log.
+
+Every access decision about personal data passes `record`, which appends one event (plus its
+subjects) to an HMAC chain: hash = HMAC(key, prev_hash + canonical fields + subjects). A request's
+context (channel, route, client address) comes from `AuditContextMiddleware`. If the write fails the
+exception propagates: the caller gets no personal data (fail closed).
+"""
+
+import contextvars
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+
+from doorstroom.organisations.models import User
+
+from .models import AuditChainHead, AuditEvent, AuditSubject
+
+GENESIS = "0" * 64
+
+
+class AuditUnavailable(Exception):
+    """The audit log could not be written: no personal data may be returned (fail closed)."""
+
+
+CHAINED_FIELDS = (
+    "occurred_at",
+    "actor_id",
+    "actor_username",
+    "actor_role",
+    "organisation_id",
+    "organisation_name",
+    "on_behalf_of",
+    "action",
+    "result",
+    "object_type",
+    "object_id",
+    "categories",
+    "purpose",
+    "legal_basis",
+    "break_glass",
+    "channel",
+    "route",
+    "origin",
+    "subject_count",
+)
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    channel: str = "command"
+    route: str = ""
+    origin: str = ""
+
+
+COMMAND_CONTEXT = RequestContext()
+_context: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
+    "audit_context",
+    default=COMMAND_CONTEXT,  # noqa: B039 - frozen dataclass, immutable
+)
+
+
+class AuditContextMiddleware:
+    """Tells the audit log through which channel and route the current request came."""
+
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        self.get_response = get_response
+
+    def __call__(self, request):  # type: ignore[no-untyped-def]
+        channel = "api" if request.path.startswith("/api/") else "page"
+        token = _context.set(RequestContext(channel=channel, origin=request.META.get("REMOTE_ADDR", "")))
+        try:
+            return self.get_response(request)
+        finally:
+            _context.reset(token)
+
+    def process_exception(self, request, exception):  # type: ignore[no-untyped-def]
+        if isinstance(exception, AuditUnavailable):
+            return HttpResponse(
+                "Doorstroom kan op dit moment niet vastleggen wie gegevens inziet; daarom tonen we niets. "
+                "Probeer het later opnieuw.",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        return None
+
+    def process_view(self, request, view_func, view_args, view_kwargs):  # type: ignore[no-untyped-def]
+        current = _context.get()
+        route = request.resolver_match.view_name if request.resolver_match else ""
+        _context.set(RequestContext(channel=current.channel, route=route[:100], origin=current.origin))
+
+
+def _key() -> bytes:
+    return (getattr(settings, "DOORSTROOM_AUDIT_KEY", "") or settings.SECRET_KEY).encode()
+
+
+def _canonical(values: dict[str, Any], subjects: Iterable[str]) -> bytes:
+    data = {name: values[name] for name in CHAINED_FIELDS}
+    data["occurred_at"] = values["occurred_at"].isoformat()
+    data["subjects"] = sorted(subjects)
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def chain_hash(prev_hash: str, values: dict[str, Any], subjects: Iterable[str]) -> str:
+    return hmac.new(_key(), prev_hash.encode() + _canonical(values, subjects), hashlib.sha256).hexdigest()
+
+
+def record(
+    *,
+    user: User | None,
+    action: str,
+    result: str,
+    object_type: str,
+    object_id: str = "",
+    participants: Iterable[str] = (),
+    categories: Iterable[str] = (),
+    purpose: str = "",
+    legal_basis: str = "",
+    break_glass: bool = False,
+) -> AuditEvent:
+    """Append one event to the chain (in its own atomic block; raises if the database refuses)."""
+    subjects = sorted({str(p) for p in participants})
+    context = _context.get()
+    organisation = getattr(user, "organisation", None) if user is not None else None
+    values: dict[str, Any] = {
+        "occurred_at": timezone.now().replace(microsecond=0),
+        "actor_id": user.pk if user is not None and user.pk else None,
+        "actor_username": user.get_username() if user is not None and user.pk else "",
+        "actor_role": getattr(user, "role", "") or "",
+        "organisation_id": organisation.pk if organisation is not None else None,
+        "organisation_name": organisation.name if organisation is not None else "",
+        "on_behalf_of": "",
+        "action": action,
+        "result": result,
+        "object_type": object_type,
+        "object_id": str(object_id)[:64],
+        "categories": sorted(set(categories)),
+        "purpose": purpose,
+        "legal_basis": legal_basis,
+        "break_glass": break_glass,
+        "channel": context.channel,
+        "route": context.route,
+        "origin": context.origin[:64],
+        "subject_count": len(subjects),
+    }
+    try:
+        with transaction.atomic():
+            head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+                pk=1, defaults={"last_hash": GENESIS, "length": 0}
+            )
+            digest = chain_hash(head.last_hash, values, subjects)
+            event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, **values)
+            AuditSubject.objects.bulk_create([AuditSubject(event=event, participant_uuid=s) for s in subjects])
+            head.last_hash = digest
+            head.length += 1
+            head.save(update_fields=["last_hash", "length"])
+    except DatabaseError as refused:
+        raise AuditUnavailable(str(refused)) from refused
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_at: int | None  # id of the first event that does not verify
+    reason: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_rows(rows: Iterable[dict[str, Any]], subjects: dict[int, list[str]]) -> ChainReport:
+    """Recompute every link of rows in id order: an edited, deleted, inserted or moved row breaks it."""
+    previous = GENESIS
+    checked = 0
+    for row in rows:
+        checked += 1
+        if row["prev_hash"] != previous:
+            return ChainReport(checked, row["id"], "de keten is onderbroken (regel ontbreekt of is verplaatst)")
+        if chain_hash(previous, row, subjects.get(row["id"], [])) != row["hash"]:
+            return ChainReport(checked, row["id"], "de inhoud van de regel is gewijzigd")
+        previous = row["hash"]
+    return ChainReport(checked, None, previous)
+
+
+def verify_chain() -> ChainReport:
+    """Verify the stored chain, including that its tail was not cut off (the head's hash and length)."""
+    subjects: dict[int, list[str]] = {}
+    for event_id, participant_uuid in AuditSubject.objects.values_list("event_id", "participant_uuid").iterator():
+        subjects.setdefault(event_id, []).append(participant_uuid)
+    rows = AuditEvent.objects.order_by("id").values("id", "prev_hash", "hash", *CHAINED_FIELDS).iterator()
+    report = verify_rows(rows, subjects)
+    if not report.intact:
+        return report
+    head = AuditChainHead.objects.filter(pk=1).first()
+    last = report.reason or GENESIS
+    if head is not None and (head.last_hash != last or head.length != report.checked):
+        return ChainReport(report.checked, -1, "de laatste regels ontbreken")
+    return ChainReport(report.checked, None)
+
+
+RESET_FOR_TESTS = {"allowed": False}
+
+
+def reset_allowed() -> int:
+    """Called by the SQLite trigger: 1 only inside the test suite's sanctioned reset path."""
+    return 1 if RESET_FOR_TESTS["allowed"] else 0
+
+
+@contextmanager
+def protection_enforced() -> Iterator[None]:
+    """For tests of the protection itself: no reset path, whatever the suite set."""
+    before = RESET_FOR_TESTS["allowed"]
+    RESET_FOR_TESTS["allowed"] = False
+    try:
+        yield
+    finally:
+        RESET_FOR_TESTS["allowed"] = before

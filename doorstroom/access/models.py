@@ -1,0 +1,89 @@
+"""The audit log: append-only, hash-chained, protected by database triggers.
+
+Rows hold no personal data: participants are referenced by their opaque UUID without a foreign key,
+so erasure and purge never need to touch this table. Search terms are never stored.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    READ = "read", _("Bekeken")
+    SEARCH = "search", _("Gezocht")
+    LIST = "list", _("Lijst bekeken")
+    CHANGE = "change", _("Gewijzigd")
+    CREATE = "create", _("Aangemaakt")
+    EXPORT = "export", _("Geëxporteerd")
+    PRINT = "print", _("Afgedrukt")
+
+
+class AuditResult(models.TextChoices):
+    ALLOWED = "allowed", _("Toegestaan")
+    DENIED = "denied", _("Geweigerd")
+
+
+class AuditEvent(models.Model):
+    """One access to personal data (BIO 8.15.01 minimum fields plus NEN 7513-style context)."""
+
+    occurred_at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_role = models.CharField(max_length=30, blank=True)
+    organisation_id = models.BigIntegerField(null=True)
+    organisation_name = models.CharField(max_length=200, blank=True)
+    on_behalf_of = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    result = models.CharField(max_length=10, choices=AuditResult.choices)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64, blank=True)
+    categories = models.JSONField(default=list)
+    purpose = models.CharField(max_length=40, blank=True)
+    legal_basis = models.CharField(max_length=40, blank=True)
+    break_glass = models.BooleanField(default=False)
+    channel = models.CharField(max_length=10)  # page, api, command
+    route = models.CharField(max_length=100, blank=True)  # URL name, never the path or query
+    origin = models.CharField(max_length=64, blank=True)  # client address
+    subject_count = models.PositiveIntegerField(default=0)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("auditregel")
+        verbose_name_plural = _("auditlog")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"
+
+
+class AuditSubject(models.Model):
+    """Which participants one audit event concerned (a list page: all participants it showed)."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="subjects")
+    participant_uuid = models.CharField(max_length=36, db_index=True)
+
+    class Meta:
+        verbose_name = _("betrokkene bij auditregel")
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.participant_uuid}"
+
+
+class AuditChainHead(models.Model):
+    """The last hash of the chain; its row lock serialises writers, and it reveals a cut-off tail."""
+
+    last_hash = models.CharField(max_length=64)
+    length = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.length} regels, laatste {self.last_hash[:12]}"
+
+
+class AuditFaultInjection(models.Model):
+    """While a row exists here, the database refuses audit inserts (the fail-closed test, B3)."""
+
+    reason = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return self.reason
