@@ -91,6 +91,21 @@ def test_director_pages_pass_axe(page, axe, director_world):
     assert "Corrigeert: Afgerond" in page.content()
     axe.check(page)
 
+    page.get_by_role("link", name="Gegevens delen met een organisatie").click()
+    axe.check(page)
+    page.get_by_label("Organisatie").select_option(label="Re-integratie Test")
+    page.get_by_label("Soort gegevens").select_option("contact")
+    page.get_by_role("button", name="Opslaan").click()
+    page.get_by_text("De gegevensdeling is vastgelegd.").wait_for()
+    assert "Contactgegevens" in page.locator("#sharing-title + .table-wrap").inner_text()
+    axe.check(page)
+
+    page.get_by_role("link", name="Wie heeft dit dossier bekeken").click()
+    rows = page.locator("#audit-trail tbody tr")
+    assert rows.count() >= 5
+    assert "regisseur.test" in rows.first.inner_text()
+    axe.check(page)
+
     page.get_by_role("link", name="Programma's").click()
     axe.check(page)
     page.goto("/deelnemers/00000000-0000-0000-0000-000000000000/")
