@@ -3,10 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from doorstroom.web import views as web_views
+from doorstroom.web.forms import ThrottledAuthenticationForm
 
 urlpatterns = [
     path("", web_views.home, name="home"),
-    path("inloggen/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "inloggen/",
+        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
+        name="login",
+    ),
+    path("inloggen/code/", web_views.second_factor, name="second_factor"),
+    path("inloggen/instellen/", web_views.second_factor_setup, name="second_factor_setup"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

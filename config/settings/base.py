@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "template_partials",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "doorstroom.core",
     "doorstroom.organisations",
     "doorstroom.participants",
@@ -62,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "doorstroom.web.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -110,7 +115,16 @@ if DATABASES["default"]["ENGINE"] not in {"django.db.backends.sqlite3", "django.
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organisations.User"
+# Two-factor login (TOTP) for every staff account. Not configurable: only the test settings switch it off.
+DOORSTROOM_REQUIRE_2FA = True
+# Failed logins allowed per username and per client address before a lock-out.
+DOORSTROOM_LOGIN_ATTEMPTS = 5
+DOORSTROOM_LOGIN_LOCKOUT_SECONDS = int(env("DOORSTROOM_LOGIN_LOCKOUT_SECONDS", "900") or 900)
+# Absolute lifetime of a staff session, whatever the activity.
+DOORSTROOM_SESSION_MAX_SECONDS = int(env("DOORSTROOM_SESSION_MAX_SECONDS", str(12 * 3600)) or 12 * 3600)
+OTP_TOTP_ISSUER = "Doorstroom"
 LOGIN_URL = "login"
+LOGIN_URL_SECOND_FACTOR = "/inloggen/code/"
 LOGIN_REDIRECT_URL = "enrollments:caseload"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -145,7 +159,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "doorstroom.api.permissions.SecondFactorForSessions",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,

@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from doorstroom.core.second_factor import needs_second_factor
+
 
 class DutchFirstLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request: HttpRequest) -> None:
@@ -16,3 +18,30 @@ class DutchFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+# Paths a logged-in staff member may reach before the second factor: logging in and out, assets.
+OPEN_PREFIXES = ("/inloggen/", "/uitloggen/", "/static/", "/i18n/", "/api/")
+
+
+class SecondFactorMiddleware:
+    """Staff reach nothing but the login steps until their session is verified with a second factor,
+    and a session ends after its absolute lifetime. (The API checks its own: see api.permissions.)"""
+
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        from django.contrib.auth import logout
+        from django.shortcuts import redirect
+        from django.utils import timezone
+
+        user = request.user
+        if user.is_authenticated:
+            started = request.session.setdefault("doorstroom_login_at", int(timezone.now().timestamp()))
+            if timezone.now().timestamp() - started > settings.DOORSTROOM_SESSION_MAX_SECONDS:
+                logout(request)
+                return redirect("login")
+            if needs_second_factor(user) and not request.path.startswith(OPEN_PREFIXES):
+                return redirect(f"{settings.LOGIN_URL_SECOND_FACTOR}?next={request.get_full_path()}")
+        return self.get_response(request)
