@@ -30,6 +30,8 @@ ZERO = (
     "B3 responses with data while audit failed",
     "B6 sensitive values in audit",
     "B7 audit page mismatches",
+    "D3 pages reachable without the second factor",
+    "D5 header violations",
 )
 
 

@@ -45,3 +45,18 @@ class SecondFactorMiddleware:
             if needs_second_factor(user) and not request.path.startswith(OPEN_PREFIXES):
                 return redirect(f"{settings.LOGIN_URL_SECOND_FACTOR}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """A Content-Security-Policy without inline scripts on every response, and no caching of pages
+    that may hold personal data."""
+
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", settings.DOORSTROOM_CONTENT_SECURITY_POLICY)
+        if request.user.is_authenticated or request.path.startswith("/api/"):
+            response["Cache-Control"] = "no-store"
+        return response

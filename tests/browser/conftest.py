@@ -45,9 +45,15 @@ def page(browser, live_server):
     page.set_default_timeout(20_000)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    csp_violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     context.close()
     assert dialogs == [], f"unexpected dialogs: {dialogs}"
+    assert csp_violations == [], f"the page broke its Content-Security-Policy: {csp_violations}"
 
 
 class AxeChecker:

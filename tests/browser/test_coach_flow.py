@@ -39,6 +39,16 @@ def coach_world():
     return {"coach": coach, "programme": programme, "municipality": municipality}
 
 
+def wait_until(page, expression: str, timeout_ms: int = 10_000) -> None:
+    """Poll a condition with page.evaluate: Playwright's wait_for_function needs eval, which our CSP
+    rightly forbids."""
+    for _ in range(timeout_ms // 50):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"never true: {expression}")
+
+
 def login_with_keyboard(page, username):
     page.goto("/")
     page.keyboard.press("Tab")  # skip link
@@ -143,7 +153,7 @@ def test_a_lifecycle_step_can_be_recorded_with_the_keyboard_alone(page, axe, coa
     page.keyboard.press("Enter")
     page.get_by_role("link", name="Pauzeren").focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'occurred_on'")
+    wait_until(page, "document.activeElement && document.activeElement.name === 'occurred_on'")
     page.wait_for_timeout(300)  # let htmx finish settling (it sets the autofocus once more)
     for _ in range(12):  # through the date's day, month and year segments to the reason
         page.keyboard.press("Tab")
@@ -159,6 +169,6 @@ def test_a_lifecycle_step_can_be_recorded_with_the_keyboard_alone(page, axe, coa
     page.keyboard.press("Enter")
     page.get_by_text("De stap is opgeslagen.").wait_for()
     # htmx moves focus to the autofocus element after it settles the swap
-    page.wait_for_function("document.activeElement && document.activeElement.getAttribute('role') === 'status'")
+    wait_until(page, "document.activeElement && document.activeElement.getAttribute('role') === 'status'")
     assert "Gepauzeerd" in page.locator("section.card").first.inner_text()
     axe.check(page)
