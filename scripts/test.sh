@@ -50,7 +50,14 @@ stage "architecture: import-linter" lint-imports
 stage "migrations: none missing" python manage.py makemigrations --check --dry-run --settings=config.settings.test
 stage "translations: English catalogue compiles" python scripts/check_translations.py
 stage "security: bandit (medium and higher)" bandit -q -r doorstroom config -ll -x "*/tests/*"
-stage "security: check --deploy (production settings)" env DOORSTROOM_SECRET_KEY="check-deploy-$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" DATABASE_URL="$PG_URL" DOORSTROOM_ALLOWED_HOSTS=doorstroom.example.nl python manage.py check --deploy --fail-level WARNING --settings=config.settings.production
+check_deploy() {  # production settings with throw-away secrets: no findings allowed
+  env DOORSTROOM_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    DOORSTROOM_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+    DOORSTROOM_BLIND_INDEX_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+    DATABASE_URL="$PG_URL" DOORSTROOM_ALLOWED_HOSTS=doorstroom.example.nl \
+    python manage.py check --deploy --fail-level WARNING --settings=config.settings.production
+}
+stage "security: check --deploy (production settings)" check_deploy
 stage "api: OpenAPI schema valid" python manage.py spectacular --validate --fail-on-warn --file /tmp/doorstroom-schema.yaml --settings=config.settings.test
 stage "tests on SQLite (functional + browser)" pytest -q
 if postgres_reachable; then

@@ -191,6 +191,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Encryption at rest of the BSN and free-text notes: comma-separated Fernet keys, the first one encrypts.
+# Empty: a key derived from the secret key (development and tests only; production requires keys).
+DOORSTROOM_ENCRYPTION_KEYS = [k for k in (env("DOORSTROOM_ENCRYPTION_KEYS") or "").split(",") if k.strip()]
+# Key of the blind index used to find a participant by BSN without storing the BSN in plain text.
+DOORSTROOM_BLIND_INDEX_KEY = env("DOORSTROOM_BLIND_INDEX_KEY") or ""
+
 # Key for the audit log's HMAC chain; defaults to the secret key. Keep it out of the database.
 DOORSTROOM_AUDIT_KEY = env("DOORSTROOM_AUDIT_KEY") or ""
 

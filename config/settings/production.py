@@ -9,6 +9,8 @@ if not env("DOORSTROOM_SECRET_KEY"):  # noqa: F405
     raise ImproperlyConfigured("DOORSTROOM_SECRET_KEY must be set in production.")
 if not env("DATABASE_URL"):  # noqa: F405
     raise ImproperlyConfigured("DATABASE_URL (PostgreSQL) must be set in production.")
+if not env("DOORSTROOM_ENCRYPTION_KEYS") or not env("DOORSTROOM_BLIND_INDEX_KEY"):  # noqa: F405
+    raise ImproperlyConfigured("DOORSTROOM_ENCRYPTION_KEYS and DOORSTROOM_BLIND_INDEX_KEY must be set in production.")
 SECURE_SSL_REDIRECT = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

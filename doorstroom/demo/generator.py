@@ -246,7 +246,7 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
         "enschede": [users["coach"], users["coach2"], users["coach.5050"]],
         "hengelo": [users["coach"], users["coach2"]],
     }
-    used = set(Participant.objects.filter(bsn__startswith="999").values_list("bsn", flat=True))
+    used = set(Participant.objects.filter(bsn_index__isnull=False).values_list("bsn", flat=True))  # decrypted
     bsns = (bsn for bsn in test_bsns() if bsn not in used)
     simulator = Simulator(rnd, today)
     start_of_history = today - timedelta(days=730)

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from doorstroom.core.fields import EncryptedTextField
 from doorstroom.core.models import PublicIdModel
 from doorstroom.organisations.models import Organisation
 from doorstroom.participants.models import Participant
@@ -151,7 +152,7 @@ class EnrollmentEvent(PublicIdModel):
     actor_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    note = models.TextField(_("toelichting"), blank=True, max_length=4000)
+    note = EncryptedTextField(_("toelichting"), blank=True, max_length=4000)  # encrypted at rest
     reason_code = models.CharField(_("reden"), max_length=30, blank=True)
     phase = models.ForeignKey(Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     outcomes = models.JSONField(_("resultaten"), default=list, blank=True)

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from doorstroom.core.fields import BlindIndexField, EncryptedTextField
 from doorstroom.core.models import PublicIdModel
 from doorstroom.organisations.models import Organisation, OrganisationKind
 
@@ -47,7 +48,8 @@ class Participant(PublicIdModel):
     family_name_prefix = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
     family_name = models.CharField(_("achternaam"), max_length=100)
     date_of_birth = models.DateField(_("geboortedatum"))
-    bsn = models.CharField(_("BSN"), max_length=9, null=True, blank=True)
+    bsn = EncryptedTextField(_("BSN"), null=True, blank=True)  # encrypted at rest
+    bsn_index = BlindIndexField(source="bsn", null=True, blank=True)  # for exact search, never the BSN
     email = models.EmailField(_("e-mailadres"), blank=True)
     phone = models.CharField(_("telefoonnummer"), max_length=20, blank=True)
     residence_status = models.CharField(
@@ -76,8 +78,8 @@ class Participant(PublicIdModel):
         verbose_name_plural = _("deelnemers")
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "bsn"],
-                condition=Q(bsn__isnull=False),
+                fields=["municipality", "bsn_index"],
+                condition=Q(bsn_index__isnull=False),
                 name="participant_bsn_unique_per_municipality",
             )
         ]

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from doorstroom.core import clock
+from doorstroom.core.crypto import blind_index
 from doorstroom.core.errors import DomainError
 from doorstroom.organisations.models import Organisation, OrganisationKind
 
@@ -100,7 +101,7 @@ def possible_duplicate_ids(
     """
     match = Q(given_name__iexact=given_name, family_name__iexact=family_name, date_of_birth=date_of_birth)
     if bsn:
-        match |= Q(bsn=bsn)
+        match |= Q(bsn_index=blind_index(bsn))
     qs = Participant.objects.filter(match, municipality=municipality)
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
@@ -141,13 +142,18 @@ def participant_update(*, participant: Participant, data: dict[str, Any], expect
     cleaned = _clean(current)
     if (
         cleaned["bsn"]
-        and Participant.objects.filter(municipality_id=participant.municipality_id, bsn=cleaned["bsn"])
+        and Participant.objects.filter(
+            municipality_id=participant.municipality_id, bsn_index=blind_index(cleaned["bsn"])
+        )
         .exclude(pk=participant.pk)
         .exists()
     ):
         raise DomainError("Er is al een deelnemer met dit BSN in deze gemeente.", field="bsn")
     updated = Participant.objects.filter(pk=participant.pk, version=expected_version).update(
-        version=expected_version + 1, updated_at=timezone.now(), **cleaned
+        version=expected_version + 1,
+        updated_at=timezone.now(),
+        bsn_index=blind_index(cleaned["bsn"]) if cleaned["bsn"] else None,  # update() skips pre_save
+        **cleaned,
     )
     if updated != 1:
         raise DomainError(

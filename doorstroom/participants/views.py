@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from doorstroom.access import policy as access
+from doorstroom.core.crypto import blind_index
 from doorstroom.core.errors import DomainError
 from doorstroom.enrollments import selectors as enrollment_selectors
 from doorstroom.enrollments import services as enrollment_services
@@ -154,7 +155,7 @@ def participant_search(request: access.AuthenticatedRequest) -> HttpResponse:
         scope = access.participants_visible_to(request.user).select_related("municipality")
         bsn = rules.normalise_bsn(query)
         if bsn.isdigit() and len(bsn) == 9:
-            results = list(scope.filter(bsn=bsn)) if access.can_see_bsn(request.user) else []
+            results = list(scope.filter(bsn_index=blind_index(bsn))) if access.can_see_bsn(request.user) else []
         else:
             condition = Q()
             for word in query.split():

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from doorstroom.access import policy as access
+from doorstroom.core.crypto import blind_index
 from doorstroom.enrollments import services as enrollment_services
 from doorstroom.organisations.models import Organisation
 from doorstroom.participants import rules, services
@@ -149,7 +150,7 @@ class ParticipantListCreateApi(generics.GenericAPIView):
         if query:
             bsn = rules.normalise_bsn(query)
             if bsn.isdigit() and len(bsn) == 9:
-                queryset = queryset.filter(bsn=bsn) if access.can_see_bsn(user) else queryset.none()
+                queryset = queryset.filter(bsn_index=blind_index(bsn)) if access.can_see_bsn(user) else queryset.none()
             else:
                 for word in query.split():
                     queryset = queryset.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
