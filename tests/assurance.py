@@ -21,6 +21,7 @@ FLOORS = {
     "C5 lifecycle sequences replayed": 500,
     "B4 tampered chains detected": 1000,
     "B4 database refusals": 4,
+    "H1 retention boundary cases": 500,
 }
 #: figures that must stay zero
 ZERO = (
@@ -32,6 +33,8 @@ ZERO = (
     "B7 audit page mismatches",
     "D3 pages reachable without the second factor",
     "D5 header violations",
+    "H1 wrong listings",
+    "H1 orphan rows after purge",
 )
 
 

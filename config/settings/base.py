@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "doorstroom.access",
     "doorstroom.web",
     "doorstroom.api",
+    "doorstroom.retention",
     "doorstroom.demo",
 ]
 

@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     CREATE = "create", _("Aangemaakt")
     EXPORT = "export", _("Geëxporteerd")
     PRINT = "print", _("Afgedrukt")
+    DELETE = "delete", _("Vernietigd")
 
 
 class AuditResult(models.TextChoices):

@@ -48,6 +48,11 @@ class Programme(PublicIdModel):
     min_age = models.PositiveSmallIntegerField(_("minimumleeftijd"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("maximumleeftijd"), null=True, blank=True)
     source = models.CharField(_("bron"), max_length=200, blank=True)
+    retention_years = models.PositiveSmallIntegerField(
+        _("bewaartermijn na afsluiten (jaren)"),
+        default=10,
+        help_text=_("Gemeentelijke cliëntdossiers worden gewoonlijk 10 jaar bewaard; stem af met de archivaris."),
+    )
 
     class Meta:
         ordering = ["name"]

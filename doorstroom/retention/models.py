@@ -1,0 +1,53 @@
+"""Destruction lists: what is due for destruction, approved by a records manager before the purge.
+
+Items hold no personal data (opaque ids, programme codes, dates), so they stay as the record of
+what was destroyed, when, why and on whose approval.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ListStatus(models.TextChoices):
+    DRAFT = "concept", _("Concept")
+    APPROVED = "goedgekeurd", _("Goedgekeurd")
+    EXECUTED = "uitgevoerd", _("Uitgevoerd")
+
+
+class DestructionList(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reference_date = models.DateField(_("peildatum"))
+    status = models.CharField(max_length=12, choices=ListStatus.choices, default=ListStatus.DRAFT)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    executed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("vernietigingslijst")
+        verbose_name_plural = _("vernietigingslijsten")
+
+    def __str__(self) -> str:
+        return f"Vernietigingslijst {self.pk} ({self.get_status_display()})"
+
+
+class DestructionItem(models.Model):
+    destruction_list = models.ForeignKey(DestructionList, on_delete=models.PROTECT, related_name="items")
+    participant_uuid = models.CharField(max_length=36)
+    enrollment_uuids = models.JSONField(default=list)
+    programme_codes = models.JSONField(default=list)
+    last_ended_on = models.DateField()
+    due_on = models.DateField()
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("te vernietigen dossier")
+        verbose_name_plural = _("te vernietigen dossiers")
+
+    def __str__(self) -> str:
+        return self.participant_uuid

@@ -1,0 +1,98 @@
+"""Destruction lists: drawn up from what is due, approved by a records manager, then executed."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from doorstroom.access import audit
+from doorstroom.access.models import AuditAction, AuditResult
+from doorstroom.core.errors import DomainError
+from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, TeamAssignment
+from doorstroom.organisations.models import Role, User
+from doorstroom.participants.models import Household, Participant
+
+from . import selectors
+from .models import DestructionItem, DestructionList, ListStatus
+
+
+@transaction.atomic
+def destruction_list_create(*, actor: User, today: date) -> DestructionList:
+    """A draft list of every file due on `today` (a records manager checks and approves it)."""
+    destruction_list = DestructionList.objects.create(created_by=actor, reference_date=today)
+    DestructionItem.objects.bulk_create(
+        DestructionItem(
+            destruction_list=destruction_list,
+            participant_uuid=due.participant_uuid,
+            enrollment_uuids=due.enrollment_uuids,
+            programme_codes=due.programme_codes,
+            last_ended_on=due.last_ended_on,
+            due_on=due.due_on,
+        )
+        for due in selectors.files_due_for_destruction(today=today)
+    )
+    return destruction_list
+
+
+@transaction.atomic
+def destruction_list_approve(*, destruction_list: DestructionList, actor: User) -> DestructionList:
+    if actor.role != Role.RECORDS_MANAGER:
+        raise DomainError("Alleen een archivaris keurt een vernietigingslijst goed.", field="approved_by")
+    if destruction_list.status != ListStatus.DRAFT:
+        raise DomainError("Deze lijst is niet meer in concept.", field="status")
+    destruction_list.status = ListStatus.APPROVED
+    destruction_list.approved_by = actor
+    destruction_list.approved_at = timezone.now()
+    destruction_list.save(update_fields=["status", "approved_by", "approved_at"])
+    return destruction_list
+
+
+def _destroy(participant: Participant) -> None:
+    """Every personal-data row of one participant, in an order the protecting keys allow."""
+    enrollments = Enrollment.objects.filter(participant=participant)
+    events = EnrollmentEvent.objects.filter(enrollment__in=enrollments)
+    events.filter(corrects__isnull=False).delete()
+    events.delete()
+    enrollments.update(transferred_from=None)
+    enrollments.delete()
+    TeamAssignment.objects.filter(participant=participant).delete()
+    household_ids = list(participant.household_memberships.values_list("household_id", flat=True))
+    participant.delete()  # sharing grants and household memberships cascade
+    Household.objects.filter(pk__in=household_ids, members__isnull=True).delete()
+
+
+def destruction_list_execute(*, destruction_list: DestructionList, today: date, dry_run: bool = False) -> list[str]:
+    """Destroy the approved files that are still due (a new enrollment since then keeps a file).
+    Each destruction is audited; returns the destroyed (or, dry run, the destroyable) participant ids."""
+    if destruction_list.status != ListStatus.APPROVED:
+        raise DomainError("Alleen een goedgekeurde lijst kan worden uitgevoerd.", field="status")
+    still_due = {f.participant_uuid for f in selectors.files_due_for_destruction(today=today)}
+    done: list[str] = []
+    for item in destruction_list.items.filter(destroyed_at__isnull=True):
+        if item.participant_uuid not in still_due:
+            continue
+        if dry_run:
+            done.append(item.participant_uuid)
+            continue
+        with transaction.atomic():
+            participant = Participant.objects.filter(uuid=item.participant_uuid).first()
+            if participant is not None:
+                _destroy(participant)
+            audit.record(
+                user=destruction_list.approved_by,
+                action=AuditAction.DELETE,
+                result=AuditResult.ALLOWED,
+                object_type="participant",
+                object_id=item.participant_uuid,
+                participants=[item.participant_uuid],
+                purpose="archiefwet",
+                legal_basis=f"vernietigingslijst {destruction_list.pk}",
+            )
+            item.destroyed_at = timezone.now()
+            item.save(update_fields=["destroyed_at"])
+        done.append(item.participant_uuid)
+    if not dry_run:
+        destruction_list.status = ListStatus.EXECUTED
+        destruction_list.executed_at = timezone.now()
+        destruction_list.save(update_fields=["status", "executed_at"])
+    return done
