@@ -35,6 +35,7 @@ ZERO = (
     "D5 header violations",
     "H1 wrong listings",
     "H1 orphan rows after purge",
+    "H2 models missing",
 )
 
 

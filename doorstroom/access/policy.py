@@ -43,6 +43,13 @@ def authenticated_user(user: object) -> User:
     return user
 
 
+class ProcessingRestricted(PermissionDenied):
+    """The participant asked to restrict processing (AVG art. 18): reading is logged, changing refused."""
+
+    def __init__(self) -> None:
+        super().__init__("De verwerking van dit dossier is beperkt; wijzigen kan nu niet.")
+
+
 class Action(StrEnum):
     VIEW = "view"
     CHANGE = "change"
@@ -285,6 +292,9 @@ def require_participant(
     ).filter(pk=participant.pk).exists():
         _audit_denied(user, action, "participant", str(participant_uuid), category)
         raise PermissionDenied
+    if action == Action.CHANGE and participant.processing_restricted_since is not None:
+        _audit_denied(user, action, "participant", str(participant_uuid), category)
+        raise ProcessingRestricted
     _audit_access(user, participant, action, "participant", str(participant.uuid))
     return participant
 
@@ -305,6 +315,9 @@ def require_enrollment(user: User, enrollment_uuid: UUID | str, action: Action =
     ):
         _audit_denied(user, action, "enrollment", str(enrollment_uuid), Category.TRAJECTORY)
         raise PermissionDenied
+    if action == Action.CHANGE and enrollment.participant.processing_restricted_since is not None:
+        _audit_denied(user, action, "enrollment", str(enrollment_uuid), Category.TRAJECTORY)
+        raise ProcessingRestricted
     _audit_access(user, enrollment.participant, action, "enrollment", str(enrollment.uuid))
     return enrollment
 
@@ -469,3 +482,20 @@ def audit_trail_of(
     if until is not None:
         events = events.filter(occurred_at__date__lte=until)
     return events
+
+
+def require_controller(user: User, participant_uuid: UUID | str) -> Participant:
+    """For the controller's own acts on a file (sharing, restriction, access requests): the
+    responsible municipality's director. Others get 404 or 403 as usual."""
+    participant = require_participant(user, participant_uuid)
+    if not can_manage_sharing(user, participant):
+        raise PermissionDenied
+    return participant
+
+
+def require_export(user: User, participant_uuid: UUID | str) -> Participant:
+    """An access-request export: the responsible municipality, or the participant themselves."""
+    participant = require_participant(user, participant_uuid, Action.EXPORT)
+    if not (can_manage_sharing(user, participant) or participant.account_id == user.pk):
+        raise PermissionDenied
+    return participant

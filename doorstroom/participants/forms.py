@@ -110,3 +110,11 @@ class SharingGrantForm(Form):
 class PeriodForm(Form):
     since = forms.DateField(label=_("Vanaf"), widget=DateInput(), required=False)
     until = forms.DateField(label=_("Tot en met"), widget=DateInput(), required=False)
+
+
+class RestrictionForm(Form):
+    reason = forms.CharField(
+        label=_("Reden"),
+        max_length=200,
+        help_text=_("Bijvoorbeeld: de deelnemer betwist de juistheid van de gegevens."),
+    )

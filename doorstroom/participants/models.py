@@ -68,6 +68,13 @@ class Participant(PublicIdModel):
         related_name="participant_file",
         verbose_name=_("eigen account"),
     )
+    processing_restricted_since = models.DateField(
+        _("verwerking beperkt sinds"),
+        null=True,
+        blank=True,
+        help_text=_("AVG artikel 18: zolang dit is ingevuld, wordt niets aan dit dossier gewijzigd."),
+    )
+    processing_restriction_reason = models.CharField(_("reden van de beperking"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

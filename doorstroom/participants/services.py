@@ -199,6 +199,10 @@ def sharing_grant(
     recorded_by: Any,
 ) -> SharingGrant:
     """Record that an organisation may receive a category of this participant's data."""
+    if participant.processing_restricted_since is not None:
+        raise DomainError(
+            "De verwerking van dit dossier is beperkt; er kan niets bij gedeeld worden.", field="category"
+        )
     if category not in DataCategory.values:
         raise DomainError("Onbekende soort gegevens.", field="category")
     if legal_basis not in LegalBasis.values:
@@ -227,3 +231,26 @@ def sharing_withdraw(*, grant: SharingGrant) -> SharingGrant:
     grant.withdrawn_on = clock.today()
     grant.save(update_fields=["withdrawn_on"])
     return grant
+
+
+@transaction.atomic
+def participant_restrict(*, participant: Participant, reason: str) -> Participant:
+    """Freeze processing (AVG art. 18): every change is refused until the restriction is lifted."""
+    if not reason.strip():
+        raise DomainError("Geef de reden van de beperking.", field="reason")
+    if participant.processing_restricted_since is not None:
+        raise DomainError("De verwerking is al beperkt.", field="reason")
+    Participant.objects.filter(pk=participant.pk).update(
+        processing_restricted_since=clock.today(), processing_restriction_reason=reason.strip()[:200]
+    )
+    participant.refresh_from_db()
+    return participant
+
+
+@transaction.atomic
+def participant_lift_restriction(*, participant: Participant) -> Participant:
+    Participant.objects.filter(pk=participant.pk).update(
+        processing_restricted_since=None, processing_restriction_reason=""
+    )
+    participant.refresh_from_db()
+    return participant

@@ -12,6 +12,8 @@ urlpatterns = [
     path("deelnemers/<uuid:participant_uuid>/huishouden/", views.household_member_create, name="household_add"),
     path("deelnemers/<uuid:participant_uuid>/delen/", views.sharing_grant_create, name="sharing_add"),
     path("deelnemers/<uuid:participant_uuid>/inzage/", views.participant_audit_trail, name="audit_trail"),
+    path("deelnemers/<uuid:participant_uuid>/inzageverzoek.json", views.participant_export, name="export"),
+    path("deelnemers/<uuid:participant_uuid>/beperking/", views.participant_restriction, name="restriction"),
     path(
         "deelnemers/<uuid:participant_uuid>/delen/<uuid:grant_uuid>/intrekken/",
         views.sharing_grant_withdraw,

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language
@@ -16,6 +16,7 @@ from doorstroom.core.crypto import blind_index
 from doorstroom.core.errors import DomainError
 from doorstroom.enrollments import selectors as enrollment_selectors
 from doorstroom.enrollments import services as enrollment_services
+from doorstroom.retention import selectors as retention_selectors
 
 from . import forms, rules, services
 from .models import Participant
@@ -55,6 +56,8 @@ def participant_detail(request: access.AuthenticatedRequest, participant_uuid: s
             "can_manage_sharing": access.can_manage_sharing(request.user, participant),
             "sharing_grants": access.sharing_grants_of(request.user, participant),
             "can_see_audit_trail": access.can_see_audit_trail(request.user, participant),
+            "can_export": access.can_manage_sharing(request.user, participant)
+            or participant.account_id == request.user.pk,
             "can_manage_team": can_change and access.can_manage_team(request.user, participant),
             "show_bsn": access.can_see_bsn(request.user, participant),
             "language_names": [
@@ -265,4 +268,40 @@ def participant_audit_trail(request: access.AuthenticatedRequest, participant_uu
         request,
         "participants/participant_audit_trail.html",
         {"participant": participant, "events": events, "form": form, "limit": AUDIT_TRAIL_LIMIT},
+    )
+
+
+@login_required
+def participant_export(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
+    """Everything held about this participant as JSON, for an access request (AVG art. 15)."""
+    participant = access.require_export(request.user, participant_uuid)
+    data = retention_selectors.subject_access_export(participant=participant)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="inzage-{participant.uuid}.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_restriction(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
+    """Restrict processing at the participant's request, or lift the restriction (the municipality)."""
+    participant = access.require_controller(request.user, participant_uuid)
+    form = forms.RestrictionForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if participant.processing_restricted_since is not None:
+                services.participant_lift_restriction(participant=participant)
+                messages.success(request, _("De beperking is opgeheven."))
+                return redirect("participants:detail", participant_uuid=participant.uuid)
+            if form.is_valid():
+                services.participant_restrict(participant=participant, reason=form.cleaned_data["reason"])
+                messages.success(request, _("De verwerking is beperkt. Niemand kan dit dossier nu wijzigen."))
+                return redirect("participants:detail", participant_uuid=participant.uuid)
+        except DomainError as error:
+            form.add_domain_error(error)
+    return TemplateResponse(
+        request,
+        "participants/participant_form.html",
+        {"form": form, "participant": participant, "title": _("Verwerking beperken")},
+        status=400 if form.errors else 200,
     )

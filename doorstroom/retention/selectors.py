@@ -1,9 +1,12 @@
-"""What is due for destruction, computed from the enrollments in two queries."""
+"""Retention and data-subject rights: what is due for destruction, and what is held about someone."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
+from doorstroom.access.models import AuditEvent
 from doorstroom.enrollments.models import Enrollment
+from doorstroom.participants.models import Participant
 from doorstroom.retention import rules
 
 
@@ -39,3 +42,93 @@ def files_due_for_destruction(*, today: date) -> list[DueFile]:
                 )
             )
     return sorted(due, key=lambda f: (f.due_on, f.participant_uuid))
+
+
+#: Every model holding a participant's data, with the key it gets in the access-request export.
+EXPORT_SECTIONS = {
+    "participants.HouseholdMember": "huishoudens",
+    "participants.SharingGrant": "gegevensdelingen",
+    "enrollments.TeamAssignment": "team",
+    "enrollments.Enrollment": "trajecten",
+}
+
+
+def subject_access_export(*, participant: Participant) -> dict[str, Any]:
+    """Everything held about one participant, in plain values, for an access request (AVG art. 15)."""
+    person = {
+        field.name: _plain(getattr(participant, field.name))
+        for field in participant._meta.concrete_fields
+        if field.name not in {"id", "bsn_index", "account", "version"}
+    }
+    person["municipality"] = participant.municipality.name
+    enrollments = []
+    for enrollment in participant.enrollments.select_related("programme", "current_phase").order_by("id"):
+        events = [
+            {
+                "datum": _plain(event.occurred_on),
+                "gebeurtenis": event.get_event_type_display(),
+                "reden": event.reason_label,
+                "fase": event.phase.name if event.phase else "",
+                "resultaten": event.outcomes,
+                "toelichting": event.note,
+                "vastgelegd_door": str(event.actor),
+                "vastgelegd_op": _plain(event.recorded_at),
+            }
+            for event in enrollment.events.select_related("actor", "phase").order_by("occurred_on", "id")
+        ]
+        enrollments.append(
+            {
+                "programma": enrollment.programme.name,
+                "stand": enrollment.get_state_display(),
+                "fase": enrollment.current_phase.name if enrollment.current_phase else "",
+                "aangemeld_op": _plain(enrollment.referred_on),
+                "afgesloten_op": _plain(enrollment.ended_on),
+                "gebeurtenissen": events,
+            }
+        )
+    return {
+        "deelnemer": person,
+        "huishoudens": [
+            {"huishouden": m.household.name, "relatie": m.get_relation_display()}
+            for m in participant.household_memberships.select_related("household")
+        ],
+        "gegevensdelingen": [
+            {
+                "organisatie": g.organisation.name,
+                "gegevens": g.get_category_display(),
+                "grondslag": g.get_legal_basis_display(),
+                "vanaf": _plain(g.granted_on),
+                "ingetrokken_op": _plain(g.withdrawn_on),
+            }
+            for g in participant.sharing_grants.select_related("organisation")
+        ],
+        "team": [
+            {
+                "medewerker": str(a.member),
+                "organisatie": a.organisation.name,
+                "rol": a.get_role_display(),
+                "vanaf": _plain(a.starts_on),
+                "tot_en_met": _plain(a.ends_on),
+            }
+            for a in participant.team.select_related("member", "organisation")
+        ],
+        "trajecten": enrollments,
+        "inzage_in_dossier": [
+            {
+                "wanneer": _plain(e.occurred_at),
+                "wie": e.actor_username,
+                "organisatie": e.organisation_name,
+                "rol": e.actor_role,
+                "wat": e.get_action_display(),
+                "gegevens": e.categories,
+                "doel": e.purpose,
+            }
+            for e in AuditEvent.objects.filter(subjects__participant_uuid=str(participant.uuid)).order_by("id")
+        ],
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
