@@ -88,3 +88,26 @@ class AuditFaultInjection(models.Model):
 
     def __str__(self) -> str:
         return self.reason
+
+
+class BreakGlassAccess(models.Model):
+    """Emergency access to a file the user is not involved in: a reason, a time box, a review."""
+
+    user = models.ForeignKey("organisations.User", on_delete=models.PROTECT, related_name="+")
+    participant = models.ForeignKey("participants.Participant", on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(_("reden"), max_length=1000)
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        "organisations.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(_("beoordeling"), blank=True, max_length=1000)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("noodtoegang")
+        verbose_name_plural = _("noodtoegangen")
+
+    def __str__(self) -> str:
+        return f"noodtoegang {self.pk}"

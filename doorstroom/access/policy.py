@@ -8,7 +8,7 @@ case content.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from uuid import UUID
@@ -16,6 +16,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
 from django_htmx.middleware import HtmxDetails
 
@@ -26,7 +27,7 @@ from doorstroom.participants.models import DataCategory, Household, LegalBasis, 
 from doorstroom.programmes.models import Programme
 
 from . import audit
-from .models import AuditAction, AuditEvent, AuditResult
+from .models import AuditAction, AuditEvent, AuditResult, BreakGlassAccess
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -83,6 +84,11 @@ ROLE_CEILING: dict[str, frozenset[str]] = {
 TEAM_ROLES = frozenset({Role.COACH, Role.TEACHER, Role.JOBCOACH, Role.INTERMEDIARY})
 #: Roles that may see the BSN (a task need under the Wabb); never intermediaries or employers.
 BSN_ROLES = frozenset({Role.DIRECTOR, Role.COACH, Role.TEAM_LEAD})
+#: Roles that may open a file in an emergency (break the glass), for VIEW only and never the closed categories.
+BREAK_GLASS_ROLES = frozenset({Role.DIRECTOR, Role.COACH, Role.TEAM_LEAD})
+CLOSED_CATEGORIES = frozenset({"gezondheid", "justitie"})
+BREAK_GLASS_HOURS = 3
+
 #: Roles that may register new participants.
 REGISTERING_ROLES = frozenset({Role.DIRECTOR, Role.COACH})
 
@@ -96,6 +102,7 @@ class Involvement:
     in_served_municipality: bool  # the participant belongs to a municipality the user's municipality serves
     is_own_file: bool  # the participant is the user
     granted: frozenset[str] = frozenset()  # categories with an active sharing grant to the user's organisation
+    break_glass: bool = False  # the user opened this file in an emergency, within its time box
 
 
 def decide(role: str, involvement: Involvement, action: Action, category: str = Category.IDENTITY) -> bool:
@@ -105,6 +112,13 @@ def decide(role: str, involvement: Involvement, action: Action, category: str = 
     if category not in ROLE_CEILING.get(role, frozenset()):
         return False
     shared = category in BASELINE or category in involvement.granted
+    if (
+        involvement.break_glass
+        and role in BREAK_GLASS_ROLES
+        and action == Action.VIEW
+        and category not in CLOSED_CATEGORIES
+    ):
+        return True
     if role == Role.PARTICIPANT:
         return involvement.is_own_file and action in (Action.VIEW, Action.EXPORT)
     if role == Role.DIRECTOR:
@@ -164,13 +178,22 @@ def _scope(user: User, action: Action, category: str) -> QuerySet[Participant]:
     shared = Q() if category in BASELINE else Q(_granted(user, category, today))
     if role == Role.PARTICIPANT:
         return Participant.objects.filter(account_id=user.pk) if action in (Action.VIEW, Action.EXPORT) else none
+    emergency = Q(pk__in=[])
+    if role in BREAK_GLASS_ROLES and action == Action.VIEW and category not in CLOSED_CATEGORIES:
+        emergency = Q(
+            Exists(
+                BreakGlassAccess.objects.filter(
+                    participant=OuterRef("pk"), user_id=user.pk, expires_at__gt=timezone.now()
+                )
+            )
+        )
     if role == Role.DIRECTOR:
         served = Q(municipality_id__in=served_municipality_ids(user))
-        return Participant.objects.filter(served | (Q(personally) & shared))
+        return Participant.objects.filter(served | (Q(personally) & shared) | emergency)
     if role in TEAM_ROLES:
-        return Participant.objects.filter(Q(personally) & shared)
+        return Participant.objects.filter((Q(personally) & shared) | emergency)
     if role == Role.TEAM_LEAD:
-        condition = Q(personally) & shared
+        condition = (Q(personally) & shared) | emergency
         if action == Action.VIEW and category in BASELINE and user.organisation_id is not None:
             condition |= Q(Exists(_active_assignments(today).filter(organisation_id=user.organisation_id)))
         return Participant.objects.filter(condition)
@@ -231,6 +254,8 @@ def _audit_access(user: User, participant: Participant, action: Action, object_t
         basis = "eigen_dossier"
     else:
         basis = "betrokkenheid_en_deling"
+    without_emergency = replace(involvement, break_glass=False)
+    emergency = involvement.break_glass and not decide(user.role, without_emergency, action, Category.IDENTITY)
     audit.record(
         user=user,
         action=_audit_action(action),
@@ -239,8 +264,9 @@ def _audit_access(user: User, participant: Participant, action: Action, object_t
         object_id=object_id,
         participants=[str(participant.uuid)],
         categories=categories,
-        purpose=PURPOSE_BY_ROLE.get(user.role, ""),
-        legal_basis=basis,
+        purpose="noodtoegang" if emergency else PURPOSE_BY_ROLE.get(user.role, ""),
+        legal_basis="vitaal_belang" if emergency else basis,
+        break_glass=emergency,
     )
 
 
@@ -341,6 +367,9 @@ def involvement_of(user: User, participant: Participant) -> Involvement:
         in_served_municipality=participant.municipality_id in served_municipality_ids(user),
         is_own_file=participant.account_id is not None and participant.account_id == user.pk,
         granted=frozenset(granted) if user.organisation_id is not None else frozenset(),
+        break_glass=BreakGlassAccess.objects.filter(
+            participant=participant, user_id=user.pk, expires_at__gt=timezone.now()
+        ).exists(),
     )
 
 

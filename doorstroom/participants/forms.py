@@ -118,3 +118,19 @@ class RestrictionForm(Form):
         max_length=200,
         help_text=_("Bijvoorbeeld: de deelnemer betwist de juistheid van de gegevens."),
     )
+
+
+class BreakGlassForm(Form):
+    bsn = forms.CharField(label=_("BSN"), max_length=11, help_text=_("Het volledige BSN van de deelnemer."))
+    reason = forms.CharField(
+        label=_("Waarom is dit een noodsituatie?"),
+        widget=forms.Textarea,
+        max_length=1000,
+        help_text=_(
+            "De privacyfunctionaris leest dit. U kunt het dossier drie uur inzien, zonder gezondheid en justitie."
+        ),
+    )
+
+
+class BreakGlassReviewForm(Form):
+    note = forms.CharField(label=_("Beoordeling"), widget=forms.Textarea, max_length=1000)

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from doorstroom.access import break_glass as break_glass_service
 from doorstroom.access import policy as access
 from doorstroom.core.crypto import blind_index
 from doorstroom.core.errors import DomainError
@@ -304,4 +305,53 @@ def participant_restriction(request: access.AuthenticatedRequest, participant_uu
         "participants/participant_form.html",
         {"form": form, "participant": participant, "title": _("Verwerking beperken")},
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def break_glass(request: access.AuthenticatedRequest) -> HttpResponse:
+    """Emergency access to a file one is not involved in; reason required, three hours, reviewed."""
+    if request.user.role not in access.BREAK_GLASS_ROLES:
+        raise PermissionDenied
+    form = forms.BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = break_glass_service.break_glass_open(
+                user=request.user, bsn=rules.normalise_bsn(form.cleaned_data["bsn"]), reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.warning(request, _("Noodtoegang geopend voor drie uur. De privacyfunctionaris beoordeelt dit."))
+            return redirect("participants:detail", participant_uuid=participant.uuid)
+    return TemplateResponse(
+        request,
+        "participants/participant_form.html",
+        {"form": form, "title": _("Noodtoegang")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def break_glass_review(request: access.AuthenticatedRequest) -> HttpResponse:
+    """The privacy officer reviews every emergency access."""
+    if request.user.role != "privacyfunctionaris":
+        raise PermissionDenied
+    form = forms.BreakGlassReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            break_glass_service.break_glass_review(
+                reviewer=request.user, access_id=int(request.POST.get("access", "0")), note=form.cleaned_data["note"]
+            )
+        except (DomainError, ValueError) as error:
+            messages.error(request, getattr(error, "message", str(error)))
+        else:
+            messages.success(request, _("De beoordeling is opgeslagen."))
+        return redirect("participants:break_glass_review")
+    return TemplateResponse(
+        request,
+        "participants/break_glass_review.html",
+        {"accesses": break_glass_service.break_glass_for_review(request.user)[:200], "form": form},
     )

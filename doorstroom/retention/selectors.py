@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from doorstroom.access.models import AuditEvent
+from doorstroom.access.models import AuditEvent, BreakGlassAccess
 from doorstroom.enrollments.models import Enrollment
 from doorstroom.participants.models import Participant
 from doorstroom.retention import rules
@@ -50,6 +50,7 @@ EXPORT_SECTIONS = {
     "participants.SharingGrant": "gegevensdelingen",
     "enrollments.TeamAssignment": "team",
     "enrollments.Enrollment": "trajecten",
+    "access.BreakGlassAccess": "noodtoegang",
 }
 
 
@@ -113,6 +114,15 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
             for a in participant.team.select_related("member", "organisation")
         ],
         "trajecten": enrollments,
+        "noodtoegang": [
+            {
+                "wanneer": _plain(b.started_at),
+                "wie": b.user.username,
+                "reden": b.reason,
+                "beoordeeld_op": _plain(b.reviewed_at),
+            }
+            for b in BreakGlassAccess.objects.filter(participant=participant).select_related("user")
+        ],
         "inzage_in_dossier": [
             {
                 "wanneer": _plain(e.occurred_at),

@@ -14,4 +14,6 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "may_search": access.can_search(user),
         "may_register": user.role in access.REGISTERING_ROLES,
         "has_caseload": user.role != "deelnemer",
+        "may_break_glass": user.role in access.BREAK_GLASS_ROLES,
+        "may_review_break_glass": user.role == "privacyfunctionaris",
     }

@@ -67,3 +67,17 @@ def expected(role: str, *, own_organisation: bool, involved: bool, consent: str,
     if "team" in routes and involved and shared and action in ROUTE_ACTIONS["team"]:
         return True
     return "overview" in routes and own_organisation and category in BASELINE and action in ROUTE_ACTIONS["overview"]
+
+
+#: Break the glass: only these roles, only viewing, never health or justice.
+BREAK_GLASS = {"roles": {"klantregisseur", "coach", "teamleider"}, "closed": {"gezondheid", "justitie"}}
+
+
+def expected_break_glass(role: str, *, category: str, action: str) -> bool:
+    """The answer for a user with an open emergency access and no other route to the file."""
+    return (
+        role in BREAK_GLASS["roles"]
+        and action == "view"
+        and category not in BREAK_GLASS["closed"]
+        and category in ORACLE[role]["ceiling"]
+    )

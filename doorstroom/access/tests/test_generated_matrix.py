@@ -139,3 +139,23 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
     assurance.add("A2 decision = queryset pairs", pairs)
     assurance.add("A2 differences", differences)
     assert problems == []
+
+
+def test_a1_break_the_glass_matches_the_oracle(assurance):
+    cases = 0
+    failures = []
+    for role, category, action in itertools.product(Role.values, sorted(oracle.ALL), oracle.ACTIONS):
+        facts = access.Involvement(
+            personally_involved=False,
+            organisation_involved=False,
+            in_served_municipality=False,
+            is_own_file=False,
+            break_glass=True,
+        )
+        got = access.decide(role, facts, access.Action(action), category)
+        if got != oracle.expected_break_glass(role, category=category, action=action):
+            failures.append((role, category, action, got))
+        cases += 1
+    assurance.add("A1 access decision cases", cases)
+    assurance.add("A1 mismatches", len(failures))
+    assert failures == []

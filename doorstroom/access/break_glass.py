@@ -1,0 +1,91 @@
+"""Break the glass: emergency read access with a mandatory reason, a three-hour time box, never the
+closed categories, and a review by the privacy officer (assurance A8)."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from doorstroom.core.crypto import blind_index
+from doorstroom.core.errors import DomainError
+from doorstroom.organisations.models import Role, User
+from doorstroom.participants.models import Participant
+
+from . import audit
+from .models import AuditAction, AuditResult, BreakGlassAccess
+from .policy import BREAK_GLASS_HOURS, BREAK_GLASS_ROLES, CLOSED_CATEGORIES, Category, served_municipality_ids
+
+MIN_REASON = 20
+
+
+def _municipalities_of(user: User) -> set[int]:
+    served = served_municipality_ids(user)
+    if user.organisation is not None and not user.organisation.is_municipality:
+        served |= set(user.organisation.works_for.values_list("pk", flat=True))
+    return served
+
+
+@transaction.atomic
+def break_glass_open(*, user: User, bsn: str, reason: str) -> Participant:
+    """Open one file, found by its full BSN within the municipalities the user's organisation serves."""
+    if user.role not in BREAK_GLASS_ROLES:
+        raise DomainError("Uw rol kan geen noodtoegang gebruiken.", field="bsn")
+    if len(reason.strip()) < MIN_REASON:
+        raise DomainError(f"Beschrijf de noodsituatie (minstens {MIN_REASON} tekens).", field="reason")
+    participant = Participant.objects.filter(
+        bsn_index=blind_index(bsn), municipality_id__in=_municipalities_of(user)
+    ).first()
+    if participant is None:
+        audit.record(
+            user=user,
+            action=AuditAction.READ,
+            result=AuditResult.DENIED,
+            object_type="break_glass",
+            purpose="noodtoegang",
+            break_glass=True,
+        )
+        raise DomainError("Geen deelnemer met dit BSN in de gemeenten waarvoor u werkt.", field="bsn")
+    now = timezone.now()
+    BreakGlassAccess.objects.create(
+        user=user,
+        participant=participant,
+        reason=reason.strip(),
+        started_at=now,
+        expires_at=now + timedelta(hours=BREAK_GLASS_HOURS),
+    )
+    audit.record(
+        user=user,
+        action=AuditAction.READ,
+        result=AuditResult.ALLOWED,
+        object_type="break_glass",
+        object_id=str(participant.uuid),
+        participants=[str(participant.uuid)],
+        categories=[c for c in Category if c not in CLOSED_CATEGORIES],
+        purpose="noodtoegang",
+        legal_basis="vitaal_belang",
+        break_glass=True,
+    )
+    return participant
+
+
+def break_glass_for_review(user: User):  # type: ignore[no-untyped-def]
+    """The privacy officer's list: every emergency access, unreviewed first (no names, only ids)."""
+    if user.role != Role.PRIVACY_OFFICER:
+        return BreakGlassAccess.objects.none()
+    return BreakGlassAccess.objects.select_related("user", "user__organisation", "participant").order_by(
+        "reviewed_at", "-started_at"
+    )
+
+
+@transaction.atomic
+def break_glass_review(*, reviewer: User, access_id: int, note: str) -> BreakGlassAccess:
+    if reviewer.role != Role.PRIVACY_OFFICER:
+        raise DomainError("Alleen de privacyfunctionaris beoordeelt noodtoegang.", field="note")
+    if not note.strip():
+        raise DomainError("Schrijf uw beoordeling op.", field="note")
+    access = BreakGlassAccess.objects.select_for_update().get(pk=access_id)
+    if access.reviewed_at is not None:
+        raise DomainError("Deze noodtoegang is al beoordeeld.", field="note")
+    access.reviewed_by, access.reviewed_at, access.review_note = reviewer, timezone.now(), note.strip()
+    access.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    return access
