@@ -22,6 +22,8 @@ FLOORS = {
     "B4 tampered chains detected": 1000,
     "B4 database refusals": 4,
     "H1 retention boundary cases": 500,
+    "C1 corpus inputs": 300,
+    "C1 attempts": 900,
 }
 #: figures that must stay zero
 ZERO = (
@@ -36,6 +38,10 @@ ZERO = (
     "H1 wrong listings",
     "H1 orphan rows after purge",
     "H2 models missing",
+    "C1 server errors",
+    "C1 partial writes",
+    "C1 rejections without a field",
+    "C2 script executions",
 )
 
 
