@@ -314,6 +314,8 @@ EN = {
     "Controleer het adres, of ga terug naar": "Check the address, or go back to",
     "de startpagina": "the start page",
     "Mijn dossier": "My file",
+    "gevoelig programma": "sensitive programme",
+    "Aanzetten als deelname iets kan verraden over afkomst of gezondheid. Alleen wie in het team van de deelnemer zit, ziet dan dat iemand meedoet.": "Switch on when taking part can reveal origin or health. Then only the participant's team sees that someone takes part.",
     "beoordeling": "review",
     "noodtoegang": "emergency access",
     "noodtoegangen": "emergency accesses",

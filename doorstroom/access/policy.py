@@ -223,7 +223,17 @@ def participants_on_caseload(user: User) -> QuerySet[Participant]:
 
 
 def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
-    return Enrollment.objects.filter(participant__in=participants_visible_to(user, Category.TRAJECTORY))
+    """Enrollments of visible participants; membership of a sensitive programme (it can reveal ethnic
+    origin) only for those on the participant's team and the participant themselves."""
+    today = clock.today()
+    involved = Exists(
+        TeamAssignment.objects.filter(
+            participant=OuterRef("participant"), member_id=user.pk, starts_on__lte=today
+        ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    )
+    return Enrollment.objects.filter(participant__in=participants_visible_to(user, Category.TRAJECTORY)).filter(
+        Q(programme__is_sensitive=False) | Q(involved) | Q(participant__account_id=user.pk)
+    )
 
 
 PURPOSE_BY_ROLE: dict[str, str] = {

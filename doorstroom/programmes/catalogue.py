@@ -18,6 +18,7 @@ CATALOGUE: list[dict[str, Any]] = [
         "internship_hours_norm": 650,
         "requires_residence_permit": True,
         "source": "Enschede, Leger des Heils, ROC en 50|50 Workcenter (2015-2016)",
+        "is_sensitive": True,  # aimed at one community: membership can reveal ethnic origin
         "phases": [
             ("Voortraject taal, burgerschap en participatie", 52, None, None),
             ("Entree-opleiding met stage", 52, None, None),
@@ -144,6 +145,7 @@ CATALOGUE: list[dict[str, Any]] = [
         "description": "Aanpak voor gezinnen met problemen op meerdere leefgebieden, met één casusregisseur: "
         "één gezin, één plan, één regisseur.",
         "source": "Proeftuin Enschede, programma Aanpak Uitbuiting Roma kinderen",
+        "is_sensitive": True,  # from a programme aimed at one community
         "phases": [
             ("Signalering", None, None, None),
             ("Informatie verzamelen", None, None, None),
@@ -177,7 +179,8 @@ def load_catalogue(apps: Any = None) -> int:
     for entry in CATALOGUE:
         if programme_model.objects.filter(code=entry["code"]).exists():
             continue
-        fields = {k: v for k, v in entry.items() if k not in ("phases", "groups", "outcomes")}
+        known = {field.name for field in programme_model._meta.fields}  # a historical model may lack newer fields
+        fields = {k: v for k, v in entry.items() if k in known}
         programme = programme_model.objects.create(**fields)
         for position, (name, weeks, low, high) in enumerate(entry["phases"], start=1):
             phase_model.objects.create(

@@ -48,6 +48,14 @@ class Programme(PublicIdModel):
     min_age = models.PositiveSmallIntegerField(_("minimumleeftijd"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("maximumleeftijd"), null=True, blank=True)
     source = models.CharField(_("bron"), max_length=200, blank=True)
+    is_sensitive = models.BooleanField(
+        _("gevoelig programma"),
+        default=False,
+        help_text=_(
+            "Aanzetten als deelname iets kan verraden over afkomst of gezondheid. Alleen wie in het team "
+            "van de deelnemer zit, ziet dan dat iemand meedoet."
+        ),
+    )
     retention_years = models.PositiveSmallIntegerField(
         _("bewaartermijn na afsluiten (jaren)"),
         default=10,
