@@ -208,9 +208,7 @@ def household_member_create(request: access.AuthenticatedRequest, participant_uu
 @require_http_methods(["GET", "POST"])
 def sharing_grant_create(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     """The municipality records which organisation may receive which data, on which basis."""
-    participant = access.require_participant(request.user, participant_uuid)
-    if not access.can_manage_sharing(request.user, participant):
-        raise PermissionDenied
+    participant = access.require_controller(request.user, participant_uuid)
     form = forms.SharingGrantForm(request.POST or None, organisations=access.referrers_for(participant))
     if request.method == "POST" and form.is_valid():
         try:
@@ -241,9 +239,7 @@ def sharing_grant_withdraw(
     request: access.AuthenticatedRequest, participant_uuid: str, grant_uuid: str
 ) -> HttpResponse:
     """Withdraw a grant; the organisation loses access on its very next request."""
-    participant = access.require_participant(request.user, participant_uuid)
-    if not access.can_manage_sharing(request.user, participant):
-        raise PermissionDenied
+    participant = access.require_controller(request.user, participant_uuid)
     grant = access.sharing_grants_of(request.user, participant).filter(uuid=grant_uuid).first()
     if grant is None:
         raise Http404

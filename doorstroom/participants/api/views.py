@@ -26,22 +26,7 @@ class ParticipantOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Participant
-        fields = [
-            "uuid",
-            "municipality",
-            "given_name",
-            "family_name_prefix",
-            "family_name",
-            "date_of_birth",
-            "bsn",
-            "email",
-            "phone",
-            "residence_status",
-            "benefit_status",
-            "civic_integration_duty",
-            "languages",
-            "version",
-        ]
+        fields = ["uuid", "municipality", *services.EDITABLE_FIELDS, "version"]
 
     def _contact_visible(self, participant: Participant) -> bool:
         return participant.pk in self.context.get("contact_visible", set())
