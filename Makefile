@@ -39,4 +39,4 @@ demo-large: install
 	DOORSTROOM_SQLITE_PATH=var/benchmark.sqlite3 $(PY) manage.py seed_demo --participants 100000 -v2
 
 fuzz-deep: install
-	DOORSTROOM_HYPOTHESIS_PROFILE=deep $(VENV)/bin/pytest -q -m "not browser" doorstroom/enrollments/tests
+	DOORSTROOM_HYPOTHESIS_PROFILE=deep DOORSTROOM_FUZZ_EXAMPLES=500 $(VENV)/bin/pytest -q -p no:logging -m "not browser" doorstroom tests/fuzz tests/test_bad_input_corpus.py

@@ -26,3 +26,15 @@ pytest_plugins = ["tests.assurance"]
 from doorstroom.access import audit  # noqa: E402
 
 audit.RESET_FOR_TESTS["allowed"] = True
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Login throttling and API rate limits count in the cache; every test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

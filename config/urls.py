@@ -22,3 +22,6 @@ urlpatterns = [
     path("", include("doorstroom.enrollments.urls")),
     path("", include("doorstroom.programmes.urls")),
 ]
+
+handler404 = "doorstroom.api.errors.not_found"
+handler500 = "doorstroom.api.errors.server_error"

@@ -59,10 +59,12 @@ check_deploy() {  # production settings with throw-away secrets: no findings all
 }
 stage "security: check --deploy (production settings)" check_deploy
 stage "api: OpenAPI schema valid" python manage.py spectacular --validate --fail-on-warn --file /tmp/doorstroom-schema.yaml --settings=config.settings.test
-stage "tests on SQLite (functional + browser)" pytest -q
+# Generated fuzzing (marker `fuzz`) runs once: on PostgreSQL when it is reachable, else on SQLite.
 if postgres_reachable; then
-  stage "tests on PostgreSQL (functional + browser)" env DATABASE_URL="$PG_URL" pytest -q --create-db
+  stage "tests on SQLite (functional + browser)" pytest -q -m "not fuzz"
+  stage "tests on PostgreSQL (functional + browser + fuzzing)" env DATABASE_URL="$PG_URL" pytest -q --create-db
 else
+  stage "tests on SQLite (functional + browser + fuzzing)" pytest -q
   if [ "${CI:-}" = "true" ]; then
     SUMMARY+=("FAIL  0s  PostgreSQL unreachable (CI=true makes this a failure)"); FAILED=1
   else

@@ -439,6 +439,9 @@ EN = {
     "Volgende": "Next",
     "en nog %(hidden)s anderen": "and %(hidden)s more",
     "Er ging iets mis. Controleer:": "Something went wrong. Please check:",
+    "Geef deze parameter één keer op.": "Give this parameter only once.",
+    "Geef een geheel getal van %(min)s of hoger.": "Give a whole number of %(min)s or more.",
+    "Ten hoogste %(max)s per pagina.": "At most %(max)s per page.",
 }
 
 PLURALS = {"%(counter)s deelnemer": ("%(counter)s participant", "%(counter)s participants")}

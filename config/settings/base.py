@@ -167,14 +167,19 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
+        "doorstroom.api.throttling.RateLimitedFirst",
         "rest_framework.permissions.IsAuthenticated",
         "doorstroom.api.permissions.SecondFactorForSessions",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "doorstroom.api.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "doorstroom.api.errors.exception_handler",
 }
+
+# API rate limits (requests per second/minute/hour/day), per user and per address for anonymous calls.
+DOORSTROOM_API_RATE_USER = env("DOORSTROOM_API_RATE_USER", "600/minute")
+DOORSTROOM_API_RATE_ANON = env("DOORSTROOM_API_RATE_ANON", "30/minute")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Doorstroom API",
@@ -185,6 +190,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "doorstroom.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "EventTypeEnum": "doorstroom.enrollments.models.EventType",
         "OutcomeTypeEnum": "doorstroom.programmes.models.OutcomeType",

@@ -46,3 +46,28 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = getattr(exc, "detail", str(exc))
         response.data = {"errors": [{"field": None, "message": str(detail), "code": getattr(detail, "code", "error")}]}
     return response
+
+
+def _is_api(request: Any) -> bool:
+    return str(request.path).startswith("/api/")
+
+
+def not_found(request: Any, exception: Exception) -> Any:
+    """handler404: addresses under /api/ that match no route answer in the API's error format."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if _is_api(request):
+        return JsonResponse({"errors": [{"field": None, "message": "Niet gevonden.", "code": "not_found"}]}, status=404)
+    return page_not_found(request, exception)
+
+
+def server_error(request: Any) -> Any:
+    """handler500: the API's error format under /api/, the friendly page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import server_error as page_server_error
+
+    if _is_api(request):
+        message = "Er ging iets mis aan onze kant. Probeer het later opnieuw."
+        return JsonResponse({"errors": [{"field": None, "message": message, "code": "server_error"}]}, status=500)
+    return page_server_error(request)

@@ -204,3 +204,62 @@ def test_possible_duplicate_reveals_nothing_out_of_scope(world):
     assert response.status_code == 409
     assert response.json()["visible_matches"] == []
     assert str(hidden.uuid) not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("limit=0", "limit"),
+        ("limit=abc", "limit"),
+        ("limit=201", "limit"),
+        ("offset=-1", "offset"),
+        ("offset=null", "offset"),
+        ("offset=1&offset=2", "offset"),
+    ],
+)
+def test_a_malformed_page_parameter_is_refused_naming_it(world, query, field):
+    response = world["api"].get(f"/api/v1/deelnemers/?{query}")
+    assert response.status_code == 400
+    assert fields_of(response) == {field}
+
+
+def test_a_valid_page_parameter_is_honoured(world):
+    for number in range(3):
+        ParticipantFactory(municipality=world["municipality"], family_name=f"Pagina {number}")
+    response = world["api"].get("/api/v1/deelnemers/?limit=2&offset=1")
+    assert response.status_code == 200
+    assert response.json()["count"] >= 3 and len(response.json()["results"]) == 2
+
+
+def test_an_unknown_api_address_answers_in_the_error_format(world):
+    response = world["api"].get("/api/v1/bestaat-niet/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_every_operation_documents_the_error_format(client):
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for status in ("400", "401", "403", "404"):
+                assert operation["responses"][status]["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/ErrorOutput"
+                }
+
+
+def test_over_the_rate_limit_the_api_answers_429_with_retry_after(world, settings):
+    settings.DOORSTROOM_API_RATE_USER = "3/minute"
+    answers = [world["api"].get("/api/v1/programmas/").status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    refused = world["api"].get("/api/v1/programmas/")
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert refused.json()["errors"][0]["code"] == "throttled"
+
+
+def test_anonymous_callers_have_their_own_lower_limit(settings):
+    settings.DOORSTROOM_API_RATE_ANON = "2/minute"
+    api = APIClient()
+    answers = [api.get("/api/v1/programmas/").status_code for _ in range(3)]
+    assert answers == [401, 401, 429]

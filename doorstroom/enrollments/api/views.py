@@ -19,13 +19,13 @@ class EventOutput(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.get_full_name", read_only=True)
     phase = serializers.IntegerField(source="phase.position", allow_null=True, read_only=True)
     organisation: "serializers.SlugRelatedField[Organisation]" = serializers.SlugRelatedField(
-        slug_field="uuid", read_only=True
+        slug_field="uuid", read_only=True, allow_null=True
     )
     target_programme: "serializers.SlugRelatedField[Programme]" = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     corrects: "serializers.SlugRelatedField[EnrollmentEvent]" = serializers.SlugRelatedField(
-        slug_field="uuid", read_only=True
+        slug_field="uuid", read_only=True, allow_null=True
     )
 
     class Meta:

@@ -31,7 +31,7 @@ class ProgrammeOutput(serializers.ModelSerializer):
     groups = GroupOutput(many=True, read_only=True)
     outcomes = OutcomeOutput(many=True, read_only=True)
     municipality: "serializers.SlugRelatedField[Organisation]" = serializers.SlugRelatedField(
-        slug_field="uuid", read_only=True
+        slug_field="uuid", read_only=True, allow_null=True
     )
 
     class Meta:
