@@ -442,6 +442,27 @@ EN = {
     "Geef deze parameter één keer op.": "Give this parameter only once.",
     "Geef een geheel getal van %(min)s of hoger.": "Give a whole number of %(min)s or more.",
     "Ten hoogste %(max)s per pagina.": "At most %(max)s per page.",
+    "Reden van de wijziging": "Reason for the change",
+    "Kort: waarom u dit wijzigt. Verplicht bij een correctie op verzoek van de deelnemer.": "Briefly: why you are changing this. Required for a correction the participant asked for.",
+    "De deelnemer vroeg om deze correctie (rectificatie)": "The participant asked for this correction (rectification)",
+    "De oude gegevens blijven bewaard in de wijzigingsgeschiedenis van het dossier.": "The old data stay in the file's change history.",
+    "versie na de wijziging": "version after the change",
+    "gewijzigd op": "changed on",
+    "gewijzigde velden": "changed fields",
+    "oude en nieuwe waarden": "old and new values",
+    "rectificatie op verzoek van de deelnemer": "rectification at the participant's request",
+    "wijziging van persoonsgegevens": "change of personal data",
+    "wijzigingen van persoonsgegevens": "changes of personal data",
+    "ja": "yes",
+    "nee": "no",
+    "Wijzigingen in de persoonsgegevens": "Changes to the personal data",
+    "Wijzigingen in de persoonsgegevens, nieuwste eerst": "Changes to the personal data, newest first",
+    "Door": "By",
+    "Rectificatie:": "Rectification:",
 }
 
-PLURALS = {"%(counter)s deelnemer": ("%(counter)s participant", "%(counter)s participants")}
+PLURALS = {
+    "%(counter)s deelnemer": ("%(counter)s participant", "%(counter)s participants"),
+    "%(counter)s wijziging bekijken": ("Show %(counter)s change", "Show %(counter)s changes"),
+    "%(counter)s veld dat u niet mag zien": ("%(counter)s field you may not see", "%(counter)s fields you may not see"),
+}

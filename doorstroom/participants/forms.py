@@ -62,6 +62,17 @@ class ParticipantCreateForm(ParticipantForm):
 
 class ParticipantEditForm(ParticipantForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reden van de wijziging"),
+        max_length=300,
+        required=False,
+        help_text=_("Kort: waarom u dit wijzigt. Verplicht bij een correctie op verzoek van de deelnemer."),
+    )
+    is_rectification = forms.BooleanField(
+        label=_("De deelnemer vroeg om deze correctie (rectificatie)"),
+        required=False,
+        help_text=_("De oude gegevens blijven bewaard in de wijzigingsgeschiedenis van het dossier."),
+    )
 
 
 class SearchForm(Form):

@@ -1,8 +1,12 @@
 """Participants (deelnemers) and households: the minimum personal data the work needs, and no ethnicity."""
 
+import json
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from doorstroom.core.fields import BlindIndexField, EncryptedTextField
@@ -190,3 +194,44 @@ class SharingGrant(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.get_category_display()}"
+
+
+class ParticipantChange(models.Model):
+    """One saved change of a participant's personal data: which fields, by whom, when and why, with
+    the values before and after kept encrypted. Rectification (AVG art. 16) thereby keeps what was
+    corrected, and a conflicting edit can say who changed what in between."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="changes")
+    version = models.PositiveIntegerField(_("versie na de wijziging"))
+    changed_at = models.DateTimeField(_("gewijzigd op"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_fields = models.JSONField(_("gewijzigde velden"), default=list)  # names only, never values
+    values = EncryptedTextField(_("oude en nieuwe waarden"))  # JSON {field: [before, after]}, encrypted
+    reason = models.CharField(_("reden"), max_length=300, blank=True)
+    is_rectification = models.BooleanField(_("rectificatie op verzoek van de deelnemer"), default=False)
+
+    class Meta:
+        ordering = ["version"]
+        verbose_name = _("wijziging van persoonsgegevens")
+        verbose_name_plural = _("wijzigingen van persoonsgegevens")
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "version"], name="one_change_per_participant_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} v{self.version}"
+
+    @property
+    def before_after(self) -> dict[str, list[Any]]:
+        return dict(json.loads(self.values or "{}"))
+
+
+#: the data category of each personal-data field that is not plain identity
+FIELD_CATEGORIES = {"email": DataCategory.CONTACT, "phone": DataCategory.CONTACT}
+
+
+def field_label(name: str) -> str:
+    """The Dutch label of a participant field, for histories and conflict messages."""
+    return str(getattr(Participant._meta.get_field(name), "verbose_name", name))

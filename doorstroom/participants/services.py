@@ -1,5 +1,6 @@
 """Registering and changing participants; duplicate detection; households."""
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,7 +12,7 @@ from django.utils import timezone
 from doorstroom.core import clock
 from doorstroom.core.crypto import blind_index
 from doorstroom.core.errors import DomainError
-from doorstroom.organisations.models import Organisation, OrganisationKind
+from doorstroom.organisations.models import Organisation, OrganisationKind, User
 
 from . import rules
 from .models import (
@@ -22,8 +23,10 @@ from .models import (
     HouseholdRelation,
     LegalBasis,
     Participant,
+    ParticipantChange,
     ResidenceStatus,
     SharingGrant,
+    field_label,
 )
 
 EDITABLE_FIELDS = (
@@ -134,10 +137,29 @@ def participant_register(
         raise DomainError("Er is al een deelnemer met dit BSN in deze gemeente.", field="bsn") from clash
 
 
+def _stored(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
 @transaction.atomic
-def participant_update(*, participant: Participant, data: dict[str, Any], expected_version: int) -> Participant:
-    """Change personal data; refused when someone else saved in between (optimistic concurrency)."""
-    current = {k: getattr(participant, k) for k in EDITABLE_FIELDS}
+def participant_update(
+    *,
+    participant: Participant,
+    data: dict[str, Any],
+    expected_version: int,
+    actor: User | None = None,
+    reason: str = "",
+    is_rectification: bool = False,
+) -> Participant:
+    """Change personal data; refused when someone else saved in between (optimistic concurrency).
+    Each change is kept as a ParticipantChange with the values before and after (encrypted)."""
+    reason = (reason or "").strip()
+    if len(reason) > 300:
+        raise DomainError("Houd de reden korter dan 300 tekens.", field="reason")
+    if is_rectification and not reason:
+        raise DomainError("Geef bij een rectificatie aan wat de deelnemer liet corrigeren.", field="reason")
+    before = {k: getattr(participant, k) for k in EDITABLE_FIELDS}
+    current = dict(before)
     current.update({k: v for k, v in data.items() if k in EDITABLE_FIELDS})
     cleaned = _clean(current)
     if (
@@ -156,14 +178,45 @@ def participant_update(*, participant: Participant, data: dict[str, Any], expect
         **cleaned,
     )
     if updated != 1:
-        raise DomainError(
-            "Iemand anders heeft deze gegevens net gewijzigd. Uw wijziging is niet opgeslagen; "
-            "bekijk de nieuwe gegevens en probeer het opnieuw.",
-            field="version",
-            code="conflict",
+        raise DomainError(_conflict_message(participant, expected_version), field="version", code="conflict")
+    changed = {
+        name: [_stored(before[name]), _stored(cleaned[name])]
+        for name in EDITABLE_FIELDS
+        if _stored(before[name]) != _stored(cleaned[name])
+    }
+    if changed:
+        ParticipantChange.objects.create(
+            participant=participant,
+            version=expected_version + 1,
+            changed_by=actor,
+            changed_fields=sorted(changed),
+            values=json.dumps(changed, ensure_ascii=False),
+            reason=reason,
+            is_rectification=is_rectification,
         )
     participant.refresh_from_db()
     return participant
+
+
+def _conflict_message(participant: Participant, expected_version: int) -> str:
+    """Who saved in between, when, and which fields (names only: the values may be out of scope)."""
+    message = (
+        "Iemand anders heeft deze gegevens net gewijzigd. Uw wijziging is niet opgeslagen; "
+        "bekijk de nieuwe gegevens en probeer het opnieuw."
+    )
+    later = (
+        ParticipantChange.objects.filter(participant=participant, version__gt=expected_version)
+        .select_related("changed_by")
+        .order_by("version")
+    )
+    fields = sorted({name for change in later for name in change.changed_fields})
+    last = later.last()
+    if last is None:
+        return message
+    labels = ", ".join(field_label(name) for name in fields)
+    who = last.changed_by.get_full_name() if last.changed_by else "het systeem"
+    when = timezone.localtime(last.changed_at).strftime("%d-%m-%Y %H:%M")
+    return f"{message} Gewijzigd door {who} op {when}: {labels}."
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from doorstroom.enrollments import selectors as enrollment_selectors
 from doorstroom.enrollments import services as enrollment_services
 from doorstroom.retention import selectors as retention_selectors
 
-from . import forms, rules, services
+from . import forms, rules, selectors, services
 from .models import Participant
 
 SEARCH_LIMIT = 50
@@ -61,6 +61,9 @@ def participant_detail(request: access.AuthenticatedRequest, participant_uuid: s
             or participant.account_id == request.user.pk,
             "can_manage_team": can_change and access.can_manage_team(request.user, participant),
             "show_bsn": access.can_see_bsn(request.user, participant),
+            "change_history": selectors.change_history(
+                participant=participant, categories=allowed, show_bsn=access.can_see_bsn(request.user, participant)
+            ),
             "language_names": [
                 rules.language_name(code, locale=get_language() or "nl") for code in participant.languages
             ],
@@ -132,8 +135,16 @@ def participant_edit(request: access.AuthenticatedRequest, participant_uuid: str
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
+        reason, is_rectification = data.pop("reason"), data.pop("is_rectification")
         try:
-            services.participant_update(participant=participant, data=data, expected_version=version)
+            services.participant_update(
+                participant=participant,
+                data=data,
+                expected_version=version,
+                actor=request.user,
+                reason=reason,
+                is_rectification=is_rectification,
+            )
         except DomainError as error:
             form.add_domain_error(error)
         else:

@@ -51,6 +51,7 @@ EXPORT_SECTIONS = {
     "enrollments.TeamAssignment": "team",
     "enrollments.Enrollment": "trajecten",
     "access.BreakGlassAccess": "noodtoegang",
+    "participants.ParticipantChange": "wijzigingen",
 }
 
 
@@ -114,6 +115,17 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
             for a in participant.team.select_related("member", "organisation")
         ],
         "trajecten": enrollments,
+        "wijzigingen": [
+            {
+                "versie": c.version,
+                "wanneer": _plain(c.changed_at),
+                "wie": c.changed_by.get_full_name() if c.changed_by else "",
+                "reden": c.reason,
+                "rectificatie": c.is_rectification,
+                "waarden_voor_en_na": c.before_after,
+            }
+            for c in participant.changes.select_related("changed_by").order_by("version")
+        ],
         "noodtoegang": [
             {
                 "wanneer": _plain(b.started_at),

@@ -4,6 +4,7 @@ and sees the timeline and the board; every page passes axe (WCAG 2.1 A/AA)."""
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from doorstroom.core import clock
 from doorstroom.enrollments import services
@@ -43,8 +44,12 @@ def wait_until(page, expression: str, timeout_ms: int = 10_000) -> None:
     """Poll a condition with page.evaluate: Playwright's wait_for_function needs eval, which our CSP
     rightly forbids."""
     for _ in range(timeout_ms // 50):
-        if page.evaluate(expression):
-            return
+        try:
+            if page.evaluate(expression):
+                return
+        except PlaywrightError as error:  # a navigation replaced the page between two polls: poll again
+            if "Execution context was destroyed" not in str(error):
+                raise
         page.wait_for_timeout(50)
     raise AssertionError(f"never true: {expression}")
 
@@ -155,6 +160,7 @@ def test_a_lifecycle_step_can_be_recorded_with_the_keyboard_alone(page, axe, coa
     page.keyboard.press("Enter")
     wait_until(page, "document.activeElement && document.activeElement.name === 'occurred_on'")
     page.wait_for_timeout(300)  # let htmx finish settling (it sets the autofocus once more)
+    page.wait_for_load_state("load")
     for _ in range(12):  # through the date's day, month and year segments to the reason
         page.keyboard.press("Tab")
         page.wait_for_timeout(30)

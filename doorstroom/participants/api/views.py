@@ -94,6 +94,14 @@ class ParticipantCreateInput(ParticipantInput):
 
 class ParticipantUpdateInput(ParticipantInput):
     version = serializers.IntegerField(help_text="De versie die u las; bij een andere versie volgt 409.")
+    reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text="Reden van de wijziging."
+    )
+    is_rectification = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Correctie op verzoek van de deelnemer (AVG art. 16); vraagt een reden.",
+    )
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -218,11 +226,19 @@ class ParticipantDetailApi(generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         version = values.pop("version")
+        reason, is_rectification = values.pop("reason", ""), values.pop("is_rectification", False)
         if "bsn" in values and not access.can_see_bsn(user, participant):
             raise PermissionDenied("U mag het BSN niet wijzigen.")
         if {"email", "phone"} & values.keys() and not access.can(
             user, participant, access.Action.CHANGE, access.Category.CONTACT
         ):
             raise PermissionDenied("De contactgegevens zijn niet met uw organisatie gedeeld.")
-        services.participant_update(participant=participant, data=values, expected_version=version)
+        services.participant_update(
+            participant=participant,
+            data=values,
+            expected_version=version,
+            actor=user,
+            reason=reason,
+            is_rectification=is_rectification,
+        )
         return Response(detail_data(user, participant, request))

@@ -47,6 +47,14 @@ def world():
         on=clock.today(),
         recorded_by=director,
     )
+    participant_services.participant_update(
+        participant=participant,
+        data={"family_name": "Gecorrigeerd"},
+        expected_version=participant.version,
+        actor=director,
+        reason="Achternaam verkeerd gespeld",
+        is_rectification=True,
+    )
     return {"director": director, "account": account, "participant": participant, "enrollment": enrollment}
 
 
@@ -64,11 +72,13 @@ def test_the_export_holds_every_kind_of_data_kept(client, world, assurance):
     data = json.loads(response.content)
     for section in EXPORT_SECTIONS.values():
         assert section in data, section
-    for section in ("huishoudens", "gegevensdelingen", "team", "trajecten"):
+    for section in ("huishoudens", "gegevensdelingen", "team", "trajecten", "wijzigingen"):
         assert data[section], section
     assert data["deelnemer"]["bsn"] == "123456782"
     assert data["trajecten"][0]["gebeurtenissen"][0]["toelichting"] == "Eerste gesprek"
     assert data["inzage_in_dossier"]
+    assert data["wijzigingen"][0]["rectificatie"] is True
+    assert data["wijzigingen"][0]["waarden_voor_en_na"]["family_name"][1] == "Gecorrigeerd"
     assurance.add("H2 models covered", len(holders))
     assurance.add("H2 models missing", len(holders - set(EXPORT_SECTIONS)))
 
