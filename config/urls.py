@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("doorstroom.participants.urls")),
     path("", include("doorstroom.enrollments.urls")),
     path("", include("doorstroom.programmes.urls")),
+    path("", include("doorstroom.retention.urls")),
 ]
 
 handler404 = "doorstroom.api.errors.not_found"

@@ -459,10 +459,30 @@ EN = {
     "Wijzigingen in de persoonsgegevens, nieuwste eerst": "Changes to the personal data, newest first",
     "Door": "By",
     "Rectificatie:": "Rectification:",
+    "Dossier wissen": "Erase file",
+    "Grond voor het wissen": "Ground for erasure",
+    "Kenmerk van het besluit": "Decision reference",
+    "Bijvoorbeeld het zaaknummer van het verzoek. Geen namen of andere persoonsgegevens.": "For example the case number of the request. No names or other personal data.",
+    "Ik begrijp dat het hele dossier verdwijnt en dat dit niet ongedaan kan worden": "I understand that the whole file disappears and that this cannot be undone",
+    "Onrechtmatig verwerkt (bijvoorbeeld de verkeerde persoon geregistreerd)": "Processed unlawfully (for example the wrong person registered)",
+    "Toestemming ingetrokken en geen andere grondslag": "Consent withdrawn and no other legal basis",
+    "Niet meer nodig voor het doel (alleen geregistreerd, nooit aangemeld)": "No longer needed for the purpose (registered only, never enrolled)",
+    "grond": "ground",
+    "kenmerk van het besluit": "decision reference",
+    "gewist dossier": "erased file",
+    "gewiste dossiers": "erased files",
+    "Dossier van %(name)s wissen": "Erase the file of %(name)s",
+    "Wissen haalt alle gegevens van deze deelnemer weg: persoonsgegevens, trajecten, team, gegevensdelingen en de wijzigingsgeschiedenis. Alleen een registratie zonder persoonsgegevens blijft: wanneer, door wie en op welke grond.": "Erasing removes all data of this participant: personal data, trajectories, team, sharing and the change history. Only a record without personal data remains: when, by whom and on which ground.",
+    "Dossier definitief wissen": "Erase the file for good",
+    "Het dossier is gewist. Alleen de registratie dat het gewist is, blijft.": "The file has been erased. Only the record that it was erased remains.",
 }
 
 PLURALS = {
     "%(counter)s deelnemer": ("%(counter)s participant", "%(counter)s participants"),
     "%(counter)s wijziging bekijken": ("Show %(counter)s change", "Show %(counter)s changes"),
+    "Dit dossier heeft %(counter)s traject. Zolang de bewaartermijn loopt, mag het alleen worden gewist als de gegevens onrechtmatig zijn verwerkt.": (
+        "This file has %(counter)s trajectory. While the retention period runs, it may only be erased if the data were processed unlawfully.",
+        "This file has %(counter)s trajectories. While the retention period runs, it may only be erased if the data were processed unlawfully.",
+    ),
     "%(counter)s veld dat u niet mag zien": ("%(counter)s field you may not see", "%(counter)s fields you may not see"),
 }

@@ -46,6 +46,7 @@ ZERO = (
     "C1 rejections without a field",
     "C2 script executions",
     "C4 server errors",
+    "H4 remaining hits",
 )
 
 

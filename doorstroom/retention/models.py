@@ -51,3 +51,36 @@ class DestructionItem(models.Model):
 
     def __str__(self) -> str:
         return self.participant_uuid
+
+
+class ErasureGround(models.TextChoices):
+    """The grounds of AVG art. 17(1) that occur here."""
+
+    UNLAWFUL = "onrechtmatig", _("Onrechtmatig verwerkt (bijvoorbeeld de verkeerde persoon geregistreerd)")
+    CONSENT_WITHDRAWN = "toestemming_ingetrokken", _("Toestemming ingetrokken en geen andere grondslag")
+    NOT_NEEDED = "niet_meer_nodig", _("Niet meer nodig voor het doel (alleen geregistreerd, nooit aangemeld)")
+
+
+class ErasureRecord(models.Model):
+    """The record of one erasure (AVG art. 17): which file, on what ground, decided by whom, when,
+    and how many rows went per kind. Holds no personal data, so it stays."""
+
+    participant_uuid = models.CharField(max_length=36)
+    ground = models.CharField(_("grond"), max_length=30, choices=ErasureGround.choices)
+    decision_reference = models.CharField(
+        _("kenmerk van het besluit"),
+        max_length=100,
+        blank=True,
+        help_text=_("Bijvoorbeeld het zaaknummer van het verzoek. Geen namen of andere persoonsgegevens."),
+    )
+    erased_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    erased_at = models.DateTimeField(auto_now_add=True)
+    rows_removed = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-erased_at"]
+        verbose_name = _("gewist dossier")
+        verbose_name_plural = _("gewiste dossiers")
+
+    def __str__(self) -> str:
+        return self.participant_uuid

@@ -34,3 +34,22 @@ def destruction_due_on(enrollments: Iterable[ClosedEnrollment]) -> date | None:
 def is_due(enrollments: Iterable[ClosedEnrollment], today: date) -> bool:
     day = destruction_due_on(enrollments)
     return day is not None and day <= today
+
+
+ERASURE_UNLAWFUL = "onrechtmatig"
+
+
+def erasure_refusal(*, ground: str, enrollment_count: int) -> str | None:
+    """Whether the law allows erasing a file now (AVG art. 17(3)(b): not while a legal obligation,
+    here the retention of a statutory-task file, requires keeping it). Unlawfully processed data
+    (the wrong person registered, no basis at all) may always go. Returns the reason for refusal,
+    or None when erasure is allowed."""
+    if ground == ERASURE_UNLAWFUL:
+        return None
+    if enrollment_count:
+        return (
+            "Dit dossier hoort bij een wettelijke taak en valt onder de bewaartermijn. Het wordt vernietigd "
+            "wanneer die verstreken is (via de vernietigingslijst). Wissen kan nu alleen als de gegevens "
+            "onrechtmatig zijn verwerkt."
+        )
+    return None

@@ -1,5 +1,6 @@
 """Destruction lists: drawn up from what is due, approved by a records manager, then executed."""
 
+from collections import Counter
 from datetime import date
 
 from django.db import transaction
@@ -12,8 +13,8 @@ from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, TeamAssig
 from doorstroom.organisations.models import Role, User
 from doorstroom.participants.models import Household, Participant
 
-from . import selectors
-from .models import DestructionItem, DestructionList, ListStatus
+from . import rules, selectors
+from .models import DestructionItem, DestructionList, ErasureGround, ErasureRecord, ListStatus
 
 
 @transaction.atomic
@@ -47,18 +48,59 @@ def destruction_list_approve(*, destruction_list: DestructionList, actor: User) 
     return destruction_list
 
 
-def _destroy(participant: Participant) -> None:
-    """Every personal-data row of one participant, in an order the protecting keys allow."""
+def _destroy(participant: Participant) -> dict[str, int]:
+    """Every personal-data row of one participant, in an order the protecting keys allow.
+    Returns the rows removed per kind (the deletion record; no personal data)."""
+    removed: Counter[str] = Counter()
+
+    def tally(result: tuple[int, dict[str, int]]) -> None:
+        removed.update({label: count for label, count in result[1].items() if count})
+
     enrollments = Enrollment.objects.filter(participant=participant)
     events = EnrollmentEvent.objects.filter(enrollment__in=enrollments)
-    events.filter(corrects__isnull=False).delete()
-    events.delete()
+    tally(events.filter(corrects__isnull=False).delete())
+    tally(events.delete())
     enrollments.update(transferred_from=None)
-    enrollments.delete()
-    TeamAssignment.objects.filter(participant=participant).delete()
+    tally(enrollments.delete())
+    tally(TeamAssignment.objects.filter(participant=participant).delete())
     household_ids = list(participant.household_memberships.values_list("household_id", flat=True))
-    participant.delete()  # sharing grants and household memberships cascade
-    Household.objects.filter(pk__in=household_ids, members__isnull=True).delete()
+    tally(participant.delete())  # changes, sharing grants, memberships and break-glass rows cascade
+    tally(Household.objects.filter(pk__in=household_ids, members__isnull=True).delete())
+    return dict(removed)
+
+
+@transaction.atomic
+def participant_erase(
+    *, participant: Participant, actor: User, ground: str, decision_reference: str = ""
+) -> ErasureRecord:
+    """Erase a whole file where the law allows it (AVG art. 17): every row goes, the blind index
+    with it; what remains is the erasure record and the audit rows (which never held a name or BSN)."""
+    if ground not in ErasureGround.values:
+        raise DomainError("Kies een grond voor het wissen.", field="ground")
+    if len(decision_reference) > 100:
+        raise DomainError("Houd het kenmerk korter dan 100 tekens.", field="decision_reference")
+    refusal = rules.erasure_refusal(ground=ground, enrollment_count=participant.enrollments.count())
+    if refusal:
+        raise DomainError(refusal, field="ground")
+    participant_uuid = str(participant.uuid)
+    removed = _destroy(participant)
+    audit.record(
+        user=actor,
+        action=AuditAction.DELETE,
+        result=AuditResult.ALLOWED,
+        object_type="participant",
+        object_id=participant_uuid,
+        participants=[participant_uuid],
+        purpose="AVG art. 17 (recht op vergetelheid)",
+        legal_basis=ground,
+    )
+    return ErasureRecord.objects.create(
+        participant_uuid=participant_uuid,
+        ground=ground,
+        decision_reference=decision_reference.strip(),
+        erased_by=actor,
+        rows_removed=removed,
+    )
 
 
 def destruction_list_execute(*, destruction_list: DestructionList, today: date, dry_run: bool = False) -> list[str]:
