@@ -15,6 +15,7 @@ urlpatterns = [
     path("deelnemers/<uuid:participant_uuid>/delen/", views.sharing_grant_create, name="sharing_add"),
     path("deelnemers/<uuid:participant_uuid>/inzage/", views.participant_audit_trail, name="audit_trail"),
     path("deelnemers/<uuid:participant_uuid>/inzageverzoek.json", views.participant_export, name="export"),
+    path("deelnemers/<uuid:participant_uuid>/inzageverzoek.pdf", views.participant_export_pdf, name="export_pdf"),
     path("deelnemers/<uuid:participant_uuid>/beperking/", views.participant_restriction, name="restriction"),
     path(
         "deelnemers/<uuid:participant_uuid>/delen/<uuid:grant_uuid>/intrekken/",

@@ -13,14 +13,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from doorstroom.access import break_glass as break_glass_service
 from doorstroom.access import policy as access
+from doorstroom.core import clock
 from doorstroom.core.crypto import blind_index
 from doorstroom.core.errors import DomainError
+from doorstroom.core.pdf import render_pdf
 from doorstroom.enrollments import selectors as enrollment_selectors
 from doorstroom.enrollments import services as enrollment_services
 from doorstroom.retention import selectors as retention_selectors
 
 from . import forms, rules, selectors, services
-from .models import Participant
+from .models import Participant, field_label
 
 SEARCH_LIMIT = 50
 CONTACT_FIELDS = ("email", "phone")
@@ -286,6 +288,43 @@ def participant_export(request: access.AuthenticatedRequest, participant_uuid: s
     data = retention_selectors.subject_access_export(participant=participant)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="inzage-{participant.uuid}.json"'
+    return response
+
+
+def _readable(value: object) -> str:
+    if isinstance(value, bool):
+        return _("ja") if value else _("nee")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, str) and len(value) > 10 and value[4:5] == "-" and value[10:11] == "T":
+        return f"{value[:10]} {value[11:16]}"  # an ISO timestamp, to the minute
+    return "" if value is None else str(value)
+
+
+@login_required
+def participant_export_pdf(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
+    """The same access-request export as a readable PDF in plain Dutch, to take home or send."""
+    participant = access.require_export(request.user, participant_uuid)
+    data = retention_selectors.subject_access_export(participant=participant)
+    person = [
+        (field_label(name), _readable(value))
+        for name, value in data["deelnemer"].items()
+        if name not in {"uuid", "processing_restriction_reason"} and value not in (None, "", [])
+    ]
+    for change in data["wijzigingen"]:
+        change["velden"] = [
+            (field_label(name), _readable(before), _readable(after))
+            for name, (before, after) in change["waarden_voor_en_na"].items()
+        ]
+    try:
+        document = render_pdf(
+            "participants/access_request.pdf.html",
+            {"data": data, "person": person, "participant": participant, "made_on": clock.today()},
+        )
+    except DomainError as error:
+        return HttpResponse(error.message, status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="inzage-{participant.uuid}.pdf"'
     return response
 
 

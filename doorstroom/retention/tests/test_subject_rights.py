@@ -137,3 +137,35 @@ def test_a_restriction_refuses_every_change_and_still_logs_reads(client, world, 
     assert client.post(reverse("participants:restriction", args=[participant.uuid])).status_code == 302  # lifted
     assert client.get(reverse("enrollments:event_create", args=[enrollment.uuid, "gestart"])).status_code == 200
     assurance.add("H3 write endpoints refused", refused)
+
+
+def test_the_pdf_export_is_a_readable_document_with_every_section(client, world, assurance):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    client.force_login(world["account"])  # the participant's own request
+    response = client.get(reverse("participants:export_pdf", args=[world["participant"].uuid]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    reader = PdfReader(BytesIO(response.content))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    for heading in (
+        "Uw persoonsgegevens",
+        "Uw trajecten",
+        "Wie met u werkt",
+        "Met wie uw gegevens gedeeld worden",
+        "Wijzigingen in uw gegevens",
+        "Wie uw dossier heeft bekeken",
+    ):
+        assert heading in text, heading
+    assert "123456782" in text and "Gecorrigeerd" in text and "Eerste gesprek" in text
+    assert "Achternaam verkeerd gespeld" in " ".join(text.split()), text[text.find("Rectificatie") - 200 :][:400]
+    assurance.add("H2 PDF sections checked", 6)
+
+
+def test_a_coach_cannot_get_the_pdf(client, world):
+    coach = UserFactory(role=Role.COACH)
+    TeamAssignmentFactory(participant=world["participant"], member=coach)
+    client.force_login(coach)
+    assert client.get(reverse("participants:export_pdf", args=[world["participant"].uuid])).status_code == 403
