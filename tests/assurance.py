@@ -25,6 +25,11 @@ FLOORS = {
     "C1 corpus inputs": 300,
     "C1 attempts": 900,
     "C4 generated requests": 5000,
+    "A5 leak checks": 200,
+    "B1 personal-data endpoints audited": 39,
+    "B5 failed writes with their audit row kept": 4,
+    "H3 write endpoints refused": 20,
+    "H4 erasures checked": 1,
 }
 #: figures produced only by the `fuzz` suites, which run once per `make test` (on PostgreSQL)
 FUZZ_FIGURES = {"C4 generated requests"}
@@ -47,6 +52,8 @@ ZERO = (
     "C2 script executions",
     "C4 server errors",
     "H4 remaining hits",
+    "A5 leaks",
+    "B1 rows missing fields",
 )
 
 

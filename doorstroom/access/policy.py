@@ -312,6 +312,22 @@ def record_list(
     )
 
 
+def record_creation(user: User, participant: Participant) -> None:
+    """One audit row for registering a participant: a write of their data like any other. Call it
+    in the same transaction as the registration, so a failed audit write undoes it (fail closed)."""
+    audit.record(
+        user=user,
+        action=AuditAction.CREATE,
+        result=AuditResult.ALLOWED,
+        object_type="participant",
+        object_id=str(participant.uuid),
+        participants=[str(participant.uuid)],
+        categories=[c for c in Category if decide(user.role, involvement_of(user, participant), Action.CHANGE, c)],
+        purpose=PURPOSE_BY_ROLE.get(user.role, ""),
+        legal_basis=LegalBasis.STATUTORY_TASK.value,
+    )
+
+
 def require_participant(
     user: User, participant_uuid: UUID | str, action: Action = Action.VIEW, category: str = Category.IDENTITY
 ) -> Participant:
@@ -523,10 +539,11 @@ def audit_trail_of(
     return events
 
 
-def require_controller(user: User, participant_uuid: UUID | str) -> Participant:
+def require_controller(user: User, participant_uuid: UUID | str, action: Action = Action.VIEW) -> Participant:
     """For the controller's own acts on a file (sharing, restriction, access requests): the
-    responsible municipality's director. Others get 404 or 403 as usual."""
-    participant = require_participant(user, participant_uuid)
+    responsible municipality's director. Others get 404 or 403 as usual. With Action.CHANGE a
+    processing restriction refuses the act, as for any other change."""
+    participant = require_participant(user, participant_uuid, action)
     if not can_manage_sharing(user, participant):
         raise PermissionDenied
     return participant

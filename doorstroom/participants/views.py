@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -86,12 +87,14 @@ def participant_create(request: access.AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            participant = enrollment_services.participant_take_on(
-                actor=request.user,
-                municipality=data.pop("municipality"),
-                data=data,
-                confirm_not_duplicate=data.pop("confirm_not_duplicate"),
-            )
+            with transaction.atomic():  # the registration and its audit row, or neither
+                participant = enrollment_services.participant_take_on(
+                    actor=request.user,
+                    municipality=data.pop("municipality"),
+                    data=data,
+                    confirm_not_duplicate=data.pop("confirm_not_duplicate"),
+                )
+                access.record_creation(request.user, participant)
         except services.PossibleDuplicates as found:
             duplicates, hidden_duplicates = access.split_by_visibility(request.user, found.participant_ids)
             duplicate_municipality = form.cleaned_data["municipality"]
@@ -221,7 +224,8 @@ def household_member_create(request: access.AuthenticatedRequest, participant_uu
 @require_http_methods(["GET", "POST"])
 def sharing_grant_create(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     """The municipality records which organisation may receive which data, on which basis."""
-    participant = access.require_controller(request.user, participant_uuid)
+    action = access.Action.CHANGE if request.method == "POST" else access.Action.VIEW
+    participant = access.require_controller(request.user, participant_uuid, action)
     form = forms.SharingGrantForm(request.POST or None, organisations=access.referrers_for(participant))
     if request.method == "POST" and form.is_valid():
         try:
@@ -396,8 +400,6 @@ def break_glass_review(request: access.AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(request, _("De beoordeling is opgeslagen."))
         return redirect("participants:break_glass_review")
-    return TemplateResponse(
-        request,
-        "participants/break_glass_review.html",
-        {"accesses": break_glass_service.break_glass_for_review(request.user)[:200], "form": form},
-    )
+    accesses = list(break_glass_service.break_glass_for_review(request.user)[:200])
+    access.record_list(request.user, [a.participant for a in accesses], object_type="break_glass_review")
+    return TemplateResponse(request, "participants/break_glass_review.html", {"accesses": accesses, "form": form})

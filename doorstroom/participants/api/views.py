@@ -1,5 +1,6 @@
 """Participant API: the same access door and services as the pages."""
 
+from django.db import transaction
 from django.db.models import Q
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -179,12 +180,14 @@ class ParticipantListCreateApi(generics.GenericAPIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         try:
-            participant = enrollment_services.participant_take_on(
-                actor=user,
-                municipality=municipality,
-                data=values,
-                confirm_not_duplicate=values.pop("confirm_not_duplicate", False),
-            )
+            with transaction.atomic():  # the registration and its audit row, or neither
+                participant = enrollment_services.participant_take_on(
+                    actor=user,
+                    municipality=municipality,
+                    data=values,
+                    confirm_not_duplicate=values.pop("confirm_not_duplicate", False),
+                )
+                access.record_creation(user, participant)
         except services.PossibleDuplicates as found:
             visible, hidden = access.split_by_visibility(user, found.participant_ids)
             if found.same_bsn:

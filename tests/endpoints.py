@@ -1,0 +1,79 @@
+"""The registry of every route and API operation, and what it does with participant data (B1, H3).
+
+`tests/test_endpoint_registry.py` fails when a route or operation is missing here, so a new
+endpoint cannot arrive without someone deciding whether it touches personal data, and if so, the
+registry's tests check that it is audited and that a processing restriction stops its writes.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One way to call a route: `read` or `write` of participant data."""
+
+    name: str  # URL name (namespace:name)
+    method: str
+    kind: str  # "read" | "write"
+    #: a write that is itself the controller's answer to a data-subject request stays possible under
+    #: a restriction (lifting it, erasing, exporting, withdrawing a grant)
+    allowed_under_restriction: bool = False
+
+
+#: routes that never show or change a participant's data (auth, language, reference data, docs)
+NOT_PERSONAL = {
+    "home",
+    "login",
+    "logout",
+    "second_factor",
+    "second_factor_setup",
+    "set_language",
+    "api-schema",
+    "api-docs",
+    "api-organisations",
+    "api-programmes",
+    "api-programme",
+    "programmes:list",
+}
+
+PERSONAL = [
+    Endpoint("participants:detail", "get", "read"),
+    Endpoint("participants:edit", "get", "read"),
+    Endpoint("participants:edit", "post", "write"),
+    Endpoint("participants:household_add", "get", "read"),
+    Endpoint("participants:household_add", "post", "write"),
+    Endpoint("participants:sharing_add", "get", "read"),
+    Endpoint("participants:sharing_add", "post", "write"),
+    Endpoint("participants:sharing_withdraw", "post", "write", allowed_under_restriction=True),
+    Endpoint("participants:audit_trail", "get", "read"),
+    Endpoint("participants:export", "get", "read"),
+    Endpoint("participants:export_pdf", "get", "read"),
+    Endpoint("participants:restriction", "get", "read"),
+    Endpoint("participants:restriction", "post", "write", allowed_under_restriction=True),
+    Endpoint("participants:search", "get", "read"),
+    Endpoint("participants:create", "post", "write"),
+    Endpoint("participants:break_glass", "post", "read"),
+    Endpoint("participants:break_glass_review", "get", "read"),
+    Endpoint("enrollments:caseload", "get", "read"),
+    Endpoint("enrollments:create", "get", "read"),
+    Endpoint("enrollments:create", "post", "write"),
+    Endpoint("enrollments:team_add", "get", "read"),
+    Endpoint("enrollments:team_add", "post", "write"),
+    Endpoint("enrollments:team_end", "post", "write"),
+    Endpoint("enrollments:card", "get", "read"),
+    Endpoint("enrollments:event_create", "get", "read"),
+    Endpoint("enrollments:event_create", "post", "write"),
+    Endpoint("enrollments:correct", "post", "write"),
+    Endpoint("programmes:board", "get", "read"),
+    Endpoint("retention:erasure", "get", "read"),
+    Endpoint("retention:erasure", "post", "write", allowed_under_restriction=True),
+    Endpoint("api-participants", "get", "read"),
+    Endpoint("api-participants", "post", "write"),
+    Endpoint("api-participant", "get", "read"),
+    Endpoint("api-participant", "patch", "write"),
+    Endpoint("api-enrollments", "get", "read"),
+    Endpoint("api-enrollments", "post", "write"),
+    Endpoint("api-enrollment", "get", "read"),
+    Endpoint("api-enrollment-events", "get", "read"),
+    Endpoint("api-enrollment-events", "post", "write"),
+]
