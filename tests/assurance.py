@@ -26,6 +26,10 @@ FLOORS = {
     "C1 attempts": 900,
     "C4 generated requests": 5000,
     "A5 leak checks": 200,
+    "A4 HTTP cases": 300,
+    "A4 cases answered allowed": 30,
+    "A4 cases answered 403": 30,
+    "A4 cases answered 404": 30,
     "B1 personal-data endpoints audited": 39,
     "B5 failed writes with their audit row kept": 4,
     "H3 write endpoints refused": 20,
@@ -53,6 +57,7 @@ ZERO = (
     "C4 server errors",
     "H4 remaining hits",
     "A5 leaks",
+    "A4 disagreements",
     "B1 rows missing fields",
 )
 

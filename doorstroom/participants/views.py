@@ -132,11 +132,15 @@ def participant_edit(request: access.AuthenticatedRequest, participant_uuid: str
     if not access.can_see_bsn(request.user, participant):
         initial.pop("bsn")
     form = forms.ParticipantEditForm(request.POST or None, initial=initial)
+    withheld = []
     if not access.can_see_bsn(request.user, participant):
-        del form.fields["bsn"]
+        withheld.append("bsn")
     if not access.can(request.user, participant, access.Action.CHANGE, access.Category.CONTACT):
-        for name in CONTACT_FIELDS:
-            del form.fields[name]
+        withheld.extend(CONTACT_FIELDS)
+    if request.method == "POST" and any(request.POST.get(name) for name in withheld):
+        raise PermissionDenied  # the form never offers these fields: same answer as the API
+    for name in withheld:
+        del form.fields[name]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")

@@ -225,17 +225,19 @@ class ParticipantDetailApi(generics.GenericAPIView):
     def patch(self, request: Request, participant_uuid: str) -> Response:
         user = access.authenticated_user(request.user)
         participant = access.require_participant(user, participant_uuid, access.Action.CHANGE)
+        # a field the caller may not change is refused before validation, as on the page
+        asked = set(request.data.keys()) if hasattr(request.data, "keys") else set()
+        if "bsn" in asked and not access.can_see_bsn(user, participant):
+            raise PermissionDenied("U mag het BSN niet wijzigen.")
+        if {"email", "phone"} & asked and not access.can(
+            user, participant, access.Action.CHANGE, access.Category.CONTACT
+        ):
+            raise PermissionDenied("De contactgegevens zijn niet met uw organisatie gedeeld.")
         data = ParticipantUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         version = values.pop("version")
         reason, is_rectification = values.pop("reason", ""), values.pop("is_rectification", False)
-        if "bsn" in values and not access.can_see_bsn(user, participant):
-            raise PermissionDenied("U mag het BSN niet wijzigen.")
-        if {"email", "phone"} & values.keys() and not access.can(
-            user, participant, access.Action.CHANGE, access.Category.CONTACT
-        ):
-            raise PermissionDenied("De contactgegevens zijn niet met uw organisatie gedeeld.")
         services.participant_update(
             participant=participant,
             data=values,
