@@ -501,6 +501,8 @@ EN = {
     "Nog niemand.": "Nobody yet.",
     "Alle gegevens als PDF (inzageverzoek)": "All data as PDF (access request)",
     "Alle gegevens als JSON-bestand": "All data as a JSON file",
+    "Organisaties die uw gegevens hebben ontvangen": "Organisations that received your data",
+    "Geen.": "None.",
 }
 
 PLURALS = {

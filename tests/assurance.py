@@ -58,6 +58,7 @@ ZERO = (
     "H4 remaining hits",
     "A5 leaks",
     "A4 disagreements",
+    "H5 recipients mismatches",
     "B1 rows missing fields",
 )
 

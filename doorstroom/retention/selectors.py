@@ -135,6 +135,7 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
             }
             for b in BreakGlassAccess.objects.filter(participant=participant).select_related("user")
         ],
+        "ontvangers": recipients_of(participant),
         "inzage_in_dossier": [
             {
                 "wanneer": _plain(e.occurred_at),
@@ -148,6 +149,21 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
             for e in AuditEvent.objects.filter(subjects__participant_uuid=str(participant.uuid)).order_by("id")
         ],
     }
+
+
+def recipients_of(participant: Participant) -> list[str]:
+    """AVG art. 19: the organisations that received this participant's data, that is, whose staff
+    were allowed to read or change it (from the audit log), besides the participant themselves."""
+    from doorstroom.organisations.models import Role
+
+    names = (
+        AuditEvent.objects.filter(subjects__participant_uuid=str(participant.uuid), result="allowed")
+        .exclude(actor_role=Role.PARTICIPANT)
+        .exclude(organisation_name="")
+        .values_list("organisation_name", flat=True)
+        .distinct()
+    )
+    return sorted(set(names))
 
 
 def _plain(value: Any) -> Any:

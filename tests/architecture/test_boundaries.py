@@ -52,3 +52,29 @@ def test_no_model_has_an_ethnicity_field():
     for model in apps.get_models():
         for field in model._meta.get_fields():
             assert not any(word in field.name.lower() for word in words), f"{model.__name__}.{field.name}"
+
+
+ALL_MODULES = sorted(p for p in ROOT.rglob("*.py") if "migrations" not in p.parts and "tests" not in p.parts)
+
+
+def test_no_mass_assignment_or_string_built_sql():
+    """E3: every model form, serializer and admin names its fields; no SQL built from strings
+    outside the one reviewed key-rotation command (bandit B608 checks that one)."""
+    offending = []
+    for path in ALL_MODULES:
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id in ("fields", "exclude") for t in node.targets
+            ):
+                if isinstance(node.value, ast.Constant) and node.value.value == "__all__":
+                    offending.append(f"{path.name}:{node.lineno} fields = '__all__'")
+                if any(isinstance(t, ast.Name) and t.id == "exclude" for t in node.targets):
+                    offending.append(f"{path.name}:{node.lineno} exclude (name the fields instead)")
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("raw", "extra")
+            ):
+                offending.append(f"{path.name}:{node.lineno} .{node.func.attr}()")
+    assert offending == [], offending

@@ -169,3 +169,26 @@ def test_a_coach_cannot_get_the_pdf(client, world):
     TeamAssignmentFactory(participant=world["participant"], member=coach)
     client.force_login(coach)
     assert client.get(reverse("participants:export_pdf", args=[world["participant"].uuid])).status_code == 403
+
+
+def test_the_recipients_are_the_organisations_that_read_the_file(client, world, assurance):
+    """H5: the art. 19 recipients list equals the organisations with allowed reads in the audit log."""
+    from doorstroom.access.models import AuditEvent
+
+    partner_coach = UserFactory(role=Role.COACH)
+    TeamAssignmentFactory(participant=world["participant"], member=partner_coach)
+    outsider = UserFactory(role=Role.COACH)  # refused: not a recipient
+    for user in (partner_coach, outsider, world["director"]):
+        client.force_login(user)
+        client.get(reverse("participants:detail", args=[world["participant"].uuid]))
+    client.force_login(world["account"])
+    data = json.loads(client.get(reverse("participants:export", args=[world["participant"].uuid])).content)
+    from_audit = set(
+        AuditEvent.objects.filter(subjects__participant_uuid=str(world["participant"].uuid), result="allowed")
+        .exclude(actor_role=Role.PARTICIPANT)
+        .values_list("organisation_name", flat=True)
+    )
+    assert set(data["ontvangers"]) == from_audit
+    assert partner_coach.organisation.name in data["ontvangers"]
+    assert outsider.organisation.name not in data["ontvangers"]
+    assurance.add("H5 recipients mismatches", len(set(data["ontvangers"]) ^ from_audit))
