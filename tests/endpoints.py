@@ -34,6 +34,9 @@ NOT_PERSONAL = {
     "api-programmes",
     "api-programme",
     "programmes:list",
+    # destruction lists hold opaque file ids, programme codes and dates, never names or BSNs
+    "retention:destruction_lists",
+    "retention:destruction_list",
 }
 
 PERSONAL = [

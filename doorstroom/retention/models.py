@@ -16,6 +16,11 @@ class ListStatus(models.TextChoices):
 
 
 class DestructionList(models.Model):
+    """One municipality's files due for destruction on a reference date."""
+
+    municipality = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("gemeente")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reference_date = models.DateField(_("peildatum"))

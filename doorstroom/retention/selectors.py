@@ -4,10 +4,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.db.models import Count, Q, QuerySet
+
 from doorstroom.access.models import AuditEvent, BreakGlassAccess
+from doorstroom.access.policy import served_municipality_ids
 from doorstroom.enrollments.models import Enrollment
+from doorstroom.organisations.models import Organisation, Role, User
 from doorstroom.participants.models import Participant
 from doorstroom.retention import rules
+from doorstroom.retention.models import DestructionList
 
 
 @dataclass(frozen=True)
@@ -19,9 +24,13 @@ class DueFile:
     due_on: date
 
 
-def files_due_for_destruction(*, today: date) -> list[DueFile]:
-    """Participants whose every enrollment is closed and past its programme's retention period."""
-    rows = Enrollment.objects.values_list(
+def files_due_for_destruction(*, today: date, municipality_ids: set[int] | None = None) -> list[DueFile]:
+    """Participants whose every enrollment is closed and past its programme's retention period;
+    only those of the given municipalities when these are given."""
+    scope = Enrollment.objects.all()
+    if municipality_ids is not None:
+        scope = scope.filter(participant__municipality_id__in=municipality_ids)
+    rows = scope.values_list(
         "participant__uuid", "uuid", "ended_on", "programme__retention_years", "programme__code"
     ).order_by("participant_id", "id")
     by_participant: dict[str, list[tuple]] = {}
@@ -42,6 +51,25 @@ def files_due_for_destruction(*, today: date) -> list[DueFile]:
                 )
             )
     return sorted(due, key=lambda f: (f.due_on, f.participant_uuid))
+
+
+def destruction_lists_of(user: User) -> QuerySet[DestructionList]:
+    """The destruction lists a records manager works on: those of the municipalities they serve."""
+    if user.role != Role.RECORDS_MANAGER:
+        return DestructionList.objects.none()
+    return (
+        DestructionList.objects.filter(municipality_id__in=served_municipality_ids(user))
+        .select_related("municipality", "created_by", "approved_by")
+        .annotate(
+            item_count=Count("items"), destroyed_count=Count("items", filter=Q(items__destroyed_at__isnull=False))
+        )
+    )
+
+
+def municipalities_for_destruction(user: User) -> QuerySet[Organisation]:
+    if user.role != Role.RECORDS_MANAGER:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk__in=served_municipality_ids(user)).order_by("name")
 
 
 #: Every model holding a participant's data, with the key it gets in the access-request export.
@@ -154,8 +182,6 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
 def recipients_of(participant: Participant) -> list[str]:
     """AVG art. 19: the organisations that received this participant's data, that is, whose staff
     were allowed to read or change it (from the audit log), besides the participant themselves."""
-    from doorstroom.organisations.models import Role
-
     names = (
         AuditEvent.objects.filter(subjects__participant_uuid=str(participant.uuid), result="allowed")
         .exclude(actor_role=Role.PARTICIPANT)

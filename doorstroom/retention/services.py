@@ -8,19 +8,29 @@ from django.utils import timezone
 
 from doorstroom.access import audit
 from doorstroom.access.models import AuditAction, AuditResult
+from doorstroom.access.policy import served_municipality_ids
 from doorstroom.core.errors import DomainError
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, TeamAssignment
-from doorstroom.organisations.models import Role, User
+from doorstroom.organisations.models import Organisation, Role, User
 from doorstroom.participants.models import Household, Participant
 
 from . import rules, selectors
 from .models import DestructionItem, DestructionList, ErasureGround, ErasureRecord, ListStatus
 
 
+def _require_records_manager(actor: User, municipality: Organisation) -> None:
+    if actor.role != Role.RECORDS_MANAGER or municipality.pk not in served_municipality_ids(actor):
+        raise DomainError(
+            "Alleen een archivaris van de gemeente stelt vernietigingslijsten op en keurt ze goed.", field="actor"
+        )
+
+
 @transaction.atomic
-def destruction_list_create(*, actor: User, today: date) -> DestructionList:
-    """A draft list of every file due on `today` (a records manager checks and approves it)."""
-    destruction_list = DestructionList.objects.create(created_by=actor, reference_date=today)
+def destruction_list_create(*, actor: User, municipality: Organisation, today: date) -> DestructionList:
+    """A draft list of every file of one municipality due on `today`; a records manager of that
+    municipality draws it up, checks it and approves it before anything is destroyed."""
+    _require_records_manager(actor, municipality)
+    destruction_list = DestructionList.objects.create(created_by=actor, municipality=municipality, reference_date=today)
     DestructionItem.objects.bulk_create(
         DestructionItem(
             destruction_list=destruction_list,
@@ -30,15 +40,14 @@ def destruction_list_create(*, actor: User, today: date) -> DestructionList:
             last_ended_on=due.last_ended_on,
             due_on=due.due_on,
         )
-        for due in selectors.files_due_for_destruction(today=today)
+        for due in selectors.files_due_for_destruction(today=today, municipality_ids={municipality.pk})
     )
     return destruction_list
 
 
 @transaction.atomic
 def destruction_list_approve(*, destruction_list: DestructionList, actor: User) -> DestructionList:
-    if actor.role != Role.RECORDS_MANAGER:
-        raise DomainError("Alleen een archivaris keurt een vernietigingslijst goed.", field="approved_by")
+    _require_records_manager(actor, destruction_list.municipality)
     if destruction_list.status != ListStatus.DRAFT:
         raise DomainError("Deze lijst is niet meer in concept.", field="status")
     destruction_list.status = ListStatus.APPROVED
@@ -108,7 +117,8 @@ def destruction_list_execute(*, destruction_list: DestructionList, today: date, 
     Each destruction is audited; returns the destroyed (or, dry run, the destroyable) participant ids."""
     if destruction_list.status != ListStatus.APPROVED:
         raise DomainError("Alleen een goedgekeurde lijst kan worden uitgevoerd.", field="status")
-    still_due = {f.participant_uuid for f in selectors.files_due_for_destruction(today=today)}
+    scope = {destruction_list.municipality_id}
+    still_due = {f.participant_uuid for f in selectors.files_due_for_destruction(today=today, municipality_ids=scope)}
     done: list[str] = []
     for item in destruction_list.items.filter(destroyed_at__isnull=True):
         if item.participant_uuid not in still_due:

@@ -16,4 +16,5 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "has_caseload": user.role != "deelnemer",
         "may_break_glass": user.role in access.BREAK_GLASS_ROLES,
         "may_review_break_glass": user.role == "privacyfunctionaris",
+        "may_manage_destruction": user.role == "archivaris",
     }

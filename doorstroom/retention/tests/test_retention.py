@@ -17,13 +17,13 @@ from doorstroom.core.errors import DomainError
 from doorstroom.enrollments import services as enrollment_services
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
 from doorstroom.organisations.models import Role
-from doorstroom.organisations.tests.factories import UserFactory
+from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
 from doorstroom.participants import services as participant_services
 from doorstroom.participants.models import Participant
 from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.programmes.tests.factories import ProgrammeFactory
 from doorstroom.retention import rules, selectors, services
-from doorstroom.retention.models import ListStatus
+from doorstroom.retention.models import DestructionList, ListStatus
 
 
 @settings(max_examples=500)
@@ -45,8 +45,8 @@ def test_leap_days_fall_back_to_the_28th():
     assert rules.add_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
 
 
-def closed_file(actor, *, ended_days_ago: int, retention_years: int = 1, open_second: bool = False):
-    participant = ParticipantFactory(bsn=None)
+def closed_file(actor, *, ended_days_ago: int, retention_years: int = 1, open_second: bool = False, municipality=None):
+    participant = ParticipantFactory(bsn=None, **({"municipality": municipality} if municipality else {}))
     programme = ProgrammeFactory(retention_years=retention_years)
     start = clock.today() - timedelta(days=ended_days_ago + 30)
     enrollment = enrollment_services.enrollment_enrol(
@@ -94,9 +94,11 @@ def test_the_dry_run_lists_exactly_the_files_past_retention(assurance):
 
 @pytest.mark.django_db
 def test_an_approved_list_destroys_every_row_of_the_file_and_is_audited(capsys, assurance):
-    actor = UserFactory(role=Role.DIRECTOR)
-    archivist = UserFactory(role=Role.RECORDS_MANAGER, username="archivaris.test")
-    participant = closed_file(actor, ended_days_ago=800)
+    municipality = OrganisationFactory(municipality=True)
+    actor = UserFactory(role=Role.DIRECTOR, organisation=municipality)
+    archivist = UserFactory(role=Role.RECORDS_MANAGER, username="archivaris.test", organisation=municipality)
+    participant = closed_file(actor, ended_days_ago=800, municipality=municipality)
+    elsewhere = closed_file(actor, ended_days_ago=800)  # due too, but another municipality's file
     TeamAssignmentFactory(participant=participant, member=actor)
     participant_services.household_add_member(participant=participant, relation="ouder")
     participant_services.sharing_grant(
@@ -107,9 +109,18 @@ def test_an_approved_list_destroys_every_row_of_the_file_and_is_audited(capsys, 
         on=clock.today(),
         recorded_by=actor,
     )
-    kept = closed_file(actor, ended_days_ago=10)
+    kept = closed_file(actor, ended_days_ago=10, municipality=municipality)
 
-    destruction_list = services.destruction_list_create(actor=actor, today=clock.today())
+    with pytest.raises(DomainError):
+        services.destruction_list_create(actor=actor, municipality=municipality, today=clock.today())  # a director
+    with pytest.raises(DomainError):  # an archivist of another municipality
+        services.destruction_list_create(
+            actor=UserFactory(role=Role.RECORDS_MANAGER, organisation=OrganisationFactory(municipality=True)),
+            municipality=municipality,
+            today=clock.today(),
+        )
+    call_command("purge", "opstellen", door="archivaris.test")
+    destruction_list = DestructionList.objects.get()
     assert [i.participant_uuid for i in destruction_list.items.all()] == [str(participant.uuid)]
     with pytest.raises(DomainError):
         services.destruction_list_execute(destruction_list=destruction_list, today=clock.today())  # not approved
@@ -128,6 +139,7 @@ def test_an_approved_list_destroys_every_row_of_the_file_and_is_audited(capsys, 
                 orphans += model._default_manager.filter(**{f"{field.name}_id": participant.pk}).count()
     assert orphans == 0 and not Participant.objects.filter(pk=participant.pk).exists()
     assert Participant.objects.filter(pk=kept.pk).exists()
+    assert Participant.objects.filter(pk=elsewhere.pk).exists()
     destruction_list.refresh_from_db()
     assert destruction_list.status == ListStatus.EXECUTED and destruction_list.approved_by == archivist
     assert destruction_list.items.get().destroyed_at is not None
@@ -135,3 +147,27 @@ def test_an_approved_list_destroys_every_row_of_the_file_and_is_audited(capsys, 
     assert deletion.actor_username == "archivaris.test"
     assert audit.verify_chain().intact
     assurance.add("H1 orphan rows after purge", orphans)
+
+
+@pytest.mark.django_db
+def test_the_records_manager_draws_up_and_approves_a_list_on_the_page(client):
+    municipality = OrganisationFactory(municipality=True)
+    director = UserFactory(role=Role.DIRECTOR, organisation=municipality)
+    archivist = UserFactory(role=Role.RECORDS_MANAGER, organisation=municipality)
+    due = closed_file(director, ended_days_ago=800, municipality=municipality)
+    closed_file(director, ended_days_ago=800)  # another municipality's file: not on this list
+    client.force_login(director)
+    assert client.get("/vernietigingslijsten/").status_code == 403
+    client.force_login(archivist)
+    response = client.post("/vernietigingslijsten/", {"municipality": municipality.pk})
+    destruction_list = DestructionList.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/vernietigingslijsten/{destruction_list.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert str(due.uuid) in page and "Lijst goedkeuren" in page
+    client.post(response["Location"])
+    destruction_list.refresh_from_db()
+    assert destruction_list.status == ListStatus.APPROVED and destruction_list.approved_by == archivist
+    assert "purge uitvoeren --lijst" in client.get(response["Location"]).content.decode()
+    other_archivist = UserFactory(role=Role.RECORDS_MANAGER, organisation=OrganisationFactory(municipality=True))
+    client.force_login(other_archivist)
+    assert client.get(response["Location"]).status_code == 404

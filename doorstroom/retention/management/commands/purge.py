@@ -22,10 +22,16 @@ class Command(BaseCommand):
             raise CommandError("Onbekende gebruiker.")
         try:
             if options["action"] == "opstellen":
-                made = services.destruction_list_create(actor=actor, today=clock.today())
+                if actor.organisation is None:
+                    raise CommandError("Deze gebruiker hoort bij geen gemeente.")
+                made = services.destruction_list_create(
+                    actor=actor, municipality=actor.organisation, today=clock.today()
+                )
                 self.stdout.write(f"Vernietigingslijst {made.pk}: {made.items.count()} dossiers (concept).")
                 return
-            destruction_list = DestructionList.objects.filter(pk=options["lijst"]).first()
+            destruction_list = (
+                DestructionList.objects.filter(pk=options["lijst"]).select_related("municipality").first()
+            )
             if destruction_list is None:
                 raise CommandError("Onbekende lijst.")
             if options["action"] == "goedkeuren":
