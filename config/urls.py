@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from doorstroom.web import oidc
 from doorstroom.web import views as web_views
 from doorstroom.web.forms import ThrottledAuthenticationForm
 
@@ -14,6 +15,8 @@ urlpatterns = [
     ),
     path("inloggen/code/", web_views.second_factor, name="second_factor"),
     path("inloggen/instellen/", web_views.second_factor_setup, name="second_factor_setup"),
+    path("inloggen/gemeente/", oidc.login_start, name="oidc_authentication_init"),
+    path("inloggen/gemeente/terug/", oidc.login_callback, name="oidc_authentication_callback"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

@@ -528,6 +528,9 @@ EN = {
     "Kies een gemeente.": "Choose a municipality.",
     "De lijst is opgesteld. Controleer haar en keur haar goed.": "The list has been drawn up. Check it and approve it.",
     "De lijst is goedgekeurd. De vernietiging kan worden uitgevoerd.": "The list has been approved. The destruction can be carried out.",
+    "Inloggen via uw gemeente is niet gelukt. Heeft u een account in Doorstroom met dezelfde gebruikersnaam? Vraag anders functioneel beheer.": "Logging in through your municipality did not work. Do you have a Doorstroom account with the same username? If not, ask application management.",
+    "Inloggen via uw gemeente": "Log in through your municipality",
+    "Of log in met uw gebruikersnaam en wachtwoord van Doorstroom:": "Or log in with your Doorstroom username and password:",
 }
 
 PLURALS = {

@@ -27,6 +27,8 @@ NOT_PERSONAL = {
     "logout",
     "second_factor",
     "second_factor_setup",
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
     "set_language",
     "api-schema",
     "api-docs",

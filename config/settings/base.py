@@ -125,6 +125,28 @@ DOORSTROOM_LOGIN_LOCKOUT_SECONDS = int(env("DOORSTROOM_LOGIN_LOCKOUT_SECONDS", "
 # Absolute lifetime of a staff session, whatever the activity.
 DOORSTROOM_SESSION_MAX_SECONDS = int(env("DOORSTROOM_SESSION_MAX_SECONDS", str(12 * 3600)) or 12 * 3600)
 OTP_TOTP_ISSUER = "Doorstroom"
+# Optional login through the municipality's identity provider (OpenID Connect); off unless a client
+# id is set. Only existing staff accounts can log in this way (docs/configuration.md).
+DOORSTROOM_OIDC_ENABLED = bool(env("DOORSTROOM_OIDC_CLIENT_ID"))
+OIDC_RP_CLIENT_ID = env("DOORSTROOM_OIDC_CLIENT_ID") or ""
+OIDC_RP_CLIENT_SECRET = env("DOORSTROOM_OIDC_CLIENT_SECRET") or ""
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("DOORSTROOM_OIDC_AUTHORIZATION_ENDPOINT") or ""
+OIDC_OP_TOKEN_ENDPOINT = env("DOORSTROOM_OIDC_TOKEN_ENDPOINT") or ""
+OIDC_OP_USER_ENDPOINT = env("DOORSTROOM_OIDC_USERINFO_ENDPOINT") or ""
+OIDC_OP_JWKS_ENDPOINT = env("DOORSTROOM_OIDC_JWKS_ENDPOINT") or None
+OIDC_RP_SIGN_ALGO = env("DOORSTROOM_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env("DOORSTROOM_OIDC_SCOPES", "openid profile email")
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 10
+LOGIN_REDIRECT_URL_FAILURE = "/inloggen/?gemeente=mislukt"
+DOORSTROOM_OIDC_USERNAME_CLAIM = env("DOORSTROOM_OIDC_USERNAME_CLAIM") or "preferred_username"
+# amr/acr values that prove the provider's own multi-factor login (then no second code is asked)
+DOORSTROOM_OIDC_MFA_VALUES = [v.strip() for v in (env("DOORSTROOM_OIDC_MFA_VALUES") or "mfa").split(",") if v.strip()]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if DOORSTROOM_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("doorstroom.web.oidc.MunicipalIdentityProviderBackend")
+
 LOGIN_URL = "login"
 LOGIN_URL_SECOND_FACTOR = "/inloggen/code/"
 LOGIN_REDIRECT_URL = "enrollments:caseload"

@@ -13,4 +13,4 @@ class SecondFactorForSessions(BasePermission):
     def has_permission(self, request, view):  # type: ignore[no-untyped-def]
         if request.auth is not None:  # token authentication
             return True
-        return not needs_second_factor(request.user)
+        return not needs_second_factor(request.user, getattr(request._request, "session", None))

@@ -1,5 +1,6 @@
 """What the page shell needs to know about the user: which menu items lead somewhere."""
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from doorstroom.access import policy as access
@@ -9,7 +10,7 @@ from doorstroom.organisations.models import User
 def navigation(request: HttpRequest) -> dict[str, bool]:
     user = getattr(request, "user", None)
     if not isinstance(user, User) or not user.is_authenticated:
-        return {}
+        return {"oidc_enabled": settings.DOORSTROOM_OIDC_ENABLED}
     return {
         "may_search": access.can_search(user),
         "may_register": user.role in access.REGISTERING_ROLES,

@@ -42,7 +42,7 @@ class SecondFactorMiddleware:
             if timezone.now().timestamp() - started > settings.DOORSTROOM_SESSION_MAX_SECONDS:
                 logout(request)
                 return redirect("login")
-            if needs_second_factor(user) and not request.path.startswith(OPEN_PREFIXES):
+            if needs_second_factor(user, request.session) and not request.path.startswith(OPEN_PREFIXES):
                 return redirect(f"{settings.LOGIN_URL_SECOND_FACTOR}?next={request.get_full_path()}")
         return self.get_response(request)
 
