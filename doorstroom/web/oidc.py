@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 class MunicipalIdentityProviderBackend(OIDCAuthenticationBackend):
     def _username(self, claims: dict[str, Any]) -> str:
-        return str(claims.get(settings.DOORSTROOM_OIDC_USERNAME_CLAIM) or "").strip()
+        return str(claims.get(str(settings.DOORSTROOM_OIDC_USERNAME_CLAIM)) or "").strip()
 
     def verify_claims(self, claims: dict[str, Any]) -> bool:
         return bool(self._username(claims))
