@@ -34,6 +34,8 @@ FLOORS = {
     "B5 failed writes with their audit row kept": 4,
     "H3 write endpoints refused": 20,
     "H4 erasures checked": 1,
+    "C5 BSN examples": 10_000,
+    "E4 migrations reversed and reapplied": 5,
 }
 #: figures produced only by the `fuzz` suites, which run once per `make test` (on PostgreSQL)
 FUZZ_FIGURES = {"C4 generated requests"}
@@ -60,6 +62,7 @@ ZERO = (
     "A4 disagreements",
     "H5 recipients mismatches",
     "B1 rows missing fields",
+    "E4 tables with lost rows",
 )
 
 
