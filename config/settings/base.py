@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "doorstroom.participants",
     "doorstroom.programmes",
     "doorstroom.enrollments",
+    "doorstroom.measurements",
     "doorstroom.access",
     "doorstroom.web",
     "doorstroom.api",
