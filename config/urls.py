@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("doorstroom.enrollments.urls")),
     path("", include("doorstroom.programmes.urls")),
     path("", include("doorstroom.retention.urls")),
+    path("", include("doorstroom.measurements.urls")),
 ]
 
 handler404 = "doorstroom.api.errors.not_found"

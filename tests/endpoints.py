@@ -70,6 +70,11 @@ PERSONAL = [
     Endpoint("enrollments:event_create", "post", "write"),
     Endpoint("enrollments:correct", "post", "write"),
     Endpoint("programmes:board", "get", "read"),
+    Endpoint("measurements:overview", "get", "read"),
+    Endpoint("measurements:create", "get", "read"),
+    Endpoint("measurements:create", "post", "write"),
+    Endpoint("measurements:screening_create", "get", "read"),
+    Endpoint("measurements:screening_create", "post", "write"),
     Endpoint("retention:erasure", "get", "read"),
     Endpoint("retention:erasure", "post", "write", allowed_under_restriction=True),
     Endpoint("api-participants", "get", "read"),
@@ -81,4 +86,6 @@ PERSONAL = [
     Endpoint("api-enrollment", "get", "read"),
     Endpoint("api-enrollment-events", "get", "read"),
     Endpoint("api-enrollment-events", "post", "write"),
+    Endpoint("api-participant-measurements", "get", "read"),
+    Endpoint("api-participant-measurements", "post", "write"),
 ]

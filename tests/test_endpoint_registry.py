@@ -100,6 +100,7 @@ def url_for(name, world):
         "api-enrollments": "/api/v1/inschrijvingen/",
         "api-enrollment": f"/api/v1/inschrijvingen/{e.uuid}/",
         "api-enrollment-events": f"/api/v1/inschrijvingen/{e.uuid}/gebeurtenissen/",
+        "api-participant-measurements": f"/api/v1/deelnemers/{p.uuid}/metingen/",
     }
     if name in api:
         return api[name]
@@ -110,7 +111,7 @@ def url_for(name, world):
         "assignment_uuid": world["assignment"].uuid,
         "grant_uuid": world["grant"].uuid,
         "event_type": "gestart",
-        "code": world["programme"].code,
+        "code": world["programme"].code if name.startswith("programmes") else "zrm",
     }
     return reverse(
         name, kwargs={k: v for k, v in values.items() if f"<{k}>" in str(pattern) or f":{k}>" in str(pattern)}

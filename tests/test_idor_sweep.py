@@ -32,6 +32,7 @@ def fill(route, participant, enrollment):
         "<uuid:assignment_uuid>": str(participant.team.first().uuid),
         "<uuid:grant_uuid>": str(participant.sharing_grants.first().uuid),
         "<str:event_type>": "gepauzeerd",
+        "<slug:code>": "zrm",
     }
     for placeholder, value in values.items():
         route = route.replace(placeholder, value)

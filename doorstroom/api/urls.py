@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from doorstroom.enrollments.api import urls as enrollment_urls
+from doorstroom.measurements.api import urls as measurement_urls
 from doorstroom.organisations.api import urls as organisation_urls
 from doorstroom.participants.api import urls as participant_urls
 from doorstroom.programmes.api import urls as programme_urls
@@ -21,6 +22,7 @@ urlpatterns = [
                 *programme_urls.urlpatterns,
                 *participant_urls.urlpatterns,
                 *enrollment_urls.urlpatterns,
+                *measurement_urls.urlpatterns,
             ]
         ),
     ),

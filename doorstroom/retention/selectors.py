@@ -80,6 +80,8 @@ EXPORT_SECTIONS = {
     "enrollments.Enrollment": "trajecten",
     "access.BreakGlassAccess": "noodtoegang",
     "participants.ParticipantChange": "wijzigingen",
+    "measurements.Measurement": "metingen",
+    "measurements.LanguageScreening": "taalscreenings",
 }
 
 
@@ -153,6 +155,31 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
                 "waarden_voor_en_na": c.before_after,
             }
             for c in participant.changes.select_related("changed_by").order_by("version")
+        ],
+        "metingen": [
+            {
+                "instrument": str(m.scale),
+                "moment": m.get_moment_display(),
+                "datum": _plain(m.measured_on),
+                "scores": {s.item: m.scale.value_label(s.value, s.item) for s in m.scores.all()},
+                "bron": m.get_source_display() if m.source else "",
+                "toelichting": m.note,
+                "andere_trede_omdat": m.override_reason,
+                "correctie_van_een_eerdere_meting": m.correction_reason,
+                "vastgelegd_door": str(m.recorded_by),
+            }
+            for m in participant.measurements.select_related("scale__measurement_type", "recorded_by")
+            .prefetch_related("scores")
+            .order_by("measured_on", "id")
+        ],
+        "taalscreenings": [
+            {
+                "instrument": s.get_instrument_display(),
+                "datum": _plain(s.screened_on),
+                "uitkomst": s.get_outcome_display(),
+                "doorverwezen_naar": s.referred_to,
+            }
+            for s in participant.screenings.order_by("screened_on", "id")
         ],
         "noodtoegang": [
             {

@@ -1,0 +1,111 @@
+"""Measurement pages: progress from baseline to latest, the history, and recording a measurement."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from doorstroom.access import policy as access
+from doorstroom.core.errors import DomainError
+
+from . import forms, selectors, services
+
+
+@login_required
+def measurements_overview(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
+    """Progress per instrument (chart with the same figures as a table) and every measurement."""
+    participant = access.require_participant(
+        request.user, participant_uuid, access.Action.VIEW, access.Category.MEASUREMENTS
+    )
+    categories = access.categories_allowed(request.user, participant)
+    changeable = access.categories_allowed(request.user, participant, access.Action.CHANGE)
+    return TemplateResponse(
+        request,
+        "measurements/overview.html",
+        {
+            "participant": participant,
+            "progress": selectors.progress_of(participant=participant, categories=categories),
+            "history": selectors.history_of(participant=participant, categories=categories),
+            "screenings": participant.screenings.order_by("-screened_on", "-id"),
+            "instruments": selectors.instruments_in_use(),
+            "can_record": access.Category.MEASUREMENTS in changeable,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measurement_create(request: access.AuthenticatedRequest, participant_uuid: str, code: str) -> HttpResponse:
+    participant = access.require_participant(
+        request.user, participant_uuid, access.Action.CHANGE, access.Category.MEASUREMENTS
+    )
+    instrument = selectors.instruments_in_use().filter(code=code).first()
+    scale = instrument.current_scale() if instrument else None
+    if instrument is None or scale is None:
+        raise Http404
+    changeable = access.categories_allowed(request.user, participant, access.Action.CHANGE)
+    item_codes = {item.code for item in scale.scale_items() if item.category in changeable}
+    has_baseline = services.standing_baseline(participant, instrument) is not None
+    form = forms.MeasurementForm(
+        request.POST or None,
+        scale=scale,
+        item_codes=item_codes,
+        initial={"moment": "vervolgmeting" if has_baseline else "nulmeting"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measurement_record(
+                participant=participant,
+                measurement_type=instrument,
+                moment=form.cleaned_data["moment"],
+                measured_on=form.cleaned_data["measured_on"],
+                scores=form.scores(),
+                actor=request.user,
+                note=form.cleaned_data.get("note", ""),
+                source=form.cleaned_data.get("source", ""),
+                rung_override=form.rung_override(),
+                override_reason=form.cleaned_data.get("override_reason", ""),
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("De meting is opgeslagen."))
+            return redirect("measurements:overview", participant_uuid=participant.uuid)
+    return TemplateResponse(
+        request,
+        "measurements/measurement_form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "instrument": instrument,
+            "scale": scale,
+            "left_out": len(scale.items) - len(item_codes),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening_create(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
+    participant = access.require_participant(
+        request.user, participant_uuid, access.Action.CHANGE, access.Category.MEASUREMENTS
+    )
+    form = forms.ScreeningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.screening_record(participant=participant, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("De screening is opgeslagen."))
+            return redirect("measurements:overview", participant_uuid=participant.uuid)
+    return TemplateResponse(
+        request,
+        "measurements/screening_form.html",
+        {"form": form, "participant": participant},
+        status=400 if form.errors else 200,
+    )
