@@ -19,6 +19,8 @@ from doorstroom.enrollments import rules
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, TeamAssignment, TeamRole
 from doorstroom.enrollments.projection import OUTCOME_CODES, projection_fields
 from doorstroom.enrollments.services import eligibility_problems
+from doorstroom.measurements import rules as measurement_rules
+from doorstroom.measurements.models import Measurement, MeasurementScore, MeasurementType, ScaleVersion
 from doorstroom.organisations.models import Organisation, OrganisationKind, Region, Role, User
 from doorstroom.participants.models import (
     BenefitStatus,
@@ -249,6 +251,7 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
     used = set(Participant.objects.filter(bsn_index__isnull=False).values_list("bsn", flat=True))  # decrypted
     bsns = (bsn for bsn in test_bsns() if bsn not in used)
     simulator = Simulator(rnd, today)
+    instruments = {m.code: m.current_scale() for m in MeasurementType.objects.filter(is_active=True)}
     start_of_history = today - timedelta(days=730)
 
     made = {"participants": 0, "enrollments": 0, "events": 0}
@@ -276,6 +279,7 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
         event_rows: list[tuple[int, rules.EventFact, User, Programme | None]] = []
         assignments: list[TeamAssignment] = []
         grants: list[SharingGrant] = []
+        measured: list[tuple[Participant, User, date, date | None]] = []
         for person, (key, programme, sim) in zip(people, plans, strict=True):
             coach = rnd.choice(coaches[key])
             chain = [(programme, sim)]
@@ -330,6 +334,7 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
                 )
             )
             grants.extend(_grants_for(person, coach, directors[key], first_day, today, rnd, PARTNER_CATEGORIES))
+            measured.append((person, coach, first_day, last_end))
             if still_open and rnd.random() < 0.15:
                 teacher = users["docent"]
                 grants.extend(_grants_for(person, teacher, directors[key], first_day, today, rnd, SCHOOL_CATEGORIES))
@@ -386,6 +391,7 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
         TeamAssignment.objects.bulk_create(assignments, batch_size=BATCH)
         SharingGrant.objects.bulk_create(grants, batch_size=BATCH)
         _households(people, rnd)
+        _measurements(measured, instruments, rnd, today)
         made["participants"] += len(people)
         made["enrollments"] += len(enrollments)
         made["events"] += len(events)
@@ -395,6 +401,83 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
                 f"{made['events']} gebeurtenissen"
             )
     return made
+
+
+def _measurements(
+    measured: list[tuple[Participant, User, date, date | None]],
+    instruments: dict[str, ScaleVersion | None],
+    rnd: random.Random,
+    today: date,
+) -> None:
+    """Baselines at intake for most participants, and a follow-up after a few months for those
+    who stayed long enough, mostly a little better (bulk, like the rest of the demo)."""
+    rows: list[tuple[Measurement, dict[str, int]]] = []
+    for person, coach, first_day, ended in measured:
+        if rnd.random() > 0.7:
+            continue
+        intake = min(today, first_day + timedelta(days=rnd.randint(7, 28)))
+        last = min(today, ended or today)
+        follow_up = intake + timedelta(days=rnd.randint(90, 200))
+        language = {skill: rnd.randint(0, 3) for skill in ("lezen", "luisteren", "schrijven", "spreken")}
+        zrm = {code: rnd.randint(1, 4) for code in ZRM_DOMAINS}
+        answers = {code: int(rnd.random() < chance) for code, chance in LADDER_CHANCES}
+        plan: list[tuple[str, dict[str, int]]] = [
+            ("taalniveau", language),
+            ("zrm", zrm),
+            ("participatieladder", answers),
+        ]
+        for code, scores in plan:
+            scale = instruments.get(code)
+            if scale is None:
+                continue
+            base = dict(scores)
+            if code == "participatieladder":
+                base["trede"] = measurement_rules.ladder_rung(base)
+            rows.append(
+                (
+                    Measurement(
+                        participant=person, scale=scale, moment="nulmeting", measured_on=intake, recorded_by=coach
+                    ),
+                    base,
+                )
+            )
+            if follow_up <= last:
+                top = 6 if code == "taalniveau" else 5
+                better = {k: min(v + rnd.choice((0, 0, 1, 1, 2)), top) for k, v in scores.items()}
+                if code == "participatieladder":
+                    better = {**scores, "sociaal_contact": 1, "georganiseerde_activiteit": int(rnd.random() < 0.8)}
+                    better["trede"] = measurement_rules.ladder_rung(better)
+                rows.append(
+                    (
+                        Measurement(
+                            participant=person,
+                            scale=scale,
+                            moment="vervolgmeting",
+                            measured_on=follow_up,
+                            recorded_by=coach,
+                        ),
+                        better,
+                    )
+                )
+    Measurement.objects.bulk_create([m for m, _ in rows], batch_size=BATCH)
+    MeasurementScore.objects.bulk_create(
+        [
+            MeasurementScore(measurement=m, item=item, value=value)
+            for m, scores in rows
+            for item, value in scores.items()
+        ],
+        batch_size=BATCH,
+    )
+
+
+ZRM_DOMAINS = ("FIN", "WRK", "TIJ", "HUI", "REL", "GGZ", "LGZ", "MID", "BADL", "IADL", "NET", "MPA", "JUS")
+LADDER_CHANCES = (
+    ("betaald_werk", 0.1),
+    ("ondersteuning_bij_werk", 0.1),
+    ("onbetaald_werk", 0.2),
+    ("georganiseerde_activiteit", 0.5),
+    ("sociaal_contact", 0.7),
+)
 
 
 PARTNER_CATEGORIES = (
