@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("doorstroom.programmes.urls")),
     path("", include("doorstroom.retention.urls")),
     path("", include("doorstroom.measurements.urls")),
+    path("", include("doorstroom.plans.urls")),
 ]
 
 handler404 = "doorstroom.api.errors.not_found"

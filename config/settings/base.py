@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "doorstroom.programmes",
     "doorstroom.enrollments",
     "doorstroom.measurements",
+    "doorstroom.plans",
     "doorstroom.access",
     "doorstroom.web",
     "doorstroom.api",

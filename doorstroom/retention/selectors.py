@@ -11,6 +11,7 @@ from doorstroom.access.policy import served_municipality_ids
 from doorstroom.enrollments.models import Enrollment
 from doorstroom.organisations.models import Organisation, Role, User
 from doorstroom.participants.models import Participant
+from doorstroom.plans import selectors as plan_selectors
 from doorstroom.retention import rules
 from doorstroom.retention.models import DestructionList
 
@@ -172,6 +173,7 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
             .prefetch_related("scores")
             .order_by("measured_on", "id")
         ],
+        "plan": _plan_versions(participant),
         "taalscreenings": [
             {
                 "instrument": s.get_instrument_display(),
@@ -204,6 +206,27 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
             for e in AuditEvent.objects.filter(subjects__participant_uuid=str(participant.uuid)).order_by("id")
         ],
     }
+
+
+def _plan_versions(participant: Participant) -> list[dict[str, Any]]:
+
+    return [
+        {
+            "versie": version.number,
+            "opgesteld_op": _plain(version.created_at),
+            "door": str(version.created_by),
+            "akkoord_op": _plain(version.agreed_on),
+            "evaluatiedatum": _plain(version.review_on),
+            **{
+                key: [{k: _plain(v) for k, v in row.items() if k not in ("key", "goal_key")} for row in rows]
+                for key, rows in (
+                    ("doelen", plan_selectors.as_mapping(version)["goals"]),
+                    ("afspraken", plan_selectors.as_mapping(version)["agreements"]),
+                )
+            },
+        }
+        for version in plan_selectors.versions_of(participant)
+    ]
 
 
 def recipients_of(participant: Participant) -> list[str]:

@@ -1,0 +1,75 @@
+"""The plan form: the plan's own fields and two formsets, goals and agreements (four windows).
+Validation of content lives in rules and services; these forms only shape the input."""
+
+from typing import Any
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from doorstroom.core.forms import DateInput, Form
+
+from . import rules
+from .models import AgreementWay
+
+
+class PlanForm(Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    review_on = forms.DateField(
+        label=_("Evaluatiedatum"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Wanneer kijken jullie samen naar het hele plan?"),
+    )
+    agreed_on = forms.DateField(label=_("De deelnemer ging akkoord op"), widget=DateInput(), required=False)
+    agreed_how = forms.ChoiceField(
+        label=_("Hoe gaf de deelnemer akkoord?"),
+        choices=[("", _("nog niet akkoord")), *AgreementWay.choices],
+        required=False,
+    )
+    change_note = forms.CharField(label=_("Wat is er veranderd en waarom?"), max_length=300, required=False)
+
+
+class GoalForm(Form):
+    key = forms.CharField(widget=forms.HiddenInput, required=False)
+    life_domain = forms.ChoiceField(label=_("Leefgebied"), choices=list(rules.LIFE_DOMAINS.items()))
+    description = forms.CharField(
+        label=_("Doel"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=rules.TEXT_LIMIT,
+        help_text=_("In de woorden van de deelnemer: wat wil hij of zij bereiken?"),
+    )
+    target_on = forms.DateField(label=_("Streefdatum"), widget=DateInput(), required=False)
+    status = forms.ChoiceField(label=_("Stand"), choices=list(rules.GOAL_STATUSES.items()), initial="open")
+
+
+class AgreementForm(Form):
+    key = forms.CharField(widget=forms.HiddenInput, required=False)
+    what = forms.CharField(
+        label=_("Wie doet wat?"), widget=forms.Textarea(attrs={"rows": 2}), max_length=rules.TEXT_LIMIT
+    )
+    due_on = forms.DateField(label=_("Klaar op"), widget=DateInput())
+    monitor = forms.CharField(label=_("Wie bewaakt de afspraak?"), max_length=rules.TEXT_LIMIT)
+    if_not_kept = forms.CharField(
+        label=_("Wat gebeurt er als het niet lukt?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=rules.TEXT_LIMIT,
+    )
+    look_back_on = forms.DateField(label=_("Wanneer kijken we terug?"), widget=DateInput())
+    status = forms.ChoiceField(label=_("Stand"), choices=list(rules.AGREEMENT_STATUSES.items()), initial="open")
+
+
+GoalFormSet = formset_factory(GoalForm, extra=1, can_delete=True)
+AgreementFormSet = formset_factory(AgreementForm, extra=1, can_delete=True)
+
+
+def kept_rows(formset: Any) -> list[tuple[int, dict[str, Any]]]:
+    """(form index, values) of the filled-in rows that are not marked to go."""
+    rows = []
+    for index, form in enumerate(formset.forms):
+        if not form.has_changed() or form.cleaned_data.get("DELETE"):
+            continue
+        values = {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+        values["key"] = values.get("key") or None
+        rows.append((index, values))
+    return rows

@@ -1,0 +1,84 @@
+"""Reading plans: the current version, every version, and the readable difference between two."""
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from doorstroom.participants.models import Participant
+
+from . import rules
+from .models import Agreement, Goal, Plan, PlanVersion
+
+
+def versions_of(participant: Participant) -> QuerySet[PlanVersion]:
+    return (
+        PlanVersion.objects.filter(plan__participant=participant)
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch("goals", queryset=Goal.objects.order_by("position", "id")),
+            Prefetch("agreements", queryset=Agreement.objects.order_by("position", "id")),
+        )
+        .order_by("-number")
+    )
+
+
+def current_plan(participant: Participant) -> PlanVersion | None:
+    return versions_of(participant).first()
+
+
+def as_mapping(version: PlanVersion | None) -> dict[str, Any]:
+    """A version as plain values (what `rules.difference` and the edit form use)."""
+    if version is None:
+        return {"review_on": None, "agreed_on": None, "goals": [], "agreements": []}
+    return {
+        "review_on": version.review_on,
+        "agreed_on": version.agreed_on,
+        "goals": [
+            {
+                "key": str(g.key),
+                "life_domain": g.life_domain,
+                "description": g.description,
+                "target_on": g.target_on,
+                "status": g.status,
+            }
+            for g in version.goals.all()
+        ],
+        "agreements": [
+            {
+                "key": str(a.key),
+                "goal_key": str(a.goal_key) if a.goal_key else "",
+                "what": a.what,
+                "due_on": a.due_on,
+                "monitor": a.monitor,
+                "if_not_kept": a.if_not_kept,
+                "look_back_on": a.look_back_on,
+                "status": a.status,
+            }
+            for a in version.agreements.all()
+        ],
+    }
+
+
+def difference_between(participant: Participant, older: int, newer: int) -> list[str]:
+    versions = {v.number: v for v in versions_of(participant).filter(number__in=[older, newer])}
+    return rules.difference(as_mapping(versions.get(older)), as_mapping(versions.get(newer)))
+
+
+def conflict_message(plan: Plan, expected_version: int) -> str:
+    """Who saved since the version the user opened, when, and what changed."""
+    message = "Iemand anders heeft het plan intussen opgeslagen. Uw wijzigingen zijn niet opgeslagen."
+    newer = list(
+        PlanVersion.objects.filter(plan=plan, number__gt=expected_version)
+        .select_related("created_by")
+        .order_by("number")
+    )
+    if not newer:
+        return message
+    last = newer[-1]
+    who = last.created_by.get_full_name() or last.created_by.get_username()
+    when = timezone.localtime(last.created_at).strftime("%d-%m-%Y %H:%M")
+    changes = difference_between(plan.participant, expected_version, last.number)
+    summary = "; ".join(changes[:5]) if changes else "geen inhoudelijke wijziging"
+    advice = "Open het plan opnieuw en voer uw wijziging nog eens in."
+    return f"{message} {who} sloeg versie {last.number} op ({when}): {summary}. {advice}"

@@ -1,0 +1,104 @@
+"""Saving a plan: every save is a new version with its goals and agreements; refused with a clear
+conflict when someone else saved since the version the user opened."""
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Min
+from django.utils import timezone
+
+from doorstroom.core.errors import DomainError
+from doorstroom.enrollments.models import Enrollment
+from doorstroom.organisations.models import User
+from doorstroom.participants.models import Participant
+
+from . import rules, selectors
+from .models import Agreement, AgreementWay, Goal, Plan, PlanVersion
+
+
+def trajectory_start(participant: Participant) -> date | None:
+    """Goals and agreements cannot lie before the participant's first enrollment began."""
+    return Enrollment.objects.filter(participant=participant).aggregate(first=Min("referred_on"))["first"]
+
+
+@transaction.atomic
+def plan_save(
+    *,
+    participant: Participant,
+    actor: User,
+    expected_version: int,
+    goals: list[dict[str, Any]],
+    agreements: list[dict[str, Any]],
+    review_on: date | None = None,
+    agreed_on: date | None = None,
+    agreed_how: str = "",
+    change_note: str = "",
+) -> PlanVersion:
+    """Errors name the field: `goals[i].<field>`, `agreements[i].<field>`, `review_on`, `agreed_how`,
+    and `version` (code conflict) when someone else saved in between."""
+    started_on = trajectory_start(participant)
+    for index, goal in enumerate(goals):
+        problems = rules.goal_problems(goal, started_on=started_on)
+        if problems:
+            name = sorted(problems)[0]
+            raise DomainError(problems[name], field=f"goals[{index}].{name}")
+    for index, agreement in enumerate(agreements):
+        problems = rules.agreement_problems(agreement, started_on=started_on)
+        if problems:
+            name = sorted(problems)[0]
+            raise DomainError(problems[name], field=f"agreements[{index}].{name}")
+    if review_on is not None and started_on is not None and review_on < started_on:
+        raise DomainError("De evaluatiedatum ligt voor het begin van het traject.", field="review_on")
+    if agreed_how and agreed_how not in AgreementWay.values:
+        raise DomainError("Kies hoe de deelnemer akkoord gaf.", field="agreed_how")
+    if agreed_on is not None and not agreed_how:
+        raise DomainError("Geef aan hoe de deelnemer akkoord gaf.", field="agreed_how")
+    if agreed_on is not None and agreed_on > timezone.localdate():
+        raise DomainError("Het akkoord kan niet in de toekomst liggen.", field="agreed_on")
+    if len(change_note) > 300:
+        raise DomainError("Houd dit korter dan 300 tekens.", field="change_note")
+    goal_keys = {str(g.get("key")) for g in goals if g.get("key")}
+    for index, agreement in enumerate(agreements):
+        if agreement.get("goal_key") and str(agreement["goal_key"]) not in goal_keys:
+            raise DomainError(
+                "Deze afspraak hoort bij een doel dat niet in het plan staat.", field=f"agreements[{index}].goal_key"
+            )
+
+    plan, _ = Plan.objects.get_or_create(participant=participant)
+    updated = Plan.objects.filter(pk=plan.pk, version=expected_version).update(version=F("version") + 1)
+    if updated != 1:
+        raise DomainError(selectors.conflict_message(plan, expected_version), field="version", code="conflict")
+    version = PlanVersion.objects.create(
+        plan=plan,
+        number=expected_version + 1,
+        created_by=actor,
+        review_on=review_on,
+        agreed_on=agreed_on,
+        agreed_how=agreed_how if agreed_on else "",
+        change_note=change_note.strip(),
+    )
+    Goal.objects.bulk_create(
+        Goal(
+            plan_version=version,
+            position=position,
+            **{k: v for k, v in goal.items() if k in {"key", "life_domain", "target_on", "status"} and v is not None},
+            description=str(goal["description"]).strip(),
+        )
+        for position, goal in enumerate(goals)
+    )
+    Agreement.objects.bulk_create(
+        Agreement(
+            plan_version=version,
+            position=position,
+            **{
+                k: v for k, v in agreement.items() if k in {"key", "goal_key", "due_on", "look_back_on", "status"} and v
+            },
+            what=str(agreement["what"]).strip(),
+            monitor=str(agreement["monitor"]).strip(),
+            if_not_kept=str(agreement["if_not_kept"]).strip(),
+        )
+        for position, agreement in enumerate(agreements)
+    )
+    Plan.objects.filter(pk=plan.pk).update(current=version)
+    return version

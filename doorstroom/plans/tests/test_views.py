@@ -1,0 +1,108 @@
+from datetime import timedelta
+
+import pytest
+
+from doorstroom.core import clock
+from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
+from doorstroom.organisations.models import Role
+from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
+from doorstroom.participants.services import sharing_grant
+from doorstroom.participants.tests.factories import ParticipantFactory
+from doorstroom.plans.models import PlanVersion
+
+pytestmark = pytest.mark.django_db
+TODAY = clock.today()
+
+
+@pytest.fixture
+def world():
+    municipality = OrganisationFactory(municipality=True)
+    director = UserFactory(role=Role.DIRECTOR, organisation=municipality, first_name="Dana", last_name="Regie")
+    participant = ParticipantFactory(municipality=municipality)
+    TeamAssignmentFactory(participant=participant, member=director)
+    return {"director": director, "participant": participant}
+
+
+def form_data(version, goals=(), agreements=(), **plan):
+    data = {"version": version, **plan}
+    for prefix, rows in (("doelen", goals), ("afspraken", agreements)):
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+        for index, row in enumerate(rows):
+            data.update({f"{prefix}-{index}-{k}": v for k, v in row.items()})
+    return data
+
+
+GOAL = {
+    "life_domain": "werk",
+    "description": "Een stage in de zorg",
+    "target_on": (TODAY + timedelta(days=90)).isoformat(),
+    "status": "open",
+}
+AGREEMENT = {
+    "what": "Deelnemer belt twee zorginstellingen",
+    "due_on": (TODAY + timedelta(days=14)).isoformat(),
+    "monitor": "Coach",
+    "if_not_kept": "We bellen samen",
+    "look_back_on": (TODAY + timedelta(days=21)).isoformat(),
+    "status": "open",
+}
+
+
+def test_a_director_draws_up_a_plan_and_changes_it_as_a_new_version(client, world):
+    p = world["participant"]
+    client.force_login(world["director"])
+    url = f"/deelnemers/{p.uuid}/plan/wijzigen/"
+    response = client.post(url, form_data(0, [GOAL], [AGREEMENT], agreed_on=TODAY.isoformat(), agreed_how="mondeling"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    page = client.get(f"/deelnemers/{p.uuid}/plan/").content.decode()
+    assert "Een stage in de zorg" in page and "We bellen samen" in page and "mondeling, in het gesprek" in page
+    version = PlanVersion.objects.get()
+    goal_key = str(version.goals.get().key)
+    agreement_key = str(version.agreements.get().key)
+    changed = form_data(1, [{**GOAL, "key": goal_key, "status": "bezig"}], [{**AGREEMENT, "key": agreement_key}])
+    assert client.post(url, changed).status_code == 302
+    page = client.get(f"/deelnemers/{p.uuid}/plan/?versie=2").content.decode()
+    assert "Doel gewijzigd (Een stage in de zorg): stand Nog niet begonnen → Bezig" in page
+
+
+def test_a_second_editor_gets_a_conflict_and_loses_nothing(client, world):
+    p = world["participant"]
+    client.force_login(world["director"])
+    url = f"/deelnemers/{p.uuid}/plan/wijzigen/"
+    client.post(url, form_data(0, [GOAL]))
+    other = UserFactory(role=Role.DIRECTOR, organisation=world["director"].organisation)
+    TeamAssignmentFactory(participant=p, member=other)
+    client.force_login(other)
+    response = client.post(url, form_data(0, [{**GOAL, "description": "Iets anders"}]))
+    assert response.status_code == 400
+    errors = response.context["plan_form"].non_field_errors()
+    assert "Dana Regie" in errors[0] and "Doel toegevoegd: Een stage in de zorg" in errors[0]
+    assert PlanVersion.objects.count() == 1
+
+
+def test_bad_rows_are_marked_on_their_own_field(client, world):
+    p = world["participant"]
+    client.force_login(world["director"])
+    late = {**AGREEMENT, "look_back_on": (TODAY + timedelta(days=1)).isoformat()}
+    response = client.post(f"/deelnemers/{p.uuid}/plan/wijzigen/", form_data(0, [GOAL], [late]))
+    assert response.status_code == 400
+    assert "look_back_on" in response.context["agreement_forms"].forms[0].errors
+    assert not PlanVersion.objects.exists()
+
+
+def test_a_partner_coach_sees_the_plan_only_with_consent(client, world):
+    p = world["participant"]
+    coach = UserFactory(role=Role.COACH)
+    TeamAssignmentFactory(participant=p, member=coach)
+    client.force_login(coach)
+    assert client.get(f"/deelnemers/{p.uuid}/plan/").status_code == 403
+    sharing_grant(
+        participant=p,
+        organisation=coach.organisation,
+        category="plan",
+        legal_basis="toestemming",
+        on=TODAY,
+        recorded_by=world["director"],
+    )
+    assert client.get(f"/deelnemers/{p.uuid}/plan/").status_code == 200

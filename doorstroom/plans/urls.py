@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("deelnemers/<uuid:participant_uuid>/plan/", views.plan_detail, name="detail"),
+    path("deelnemers/<uuid:participant_uuid>/plan/wijzigen/", views.plan_edit, name="edit"),
+]

@@ -1,0 +1,101 @@
+"""Plan pages: the current plan with its history and differences, and editing it (a new version)."""
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from doorstroom.access import policy as access
+from doorstroom.core.errors import DomainError
+
+from . import forms, selectors, services
+
+
+@login_required
+def plan_detail(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
+    participant = access.require_participant(request.user, participant_uuid, access.Action.VIEW, access.Category.PLAN)
+    versions = list(selectors.versions_of(participant))
+    compare = request.GET.get("versie", "")
+    difference: list[str] | None = None
+    if compare.isdigit() and int(compare) > 1:
+        difference = selectors.difference_between(participant, int(compare) - 1, int(compare))
+    return TemplateResponse(
+        request,
+        "plans/plan_detail.html",
+        {
+            "participant": participant,
+            "plan": versions[0] if versions else None,
+            "versions": versions,
+            "compare": int(compare) if compare.isdigit() else None,
+            "difference": difference,
+            "can_change": access.Category.PLAN
+            in access.categories_allowed(request.user, participant, access.Action.CHANGE),
+        },
+    )
+
+
+FIELD = re.compile(r"^(goals|agreements)\[(\d+)\]\.(\w+)$")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
+    participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE, access.Category.PLAN)
+    current = selectors.current_plan(participant)
+    values = selectors.as_mapping(current)
+    plan_form = forms.PlanForm(
+        request.POST or None,
+        initial={
+            "version": current.number if current else 0,
+            "review_on": values["review_on"],
+            "agreed_on": values["agreed_on"],
+            "agreed_how": current.agreed_how if current else "",
+        },
+    )
+    goal_forms = forms.GoalFormSet(request.POST or None, initial=values["goals"], prefix="doelen")
+    agreement_forms = forms.AgreementFormSet(request.POST or None, initial=values["agreements"], prefix="afspraken")
+    if request.method == "POST" and plan_form.is_valid() and goal_forms.is_valid() and agreement_forms.is_valid():
+        goals, agreements = forms.kept_rows(goal_forms), forms.kept_rows(agreement_forms)
+        try:
+            services.plan_save(
+                participant=participant,
+                actor=request.user,
+                expected_version=plan_form.cleaned_data["version"],
+                goals=[row for _, row in goals],
+                agreements=[row for _, row in agreements],
+                review_on=plan_form.cleaned_data["review_on"],
+                agreed_on=plan_form.cleaned_data["agreed_on"],
+                agreed_how=plan_form.cleaned_data["agreed_how"],
+                change_note=plan_form.cleaned_data["change_note"],
+            )
+        except DomainError as error:
+            match = FIELD.match(error.field or "")
+            if match:
+                rows, formset = (goals, goal_forms) if match[1] == "goals" else (agreements, agreement_forms)
+                target = formset.forms[rows[int(match[2])][0]]
+                error.field = match[3]
+                target.add_domain_error(error)
+            else:
+                if error.code == "conflict":
+                    error.field = None  # shown at the top, with who changed what
+                plan_form.add_domain_error(error)
+        else:
+            messages.success(request, _("Het plan is opgeslagen als nieuwe versie."))
+            return redirect("plans:detail", participant_uuid=participant.uuid)
+    invalid = request.method == "POST"
+    return TemplateResponse(
+        request,
+        "plans/plan_form.html",
+        {
+            "participant": participant,
+            "plan_form": plan_form,
+            "goal_forms": goal_forms,
+            "agreement_forms": agreement_forms,
+        },
+        status=400 if invalid else 200,
+    )
