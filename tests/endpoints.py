@@ -74,6 +74,7 @@ PERSONAL = [
     Endpoint("plans:detail", "get", "read"),
     Endpoint("plans:edit", "get", "read"),
     Endpoint("plans:edit", "post", "write"),
+    Endpoint("plans:pdf", "get", "read"),
     Endpoint("measurements:create", "get", "read"),
     Endpoint("measurements:create", "post", "write"),
     Endpoint("measurements:screening_create", "get", "read"),

@@ -21,6 +21,7 @@ from doorstroom.organisations.tests.factories import OrganisationFactory, UserFa
 from doorstroom.participants import services as participant_services
 from doorstroom.participants.models import Participant
 from doorstroom.participants.tests.factories import ParticipantFactory
+from doorstroom.plans import services as plan_services
 from doorstroom.programmes.tests.factories import ProgrammeFactory
 
 from .endpoints import NOT_PERSONAL, PERSONAL
@@ -78,6 +79,13 @@ def world(db):
         legal_basis="toestemming",
         on=clock.today(),
         recorded_by=director,
+    )
+    plan_services.plan_save(
+        participant=participant,
+        actor=director,
+        expected_version=0,
+        goals=[{"life_domain": "werk", "description": "Werk vinden", "status": "open"}],
+        agreements=[],
     )
     return {
         "municipality": municipality,

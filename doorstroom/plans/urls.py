@@ -7,4 +7,5 @@ app_name = "plans"
 urlpatterns = [
     path("deelnemers/<uuid:participant_uuid>/plan/", views.plan_detail, name="detail"),
     path("deelnemers/<uuid:participant_uuid>/plan/wijzigen/", views.plan_edit, name="edit"),
+    path("deelnemers/<uuid:participant_uuid>/plan/plan-van-aanpak.pdf", views.plan_pdf, name="pdf"),
 ]

@@ -4,14 +4,16 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from doorstroom.access import policy as access
+from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
+from doorstroom.core.pdf import render_pdf
 
 from . import forms, selectors, services
 
@@ -99,3 +101,21 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
         },
         status=400 if invalid else 200,
     )
+
+
+@login_required
+def plan_pdf(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
+    """The current plan as a PDF in plain Dutch that the participant can take home."""
+    participant = access.require_participant(request.user, participant_uuid, access.Action.EXPORT, access.Category.PLAN)
+    plan = selectors.current_plan(participant)
+    if plan is None:
+        raise Http404
+    try:
+        document = render_pdf(
+            "plans/plan.pdf.html", {"participant": participant, "plan": plan, "made_on": clock.today()}
+        )
+    except DomainError as error:
+        return HttpResponse(error.message, status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="plan-van-aanpak-versie-{plan.number}.pdf"'
+    return response

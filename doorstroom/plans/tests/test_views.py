@@ -106,3 +106,24 @@ def test_a_partner_coach_sees_the_plan_only_with_consent(client, world):
         recorded_by=world["director"],
     )
     assert client.get(f"/deelnemers/{p.uuid}/plan/").status_code == 200
+
+
+def test_the_plan_pdf_is_in_plain_dutch(client, world):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    p = world["participant"]
+    client.force_login(world["director"])
+    assert client.get(f"/deelnemers/{p.uuid}/plan/plan-van-aanpak.pdf").status_code == 404  # no plan yet
+    client.post(f"/deelnemers/{p.uuid}/plan/wijzigen/", form_data(0, [GOAL], [AGREEMENT]))
+    response = client.get(f"/deelnemers/{p.uuid}/plan/plan-van-aanpak.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages).split())
+    for expected in (
+        "Wat ik wil bereiken",
+        "Een stage in de zorg",
+        "Als het niet lukt: We bellen samen",
+        "Wie let erop: Coach",
+    ):
+        assert expected in text, expected
