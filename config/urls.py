@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("doorstroom.retention.urls")),
     path("", include("doorstroom.measurements.urls")),
     path("", include("doorstroom.plans.urls")),
+    path("", include("doorstroom.contacts.urls")),
 ]
 
 handler404 = "doorstroom.api.errors.not_found"

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "doorstroom.enrollments",
     "doorstroom.measurements",
     "doorstroom.plans",
+    "doorstroom.contacts",
     "doorstroom.access",
     "doorstroom.web",
     "doorstroom.api",

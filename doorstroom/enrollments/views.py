@@ -30,8 +30,16 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
         page_number=request.GET.get("pagina", 1),
     )
     access.record_list(request.user, caseload.page.object_list, object_type="caseload")
+    on_page = [p.pk for p in caseload.page.object_list]
+    may_record = set(
+        access.participants_allowed(request.user, access.Action.CHANGE, access.Category.NOTES)
+        .filter(pk__in=on_page)
+        .values_list("pk", flat=True)
+    )
     return TemplateResponse(
-        request, "enrollments/caseload.html", {"rows": caseload.rows, "page": caseload.page, "nav": "caseload"}
+        request,
+        "enrollments/caseload.html",
+        {"rows": caseload.rows, "page": caseload.page, "nav": "caseload", "may_record_contact": may_record},
     )
 
 

@@ -83,6 +83,7 @@ EXPORT_SECTIONS = {
     "participants.ParticipantChange": "wijzigingen",
     "measurements.Measurement": "metingen",
     "measurements.LanguageScreening": "taalscreenings",
+    "contacts.ContactMoment": "contactmomenten",
 }
 
 
@@ -174,6 +175,18 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
             .order_by("measured_on", "id")
         ],
         "plan": _plan_versions(participant),
+        "contactmomenten": [
+            {
+                "datum": _plain(c.occurred_on),
+                "soort": c.get_kind_display(),
+                "stand": c.get_status_display(),
+                "aanwezigheid": c.get_attendance_display() if c.attendance else "",
+                "minuten": c.minutes,
+                "notitie": c.note,
+                "vastgelegd_door": str(c.recorded_by),
+            }
+            for c in participant.contacts.select_related("recorded_by").order_by("occurred_on", "id")
+        ],
         "taalscreenings": [
             {
                 "instrument": s.get_instrument_display(),

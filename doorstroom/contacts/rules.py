@@ -1,0 +1,57 @@
+"""Contact rules as plain Python: what a contact moment may be, and guidance hours per week
+against the programme's norm. No Django, no database."""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+
+MINUTES_PER_DAY = 24 * 60
+PLANNED, HELD = "gepland", "gehouden"
+ATTENDED, NO_SHOW, CANCELLED = "verschenen", "niet_verschenen", "afgemeld"
+
+
+def contact_problem(
+    *, status: str, attendance: str, minutes: int | None, on: date, today: date, started_on: date | None
+) -> tuple[str, str] | None:
+    """(field, message) when a contact moment cannot be right."""
+    if status not in (PLANNED, HELD):
+        return "status", "Kies gepland of gehouden."
+    if status == PLANNED:
+        if attendance:
+            return "attendance", "Aanwezigheid vult u in als het contact is geweest."
+        if on < today:
+            return "occurred_on", "Een gepland contact ligt vandaag of later."
+    else:
+        if attendance not in (ATTENDED, NO_SHOW, CANCELLED):
+            return "attendance", "Geef aan of de deelnemer er was."
+        if on > today:
+            return "occurred_on", "Een gehouden contact kan niet in de toekomst liggen."
+    if minutes is not None and not 0 <= minutes <= MINUTES_PER_DAY:
+        return "minutes", "Een contact duurt hoogstens 24 uur (1440 minuten)."
+    if status == HELD and attendance == ATTENDED and not minutes:
+        return "minutes", "Hoe lang duurde het contact?"
+    if started_on is not None and on < started_on:
+        return "occurred_on", "Deze datum ligt voor het begin van het traject."
+    return None
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def weeks_back(today: date, count: int) -> list[date]:
+    """The Mondays of the last `count` weeks, oldest first, this week included."""
+    this_week = week_start(today)
+    return [this_week - timedelta(weeks=n) for n in range(count - 1, -1, -1)]
+
+
+def hours_against_norm(
+    minutes_by_week: dict[date, int], weeks: Iterable[date], norm_hours: Decimal | None
+) -> list[tuple[date, Decimal, Decimal | None]]:
+    """(Monday, hours held, percentage of the norm) per week."""
+    rows = []
+    for monday in weeks:
+        hours = (Decimal(minutes_by_week.get(monday, 0)) / 60).quantize(Decimal("0.1"))
+        share = (hours * 100 / norm_hours).quantize(Decimal("1")) if norm_hours else None
+        rows.append((monday, hours, share))
+    return rows

@@ -1,0 +1,55 @@
+"""Recording contact moments."""
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Min
+
+from doorstroom.core import clock
+from doorstroom.core.errors import DomainError
+from doorstroom.enrollments.models import Enrollment
+from doorstroom.organisations.models import User
+from doorstroom.participants.models import Participant
+
+from . import rules
+from .models import ContactKind, ContactMoment
+
+
+@transaction.atomic
+def contact_record(
+    *,
+    participant: Participant,
+    actor: User,
+    kind: str,
+    status: str,
+    occurred_on: date,
+    attendance: str = "",
+    minutes: int | None = None,
+    note: str = "",
+) -> ContactMoment:
+    """Errors name the field: kind, status, occurred_on, attendance, minutes, note."""
+    if kind not in ContactKind.values:
+        raise DomainError("Kies een soort contact uit de lijst.", field="kind")
+    if len(note) > 4000:
+        raise DomainError("Houd de notitie korter dan 4000 tekens.", field="note")
+    started_on = Enrollment.objects.filter(participant=participant).aggregate(first=Min("referred_on"))["first"]
+    problem = rules.contact_problem(
+        status=status,
+        attendance=attendance,
+        minutes=minutes,
+        on=occurred_on,
+        today=clock.today(),
+        started_on=started_on,
+    )
+    if problem:
+        raise DomainError(problem[1], field=problem[0])
+    return ContactMoment.objects.create(
+        participant=participant,
+        recorded_by=actor,
+        kind=kind,
+        status=status,
+        occurred_on=occurred_on,
+        attendance=attendance,
+        minutes=minutes,
+        note=note.strip(),
+    )
