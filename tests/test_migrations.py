@@ -12,7 +12,17 @@ from doorstroom.demo import generator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-APPS = ("organisations", "programmes", "participants", "enrollments", "access", "retention")
+APPS = (
+    "organisations",
+    "programmes",
+    "participants",
+    "enrollments",
+    "access",
+    "retention",
+    "measurements",
+    "plans",
+    "contacts",
+)
 
 
 def row_counts():

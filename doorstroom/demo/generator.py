@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
@@ -19,6 +20,7 @@ from doorstroom.enrollments import rules
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, TeamAssignment, TeamRole
 from doorstroom.enrollments.projection import OUTCOME_CODES, projection_fields
 from doorstroom.enrollments.services import eligibility_problems
+from doorstroom.measurements import catalogue as measurement_catalogue
 from doorstroom.measurements import rules as measurement_rules
 from doorstroom.measurements.models import Measurement, MeasurementScore, MeasurementType, ScaleVersion
 from doorstroom.organisations.models import Organisation, OrganisationKind, Region, Role, User
@@ -238,6 +240,7 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
     """Create (or top up) the demo region. Deterministic for a given seed and date."""
     rnd = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
     load_catalogue()
+    measurement_catalogue.load(django_apps)
     orgs = _ensure_organisations()
     users = _ensure_users(orgs)
     programmes = list(Programme.objects.prefetch_related("phases", "outcomes").order_by("code"))

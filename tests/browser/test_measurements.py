@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
+from django.apps import apps
+
 import pytest
 
 from doorstroom.core import clock
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
-from doorstroom.measurements import services
+from doorstroom.measurements import catalogue, services
 from doorstroom.measurements.models import MeasurementType
 from doorstroom.organisations.models import Role
 from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
@@ -18,6 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_director_records_language_levels_and_reads_the_progress(page, axe, tmp_path):
+    catalogue.load(apps)  # a transactional test starts from an emptied database: load the instruments again
     municipality = OrganisationFactory(municipality=True)
     director = UserFactory(username="regisseur.test", role=Role.DIRECTOR, organisation=municipality)
     participant = ParticipantFactory(municipality=municipality, given_name="Amal", family_name="Yusuf")
