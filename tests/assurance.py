@@ -35,7 +35,7 @@ FLOORS = {
     "H3 write endpoints refused": 20,
     "H4 erasures checked": 1,
     "C5 BSN examples": 10_000,
-    "E4 migrations reversed and reapplied": 5,
+    "E4 migrations reversed and reapplied": 3,
 }
 #: figures produced only by the `fuzz` suites, which run once per `make test` (on PostgreSQL)
 FUZZ_FIGURES = {"C4 generated requests"}
