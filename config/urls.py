@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("doorstroom.measurements.urls")),
     path("", include("doorstroom.plans.urls")),
     path("", include("doorstroom.contacts.urls")),
+    path("", include("doorstroom.signalering.urls")),
 ]
 
 handler404 = "doorstroom.api.errors.not_found"

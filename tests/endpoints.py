@@ -36,6 +36,8 @@ NOT_PERSONAL = {
     "api-programmes",
     "api-programme",
     "programmes:list",
+    # runs the engine; shows only counts
+    "signalering:refresh",
     # destruction lists hold opaque file ids, programme codes and dates, never names or BSNs
     "retention:destruction_lists",
     "retention:destruction_list",
@@ -73,6 +75,8 @@ PERSONAL = [
     Endpoint("measurements:overview", "get", "read"),
     Endpoint("plans:detail", "get", "read"),
     Endpoint("contacts:overview", "get", "read"),
+    Endpoint("signalering:dashboard", "get", "read"),
+    Endpoint("signalering:handle", "post", "write"),
     Endpoint("contacts:create", "get", "read"),
     Endpoint("contacts:create", "post", "write"),
     Endpoint("plans:edit", "get", "read"),

@@ -14,6 +14,7 @@ from doorstroom.organisations.models import Role
 from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
 from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.programmes.tests.factories import ProgrammeFactory
+from doorstroom.signalering.models import Signal
 
 from .endpoints import PERSONAL
 from .test_endpoint_registry import named_routes
@@ -58,6 +59,7 @@ def test_no_list_or_search_shows_another_organisations_canary(client, assurance)
             referred_by=municipality,
             on=clock.today() - timedelta(days=2),
         )
+        Signal.objects.create(participant=canary, rule="geen_contact", category="traject", opened_on=clock.today())
         worlds.append({"canary": canary, "users": users})
     endpoints = list_endpoints()
     assert {"participants:search", "enrollments:caseload", "programmes:board", "api-participants"} <= set(endpoints)
@@ -68,6 +70,7 @@ def test_no_list_or_search_shows_another_organisations_canary(client, assurance)
         "programmes:board": [f"/programmas/{programme.code}/"],
         "api-participants": ["/api/v1/deelnemers/", "/api/v1/deelnemers/?search={name}"],
         "api-enrollments": ["/api/v1/inschrijvingen/"],
+        "signalering:dashboard": ["/signalen/"],
     }
     assert set(endpoints) <= set(urls), f"list endpoints without a canary check: {set(endpoints) - set(urls)}"
     checks = leaks = 0

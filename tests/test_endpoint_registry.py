@@ -23,6 +23,7 @@ from doorstroom.participants.models import Participant
 from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.plans import services as plan_services
 from doorstroom.programmes.tests.factories import ProgrammeFactory
+from doorstroom.signalering.models import Signal
 
 from .endpoints import NOT_PERSONAL, PERSONAL
 
@@ -87,7 +88,11 @@ def world(db):
         goals=[{"life_domain": "werk", "description": "Werk vinden", "status": "open"}],
         agreements=[],
     )
+    signal = Signal.objects.create(
+        participant=participant, rule="geen_contact", category="notities", opened_on=clock.today()
+    )
     return {
+        "signal": signal,
         "municipality": municipality,
         "director": director,
         "participant": participant,
@@ -119,6 +124,7 @@ def url_for(name, world):
         "assignment_uuid": world["assignment"].uuid,
         "grant_uuid": world["grant"].uuid,
         "event_type": "gestart",
+        "signal_uuid": world["signal"].uuid,
         "code": world["programme"].code if name.startswith("programmes") else "zrm",
     }
     return reverse(
@@ -148,6 +154,8 @@ def caller_and_data(endpoint, world):
             "benefit_status": "geen",
             "languages": "nl" if endpoint.name == "participants:create" else ["nl"],
         }
+    elif endpoint.name == "signalering:handle":
+        data = {"action": "gezien"}
     elif endpoint.name == "participants:search":
         query = f"?q={p.family_name}"
     elif endpoint.name == "participants:edit" and endpoint.method == "post":

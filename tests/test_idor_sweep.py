@@ -14,6 +14,7 @@ from doorstroom.organisations.tests.factories import UserFactory
 from doorstroom.participants.services import sharing_grant
 from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.programmes.tests.factories import ProgrammeFactory
+from doorstroom.signalering.models import Signal
 
 
 def id_routes(resolver=None, prefix=""):
@@ -31,6 +32,7 @@ def fill(route, participant, enrollment):
         "<uuid:enrollment_uuid>": str(enrollment.uuid),
         "<uuid:assignment_uuid>": str(participant.team.first().uuid),
         "<uuid:grant_uuid>": str(participant.sharing_grants.first().uuid),
+        "<uuid:signal_uuid>": str(participant.signals.first().uuid),
         "<str:event_type>": "gepauzeerd",
         "<slug:code>": "zrm",
     }
@@ -59,6 +61,7 @@ def test_every_id_route_is_404_for_an_unrelated_user(client, assurance):
         referred_by=owner.organisation,
         on=clock.today(),
     )
+    Signal.objects.create(participant=canary, rule="geen_contact", category="notities", opened_on=clock.today())
     routes = sorted(set(id_routes()))
     assert len(routes) >= 9, routes
     checked = 0

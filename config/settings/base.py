@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "doorstroom.measurements",
     "doorstroom.plans",
     "doorstroom.contacts",
+    "doorstroom.signalering",
     "doorstroom.access",
     "doorstroom.web",
     "doorstroom.api",

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from doorstroom.access import policy as access
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
+from doorstroom.signalering import selectors as signal_selectors
 
 from . import forms, selectors, services
 from .models import EventType
@@ -36,10 +37,22 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
         .filter(pk__in=on_page)
         .values_list("pk", flat=True)
     )
+    signal_counts = signal_selectors.live_counts(
+        {
+            category: access.participants_allowed(request.user, access.Action.VIEW, category).filter(pk__in=on_page)
+            for category in signal_selectors.signal_categories()
+        }
+    )
     return TemplateResponse(
         request,
         "enrollments/caseload.html",
-        {"rows": caseload.rows, "page": caseload.page, "nav": "caseload", "may_record_contact": may_record},
+        {
+            "rows": caseload.rows,
+            "page": caseload.page,
+            "nav": "caseload",
+            "may_record_contact": may_record,
+            "signal_counts": signal_counts,
+        },
     )
 
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SignaleringConfig(AppConfig):
+    name = "doorstroom.signalering"
+    label = "signalering"
+    verbose_name = "Signalering"

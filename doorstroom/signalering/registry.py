@@ -1,0 +1,42 @@
+"""The one extension point for signal rules. A rule says which participants (and which subject,
+e.g. which agreement) meet its condition today, with one or a few queries for everyone at once.
+Later capabilities (placements, aftercare, intermediaries) register their own rules here; the
+engine does not change."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+#: (participant id, subject key, short detail without names)
+Finding = tuple[int, str, str]
+#: today, threshold per programme id (None = default) -> findings
+Finder = Callable[[date, "Thresholds"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    default: int
+    per_programme: dict[int, int]
+
+    def for_programme(self, programme_id: int | None) -> int:
+        return self.per_programme.get(programme_id, self.default) if programme_id is not None else self.default
+
+
+@dataclass(frozen=True)
+class SignalRule:
+    code: str
+    label: str
+    category: str  # the data category a reader needs to see the signal
+    default_threshold: int
+    threshold_unit: str
+    find: Finder
+
+
+RULES: dict[str, SignalRule] = {}
+
+
+def register(rule: SignalRule) -> SignalRule:
+    if rule.code in RULES:
+        raise ValueError(f"signal rule {rule.code} is registered twice")
+    RULES[rule.code] = rule
+    return rule

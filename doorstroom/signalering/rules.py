@@ -1,0 +1,16 @@
+"""Signal rules that need no database: how a user may handle a signal."""
+
+OPEN, ACKNOWLEDGED, RESOLVED, CLOSED = "open", "gezien", "opgepakt", "gesloten"
+
+
+def handling_problem(*, state: str, action: str, note: str) -> tuple[str, str] | None:
+    """(field, message) when a user cannot handle the signal this way."""
+    if state == CLOSED:
+        return "action", "Dit signaal is al gesloten."
+    if action not in (ACKNOWLEDGED, RESOLVED):
+        return "action", "Kies gezien of opgepakt."
+    if action == RESOLVED and len(note.strip()) < 5:
+        return "note", "Schrijf kort op wat u heeft gedaan."
+    if len(note) > 1000:
+        return "note", "Houd de notitie korter dan 1000 tekens."
+    return None

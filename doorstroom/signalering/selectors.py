@@ -1,0 +1,157 @@
+"""The built-in signal rules: each finds, for everyone at once, who meets its condition today
+(one or two queries per rule, whatever the caseload), and the reads for the signal pages."""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db.models import Count, F, Max, Q, QuerySet
+
+from doorstroom.contacts import rules as contact_rules
+from doorstroom.contacts.models import ContactMoment
+from doorstroom.enrollments.models import Enrollment
+from doorstroom.enrollments.rules import OPEN_STATES
+from doorstroom.participants.models import DataCategory
+from doorstroom.plans.models import Agreement, Plan
+
+from .models import LIVE_STATES, Signal
+from .registry import Finding, SignalRule, Thresholds, register
+
+OPEN = [s.value for s in OPEN_STATES]
+
+
+def no_recent_contact(today: date, thresholds: Thresholds) -> Iterable[Finding]:
+    """No held contact the participant attended for more than N days (counted from the start of
+    the trajectory when there was none yet)."""
+    rows = (
+        Enrollment.objects.filter(state__in=OPEN, paused_since__isnull=True)
+        .annotate(
+            last_contact=Max(
+                "participant__contacts__occurred_on",
+                filter=Q(
+                    participant__contacts__status=contact_rules.HELD,
+                    participant__contacts__attendance=contact_rules.ATTENDED,
+                ),
+            )
+        )
+        .values_list("participant_id", "programme_id", "referred_on", "last_contact")
+    )
+    found: dict[int, str] = {}
+    for participant_id, programme_id, referred_on, last_contact in rows:
+        days = thresholds.for_programme(programme_id)
+        since = last_contact or referred_on
+        if since is not None and (today - since).days > days:
+            found[participant_id] = f"Laatste contact: {last_contact:%d-%m-%Y}" if last_contact else "Nog geen contact"
+    return [(pid, "", detail) for pid, detail in found.items()]
+
+
+def repeated_no_shows(today: date, thresholds: Thresholds) -> Iterable[Finding]:
+    """Two (or the threshold) or more no-shows in the last four weeks."""
+    rows = (
+        ContactMoment.objects.filter(attendance=contact_rules.NO_SHOW, occurred_on__gt=today - timedelta(days=28))
+        .values("participant_id")
+        .annotate(count=Count("id"))
+        .filter(count__gte=thresholds.default)
+    )
+    return [(r["participant_id"], "", f"{r['count']} keer niet verschenen in vier weken") for r in rows]
+
+
+def plan_review_passed(today: date, thresholds: Thresholds) -> Iterable[Finding]:
+    rows = Plan.objects.filter(current__review_on__lt=today - timedelta(days=thresholds.default)).values_list(
+        "participant_id", "current__review_on"
+    )
+    return [(pid, "", f"Evaluatiedatum was {day:%d-%m-%Y}") for pid, day in rows]
+
+
+def agreement_overdue(today: date, thresholds: Thresholds) -> Iterable[Finding]:
+    """An agreement of the current plan still open after its date (the subject is the agreement,
+    which keeps its key across plan versions)."""
+    rows = Agreement.objects.filter(
+        plan_version_id=F("plan_version__plan__current_id"),
+        status="open",
+        due_on__lt=today - timedelta(days=thresholds.default),
+    ).values_list("plan_version__plan__participant_id", "key", "due_on")
+    return [(pid, str(key), f"Afspraak was klaar op {due:%d-%m-%Y}") for pid, key, due in rows]
+
+
+def phase_overdue(today: date, thresholds: Thresholds) -> Iterable[Finding]:
+    """Longer in the current phase than the programme expects (paused days not counted)."""
+    rows = Enrollment.objects.filter(
+        state__in=OPEN,
+        current_phase__isnull=False,
+        current_phase__expected_weeks__isnull=False,
+        phase_entered_on__isnull=False,
+    ).values_list(
+        "participant_id",
+        "uuid",
+        "programme_id",
+        "phase_entered_on",
+        "paused_days_in_phase",
+        "paused_since",
+        "current_phase__expected_weeks",
+        "current_phase__name",
+    )
+    found = []
+    for pid, uuid, programme_id, entered, paused_days, paused_since, expected, name in rows:
+        if entered is None or expected is None:
+            continue
+        days = (today - entered).days - paused_days - ((today - paused_since).days if paused_since else 0)
+        if days // 7 > expected + thresholds.for_programme(programme_id):
+            found.append((pid, str(uuid), f"{days // 7} weken in {name} (verwacht {expected})"))
+    return found
+
+
+register(SignalRule("geen_contact", "Lang geen contact", DataCategory.NOTES, 21, "dagen", no_recent_contact))
+register(
+    SignalRule(
+        "niet_verschenen", "Vaker niet verschenen", DataCategory.NOTES, 2, "keer in vier weken", repeated_no_shows
+    )
+)
+register(
+    SignalRule(
+        "evaluatie_verlopen",
+        "Evaluatie van het plan is verlopen",
+        DataCategory.PLAN,
+        0,
+        "dagen na de datum",
+        plan_review_passed,
+    )
+)
+register(
+    SignalRule(
+        "afspraak_verlopen", "Afspraak niet op tijd", DataCategory.PLAN, 0, "dagen na de datum", agreement_overdue
+    )
+)
+register(
+    SignalRule(
+        "fase_te_lang", "Langer in de fase dan verwacht", DataCategory.TRAJECTORY, 0, "weken speling", phase_overdue
+    )
+)
+
+
+def live_signals() -> QuerySet[Signal]:
+    return Signal.objects.filter(state__in=LIVE_STATES)
+
+
+def signal_by_uuid(signal_uuid: str) -> Signal | None:
+    return Signal.objects.filter(uuid=signal_uuid).select_related("participant").first()
+
+
+def signals_for(participant_ids_by_category: dict[str, QuerySet]) -> QuerySet[Signal]:
+    """Live signals on the participants the reader may see, per category (the caller passes the
+    access layer's querysets)."""
+    visible = Q(pk__in=[])
+    for category, participants in participant_ids_by_category.items():
+        visible |= Q(category=category, participant__in=participants)
+    return live_signals().filter(visible).select_related("participant").order_by("state", "-opened_on", "-id")
+
+
+def signal_categories() -> set[str]:
+    from .registry import RULES
+
+    return {rule.category for rule in RULES.values()}
+
+
+def live_counts(participant_ids_by_category: dict[str, QuerySet]) -> dict[int, int]:
+    """Per participant, how many live signals the reader may see (one query)."""
+    rows = signals_for(participant_ids_by_category).order_by().values("participant_id").annotate(count=Count("id"))
+    return {r["participant_id"]: r["count"] for r in rows}
