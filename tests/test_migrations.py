@@ -66,3 +66,23 @@ def test_each_apps_latest_migration_reverses_and_reapplies_on_the_demo_data(assu
     assert tested >= 3
     assurance.add("E4 tables with lost rows", len(lost))
     assert lost == {}
+
+
+def test_the_intake_repair_clears_the_end_date_of_open_enrollments_only():
+    """enrollments 0005: an intake used to set ended_on; the migration brings stored state back in
+    line with the replay."""
+    generator.generate(participants=30, seed=11, today=clock.today())
+    from doorstroom.enrollments.models import Enrollment
+    from doorstroom.enrollments.selectors import replay_mismatches
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("enrollments", "0004_encryption_at_rest")])
+    open_ids = list(Enrollment.objects.filter(state__in=["intake", "actief"]).values_list("pk", flat=True))
+    closed = dict(Enrollment.objects.exclude(ended_on=None).values_list("pk", "ended_on"))
+    Enrollment.objects.filter(pk__in=open_ids).update(ended_on=clock.today())  # what the old replay stored
+    executor = MigrationExecutor(connection)
+    executor.migrate([("enrollments", "0005_intake_does_not_end")])
+    assert open_ids and not Enrollment.objects.filter(pk__in=open_ids, ended_on__isnull=False).exists()
+    assert dict(Enrollment.objects.exclude(ended_on=None).values_list("pk", "ended_on")) == closed
+    checked, mismatches = replay_mismatches(enrollments=Enrollment.objects.all())
+    assert checked > 0 and mismatches == []

@@ -16,6 +16,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from doorstroom.contacts.models import ContactMoment
 from doorstroom.enrollments import rules
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, TeamAssignment, TeamRole
 from doorstroom.enrollments.projection import OUTCOME_CODES, projection_fields
@@ -35,6 +36,7 @@ from doorstroom.participants.models import (
     ResidenceStatus,
     SharingGrant,
 )
+from doorstroom.plans.models import Agreement, Goal, Plan, PlanVersion
 from doorstroom.programmes.catalogue import load_catalogue
 from doorstroom.programmes.models import Programme
 
@@ -395,6 +397,7 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
         SharingGrant.objects.bulk_create(grants, batch_size=BATCH)
         _households(people, rnd)
         _measurements(measured, instruments, rnd, today)
+        _contacts_and_plans(measured, rnd, today)
         made["participants"] += len(people)
         made["enrollments"] += len(enrollments)
         made["events"] += len(events)
@@ -471,6 +474,99 @@ def _measurements(
         ],
         batch_size=BATCH,
     )
+
+
+CONTACT_NOTES = (
+    "Gesproken over de stage en de reistijd.",
+    "Samen de week doorgenomen; gaat goed met de taalles.",
+    "Huisbezoek: kinderopvang is nog niet geregeld.",
+    "Werkgever tevreden, wil de stage verlengen.",
+    "",
+)
+GOALS = (
+    ("taal", "Op B1-niveau Nederlands spreken"),
+    ("werk", "Een betaalde baan in de zorg of techniek"),
+    ("financien", "Grip op de rekeningen, geen nieuwe schulden"),
+    ("netwerk", "Elke week iets doen buiten de deur"),
+    ("opleiding", "Een mbo-2 diploma halen"),
+)
+
+
+def _contacts_and_plans(
+    measured: list[tuple[Participant, User, date, date | None]], rnd: random.Random, today: date
+) -> None:
+    """Contact moments over the last weeks of open trajectories (now and then a no-show) and a
+    plan with goals and four-window agreements for most of them (bulk)."""
+    contacts: list[ContactMoment] = []
+    plans: list[tuple[Plan, PlanVersion, list[Goal], list[Agreement]]] = []
+    for person, coach, first_day, ended in measured:
+        if ended is not None:
+            continue
+        day = max(first_day, today - timedelta(days=rnd.randint(30, 120)))
+        if rnd.random() < 0.15:
+            day = today + timedelta(days=1)  # some have had no contact for a while: the signals show them
+        while day <= today:
+            attendance = "niet_verschenen" if rnd.random() < 0.08 else "verschenen"
+            contacts.append(
+                ContactMoment(
+                    participant=person,
+                    recorded_by=coach,
+                    kind=rnd.choice(("gesprek", "gesprek", "huisbezoek", "werkgever", "docent")),
+                    status="gehouden",
+                    occurred_on=day,
+                    attendance=attendance,
+                    minutes=rnd.choice((30, 45, 60, 90)) if attendance == "verschenen" else None,
+                    note=rnd.choice(CONTACT_NOTES),
+                )
+            )
+            day += timedelta(days=rnd.randint(4, 16))
+        if rnd.random() < 0.75:
+            plan = Plan(participant=person, version=1)
+            version = PlanVersion(
+                plan=plan,
+                number=1,
+                created_by=coach,
+                review_on=first_day + timedelta(days=rnd.randint(60, 200)),
+                agreed_on=min(today, first_day + timedelta(days=14)),
+                agreed_how="mondeling",
+            )
+            goals = [
+                Goal(
+                    plan_version=version,
+                    life_domain=domain,
+                    description=text,
+                    position=index,
+                    target_on=today + timedelta(days=rnd.randint(60, 300)),
+                )
+                for index, (domain, text) in enumerate(rnd.sample(GOALS, 2))
+            ]
+            due = first_day + timedelta(days=rnd.randint(20, 140))
+            agreements = [
+                Agreement(
+                    plan_version=version,
+                    what="Deelnemer zoekt twee stageplekken en belt ze",
+                    due_on=due,
+                    monitor="Coach",
+                    if_not_kept="We bellen samen in het volgende gesprek",
+                    look_back_on=due + timedelta(days=7),
+                    status="nagekomen" if due < today and rnd.random() < 0.6 else "open",
+                )
+            ]
+            plans.append((plan, version, goals, agreements))
+    ContactMoment.objects.bulk_create(contacts, batch_size=BATCH)
+    Plan.objects.bulk_create([p for p, _, _, _ in plans], batch_size=BATCH)
+    for plan, version, _, _ in plans:
+        version.plan = plan
+    PlanVersion.objects.bulk_create([v for _, v, _, _ in plans], batch_size=BATCH)
+    for plan, version, goals, agreements in plans:
+        plan.current = version
+        for goal in goals:
+            goal.plan_version = version
+        for agreement in agreements:
+            agreement.plan_version = version
+    Plan.objects.bulk_update([p for p, _, _, _ in plans], ["current"], batch_size=BATCH)
+    Goal.objects.bulk_create([g for _, _, goals, _ in plans for g in goals], batch_size=BATCH)
+    Agreement.objects.bulk_create([a for _, _, _, agreements in plans for a in agreements], batch_size=BATCH)
 
 
 ZRM_DOMAINS = ("FIN", "WRK", "TIJ", "HUI", "REL", "GGZ", "LGZ", "MID", "BADL", "IADL", "NET", "MPA", "JUS")

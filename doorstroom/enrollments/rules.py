@@ -178,6 +178,8 @@ def apply(p: Projection, e: EventFact, *, phase_count: int, outcome_codes: froze
 
     if e.event_type == EventType.REFERRED:
         return replace(nxt, referred_on=e.occurred_on)
+    if e.event_type == EventType.INTAKE_HELD:
+        return nxt  # the intake is a step on the way, it does not end the enrollment
     if e.event_type in (EventType.STARTED, EventType.PHASE_CHANGED):
         target = (
             e.phase_position

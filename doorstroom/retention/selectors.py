@@ -84,6 +84,7 @@ EXPORT_SECTIONS = {
     "measurements.Measurement": "metingen",
     "measurements.LanguageScreening": "taalscreenings",
     "contacts.ContactMoment": "contactmomenten",
+    "signalering.Signal": "signalen",
 }
 
 
@@ -175,6 +176,19 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
             .order_by("measured_on", "id")
         ],
         "plan": _plan_versions(participant),
+        "signalen": [
+            {
+                "signaal": sig.rule,
+                "toelichting": sig.detail,
+                "stand": sig.get_state_display(),
+                "geopend_op": _plain(sig.opened_on),
+                "gesloten_op": _plain(sig.closed_on),
+                "afhandeling": [
+                    {"wat": e.get_kind_display(), "wanneer": _plain(e.at), "notitie": e.note} for e in sig.events.all()
+                ],
+            }
+            for sig in participant.signals.prefetch_related("events").order_by("opened_on", "id")
+        ],
         "contactmomenten": [
             {
                 "datum": _plain(c.occurred_on),

@@ -22,6 +22,15 @@ def play(*events: EventFact, phases: int = 3) -> rules.Projection:
 
 
 class TestReplay:
+    def test_an_intake_does_not_end_the_enrollment(self):
+        """Regression: the intake used to fall through to 'the enrollment ends', which made an
+        active file look closed (weeks in phase and the retention dry run read ended_on)."""
+        after_intake = play(fact(1, EventType.REFERRED, 0), fact(2, EventType.INTAKE_HELD, 5))
+        assert after_intake.state == State.INTAKE and after_intake.ended_on is None
+        started = play(fact(1, EventType.REFERRED, 0), fact(2, EventType.INTAKE_HELD, 5), fact(3, EventType.STARTED, 9))
+        assert started.ended_on is None
+        assert rules.weeks_in_phase(started, on=D0 + timedelta(days=9 + 21)) == 3
+
     def test_a_full_route_ends_completed_with_its_outcomes(self):
         p = play(
             fact(1, EventType.REFERRED, 0),

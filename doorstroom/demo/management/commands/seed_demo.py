@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from doorstroom.core import clock
 from doorstroom.demo import generator
 from doorstroom.participants.models import Participant
+from doorstroom.signalering import services
 
 
 class Command(BaseCommand):
@@ -26,6 +27,8 @@ class Command(BaseCommand):
             today=clock.today(),
             verbose=options["verbosity"] > 1,
         )
+        signals = services.signals_refresh(today=clock.today())
+        self.stdout.write(f"Signalen: {sum(opened for opened, _ in signals.values())} open.")
         self.stdout.write(
             f"Demo klaar: {made['participants']} deelnemers, {made['enrollments']} inschrijvingen, "
             f"{made['events']} gebeurtenissen in {time.monotonic() - started:.1f} s."
