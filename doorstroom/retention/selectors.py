@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from doorstroom.access.models import AuditEvent, BreakGlassAccess
 from doorstroom.access.policy import served_municipality_ids
 from doorstroom.enrollments.models import Enrollment
+from doorstroom.enrollments.selectors import OPEN_STATE_VALUES
 from doorstroom.organisations.models import Organisation, Role, User
 from doorstroom.participants.models import Participant
 from doorstroom.plans import selectors as plan_selectors
@@ -32,14 +33,18 @@ def files_due_for_destruction(*, today: date, municipality_ids: set[int] | None 
     if municipality_ids is not None:
         scope = scope.filter(participant__municipality_id__in=municipality_ids)
     rows = scope.values_list(
-        "participant__uuid", "uuid", "ended_on", "programme__retention_years", "programme__code"
+        "participant__uuid", "uuid", "ended_on", "programme__retention_years", "programme__code", "state"
     ).order_by("participant_id", "id")
     by_participant: dict[str, list[tuple]] = {}
     for row in rows.iterator(chunk_size=5000):
         by_participant.setdefault(str(row[0]), []).append(row)
     due: list[DueFile] = []
     for participant_uuid, enrollments in by_participant.items():
-        facts = [rules.ClosedEnrollment(ended_on=r[2], retention_years=r[3]) for r in enrollments]
+        # an open enrollment keeps the file, whatever its stored end date says (defence in depth)
+        facts = [
+            rules.ClosedEnrollment(ended_on=None if r[5] in OPEN_STATE_VALUES else r[2], retention_years=r[3])
+            for r in enrollments
+        ]
         day = rules.destruction_due_on(facts)
         if day is not None and day <= today:
             due.append(

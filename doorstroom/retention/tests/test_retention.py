@@ -171,3 +171,12 @@ def test_the_records_manager_draws_up_and_approves_a_list_on_the_page(client):
     other_archivist = UserFactory(role=Role.RECORDS_MANAGER, organisation=OrganisationFactory(municipality=True))
     client.force_login(other_archivist)
     assert client.get(response["Location"]).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_open_enrollment_keeps_the_file_even_with_a_stray_end_date():
+    actor = UserFactory()
+    participant = closed_file(actor, ended_days_ago=800)
+    participant.enrollments.update(state="actief")  # stored state says open, end date says closed
+    listed = {f.participant_uuid for f in selectors.files_due_for_destruction(today=clock.today())}
+    assert str(participant.uuid) not in listed
