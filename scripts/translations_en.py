@@ -772,6 +772,12 @@ EN = {
     "Geen open signalen.": "No open signals.",
     "Het signaal is bijgewerkt.": "The signal has been updated.",
     "Signalen bijgewerkt: %(opened)s nieuw, %(closed)s vanzelf gesloten.": "Signals updated: %(opened)s new, %(closed)s closed by themselves.",
+    "Nieuwe regisseur": "New case director",
+    "De huidige regie stopt de dag ervoor. Geldt voor het hele huishouden.": "The current direction ends the day before. Applies to the whole household.",
+    "Regie overdragen": "Hand over direction",
+    "Regie overdragen voor %(name)s": "Hand over direction for %(name)s",
+    "Er is steeds precies één regisseur, ook voor het hele huishouden. De geschiedenis blijft zichtbaar in het team; plan, afspraken en signalen horen bij de deelnemer en gaan mee.": "There is always exactly one case director, also for the whole household. The history stays visible in the team; plan, agreements and signals belong to the participant and move along.",
+    "De regie is overgedragen.": "Direction has been handed over.",
 }
 
 PLURALS = {

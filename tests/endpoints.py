@@ -67,6 +67,8 @@ PERSONAL = [
     Endpoint("enrollments:team_add", "get", "read"),
     Endpoint("enrollments:team_add", "post", "write"),
     Endpoint("enrollments:team_end", "post", "write"),
+    Endpoint("enrollments:director_handover", "get", "read"),
+    Endpoint("enrollments:director_handover", "post", "write"),
     Endpoint("enrollments:card", "get", "read"),
     Endpoint("enrollments:event_create", "get", "read"),
     Endpoint("enrollments:event_create", "post", "write"),

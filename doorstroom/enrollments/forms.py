@@ -120,3 +120,21 @@ class TeamAssignmentForm(Form):
             self.fields["member"].label_from_instance = (  # type: ignore[attr-defined]
                 lambda u: f"{u.get_full_name() or u.username} ({u.organisation}, {u.get_role_display()})"
             )
+
+
+class DirectorHandoverForm(Form):
+    new_director = forms.ModelChoiceField(label=_("Nieuwe regisseur"), queryset=User.objects.none())
+    on = forms.DateField(
+        label=_("Vanaf"),
+        widget=DateInput(),
+        initial=clock.today,
+        help_text=_("De huidige regie stopt de dag ervoor. Geldt voor het hele huishouden."),
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["new_director"].queryset = candidates  # type: ignore[attr-defined]
+            self.fields["new_director"].label_from_instance = (  # type: ignore[attr-defined]
+                lambda u: f"{u.get_full_name() or u.username} ({u.organisation})"
+            )

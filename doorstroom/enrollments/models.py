@@ -216,7 +216,13 @@ class TeamAssignment(PublicIdModel):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
                 name="team_assignment_period_valid",
-            )
+            ),
+            # never two open-ended directors; overlapping periods are refused by the service
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(role="regisseur", ends_on__isnull=True),
+                name="one_open_director_per_participant",
+            ),
         ]
 
     def __str__(self) -> str:

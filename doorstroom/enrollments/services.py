@@ -1,9 +1,11 @@
 """State changes of enrollments: each appends events and refreshes the cached state in one transaction."""
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
@@ -272,6 +274,8 @@ def team_assign(
         raise DomainError("Alleen een klantregisseur kan regisseur in het team zijn.", field="role")
     if ends_on is not None and ends_on < starts_on:
         raise DomainError("De einddatum ligt voor de begindatum.", field="ends_on")
+    if role == TeamRole.DIRECTOR:
+        _require_single_director(participant=participant, member=member, starts_on=starts_on, ends_on=ends_on)
     return TeamAssignment.objects.create(
         participant=participant,
         member=member,
@@ -279,6 +283,70 @@ def team_assign(
         role=role,
         starts_on=starts_on,
         ends_on=ends_on,
+    )
+
+
+def _directors_overlapping(participants: Any, starts_on: date, ends_on: date | None) -> Any:
+    overlapping = TeamAssignment.objects.filter(participant__in=participants, role=TeamRole.DIRECTOR).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on)
+    )
+    if ends_on is not None:
+        overlapping = overlapping.filter(starts_on__lte=ends_on)
+    return overlapping
+
+
+def _require_single_director(*, participant: Participant, member: User, starts_on: date, ends_on: date | None) -> None:
+    """Exactly one director (regisseur) at a time: per participant, and per household (one family,
+    one plan, one director)."""
+    if _directors_overlapping([participant], starts_on, ends_on).exists():
+        raise DomainError(
+            "Er is in deze periode al een regisseur. Draag de regie over in plaats van een tweede toe te voegen.",
+            field="starts_on",
+        )
+    household_members = Participant.objects.filter(
+        household_memberships__household__members__participant=participant
+    ).exclude(pk=participant.pk)
+    other = _directors_overlapping(household_members, starts_on, ends_on).exclude(member=member).first()
+    if other is not None:
+        raise DomainError(
+            f"In dit huishouden is {other.member.get_full_name()} al regisseur: één gezin, één regisseur.",
+            field="member",
+        )
+
+
+@transaction.atomic
+def director_handover(*, participant: Participant, new_director: User, on: date) -> list[TeamAssignment]:
+    """Hand over direction from `on`: the current director's assignment ends the day before, the new
+    one starts, for the participant and everyone in their households at once. Rows stay as history;
+    signals, plans and agreements belong to the participant, so they move with the direction."""
+    if new_director.role != Role.DIRECTOR or new_director.organisation is None:
+        raise DomainError("Kies een klantregisseur.", field="new_director")
+    group = list(
+        Participant.objects.filter(
+            Q(pk=participant.pk) | Q(household_memberships__household__members__participant=participant)
+        ).distinct()
+    )
+    current = list(
+        TeamAssignment.objects.filter(participant__in=group, role=TeamRole.DIRECTOR)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .select_for_update()
+    )
+    if any(a.member_id == new_director.pk for a in current):
+        raise DomainError("Deze klantregisseur heeft de regie al.", field="new_director")
+    for assignment in current:
+        if assignment.starts_on >= on:
+            raise DomainError("De overdracht moet na het begin van de huidige regie liggen.", field="on")
+        assignment.ends_on = on - timedelta(days=1)
+    TeamAssignment.objects.bulk_update(current, ["ends_on"])
+    return TeamAssignment.objects.bulk_create(
+        TeamAssignment(
+            participant=member,
+            member=new_director,
+            organisation=new_director.organisation,
+            role=TeamRole.DIRECTOR,
+            starts_on=on,
+        )
+        for member in group
     )
 
 

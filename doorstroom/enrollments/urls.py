@@ -13,6 +13,7 @@ urlpatterns = [
         views.team_assignment_end,
         name="team_end",
     ),
+    path("deelnemers/<uuid:participant_uuid>/regie/", views.director_handover, name="director_handover"),
     path("inschrijvingen/<uuid:enrollment_uuid>/", views.enrollment_card, name="card"),
     path(
         "inschrijvingen/<uuid:enrollment_uuid>/stap/<str:event_type>/",

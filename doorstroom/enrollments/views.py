@@ -248,3 +248,30 @@ def team_assignment_end(
     else:
         messages.success(request, _("Het teamlid is uit het team gehaald. De geschiedenis blijft bewaard."))
     return redirect("participants:detail", participant_uuid=participant.uuid)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def director_handover(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
+    """Hand over direction (regie) to another case director, for the whole household."""
+    participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
+    if not access.can_manage_team(request.user, participant):
+        raise PermissionDenied
+    candidates = access.team_candidates(participant).filter(role="klantregisseur")
+    form = forms.DirectorHandoverForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.director_handover(
+                participant=participant, new_director=form.cleaned_data["new_director"], on=form.cleaned_data["on"]
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("De regie is overgedragen."))
+            return redirect("participants:detail", participant_uuid=participant.uuid)
+    return TemplateResponse(
+        request,
+        "enrollments/handover_form.html",
+        {"form": form, "participant": participant},
+        status=400 if form.errors else 200,
+    )
