@@ -778,6 +778,9 @@ EN = {
     "Regie overdragen voor %(name)s": "Hand over direction for %(name)s",
     "Er is steeds precies één regisseur, ook voor het hele huishouden. De geschiedenis blijft zichtbaar in het team; plan, afspraken en signalen horen bij de deelnemer en gaan mee.": "There is always exactly one case director, also for the whole household. The history stays visible in the team; plan, agreements and signals belong to the participant and move along.",
     "De regie is overgedragen.": "Direction has been handed over.",
+    "Positieve Gezondheid": "Positive Health",
+    "Talentscan": "Talent scan",
+    "Belemmeringen": "Barriers",
 }
 
 PLURALS = {

@@ -131,6 +131,73 @@ INSTRUMENTS: list[dict[str, Any]] = [
 ]
 
 
+INSTRUMENTS += [
+    {
+        "code": "positieve-gezondheid",
+        "name": "Positieve Gezondheid",
+        "kind": "positieve_gezondheid",
+        "position": 40,
+        "description": (
+            "Zes dimensies, elk als gemiddelde van 0 tot 10 zoals de deelnemer het zelf invult. "
+            "Alleen de scores per dimensie, geen vragen uit het instrument."
+        ),
+        "version": "1",
+        "value_labels": {},
+        "items": [
+            {"code": code, "label": label, "min": 0, "max": 10, "category": HEALTH}
+            for code, label in (
+                ("LICH", "Lichaam"),
+                ("MENT", "Mentaal welbevinden"),
+                ("ZING", "Zingeving"),
+                ("KWAL", "Kwaliteit van leven"),
+                ("MEED", "Meedoen"),
+                ("DAGF", "Dagelijks leven"),
+            )
+        ],
+    },
+    {
+        "code": "talentscan",
+        "name": "Talentscan",
+        "kind": "talentscan",
+        "position": 50,
+        "description": "Vijf kanten van talent, elk van 1 (nog weinig zichtbaar) tot 5 (duidelijk aanwezig).",
+        "version": "1",
+        "value_labels": {"1": "1 weinig", "2": "2", "3": "3 gemiddeld", "4": "4", "5": "5 sterk"},
+        "items": [
+            {"code": code, "label": label, "min": 1, "max": 5, "category": M}
+            for code, label in (
+                ("leerbaarheid", "Leerbaarheid"),
+                ("interesses", "Interesses"),
+                ("drijfveren", "Drijfveren"),
+                ("welbevinden", "Welbevinden"),
+                ("competenties", "Competenties"),
+            )
+        ],
+    },
+    {
+        "code": "belemmeringen",
+        "name": "Belemmeringen",
+        "kind": "belemmeringen",
+        "position": 60,
+        "description": "Wat staat werk of school nu in de weg? Ja of nee per onderwerp.",
+        "version": "1",
+        "value_labels": YES_NO,
+        "items": [
+            {"code": code, "label": label, "min": 0, "max": 1, "category": category}
+            for code, label, category in (
+                ("kinderopvang", "Kinderopvang", M),
+                ("vervoer", "Vervoer", M),
+                ("schulden", "Schulden", DataCategory.DEBTS.value),
+                ("gezondheid", "Gezondheid", HEALTH),
+                ("huisvesting", "Huisvesting", M),
+                ("netwerk", "Sociaal netwerk", M),
+                ("geletterdheid", "Lezen en schrijven", M),
+            )
+        ],
+    },
+]
+
+
 def load(apps: Any, schema_editor: Any = None) -> None:
     """Create or update the shipped instruments (idempotent; used by the data migration)."""
     measurement_type_model = apps.get_model("measurements", "MeasurementType")

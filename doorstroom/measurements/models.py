@@ -22,6 +22,9 @@ class InstrumentKind(models.TextChoices):
     LANGUAGE = "taalniveau", _("Taalniveau per vaardigheid (ERK)")
     LADDER = "participatieladder", _("Participatieladder")
     ZRM = "zrm", _("Zelfredzaamheid-Matrix")
+    POSITIVE_HEALTH = "positieve_gezondheid", _("Positieve Gezondheid")
+    TALENTSCAN = "talentscan", _("Talentscan")
+    BARRIERS = "belemmeringen", _("Belemmeringen")
 
 
 class MeasurementType(PublicIdModel):

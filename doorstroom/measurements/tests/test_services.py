@@ -137,3 +137,20 @@ def test_progress_reads_a_bounded_number_of_queries(django_assert_max_num_querie
     record(p, "taalniveau", "nulmeting", 100, {"lezen": 1})
     with django_assert_max_num_queries(3):
         selectors.progress_of(participant=p, categories=ALL)
+
+
+def test_positive_health_talentscan_and_barriers_file_their_items_under_the_right_categories():
+    p = ParticipantFactory()
+    record(p, "positieve-gezondheid", "nulmeting", 30, {"LICH": 6, "MEED": 4})
+    record(p, "talentscan", "nulmeting", 30, {"leerbaarheid": 4})
+    record(p, "belemmeringen", "nulmeting", 30, {"kinderopvang": 1, "schulden": 1, "gezondheid": 0})
+    with pytest.raises(DomainError) as error:
+        record(p, "positieve-gezondheid", "vervolgmeting", 5, {"LICH": 11})
+    assert error.value.field == "scores.LICH"
+    seen = {
+        pr.measurement_type.code: pr for pr in selectors.progress_of(participant=p, categories=frozenset({"metingen"}))
+    }
+    assert seen["positieve-gezondheid"].rows == [] and seen["positieve-gezondheid"].hidden_items == 6
+    assert [r.code for r in seen["talentscan"].rows][0] == "leerbaarheid"
+    barriers = {r.code for r in seen["belemmeringen"].rows}
+    assert "kinderopvang" in barriers and "schulden" not in barriers and "gezondheid" not in barriers
