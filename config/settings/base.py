@@ -151,6 +151,14 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 if DOORSTROOM_OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("doorstroom.web.oidc.MunicipalIdentityProviderBackend")
 
+# E-mail (the weekly signal digest): printed to the console unless a backend is configured.
+EMAIL_BACKEND = env("DOORSTROOM_EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+EMAIL_HOST = env("DOORSTROOM_EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(env("DOORSTROOM_EMAIL_PORT") or "25")
+EMAIL_USE_TLS = env_bool("DOORSTROOM_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env("DOORSTROOM_EMAIL_FROM") or "doorstroom@localhost"
+DOORSTROOM_BASE_URL = env("DOORSTROOM_BASE_URL") or "http://127.0.0.1:8000"
+
 LOGIN_URL = "login"
 LOGIN_URL_SECOND_FACTOR = "/inloggen/code/"
 LOGIN_REDIRECT_URL = "enrollments:caseload"

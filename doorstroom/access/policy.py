@@ -212,6 +212,13 @@ def participants_allowed(user: User, action: Action, category: str) -> QuerySet[
     return _scope(user, action, category)
 
 
+def caseload_by_category(user: User, categories: Iterable[str]) -> dict[str, QuerySet[Participant]]:
+    """Per data category, the participants on the user's caseload whose data of that category the
+    user may see (for lists of items that each carry a category, such as signals)."""
+    caseload = participants_on_caseload(user).values("pk")
+    return {category: _scope(user, Action.VIEW, category).filter(pk__in=caseload) for category in categories}
+
+
 def participants_on_caseload(user: User) -> QuerySet[Participant]:
     """'Mijn deelnemers': those the user is on the team of today; for a team lead, their
     organisation's caseload."""

@@ -200,3 +200,27 @@ def test_the_dashboard_shows_a_partner_coach_only_what_is_shared(client):
     signal.refresh_from_db()
     assert signal.state == "gezien"
     assert client.post("/signalen/bijwerken/").status_code == 403
+
+
+def test_the_weekly_digest_mails_each_user_their_own_open_signals(mailoutbox):
+    from django.core.management import call_command
+
+    from doorstroom.access.models import AuditEvent
+
+    municipality = OrganisationFactory(municipality=True)
+    director = UserFactory(role=Role.DIRECTOR, organisation=municipality, email="regisseur@example.nl")
+    participant = ParticipantFactory(municipality=municipality)
+    enrollment_services.enrollment_enrol(
+        participant=participant,
+        programme=ProgrammeFactory(),
+        actor=director,
+        referred_by=municipality,
+        on=TODAY - timedelta(days=30),
+    )
+    TeamAssignmentFactory(participant=participant, member=director)
+    UserFactory(role=Role.DIRECTOR, email="ander@example.nl")  # nothing on their caseload: no mail
+    services.signals_refresh(today=TODAY)
+    call_command("signalen_mailen")
+    assert [m.to for m in mailoutbox] == [["regisseur@example.nl"]]
+    assert participant.full_name in mailoutbox[0].body and "Lang geen contact" in mailoutbox[0].body
+    assert AuditEvent.objects.filter(object_type="signals_digest", channel="command").count() == 1
