@@ -781,6 +781,14 @@ EN = {
     "Positieve Gezondheid": "Positive Health",
     "Talentscan": "Talent scan",
     "Belemmeringen": "Barriers",
+    "Van wie gaat de caseload over?": "Whose caseload moves?",
+    "Wie neemt over?": "Who takes over?",
+    "Alleen deze deelnemers": "Only these participants",
+    "Kiest u niemand, dan gaat de hele caseload over.": "If you choose nobody, the whole caseload moves.",
+    "Caseload overdragen": "Hand over a caseload",
+    "Gaat een collega weg of krijgt die andere taken? Draag in één keer de hele caseload over, of een deel. De oude toewijzingen lopen tot de dag ervoor en blijven zichtbaar in het team.": "Is a colleague leaving or taking on other work? Hand over the whole caseload, or part of it, in one go. The old assignments run until the day before and stay visible in the team.",
+    "Deelnemers tonen": "Show participants",
+    "%(count)s toewijzingen overgedragen.": "%(count)s assignments handed over.",
 }
 
 PLURALS = {

@@ -154,6 +154,11 @@ def caller_and_data(endpoint, world):
             "benefit_status": "geen",
             "languages": "nl" if endpoint.name == "participants:create" else ["nl"],
         }
+    elif endpoint.name == "enrollments:caseload_reassign":
+        coach = world["assignment"].member
+        user = UserFactory(role=Role.TEAM_LEAD, organisation=coach.organisation)
+        query = f"?leaving={coach.pk}" if endpoint.method == "get" else ""
+        data = {"leaving": coach.pk} if endpoint.method == "post" else {}
     elif endpoint.name == "signalering:handle":
         data = {"action": "gezien"}
     elif endpoint.name == "participants:search":

@@ -458,6 +458,24 @@ def team_candidates(participant: Participant) -> QuerySet[User]:
     ).select_related("organisation")
 
 
+def colleagues_for_reassignment(user: User) -> QuerySet[User]:
+    """A team lead's colleagues whose caseload can move: staff of the same organisation."""
+    if user.role != Role.TEAM_LEAD or user.organisation_id is None:
+        return User.objects.none()
+    return User.objects.filter(organisation_id=user.organisation_id, role__in=[*TEAM_ROLES, Role.TEAM_LEAD]).order_by(
+        "last_name", "first_name"
+    )
+
+
+def caseload_of_colleague(user: User, colleague: User) -> QuerySet[Participant]:
+    """What a team lead may see of a colleague's caseload: the overview (who), nothing more."""
+    if not colleagues_for_reassignment(user).filter(pk=colleague.pk).exists():
+        return Participant.objects.none()
+    today = clock.today()
+    running = _active_assignments(today).filter(member=colleague).values("participant_id")
+    return participants_visible_to(user).filter(pk__in=running)
+
+
 def programmes_usable_by(user: User) -> QuerySet[Programme]:
     """Programmes are not personal data: shared templates plus those of municipalities the user works for."""
     org = user.organisation

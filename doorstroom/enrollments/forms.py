@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from doorstroom.core import clock
 from doorstroom.core.forms import DateInput, Form
 from doorstroom.organisations.models import Organisation, User
+from doorstroom.participants.models import Participant
 from doorstroom.programmes.models import OutcomeType, Programme, ProgrammeGroup
 
 from .models import REASON_CHOICES, Enrollment, EventType, TeamRole
@@ -138,3 +139,25 @@ class DirectorHandoverForm(Form):
             self.fields["new_director"].label_from_instance = (  # type: ignore[attr-defined]
                 lambda u: f"{u.get_full_name() or u.username} ({u.organisation})"
             )
+
+
+class CaseloadReassignForm(Form):
+    leaving = forms.ModelChoiceField(label=_("Van wie gaat de caseload over?"), queryset=User.objects.none())
+    taking_over = forms.ModelChoiceField(label=_("Wie neemt over?"), queryset=User.objects.none())
+    on = forms.DateField(label=_("Vanaf"), widget=DateInput(), initial=clock.today)
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Alleen deze deelnemers"),
+        queryset=Participant.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Kiest u niemand, dan gaat de hele caseload over."),
+    )
+
+    def __init__(self, *args, colleagues=None, caseload=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        for name in ("leaving", "taking_over"):
+            self.fields[name].queryset = colleagues  # type: ignore[attr-defined]
+            self.fields[name].label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[attr-defined]
+        self.fields["participants"].queryset = caseload if caseload is not None else Participant.objects.none()  # type: ignore[attr-defined]
+        self.fields["participants"].label_from_instance = lambda p: p.full_name  # type: ignore[attr-defined]
+        self._link_descriptions()

@@ -6,6 +6,7 @@ app_name = "enrollments"
 
 urlpatterns = [
     path("mijn-deelnemers/", views.caseload, name="caseload"),
+    path("team/caseload-overdragen/", views.caseload_reassign, name="caseload_reassign"),
     path("deelnemers/<uuid:participant_uuid>/inschrijven/", views.enrollment_create, name="create"),
     path("deelnemers/<uuid:participant_uuid>/team/", views.team_assignment_create, name="team_add"),
     path(

@@ -275,3 +275,40 @@ def director_handover(request: access.AuthenticatedRequest, participant_uuid: st
         {"form": form, "participant": participant},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def caseload_reassign(request: access.AuthenticatedRequest) -> HttpResponse:
+    """A team lead moves a leaving colleague's caseload, or part of it, in one action."""
+    colleagues = access.colleagues_for_reassignment(request.user)
+    if not colleagues.exists():
+        raise PermissionDenied
+    leaving = colleagues.filter(pk=(request.POST.get("leaving") or request.GET.get("leaving") or 0)).first()
+    caseload = access.caseload_of_colleague(request.user, leaving) if leaving else None
+    form = forms.CaseloadReassignForm(
+        request.POST or None, colleagues=colleagues, caseload=caseload, initial={"leaving": leaving}
+    )
+    if caseload is not None:
+        access.record_list(request.user, list(caseload[:500]), object_type="caseload_reassign")
+    if request.method == "POST" and form.is_valid():
+        chosen = [p.pk for p in form.cleaned_data["participants"]]
+        try:
+            moved = services.caseload_reassign(
+                actor=request.user,
+                leaving=form.cleaned_data["leaving"],
+                taking_over=form.cleaned_data["taking_over"],
+                on=form.cleaned_data["on"],
+                participant_ids=chosen or None,
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("%(count)s toewijzingen overgedragen.") % {"count": moved})
+            return redirect("enrollments:caseload_reassign")
+    return TemplateResponse(
+        request,
+        "enrollments/reassign_form.html",
+        {"form": form, "leaving": leaving},
+        status=400 if form.errors else 200,
+    )

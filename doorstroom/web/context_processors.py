@@ -18,4 +18,5 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "may_break_glass": user.role in access.BREAK_GLASS_ROLES,
         "may_review_break_glass": user.role == "privacyfunctionaris",
         "may_manage_destruction": user.role == "archivaris",
+        "may_reassign": user.role == "teamleider",
     }

@@ -86,3 +86,41 @@ def test_the_handover_page(client, world):
     assert TeamAssignment.objects.filter(participant=world["child"], member=world["bram"], ends_on=None).exists()
     client.force_login(UserFactory(role=Role.COACH))
     assert client.get(url).status_code == 404
+
+
+def test_a_team_lead_moves_a_leaving_coachs_caseload_in_one_action(client):
+    partner = OrganisationFactory()
+    lead = UserFactory(role=Role.TEAM_LEAD, organisation=partner)
+    leaving = UserFactory(role=Role.COACH, organisation=partner)
+    taking = UserFactory(role=Role.COACH, organisation=partner)
+    people = [ParticipantFactory() for _ in range(3)]
+    for person in people:
+        services.team_assign(
+            participant=person, member=leaving, role=TeamRole.COACH, starts_on=TODAY - timedelta(days=50)
+        )
+    client.force_login(lead)
+    page = client.get(f"/team/caseload-overdragen/?leaving={leaving.pk}").content.decode()
+    assert all(p.family_name in page for p in people)
+    response = client.post(
+        "/team/caseload-overdragen/",
+        {
+            "leaving": leaving.pk,
+            "taking_over": taking.pk,
+            "on": TODAY.isoformat(),
+            "participants": [people[0].pk, people[1].pk],
+        },
+    )
+    assert response.status_code == 302
+    assert TeamAssignment.objects.filter(member=taking, ends_on=None).count() == 2
+    assert TeamAssignment.objects.filter(member=leaving, ends_on=TODAY - timedelta(days=1)).count() == 2
+    assert TeamAssignment.objects.filter(member=leaving, participant=people[2], ends_on=None).exists()
+    with pytest.raises(DomainError) as error:
+        services.caseload_reassign(actor=lead, leaving=leaving, taking_over=UserFactory(role=Role.COACH), on=TODAY)
+    assert error.value.field == "taking_over"
+    participant_services.participant_restrict(participant=people[2], reason="Betwist")
+    assert (
+        services.caseload_reassign(actor=lead, leaving=leaving, taking_over=taking, on=TODAY + timedelta(days=1)) == 0
+    )
+    assert TeamAssignment.objects.filter(member=leaving, participant=people[2], ends_on=None).exists()
+    client.force_login(leaving)
+    assert client.get("/team/caseload-overdragen/").status_code == 403
