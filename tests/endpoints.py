@@ -103,5 +103,7 @@ PERSONAL = [
     Endpoint("api-enrollment-events", "get", "read"),
     Endpoint("api-enrollment-events", "post", "write"),
     Endpoint("api-participant-measurements", "get", "read"),
+    Endpoint("api-participant-plan", "get", "read"),
+    Endpoint("api-participant-plan", "put", "write"),
     Endpoint("api-participant-measurements", "post", "write"),
 ]

@@ -114,6 +114,7 @@ def url_for(name, world):
         "api-enrollment": f"/api/v1/inschrijvingen/{e.uuid}/",
         "api-enrollment-events": f"/api/v1/inschrijvingen/{e.uuid}/gebeurtenissen/",
         "api-participant-measurements": f"/api/v1/deelnemers/{p.uuid}/metingen/",
+        "api-participant-plan": f"/api/v1/deelnemers/{p.uuid}/plan/",
     }
     if name in api:
         return api[name]

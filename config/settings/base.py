@@ -206,6 +206,9 @@ REST_FRAMEWORK = {
         "doorstroom.api.permissions.SecondFactorForSessions",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # no OPTIONS metadata: the OpenAPI schema describes the API (and metadata would load objects
+    # outside the access door)
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_PAGINATION_CLASS": "doorstroom.api.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "doorstroom.api.errors.exception_handler",

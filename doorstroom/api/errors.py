@@ -16,7 +16,12 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
     if isinstance(detail, dict):
         out: list[dict[str, Any]] = []
         for key, value in detail.items():
-            name = None if key in ("non_field_errors", "detail") else (f"{field}.{key}" if field else str(key))
+            if key in ("non_field_errors", "detail"):
+                name = field
+            elif str(key).isdigit() and field:  # a row of a list, as DRF reports it for many=True
+                name = f"{field}[{key}]"
+            else:
+                name = f"{field}.{key}" if field else str(key)
             out.extend(_flatten(value, name))
         return out
     if isinstance(detail, list):

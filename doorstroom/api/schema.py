@@ -37,6 +37,7 @@ ERROR_RESPONSES: dict[str, tuple[str, tuple[str, ...] | None]] = {
         "Conflict: iemand anders heeft het gegeven intussen gewijzigd, of het bestaat al.",
         ("post", "put", "patch"),
     ),
+    "412": ("De versie in If-Match is niet meer de huidige.", ("put", "patch")),
     "415": ("Het formaat van de invoer wordt niet ondersteund.", ("post", "put", "patch")),
     "429": ("Te veel verzoeken; probeer het na Retry-After seconden opnieuw.", None),
     "503": ("Tijdelijk niet beschikbaar (bijvoorbeeld: het auditlog kan niet schrijven).", None),

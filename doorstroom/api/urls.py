@@ -8,6 +8,7 @@ from doorstroom.enrollments.api import urls as enrollment_urls
 from doorstroom.measurements.api import urls as measurement_urls
 from doorstroom.organisations.api import urls as organisation_urls
 from doorstroom.participants.api import urls as participant_urls
+from doorstroom.plans.api import urls as plan_urls
 from doorstroom.programmes.api import urls as programme_urls
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
                 *participant_urls.urlpatterns,
                 *enrollment_urls.urlpatterns,
                 *measurement_urls.urlpatterns,
+                *plan_urls.urlpatterns,
             ]
         ),
     ),

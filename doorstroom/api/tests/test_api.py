@@ -263,3 +263,8 @@ def test_anonymous_callers_have_their_own_lower_limit(settings):
     api = APIClient()
     answers = [api.get("/api/v1/programmas/").status_code for _ in range(3)]
     assert answers == [401, 401, 429]
+
+
+def test_options_is_not_offered(world):
+    """The schema describes the API; DRF's OPTIONS metadata would load objects outside the access door."""
+    assert world["api"].options("/api/v1/deelnemers/").status_code == 405

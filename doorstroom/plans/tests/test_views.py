@@ -127,3 +127,25 @@ def test_the_plan_pdf_is_in_plain_dutch(client, world):
         "Wie let erop: Coach",
     ):
         assert expected in text, expected
+
+
+def test_the_api_saves_versions_and_refuses_stale_ones_with_409_or_412(world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world["director"])
+    url = f"/api/v1/deelnemers/{world['participant'].uuid}/plan/"
+    assert api.get(url).json()["version"] == 0
+    body = {"version": 0, "goals": [GOAL], "agreements": [AGREEMENT]}
+    saved = api.put(url, body, format="json")
+    assert (
+        saved.status_code == 200
+        and saved["ETag"] == '"1"'
+        and saved.json()["goals"][0]["description"] == GOAL["description"]
+    )
+    assert api.put(url, body, format="json").status_code == 409
+    stale = api.put(url, {**body, "version": 1}, format="json", HTTP_IF_MATCH='"0"')
+    assert stale.status_code == 412 and stale.json()["errors"][0]["field"] == "If-Match"
+    bad = api.put(url, {"version": 1, "goals": [{**GOAL, "life_domain": "hobby"}], "agreements": []}, format="json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "goals[0].life_domain"
+    assert PlanVersion.objects.count() == 1
