@@ -71,6 +71,7 @@ def test_no_list_or_search_shows_another_organisations_canary(client, assurance)
         "api-participants": ["/api/v1/deelnemers/", "/api/v1/deelnemers/?search={name}"],
         "api-enrollments": ["/api/v1/inschrijvingen/"],
         "signalering:dashboard": ["/signalen/"],
+        "enrollments:caseload_reassign": ["/team/caseload-overdragen/?leaving={coach}"],
     }
     assert set(endpoints) <= set(urls), f"list endpoints without a canary check: {set(endpoints) - set(urls)}"
     checks = leaks = 0
@@ -85,7 +86,7 @@ def test_no_list_or_search_shows_another_organisations_canary(client, assurance)
                 canary = other["canary"]
                 for name in endpoints:
                     for template in urls[name]:
-                        url = template.format(name=canary.family_name, bsn=canary.bsn)
+                        url = template.format(name=canary.family_name, bsn=canary.bsn, coach=other["users"][1].pk)
                         response = (api if name.startswith("api-") else client).get(url)
                         assert response.status_code < 500, url
                         body = response.content.decode()
