@@ -789,6 +789,12 @@ EN = {
     "Gaat een collega weg of krijgt die andere taken? Draag in één keer de hele caseload over, of een deel. De oude toewijzingen lopen tot de dag ervoor en blijven zichtbaar in het team.": "Is a colleague leaving or taking on other work? Hand over the whole caseload, or part of it, in one go. The old assignments run until the day before and stay visible in the team.",
     "Deelnemers tonen": "Show participants",
     "%(count)s toewijzingen overgedragen.": "%(count)s assignments handed over.",
+    "Brede intake": "Broad intake",
+    "Brede intake van %(name)s": "Broad intake of %(name)s",
+    "Alle nulmetingen op één datum. Een onderdeel dat u nu niet invult, wordt overgeslagen; alles wordt samen opgeslagen of niets.": "All baselines on one date. An instrument you leave empty is skipped; everything is saved together or nothing is.",
+    "Alle instrumenten van de intake hebben al een nulmeting.": "Every instrument of the intake already has a baseline.",
+    "Intake opslaan": "Save intake",
+    "De intake is opgeslagen.": "The intake has been saved.",
 }
 
 PLURALS = {

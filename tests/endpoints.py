@@ -89,6 +89,8 @@ PERSONAL = [
     Endpoint("plans:pdf", "get", "read"),
     Endpoint("measurements:create", "get", "read"),
     Endpoint("measurements:create", "post", "write"),
+    Endpoint("measurements:intake", "get", "read"),
+    Endpoint("measurements:intake", "post", "write"),
     Endpoint("measurements:screening_create", "get", "read"),
     Endpoint("measurements:screening_create", "post", "write"),
     Endpoint("retention:erasure", "get", "read"),

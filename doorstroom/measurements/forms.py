@@ -21,7 +21,9 @@ class MeasurementForm(Form):
     moment = forms.ChoiceField(label=_("Moment"), choices=Moment.choices)
     measured_on = forms.DateField(label=_("Datum van de meting"), widget=DateInput())
 
-    def __init__(self, *args: Any, scale: ScaleVersion, item_codes: set[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, scale: ScaleVersion, item_codes: set[str], all_optional: bool = False, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("initial", {}).setdefault("measured_on", clock.today())
         super().__init__(*args, **kwargs)
         self.scale = scale
@@ -32,7 +34,7 @@ class MeasurementForm(Form):
             choices = [(str(v), scale.value_label(v, item.code)) for v in range(item.minimum, item.maximum + 1)]
             if kind == InstrumentKind.LADDER and item.code in rules.LADDER_QUESTIONS:
                 self.fields[score_field(item.code)] = forms.ChoiceField(
-                    label=item.label, choices=choices, widget=forms.RadioSelect, required=True
+                    label=item.label, choices=choices, widget=forms.RadioSelect, required=not all_optional
                 )
             else:
                 empty = _("niet vastgesteld")
@@ -88,3 +90,11 @@ class ScreeningForm(Form):
         required=False,
         help_text=_("Bijvoorbeeld een taalhuis of een cursus. Een screening is geen taalniveau."),
     )
+
+
+class IntakeDateForm(Form):
+    measured_on = forms.DateField(label=_("Datum van de intake"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("measured_on", clock.today())
+        super().__init__(*args, **kwargs)

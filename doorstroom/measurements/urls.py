@@ -11,5 +11,6 @@ urlpatterns = [
         views.measurement_create,
         name="create",
     ),
+    path("deelnemers/<uuid:participant_uuid>/intake/", views.broad_intake, name="intake"),
     path("deelnemers/<uuid:participant_uuid>/taalscreening/", views.screening_create, name="screening_create"),
 ]

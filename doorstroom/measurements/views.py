@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -108,4 +109,70 @@ def screening_create(request: access.AuthenticatedRequest, participant_uuid: str
         "measurements/screening_form.html",
         {"form": form, "participant": participant},
         status=400 if form.errors else 200,
+    )
+
+
+INTAKE_INSTRUMENTS = ("taalniveau", "participatieladder", "zrm", "belemmeringen")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def broad_intake(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
+    """The broad intake: the baselines of several instruments on one page and one date, saved
+    together or not at all. Instruments that already have a baseline are left out."""
+    participant = access.require_participant(
+        request.user, participant_uuid, access.Action.CHANGE, access.Category.MEASUREMENTS
+    )
+    changeable = access.categories_allowed(request.user, participant, access.Action.CHANGE)
+    sections = []
+    for instrument in selectors.instruments_in_use().filter(code__in=INTAKE_INSTRUMENTS):
+        scale = instrument.current_scale()
+        if scale is None or services.standing_baseline(participant, instrument) is not None:
+            continue
+        codes = {item.code for item in scale.scale_items() if item.category in changeable}
+        form = forms.MeasurementForm(
+            request.POST or None,
+            scale=scale,
+            item_codes=codes,
+            prefix=instrument.code,
+            initial={"moment": "nulmeting"},
+            all_optional=True,
+        )
+        for name in ("moment", "measured_on"):
+            form.fields.pop(name)
+        sections.append((instrument, form))
+    date_form = forms.IntakeDateForm(request.POST or None)
+    if request.method == "POST" and date_form.is_valid() and all(form.is_valid() for _, form in sections):
+        try:
+            with transaction.atomic():
+                for instrument, form in sections:
+                    scores = form.scores()
+                    if not any(value is not None for value in scores.values()):
+                        continue  # an instrument left empty is simply not measured now
+                    try:
+                        services.measurement_record(
+                            participant=participant,
+                            measurement_type=instrument,
+                            moment="nulmeting",
+                            measured_on=date_form.cleaned_data["measured_on"],
+                            scores=scores,
+                            actor=request.user,
+                            note=form.cleaned_data.get("note", ""),
+                            source=form.cleaned_data.get("source", ""),
+                            rung_override=form.rung_override(),
+                            override_reason=form.cleaned_data.get("override_reason", ""),
+                        )
+                    except DomainError as error:
+                        (date_form if error.field == "measured_on" else form).add_domain_error(error)
+                        raise
+        except DomainError:
+            pass  # nothing was saved; the errors are on their sections
+        else:
+            messages.success(request, _("De intake is opgeslagen."))
+            return redirect("measurements:overview", participant_uuid=participant.uuid)
+    return TemplateResponse(
+        request,
+        "measurements/intake.html",
+        {"participant": participant, "sections": sections, "date_form": date_form},
+        status=400 if request.method == "POST" else 200,
     )

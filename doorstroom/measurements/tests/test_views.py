@@ -130,3 +130,33 @@ def test_the_api_records_and_lists_measurements_within_the_callers_categories(wo
     api.force_authenticate(coach)
     assert api.get(url).json()[0]["scores"] == {"FIN": 2}  # health stays with those it is shared with
     assert api.post(url, {**body, "moment": "vervolgmeting"}, format="json").status_code == 403
+
+
+def test_the_broad_intake_saves_several_baselines_together_or_nothing(client, world):
+    p = world["participant"]
+    client.force_login(world["director"])
+    url = f"/deelnemers/{p.uuid}/intake/"
+    page = client.get(url)
+    assert page.status_code == 200 and "Zelfredzaamheid-Matrix" in page.content.decode()
+    day = clock.today().isoformat()
+    partial_ladder = {
+        "measured_on": day,
+        "taalniveau-score_lezen": "2",
+        "participatieladder-score_betaald_werk": "0",
+        "zrm-score_FIN": "3",
+    }
+    refused = client.post(url, partial_ladder)
+    assert refused.status_code == 400 and not Measurement.objects.exists()  # the ladder misses answers
+    good = {
+        "measured_on": day,
+        "taalniveau-score_lezen": "2",
+        "zrm-score_FIN": "3",
+        "belemmeringen-score_kinderopvang": "1",
+    }
+    assert client.post(url, good).status_code == 302
+    assert sorted(Measurement.objects.values_list("scale__measurement_type__code", flat=True)) == [
+        "belemmeringen",
+        "taalniveau",
+        "zrm",
+    ]
+    assert "Taalniveau" not in client.get(url).content.decode().split("<form")[-1]  # has a baseline now
