@@ -4,8 +4,9 @@ handover of direction."""
 
 from datetime import timedelta
 
-import pytest
 from django.apps import apps
+
+import pytest
 
 from doorstroom.core import clock
 from doorstroom.enrollments import services as enrollment_services
@@ -55,6 +56,6 @@ def test_begeleiding_pages_pass_axe(page, axe):
     axe.check(page)
     page.goto(f"/deelnemers/{participant.uuid}/regie/")
     axe.check(page)
-    page.get_by_label("Nieuwe regisseur").select_option(label="Bram Tweede (%s)" % municipality.name)
+    page.get_by_label("Nieuwe regisseur").select_option(label=f"Bram Tweede ({municipality.name})")
     page.get_by_role("button", name="Regie overdragen").click()
     page.get_by_text("De regie is overgedragen.").wait_for()
