@@ -4,7 +4,7 @@
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 
 from doorstroom.contacts import rules as contact_rules
 from doorstroom.contacts.models import ContactMoment
@@ -100,6 +100,21 @@ def phase_overdue(today: date, thresholds: Thresholds) -> Iterable[Finding]:
     return found
 
 
+def no_pip_adopted(today: date, thresholds: Thresholds) -> Iterable[Finding]:
+    """Someone with a civic-integration duty whose plan has not been agreed (adopted) ten weeks
+    (the threshold, in days) after their first referral. The full PIP of the Wet inburgering
+    (learning route, MAP, PVT) is not modelled yet; an agreed plan counts as the adopted PIP."""
+    adopted = Plan.objects.filter(current__agreed_on__isnull=False).values("participant_id")
+    rows = (
+        Enrollment.objects.filter(participant__civic_integration_duty=True)
+        .exclude(participant_id__in=adopted)
+        .values("participant_id")
+        .annotate(first=Min("referred_on"))
+        .filter(first__lt=today - timedelta(days=thresholds.default))
+    )
+    return [(r["participant_id"], "", f"Aangemeld op {r['first']:%d-%m-%Y}, nog geen vastgesteld plan") for r in rows]
+
+
 register(SignalRule("geen_contact", "Lang geen contact", DataCategory.NOTES, 21, "dagen", no_recent_contact))
 register(
     SignalRule(
@@ -126,6 +141,9 @@ register(
         "fase_te_lang", "Langer in de fase dan verwacht", DataCategory.TRAJECTORY, 0, "weken speling", phase_overdue
     )
 )
+
+
+register(SignalRule("pip_ontbreekt", "Nog geen PIP na tien weken", DataCategory.PLAN, 70, "dagen", no_pip_adopted))
 
 
 def live_signals() -> QuerySet[Signal]:

@@ -224,3 +224,30 @@ def test_the_weekly_digest_mails_each_user_their_own_open_signals(mailoutbox):
     assert [m.to for m in mailoutbox] == [["regisseur@example.nl"]]
     assert participant.full_name in mailoutbox[0].body and "Lang geen contact" in mailoutbox[0].body
     assert AuditEvent.objects.filter(object_type="signals_digest", channel="command").count() == 1
+
+
+def test_no_pip_ten_weeks_after_registration_for_someone_with_a_civic_integration_duty():
+    actor = UserFactory(role=Role.DIRECTOR)
+    duty = ParticipantFactory(civic_integration_duty=True)
+    no_duty = ParticipantFactory(civic_integration_duty=False)
+    for person in (duty, no_duty):
+        enrollment_services.enrollment_enrol(
+            participant=person,
+            programme=ProgrammeFactory(),
+            actor=actor,
+            referred_by=actor.organisation,
+            on=TODAY - timedelta(days=80),
+        )
+    services.signals_refresh(today=TODAY)
+    assert live(duty, "pip_ontbreekt").exists() and not live(no_duty, "pip_ontbreekt").exists()
+    plan_services.plan_save(
+        participant=duty,
+        actor=actor,
+        expected_version=0,
+        goals=[],
+        agreements=[],
+        agreed_on=TODAY,
+        agreed_how="getekend",
+    )
+    services.signals_refresh(today=TODAY)
+    assert not live(duty, "pip_ontbreekt").exists()
