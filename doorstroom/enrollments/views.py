@@ -284,7 +284,8 @@ def caseload_reassign(request: access.AuthenticatedRequest) -> HttpResponse:
     colleagues = access.colleagues_for_reassignment(request.user)
     if not colleagues.exists():
         raise PermissionDenied
-    leaving = colleagues.filter(pk=(request.POST.get("leaving") or request.GET.get("leaving") or 0)).first()
+    asked = str(request.POST.get("leaving") or request.GET.get("leaving") or "")
+    leaving = colleagues.filter(pk=int(asked)).first() if asked.isdigit() else None
     caseload = access.caseload_of_colleague(request.user, leaving) if leaving else None
     form = forms.CaseloadReassignForm(
         request.POST or None, colleagues=colleagues, caseload=caseload, initial={"leaving": leaving}

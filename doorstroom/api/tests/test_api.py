@@ -268,3 +268,10 @@ def test_anonymous_callers_have_their_own_lower_limit(settings):
 def test_options_is_not_offered(world):
     """The schema describes the API; DRF's OPTIONS metadata would load objects outside the access door."""
     assert world["api"].options("/api/v1/deelnemers/").status_code == 405
+
+
+@pytest.mark.parametrize("query", ["a\x00b", "x" * 101, "tab\there"])
+def test_a_search_with_control_characters_or_too_long_is_refused_naming_q(world, query):
+    """Found by schemathesis on PostgreSQL: a NUL byte in the search reached the database."""
+    response = world["api"].get("/api/v1/deelnemers/", {"q": query})
+    assert response.status_code == 400 and fields_of(response) == {"q"}

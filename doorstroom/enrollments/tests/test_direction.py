@@ -124,3 +124,9 @@ def test_a_team_lead_moves_a_leaving_coachs_caseload_in_one_action(client):
     assert TeamAssignment.objects.filter(member=leaving, participant=people[2], ends_on=None).exists()
     client.force_login(leaving)
     assert client.get("/team/caseload-overdragen/").status_code == 403
+
+
+def test_a_malformed_colleague_id_is_ignored_not_a_server_error(client):
+    lead = UserFactory(role=Role.TEAM_LEAD, organisation=OrganisationFactory())
+    client.force_login(lead)
+    assert client.get("/team/caseload-overdragen/?leaving=abc").status_code == 200

@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -140,7 +140,9 @@ class ParticipantListCreateApi(generics.GenericAPIView):
     def get(self, request: Request) -> Response:
         user = access.authenticated_user(request.user)
         queryset = self.get_queryset()
-        query = (request.query_params.get("q") or "").strip()[:100]
+        query = (request.query_params.get("q") or "").strip()
+        if len(query) > 100 or any(ord(c) < 32 for c in query):
+            raise ValidationError({"q": ["Zoek met hoogstens 100 gewone tekens."]})
         if query:
             bsn = rules.normalise_bsn(query)
             if bsn.isdigit() and len(bsn) == 9:
