@@ -526,7 +526,7 @@ def _contacts_and_plans(
                 plan=plan,
                 number=1,
                 created_by=coach,
-                review_on=first_day + timedelta(days=rnd.randint(60, 200)),
+                review_on=today + timedelta(days=rnd.randint(-20, 90)),
                 agreed_on=min(today, first_day + timedelta(days=14)),
                 agreed_how="mondeling",
             )

@@ -105,8 +105,9 @@ def no_pip_adopted(today: date, thresholds: Thresholds) -> Iterable[Finding]:
     (the threshold, in days) after their first referral. The full PIP of the Wet inburgering
     (learning route, MAP, PVT) is not modelled yet; an agreed plan counts as the adopted PIP."""
     adopted = Plan.objects.filter(current__agreed_on__isnull=False).values("participant_id")
+    still_guided = Enrollment.objects.filter(state__in=OPEN).values("participant_id")
     rows = (
-        Enrollment.objects.filter(participant__civic_integration_duty=True)
+        Enrollment.objects.filter(participant__civic_integration_duty=True, participant_id__in=still_guided)
         .exclude(participant_id__in=adopted)
         .values("participant_id")
         .annotate(first=Min("referred_on"))

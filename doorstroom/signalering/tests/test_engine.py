@@ -238,8 +238,20 @@ def test_no_pip_ten_weeks_after_registration_for_someone_with_a_civic_integratio
             referred_by=actor.organisation,
             on=TODAY - timedelta(days=80),
         )
+    finished = ParticipantFactory(civic_integration_duty=True)
+    ended = enrollment_services.enrollment_enrol(
+        participant=finished,
+        programme=ProgrammeFactory(),
+        actor=actor,
+        referred_by=actor.organisation,
+        on=TODAY - timedelta(days=80),
+    )
+    enrollment_services.enrollment_record(
+        enrollment=ended, actor=actor, event_type="niet_gestart", reason_code="overig", on=TODAY - timedelta(days=70)
+    )
     services.signals_refresh(today=TODAY)
     assert live(duty, "pip_ontbreekt").exists() and not live(no_duty, "pip_ontbreekt").exists()
+    assert not live(finished, "pip_ontbreekt").exists()  # no longer in a trajectory
     plan_services.plan_save(
         participant=duty,
         actor=actor,
