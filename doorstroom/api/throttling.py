@@ -13,28 +13,28 @@ from rest_framework.permissions import BasePermission
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 
-class PerUserApiThrottle(UserRateThrottle):
+class RateFromSettings:
+    """Reads the rate from the named setting on every request."""
+
+    setting = ""
+
+    def get_rate(self) -> str | None:
+        return str(getattr(settings, self.setting))
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)  # type: ignore[attr-defined]
+        return super().allow_request(request, view)  # type: ignore[misc]
+
+
+class PerUserApiThrottle(RateFromSettings, UserRateThrottle):
     scope = "user"
-
-    def get_rate(self) -> str | None:
-        return settings.DOORSTROOM_API_RATE_USER
-
-    def allow_request(self, request: Any, view: Any) -> bool:
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+    setting = "DOORSTROOM_API_RATE_USER"
 
 
-class AnonymousApiThrottle(AnonRateThrottle):
+class AnonymousApiThrottle(RateFromSettings, AnonRateThrottle):
     scope = "anon"
-
-    def get_rate(self) -> str | None:
-        return settings.DOORSTROOM_API_RATE_ANON
-
-    def allow_request(self, request: Any, view: Any) -> bool:
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+    setting = "DOORSTROOM_API_RATE_ANON"
 
 
 class RateLimitedFirst(BasePermission):

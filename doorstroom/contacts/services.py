@@ -3,11 +3,10 @@
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Min
 
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
-from doorstroom.enrollments.models import Enrollment
+from doorstroom.enrollments.selectors import trajectory_start
 from doorstroom.organisations.models import User
 from doorstroom.participants.models import Participant
 
@@ -32,7 +31,7 @@ def contact_record(
         raise DomainError("Kies een soort contact uit de lijst.", field="kind")
     if len(note) > 4000:
         raise DomainError("Houd de notitie korter dan 4000 tekens.", field="note")
-    started_on = Enrollment.objects.filter(participant=participant).aggregate(first=Min("referred_on"))["first"]
+    started_on = trajectory_start(participant)
     problem = rules.contact_problem(
         status=status,
         attendance=attendance,

@@ -24,3 +24,16 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     # no protocol allowed: the document loads nothing from the network or the file system
     document = HTML(string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols=()))
     return bytes(document.write_pdf())
+
+
+def pdf_response(template_name: str, context: dict[str, Any], filename: str) -> Any:
+    """The PDF as a download, or a plain 503 naming the missing system library."""
+    from django.http import HttpResponse
+
+    try:
+        document = render_pdf(template_name, context)
+    except DomainError as error:
+        return HttpResponse(error.message, status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Min, Prefetch, QuerySet
 
 from doorstroom.participants.models import Participant
 from doorstroom.programmes.models import Phase, Programme
@@ -217,3 +217,9 @@ def replay_mismatches(*, enrollments: QuerySet[Enrollment] | None = None) -> tup
 def team_assignment_of(*, participant: Participant, assignment_uuid: str) -> TeamAssignment | None:
     """One assignment of an already-authorised participant."""
     return participant.team.filter(uuid=assignment_uuid).first()
+
+
+def trajectory_start(participant: Participant) -> date | None:
+    """The day the participant's first enrollment was referred: nothing in their plan or contact
+    history can lie before it."""
+    return Enrollment.objects.filter(participant=participant).aggregate(first=Min("referred_on"))["first"]

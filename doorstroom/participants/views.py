@@ -17,7 +17,7 @@ from doorstroom.access import policy as access
 from doorstroom.core import clock
 from doorstroom.core.crypto import blind_index
 from doorstroom.core.errors import DomainError
-from doorstroom.core.pdf import render_pdf
+from doorstroom.core.pdf import pdf_response
 from doorstroom.enrollments import selectors as enrollment_selectors
 from doorstroom.enrollments import services as enrollment_services
 from doorstroom.retention import selectors as retention_selectors
@@ -324,16 +324,11 @@ def participant_export_pdf(request: access.AuthenticatedRequest, participant_uui
             (field_label(name), _readable(before), _readable(after))
             for name, (before, after) in change["waarden_voor_en_na"].items()
         ]
-    try:
-        document = render_pdf(
-            "participants/access_request.pdf.html",
-            {"data": data, "person": person, "participant": participant, "made_on": clock.today()},
-        )
-    except DomainError as error:
-        return HttpResponse(error.message, status=503, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="inzage-{participant.uuid}.pdf"'
-    return response
+    return pdf_response(
+        "participants/access_request.pdf.html",
+        {"data": data, "person": person, "participant": participant, "made_on": clock.today()},
+        f"inzage-{participant.uuid}.pdf",
+    )
 
 
 @login_required

@@ -5,21 +5,16 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Min
+from django.db.models import F
 from django.utils import timezone
 
 from doorstroom.core.errors import DomainError
-from doorstroom.enrollments.models import Enrollment
+from doorstroom.enrollments.selectors import trajectory_start
 from doorstroom.organisations.models import User
 from doorstroom.participants.models import Participant
 
 from . import rules, selectors
 from .models import Agreement, AgreementWay, Goal, Plan, PlanVersion
-
-
-def trajectory_start(participant: Participant) -> date | None:
-    """Goals and agreements cannot lie before the participant's first enrollment began."""
-    return Enrollment.objects.filter(participant=participant).aggregate(first=Min("referred_on"))["first"]
 
 
 @transaction.atomic

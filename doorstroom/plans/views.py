@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from doorstroom.access import policy as access
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
-from doorstroom.core.pdf import render_pdf
+from doorstroom.core.pdf import pdf_response
 
 from . import forms, selectors, services
 
@@ -110,12 +110,8 @@ def plan_pdf(request: access.AuthenticatedRequest, participant_uuid: str) -> Htt
     plan = selectors.current_plan(participant)
     if plan is None:
         raise Http404
-    try:
-        document = render_pdf(
-            "plans/plan.pdf.html", {"participant": participant, "plan": plan, "made_on": clock.today()}
-        )
-    except DomainError as error:
-        return HttpResponse(error.message, status=503, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="plan-van-aanpak-versie-{plan.number}.pdf"'
-    return response
+    return pdf_response(
+        "plans/plan.pdf.html",
+        {"participant": participant, "plan": plan, "made_on": clock.today()},
+        f"plan-van-aanpak-versie-{plan.number}.pdf",
+    )
