@@ -530,6 +530,13 @@ def _contacts_and_plans(
                 agreed_on=min(today, first_day + timedelta(days=14)),
                 agreed_how="mondeling",
             )
+            if person.civic_integration_duty and rnd.random() < 0.8:
+                # most have an adopted PIP; the rest show up in the "no PIP after ten weeks" signal
+                route = rnd.choice(("b1", "b1", "z", "onderwijs"))
+                version.pip_decided_on = min(today, first_day + timedelta(days=rnd.randint(30, 65)))
+                version.learning_route = route
+                version.map_intensity = "" if route == "onderwijs" else "40 uur praktijk, 1 dag per week"
+                version.pvt_intensity = "6 bijeenkomsten in groepsverband"
             goals = [
                 Goal(
                     plan_version=version,

@@ -30,6 +30,47 @@ class PlanForm(Form):
     change_note = forms.CharField(label=_("Wat is er veranderd en waarom?"), max_length=300, required=False)
 
 
+class PipForm(Form):
+    """The PIP part of the plan (Wet inburgering); shown only for a participant with an integration duty."""
+
+    pip_decided_on = forms.DateField(
+        label=_("Datum van het PIP-besluit"),
+        widget=DateInput(),
+        required=False,
+        help_text=_(
+            "Elke nieuwe versie van het PIP is een nieuw besluit met een eigen datum. "
+            "De inburgeringstermijn van drie jaar begint de dag na het eerste besluit. "
+            "Laat leeg zolang het PIP nog niet is vastgesteld."
+        ),
+    )
+    learning_route = forms.ChoiceField(
+        label=_("Leerroute"), choices=[("", _("nog niet gekozen")), *rules.LEARNING_ROUTES.items()], required=False
+    )
+    map_intensity = forms.CharField(
+        label=_("MAP (Module Arbeidsmarkt en Participatie): hoe intensief?"),
+        max_length=rules.PIP_TEXT_LIMIT,
+        required=False,
+        help_text=_("Bijvoorbeeld het aantal uren praktijk per week. Niet in de onderwijsroute."),
+    )
+    pvt_intensity = forms.CharField(
+        label=_("PVT (participatieverklaringstraject): hoe intensief?"),
+        max_length=rules.PIP_TEXT_LIMIT,
+        required=False,
+        help_text=_("Bijvoorbeeld het aantal bijeenkomsten."),
+    )
+    ontzorgen_until = forms.DateField(
+        label=_("Ontzorgen tot en met"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Alleen voor statushouders met bijstand: de gemeente betaalt dan vaste lasten uit de uitkering."),
+    )
+    pip_change_reason = forms.ChoiceField(
+        label=_("Reden van de wijziging"),
+        choices=[("", _("geen (eerste PIP)")), *rules.PIP_CHANGE_REASONS.items()],
+        required=False,
+    )
+
+
 class GoalForm(Form):
     key = forms.CharField(widget=forms.HiddenInput, required=False)
     life_domain = forms.ChoiceField(label=_("Leefgebied"), choices=list(rules.LIFE_DOMAINS.items()))

@@ -46,6 +46,21 @@ class PlanVersion(models.Model):
     agreed_on = models.DateField(_("akkoord van de deelnemer op"), null=True, blank=True)
     agreed_how = models.CharField(_("hoe akkoord gegeven"), max_length=20, choices=AgreementWay.choices, blank=True)
     change_note = models.CharField(_("wat is er veranderd en waarom"), max_length=300, blank=True)
+    # The PIP of the Wet inburgering, for a participant with an integration duty: every version
+    # with a decision date is a decision (beschikking); the first one starts the three-year term.
+    pip_decided_on = models.DateField(_("datum van het PIP-besluit"), null=True, blank=True)
+    learning_route = models.CharField(
+        _("leerroute"), max_length=10, choices=list(rules.LEARNING_ROUTES.items()), blank=True
+    )
+    map_intensity = models.CharField(_("MAP: hoe intensief"), max_length=rules.PIP_TEXT_LIMIT, blank=True)
+    pvt_intensity = models.CharField(_("PVT: hoe intensief"), max_length=rules.PIP_TEXT_LIMIT, blank=True)
+    ontzorgen_until = models.DateField(_("ontzorgen tot en met"), null=True, blank=True)
+    pip_change_reason = models.CharField(
+        _("reden van de wijziging van het PIP"),
+        max_length=12,
+        choices=list(rules.PIP_CHANGE_REASONS.items()),
+        blank=True,
+    )
 
     class Meta:
         ordering = ["plan", "number"]

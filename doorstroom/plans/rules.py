@@ -2,7 +2,7 @@
 difference between two versions of a plan. No Django, no database."""
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 LIFE_DOMAINS = {
@@ -19,6 +19,120 @@ LIFE_DOMAINS = {
 GOAL_STATUSES = {"open": "Nog niet begonnen", "bezig": "Bezig", "behaald": "Behaald", "niet_behaald": "Niet behaald"}
 AGREEMENT_STATUSES = {"open": "Loopt", "nagekomen": "Nagekomen", "niet_nagekomen": "Niet nagekomen"}
 TEXT_LIMIT = 1000
+
+# The PIP (Plan Inburgering en Participatie) of the Wet inburgering 2021: see
+# docs/glossary.md and domain-standards §3.
+LEARNING_ROUTES = {"b1": "B1-route", "onderwijs": "Onderwijsroute", "z": "Zelfredzaamheidsroute (Z-route)"}
+PIP_CHANGE_REASONS = {
+    "schakelen": "Schakelen naar een andere leerroute",
+    "afschalen": "Afschalen naar A2 (B1-route)",
+    "verhuizing": "Verhuizing naar deze gemeente",
+    "overig": "Andere wijziging",
+}
+PIP_TEXT_LIMIT = 200
+TERM_YEARS = 3
+SWITCH_MONTHS = 18
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it has fewer days (31 Aug + 6 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover - every month has at least 28 days
+
+
+def integration_term(first_decided_on: date) -> dict[str, date]:
+    """The three-year term starts the day after the first PIP's date (later versions do not move
+    it); switching learning route is possible until 18 months after that start."""
+    starts_on = first_decided_on + timedelta(days=1)
+    return {
+        "starts_on": starts_on,
+        "ends_on": add_months(starts_on, 12 * TERM_YEARS) - timedelta(days=1),
+        "switch_until": add_months(starts_on, SWITCH_MONTHS) - timedelta(days=1),
+    }
+
+
+PIP_FIELDS = (
+    "pip_decided_on",
+    "learning_route",
+    "map_intensity",
+    "pvt_intensity",
+    "ontzorgen_until",
+    "pip_change_reason",
+)
+
+
+def pip_problems(
+    pip: Mapping[str, Any],
+    *,
+    has_duty: bool,
+    may_be_relieved: bool,
+    previous: Mapping[str, Any] | None,
+    first_decided_on: date | None,
+    today: date,
+) -> dict[str, str]:
+    """Per field, what is wrong with the PIP part of a new plan version. `previous` is the PIP of
+    the last version that was a decision; `may_be_relieved` says whether ontzorgen applies to the
+    person at all (status holders on social assistance)."""
+    filled = {name for name in PIP_FIELDS if pip.get(name) not in (None, "")}
+    problems: dict[str, str] = {}
+    if not has_duty:
+        for name in sorted(filled):
+            problems[name] = "Alleen een inburgeringsplichtige deelnemer heeft een PIP."
+        return problems
+    if not filled and previous is None:
+        return problems  # a plan without a PIP yet: a draft before the first decision
+    decided_on, route = pip.get("pip_decided_on"), pip.get("learning_route")
+    if decided_on is None:
+        problems["pip_decided_on"] = (
+            "Elke versie van het PIP is een besluit: vul de datum van het besluit in."
+            if previous is not None
+            else "Vul de datum van het besluit in, of laat de PIP-velden leeg zolang het PIP er nog niet is."
+        )
+    elif decided_on > today:
+        problems["pip_decided_on"] = "De datum van het besluit kan niet in de toekomst liggen."
+    elif previous is not None and previous.get("pip_decided_on") and decided_on < previous["pip_decided_on"]:
+        problems["pip_decided_on"] = "Deze datum ligt voor het vorige besluit over het PIP."
+    if route not in LEARNING_ROUTES:
+        problems["learning_route"] = "Kies de leerroute: B1-route, onderwijsroute of Z-route."
+    elif previous is not None and previous.get("learning_route") and route != previous["learning_route"]:
+        if pip.get("pip_change_reason") != "schakelen":
+            problems["pip_change_reason"] = "Een andere leerroute is schakelen: kies die reden."
+        if first_decided_on is not None and decided_on is not None:
+            until = integration_term(first_decided_on)["switch_until"]
+            if decided_on > until:
+                problems["learning_route"] = (
+                    "Schakelen kan alleen binnen 18 maanden na de start van de inburgeringstermijn "
+                    f"(tot en met {until:%d-%m-%Y})."
+                )
+    if route == "onderwijs" and pip.get("map_intensity"):
+        problems["map_intensity"] = (
+            "In de onderwijsroute is er geen MAP; studie- en loopbaanbegeleiding komt ervoor in de plaats."
+        )
+    elif route in ("b1", "z") and not pip.get("map_intensity"):
+        problems["map_intensity"] = "Beschrijf hoe intensief de MAP (Module Arbeidsmarkt en Participatie) is."
+    if route in LEARNING_ROUTES and not pip.get("pvt_intensity"):
+        problems["pvt_intensity"] = "Beschrijf hoe intensief het participatieverklaringstraject (PVT) is."
+    for name in ("map_intensity", "pvt_intensity"):
+        if len(str(pip.get(name) or "")) > PIP_TEXT_LIMIT and name not in problems:
+            problems[name] = f"Houd dit korter dan {PIP_TEXT_LIMIT} tekens."
+    relieved_until = pip.get("ontzorgen_until")
+    if relieved_until is not None:
+        if not may_be_relieved:
+            problems["ontzorgen_until"] = "Ontzorgen geldt alleen voor statushouders met een bijstandsuitkering."
+        elif decided_on is not None and relieved_until < decided_on:
+            problems["ontzorgen_until"] = "Het ontzorgen kan niet eindigen voor de datum van het besluit."
+    reason = pip.get("pip_change_reason")
+    if reason and reason not in PIP_CHANGE_REASONS:
+        problems["pip_change_reason"] = "Kies een reden uit de lijst."
+    elif reason and previous is None:
+        problems["pip_change_reason"] = "Het eerste PIP heeft geen reden van wijziging."
+    return problems
 
 
 def goal_problems(goal: Mapping[str, Any], *, started_on: date | None) -> dict[str, str]:
@@ -79,11 +193,21 @@ def difference(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
         lines.append(f"Evaluatiedatum: {_day(old.get('review_on'))} → {_day(new.get('review_on'))}")
     if old.get("agreed_on") != new.get("agreed_on"):
         lines.append(f"Akkoord van de deelnemer: {_day(old.get('agreed_on'))} → {_day(new.get('agreed_on'))}")
+    for name, label in PIP_LABELS.items():
+        if old.get(name) != new.get(name):
+            lines.append(f"{label}: {_shown(name, old.get(name))} → {_shown(name, new.get(name))}")
     lines += _rows(old.get("goals", ()), new.get("goals", ()), "Doel", "description", GOAL_FIELDS)
     lines += _rows(old.get("agreements", ()), new.get("agreements", ()), "Afspraak", "what", AGREEMENT_FIELDS)
     return lines
 
 
+PIP_LABELS = {
+    "pip_decided_on": "PIP-besluit van",
+    "learning_route": "Leerroute",
+    "map_intensity": "MAP",
+    "pvt_intensity": "PVT",
+    "ontzorgen_until": "Ontzorgen tot",
+}
 GOAL_FIELDS = {
     "life_domain": "leefgebied",
     "description": "omschrijving",
@@ -103,9 +227,11 @@ AGREEMENT_FIELDS = {
 def _shown(name: str, value: Any) -> str:
     if name == "life_domain":
         return LIFE_DOMAINS.get(str(value), str(value))
+    if name == "learning_route":
+        return LEARNING_ROUTES.get(str(value), "—")
     if name == "status":
         return GOAL_STATUSES.get(str(value)) or AGREEMENT_STATUSES.get(str(value), str(value))
-    return _day(value) if isinstance(value, date) or value is None else str(value)
+    return _day(value) if isinstance(value, date) or value in (None, "") else str(value)
 
 
 def _rows(

@@ -1,11 +1,12 @@
 """Reading plans: the current version, every version, and the readable difference between two."""
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from doorstroom.participants.models import Participant
+from doorstroom.participants.models import BenefitStatus, Participant, ResidenceStatus
 
 from . import rules
 from .models import Agreement, Goal, Plan, PlanVersion
@@ -27,13 +28,36 @@ def current_plan(participant: Participant) -> PlanVersion | None:
     return versions_of(participant).first()
 
 
+def pip_decisions(participant: Participant) -> tuple[dict[str, Any] | None, date | None]:
+    """The PIP of the latest version that was a decision, and the date of the first decision
+    (which fixes the start of the integration term)."""
+    decided = PlanVersion.objects.filter(plan__participant=participant, pip_decided_on__isnull=False)
+    latest = decided.order_by("-number").values(*rules.PIP_FIELDS).first()
+    first = decided.order_by("number").values_list("pip_decided_on", flat=True).first()
+    return latest, first
+
+
+def integration_term_of(participant: Participant) -> dict[str, date] | None:
+    _, first = pip_decisions(participant)
+    return rules.integration_term(first) if first else None
+
+
+def may_be_relieved(participant: Participant) -> bool:
+    """Ontzorgen (art. 56a Participatiewet) is for asylum status holders on social assistance."""
+    return (
+        participant.residence_status == ResidenceStatus.ASYLUM_PERMIT
+        and participant.benefit_status == BenefitStatus.SOCIAL_ASSISTANCE
+    )
+
+
 def as_mapping(version: PlanVersion | None) -> dict[str, Any]:
     """A version as plain values (what `rules.difference` and the edit form use)."""
     if version is None:
-        return {"review_on": None, "agreed_on": None, "goals": [], "agreements": []}
+        return {"review_on": None, "agreed_on": None, "goals": [], "agreements": []} | dict.fromkeys(rules.PIP_FIELDS)
     return {
         "review_on": version.review_on,
         "agreed_on": version.agreed_on,
+        **{name: getattr(version, name) or None for name in rules.PIP_FIELDS},
         "goals": [
             {
                 "key": str(g.key),

@@ -29,10 +29,25 @@ def plan_save(
     agreed_on: date | None = None,
     agreed_how: str = "",
     change_note: str = "",
+    pip: dict[str, Any] | None = None,
 ) -> PlanVersion:
     """Errors name the field: `goals[i].<field>`, `agreements[i].<field>`, `review_on`, `agreed_how`,
-    and `version` (code conflict) when someone else saved in between."""
+    a PIP field (`learning_route`, …), and `version` (code conflict) when someone else saved in
+    between. `pip` holds the PIP part (Wet inburgering) for a participant with an integration duty."""
     started_on = trajectory_start(participant)
+    pip = {name: (pip or {}).get(name) for name in rules.PIP_FIELDS}
+    previous, first_decided_on = selectors.pip_decisions(participant)
+    problems = rules.pip_problems(
+        pip,
+        has_duty=participant.civic_integration_duty,
+        may_be_relieved=selectors.may_be_relieved(participant),
+        previous=previous,
+        first_decided_on=first_decided_on,
+        today=timezone.localdate(),
+    )
+    if problems:
+        name = min(problems, key=rules.PIP_FIELDS.index)
+        raise DomainError(problems[name], field=name)
     for index, goal in enumerate(goals):
         problems = rules.goal_problems(goal, started_on=started_on)
         if problems:
@@ -72,6 +87,10 @@ def plan_save(
         agreed_on=agreed_on,
         agreed_how=agreed_how if agreed_on else "",
         change_note=change_note.strip(),
+        pip_decided_on=pip["pip_decided_on"],
+        ontzorgen_until=pip["ontzorgen_until"],
+        **{name: str(pip[name] or "").strip() for name in ("learning_route", "map_intensity", "pvt_intensity")},
+        pip_change_reason=pip["pip_change_reason"] or "",
     )
     Goal.objects.bulk_create(
         Goal(

@@ -35,6 +35,7 @@ def plan_detail(request: access.AuthenticatedRequest, participant_uuid: str) -> 
             "versions": versions,
             "compare": int(compare) if compare.isdigit() else None,
             "difference": difference,
+            "term": selectors.integration_term_of(participant) if participant.civic_integration_duty else None,
             "can_change": access.Category.PLAN
             in access.categories_allowed(request.user, participant, access.Action.CHANGE),
         },
@@ -59,9 +60,15 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
             "agreed_how": current.agreed_how if current else "",
         },
     )
+    pip_form = None
+    if participant.civic_integration_duty:
+        # the decision date and the reason belong to one decision: a new version asks for them again
+        pip_initial = {k: v for k, v in values.items() if k in ("learning_route", "map_intensity", "pvt_intensity")}
+        pip_form = forms.PipForm(request.POST or None, initial=pip_initial, prefix="pip")
     goal_forms = forms.GoalFormSet(request.POST or None, initial=values["goals"], prefix="doelen")
     agreement_forms = forms.AgreementFormSet(request.POST or None, initial=values["agreements"], prefix="afspraken")
-    if request.method == "POST" and plan_form.is_valid() and goal_forms.is_valid() and agreement_forms.is_valid():
+    forms_valid = all(f.is_valid() for f in (plan_form, goal_forms, agreement_forms, pip_form) if f is not None)
+    if request.method == "POST" and forms_valid:
         goals, agreements = forms.kept_rows(goal_forms), forms.kept_rows(agreement_forms)
         try:
             services.plan_save(
@@ -74,6 +81,7 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
                 agreed_on=plan_form.cleaned_data["agreed_on"],
                 agreed_how=plan_form.cleaned_data["agreed_how"],
                 change_note=plan_form.cleaned_data["change_note"],
+                pip=pip_form.cleaned_data if pip_form is not None else None,
             )
         except DomainError as error:
             match = FIELD.match(error.field or "")
@@ -82,6 +90,8 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
                 target = formset.forms[rows[int(match[2])][0]]
                 error.field = match[3]
                 target.add_domain_error(error)
+            elif pip_form is not None and error.field in pip_form.fields:
+                pip_form.add_domain_error(error)
             else:
                 if error.code == "conflict":
                     error.field = None  # shown at the top, with who changed what
@@ -96,6 +106,7 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
         {
             "participant": participant,
             "plan_form": plan_form,
+            "pip_form": pip_form,
             "goal_forms": goal_forms,
             "agreement_forms": agreement_forms,
         },
@@ -112,6 +123,11 @@ def plan_pdf(request: access.AuthenticatedRequest, participant_uuid: str) -> Htt
         raise Http404
     return pdf_response(
         "plans/plan.pdf.html",
-        {"participant": participant, "plan": plan, "made_on": clock.today()},
+        {
+            "participant": participant,
+            "plan": plan,
+            "made_on": clock.today(),
+            "term": selectors.integration_term_of(participant) if participant.civic_integration_duty else None,
+        },
         f"plan-van-aanpak-versie-{plan.number}.pdf",
     )

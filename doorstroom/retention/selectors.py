@@ -249,6 +249,18 @@ def _plan_versions(participant: Participant) -> list[dict[str, Any]]:
             "door": str(version.created_by),
             "akkoord_op": _plain(version.agreed_on),
             "evaluatiedatum": _plain(version.review_on),
+            **(
+                {
+                    "pip_besluit_op": _plain(version.pip_decided_on),
+                    "leerroute": version.get_learning_route_display(),
+                    "map": version.map_intensity,
+                    "pvt": version.pvt_intensity,
+                    "ontzorgen_tot": _plain(version.ontzorgen_until),
+                    "reden_wijziging_pip": version.get_pip_change_reason_display(),
+                }
+                if version.pip_decided_on
+                else {}
+            ),
             **{
                 key: [{k: _plain(v) for k, v in row.items() if k not in ("key", "goal_key")} for row in rows]
                 for key, rows in (

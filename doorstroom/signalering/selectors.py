@@ -101,10 +101,9 @@ def phase_overdue(today: date, thresholds: Thresholds) -> Iterable[Finding]:
 
 
 def no_pip_adopted(today: date, thresholds: Thresholds) -> Iterable[Finding]:
-    """Someone with a civic-integration duty whose plan has not been agreed (adopted) ten weeks
-    (the threshold, in days) after their first referral. The full PIP of the Wet inburgering
-    (learning route, MAP, PVT) is not modelled yet; an agreed plan counts as the adopted PIP."""
-    adopted = Plan.objects.filter(current__agreed_on__isnull=False).values("participant_id")
+    """Someone with a civic-integration duty without an adopted PIP (a plan version with a decision
+    date) ten weeks (the threshold, in days) after their first referral."""
+    adopted = Plan.objects.filter(versions__pip_decided_on__isnull=False).values("participant_id")
     still_guided = Enrollment.objects.filter(state__in=OPEN).values("participant_id")
     rows = (
         Enrollment.objects.filter(participant__civic_integration_duty=True, participant_id__in=still_guided)
@@ -113,7 +112,7 @@ def no_pip_adopted(today: date, thresholds: Thresholds) -> Iterable[Finding]:
         .annotate(first=Min("referred_on"))
         .filter(first__lt=today - timedelta(days=thresholds.default))
     )
-    return [(r["participant_id"], "", f"Aangemeld op {r['first']:%d-%m-%Y}, nog geen vastgesteld plan") for r in rows]
+    return [(r["participant_id"], "", f"Aangemeld op {r['first']:%d-%m-%Y}, nog geen vastgesteld PIP") for r in rows]
 
 
 register(SignalRule("geen_contact", "Lang geen contact", DataCategory.NOTES, 21, "dagen", no_recent_contact))

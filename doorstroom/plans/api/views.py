@@ -32,12 +32,31 @@ class AgreementSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=list(rules.AGREEMENT_STATUSES.items()), default="open")
 
 
+class IntegrationTermSerializer(serializers.Serializer):
+    starts_on = serializers.DateField(help_text="De dag na het eerste PIP-besluit.")
+    ends_on = serializers.DateField()
+    switch_until = serializers.DateField(help_text="Tot en met deze dag kan de leerroute nog wisselen.")
+
+
 class PlanSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=0, help_text="De versie die u las (0 voor een nieuw plan).")
     review_on = serializers.DateField(required=False, allow_null=True)
     agreed_on = serializers.DateField(required=False, allow_null=True)
     agreed_how = serializers.ChoiceField(choices=AgreementWay.choices, required=False, allow_blank=True)
     change_note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    pip_decided_on = serializers.DateField(
+        required=False, allow_null=True, help_text="PIP (Wet inburgering): de datum van dit besluit."
+    )
+    learning_route = serializers.ChoiceField(
+        choices=list(rules.LEARNING_ROUTES.items()), required=False, allow_blank=True
+    )
+    map_intensity = serializers.CharField(max_length=rules.PIP_TEXT_LIMIT, required=False, allow_blank=True)
+    pvt_intensity = serializers.CharField(max_length=rules.PIP_TEXT_LIMIT, required=False, allow_blank=True)
+    ontzorgen_until = serializers.DateField(required=False, allow_null=True)
+    pip_change_reason = serializers.ChoiceField(
+        choices=list(rules.PIP_CHANGE_REASONS.items()), required=False, allow_blank=True
+    )
+    integration_term = IntegrationTermSerializer(read_only=True, allow_null=True)
     goals = GoalSerializer(many=True, max_length=50)  # type: ignore[call-arg]
     agreements = AgreementSerializer(many=True, max_length=100)  # type: ignore[call-arg]
 
@@ -50,6 +69,9 @@ def _output(participant: Any) -> dict[str, Any]:
     data["change_note"] = current.change_note if current else ""
     for agreement in data["agreements"]:
         agreement.pop("goal_key", None)
+    for name in ("learning_route", "map_intensity", "pvt_intensity", "pip_change_reason"):
+        data[name] = data[name] or ""
+    data["integration_term"] = selectors.integration_term_of(participant)
     return data
 
 
@@ -85,6 +107,7 @@ class PlanApi(generics.GenericAPIView):
             )
         for row in [*values["goals"], *values["agreements"]]:
             row["key"] = str(row["key"]) if row.get("key") else None
-        services.plan_save(participant=participant, actor=user, expected_version=expected, **values)
+        pip = {name: values.pop(name) for name in rules.PIP_FIELDS if name in values}
+        services.plan_save(participant=participant, actor=user, expected_version=expected, pip=pip, **values)
         data = _output(participant)
         return Response(PlanSerializer(data).data, headers={"ETag": f'"{data["version"]}"'})

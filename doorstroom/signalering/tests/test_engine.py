@@ -262,4 +262,14 @@ def test_no_pip_ten_weeks_after_registration_for_someone_with_a_civic_integratio
         agreed_how="getekend",
     )
     services.signals_refresh(today=TODAY)
+    assert live(duty, "pip_ontbreekt").exists()  # an agreed plan is not yet an adopted PIP (a decision)
+    plan_services.plan_save(
+        participant=duty,
+        actor=actor,
+        expected_version=1,
+        goals=[],
+        agreements=[],
+        pip={"pip_decided_on": TODAY, "learning_route": "z", "map_intensity": "40 uur", "pvt_intensity": "6 keer"},
+    )
+    services.signals_refresh(today=TODAY)
     assert not live(duty, "pip_ontbreekt").exists()
