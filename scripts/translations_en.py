@@ -827,6 +827,21 @@ EN = {
     "Deze versie is geen PIP-besluit (nog niet vastgesteld).": "This version is not a PIP decision (not adopted yet).",
     "Inburgeringstermijn: %(start)s tot en met %(end)s. Schakelen naar een andere leerroute kan tot en met %(switch)s.": "Integration term: %(start)s to %(end)s. Switching to another learning route is possible until %(switch)s.",
     "Het plan van een inburgeringsplichtige deelnemer is het PIP. Schakelen naar een andere leerroute kan tot 18 maanden na de start van de inburgeringstermijn.": "The plan of a participant with an integration duty is the PIP. Switching to another learning route is possible until 18 months after the start of the integration term.",
+    "Gezinsplan": "Household plan",
+    "Voor wie": "For whom",
+    "voor wie": "for whom",
+    "Gezinsplan van %(name)s": "Household plan of %(name)s",
+    "Eén plan voor het hele huishouden, met doelen per gezinslid.": "One plan for the whole household, with goals per member.",
+    "Gezinsplan wijzigen": "Change household plan",
+    "Gezinsplan opstellen": "Draw up household plan",
+    "Akkoord van het gezin": "Household's agreement",
+    "Doelen per gezinslid": "Goals per household member",
+    "Doelen per gezinslid en leefgebied": "Goals per household member and life domain",
+    "Voor": "For",
+    "Nog geen doelen die u mag zien.": "No goals you may see yet.",
+    "De afspraken voor het hele gezin en de versies ziet alleen wie alle gezinsleden mag zien.": "Only someone who may see every household member sees the household-wide agreements and the versions.",
+    "Er is nog geen gezinsplan.": "There is no household plan yet.",
+    "Het gezinsplan is opgeslagen als nieuwe versie.": "The household plan has been saved as a new version.",
 }
 
 PLURALS = {
@@ -850,5 +865,9 @@ PLURALS = {
     ),
     "%(counter)s onderdeel niet gedeeld": ("%(counter)s item not shared", "%(counter)s items not shared"),
     "%(counter)s signaal": ("%(counter)s signal", "%(counter)s signals"),
+    "%(counter)s doel van een gezinslid dat u niet mag zien.": (
+        "%(counter)s goal of a household member you may not see.",
+        "%(counter)s goals of household members you may not see.",
+    ),
     "%(counter)s veld dat u niet mag zien": ("%(counter)s field you may not see", "%(counter)s fields you may not see"),
 }

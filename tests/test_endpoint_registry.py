@@ -91,7 +91,9 @@ def world(db):
     signal = Signal.objects.create(
         participant=participant, rule="geen_contact", category="notities", opened_on=clock.today()
     )
+    household = participant_services.household_add_member(participant=participant, relation="ouder").household
     return {
+        "household": household,
         "signal": signal,
         "municipality": municipality,
         "director": director,
@@ -126,6 +128,7 @@ def url_for(name, world):
         "grant_uuid": world["grant"].uuid,
         "event_type": "gestart",
         "signal_uuid": world["signal"].uuid,
+        "household_uuid": world["household"].uuid,
         "code": world["programme"].code if name.startswith("programmes") else "zrm",
     }
     return reverse(

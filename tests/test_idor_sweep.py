@@ -11,7 +11,7 @@ from doorstroom.enrollments import services
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
 from doorstroom.organisations.models import Role
 from doorstroom.organisations.tests.factories import UserFactory
-from doorstroom.participants.services import sharing_grant
+from doorstroom.participants.services import household_add_member, sharing_grant
 from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.programmes.tests.factories import ProgrammeFactory
 from doorstroom.signalering.models import Signal
@@ -33,6 +33,7 @@ def fill(route, participant, enrollment):
         "<uuid:assignment_uuid>": str(participant.team.first().uuid),
         "<uuid:grant_uuid>": str(participant.sharing_grants.first().uuid),
         "<uuid:signal_uuid>": str(participant.signals.first().uuid),
+        "<uuid:household_uuid>": str(participant.household_memberships.first().household.uuid),
         "<str:event_type>": "gepauzeerd",
         "<slug:code>": "zrm",
     }
@@ -62,6 +63,7 @@ def test_every_id_route_is_404_for_an_unrelated_user(client, assurance):
         on=clock.today(),
     )
     Signal.objects.create(participant=canary, rule="geen_contact", category="notities", opened_on=clock.today())
+    household_add_member(participant=canary, relation="ouder", name="Geheim")
     routes = sorted(set(id_routes()))
     assert len(routes) >= 9, routes
     checked = 0

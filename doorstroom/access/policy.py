@@ -358,6 +358,52 @@ def require_participant(
     return participant
 
 
+def require_household(
+    user: User, household_uuid: UUID | str, action: Action = Action.VIEW, category: str = Category.PLAN
+) -> tuple[Household, list[Participant]]:
+    """A household and the members whose `category` the user may `action`, in name order.
+
+    404 when the user may not see any member (the household's existence is not revealed); 403
+    when they may see a member but act on none. Changing needs every member: a household plan is
+    saved as a whole, so whoever saves it must be allowed to see and change all of it, and no
+    member's processing may be restricted. One audit row names every member whose data it opens."""
+    household = Household.objects.filter(uuid=household_uuid).first() if _is_uuid(household_uuid) else None
+    in_household = Q(household_memberships__household=household)
+    if household is None or not participants_visible_to(user).filter(in_household).exists():
+        _audit_denied(user, action, "household", str(household_uuid), category)
+        raise Http404
+    members = list(Participant.objects.filter(in_household).order_by("date_of_birth", "id"))
+    allowed_ids = set(participants_allowed(user, action, category).filter(in_household).values_list("pk", flat=True))
+    allowed = [m for m in members if m.pk in allowed_ids]
+    if not allowed or (action == Action.CHANGE and len(allowed) != len(members)):
+        _audit_denied(user, action, "household", str(household.uuid), category)
+        raise PermissionDenied
+    if action == Action.CHANGE and any(m.processing_restricted_since is not None for m in members):
+        _audit_denied(user, action, "household", str(household.uuid), category)
+        raise ProcessingRestricted
+    statutory = household.municipality_id in served_municipality_ids(user)
+    audit.record(
+        user=user,
+        action=_audit_action(action),
+        result=AuditResult.ALLOWED,
+        object_type="household",
+        object_id=str(household.uuid),
+        participants=[str(m.uuid) for m in allowed],
+        categories=[Category.IDENTITY, category],
+        purpose=PURPOSE_BY_ROLE.get(user.role, ""),
+        legal_basis=LegalBasis.STATUTORY_TASK.value if statutory else "betrokkenheid_en_deling",
+    )
+    return household, allowed
+
+
+def _is_uuid(value: UUID | str) -> bool:
+    try:
+        UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 def require_enrollment(user: User, enrollment_uuid: UUID | str, action: Action = Action.VIEW) -> Enrollment:
     try:
         enrollment = (

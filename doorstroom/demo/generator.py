@@ -36,6 +36,7 @@ from doorstroom.participants.models import (
     ResidenceStatus,
     SharingGrant,
 )
+from doorstroom.plans import services as plan_services
 from doorstroom.plans.models import Agreement, Goal, Plan, PlanVersion
 from doorstroom.programmes.catalogue import load_catalogue
 from doorstroom.programmes.models import Programme
@@ -396,6 +397,7 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
         TeamAssignment.objects.bulk_create(assignments, batch_size=BATCH)
         SharingGrant.objects.bulk_create(grants, batch_size=BATCH)
         _households(people, rnd)
+        _household_plans(rnd, today)
         _measurements(measured, instruments, rnd, today)
         _contacts_and_plans(measured, rnd, today)
         made["participants"] += len(people)
@@ -490,6 +492,55 @@ GOALS = (
     ("netwerk", "Elke week iets doen buiten de deur"),
     ("opleiding", "Een mbo-2 diploma halen"),
 )
+
+
+HOUSEHOLD_GOALS = (
+    ("gezin", "De kinderen gaan elke dag naar school"),
+    ("financien", "Samen een overzicht van de vaste lasten"),
+    ("wonen", "Een huis met genoeg slaapkamers"),
+    ("netwerk", "Een buurvrouw of familielid die kan oppassen"),
+)
+
+
+def _household_plans(rnd: random.Random, today: date) -> None:
+    """Half of the households are supported as a whole: one plan with a goal for each member,
+    saved through the plan service like any other (a few dozen at most)."""
+    directors = {u.organisation_id: u for u in User.objects.filter(role=Role.DIRECTOR).order_by("id")}
+    for household in (
+        Household.objects.filter(plan__isnull=True).prefetch_related("members__participant").order_by("id")
+    ):
+        director = directors.get(household.municipality_id)
+        if director is None or rnd.random() < 0.5:
+            continue
+        goals = [
+            {
+                "member": str(member.participant.uuid),
+                "life_domain": domain,
+                "description": text,
+                "status": "bezig",
+                "target_on": today + timedelta(days=rnd.randint(60, 240)),
+            }
+            for member, (domain, text) in zip(
+                household.members.all(), rnd.sample(HOUSEHOLD_GOALS, household.members.count()), strict=False
+            )
+        ]
+        plan_services.plan_save(
+            household=household,
+            actor=director,
+            expected_version=0,
+            goals=goals,
+            agreements=[
+                {
+                    "what": "Het gezin en de regisseur maken samen een weekrooster",
+                    "due_on": today + timedelta(days=14),
+                    "monitor": "Regisseur",
+                    "if_not_kept": "We plannen een huisbezoek",
+                    "look_back_on": today + timedelta(days=21),
+                    "status": "open",
+                }
+            ],
+            review_on=today + timedelta(days=rnd.randint(-10, 60)),
+        )
 
 
 def _contacts_and_plans(

@@ -100,7 +100,20 @@ class AgreementForm(Form):
     status = forms.ChoiceField(label=_("Stand"), choices=list(rules.AGREEMENT_STATUSES.items()), initial="open")
 
 
+class HouseholdGoalForm(GoalForm):
+    """A goal in a household plan names the member it is for."""
+
+    member = forms.ChoiceField(label=_("Voor wie"))
+
+    def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        member_field: forms.ChoiceField = self.fields["member"]  # type: ignore[assignment]
+        member_field.choices = [("", "—"), *((str(m.uuid), m.full_name) for m in members)]
+        self.order_fields(["key", "member"])
+
+
 GoalFormSet = formset_factory(GoalForm, extra=1, can_delete=True)
+HouseholdGoalFormSet = formset_factory(HouseholdGoalForm, extra=1, can_delete=True)
 AgreementFormSet = formset_factory(AgreementForm, extra=1, can_delete=True)
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstroom.core.fields import EncryptedTextField
 from doorstroom.core.models import PublicIdModel
-from doorstroom.participants.models import Participant
+from doorstroom.participants.models import Household, Participant
 
 from . import rules
 
@@ -22,7 +22,13 @@ class AgreementWay(models.TextChoices):
 
 
 class Plan(PublicIdModel):
-    participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="plan")
+    """One participant's plan, or one plan for a household supported as a whole ("1 gezin, 1 plan"),
+    whose goals each name the member they are for."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="plan", null=True, blank=True
+    )
+    household = models.OneToOneField(Household, on_delete=models.CASCADE, related_name="plan", null=True, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)  # the number of the current version
     current = models.OneToOneField(
         "PlanVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
@@ -32,9 +38,17 @@ class Plan(PublicIdModel):
     class Meta:
         verbose_name = _("plan van aanpak")
         verbose_name_plural = _("plannen van aanpak")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(participant__isnull=False, household__isnull=True)
+                | models.Q(participant__isnull=True, household__isnull=False),
+                name="plan_of_one_participant_or_one_household",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"Plan {self.participant_id} v{self.version}"
+        owner = f"huishouden {self.household_id}" if self.household_id else f"deelnemer {self.participant_id}"
+        return f"Plan {owner} v{self.version}"
 
 
 class PlanVersion(models.Model):
@@ -75,6 +89,14 @@ class PlanVersion(models.Model):
 class Goal(models.Model):
     plan_version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="goals")
     key = models.UUIDField(default=uuid.uuid4)  # the same goal across versions
+    member = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="household_goals",
+        verbose_name=_("voor wie"),
+    )  # in a household plan: the member the goal is for
     life_domain = models.CharField(_("leefgebied"), max_length=20, choices=list(rules.LIFE_DOMAINS.items()))
     description = EncryptedTextField(_("doel"))
     target_on = models.DateField(_("streefdatum"), null=True, blank=True)

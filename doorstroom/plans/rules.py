@@ -209,6 +209,7 @@ PIP_LABELS = {
     "ontzorgen_until": "Ontzorgen tot",
 }
 GOAL_FIELDS = {
+    "member_name": "voor",
     "life_domain": "leefgebied",
     "description": "omschrijving",
     "target_on": "streefdatum",

@@ -6,26 +6,38 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from doorstroom.participants.models import BenefitStatus, Participant, ResidenceStatus
+from doorstroom.participants.models import BenefitStatus, Household, Participant, ResidenceStatus
 
 from . import rules
 from .models import Agreement, Goal, Plan, PlanVersion
 
+PlanOwner = Participant | Household
 
-def versions_of(participant: Participant) -> QuerySet[PlanVersion]:
+
+def plan_filter(owner: PlanOwner) -> dict[str, Any]:
+    """How a plan is found: a participant's own plan, or a household's plan."""
+    return {"household": owner} if isinstance(owner, Household) else {"participant": owner}
+
+
+def versions_of(owner: PlanOwner) -> QuerySet[PlanVersion]:
     return (
-        PlanVersion.objects.filter(plan__participant=participant)
+        PlanVersion.objects.filter(**{f"plan__{k}": v for k, v in plan_filter(owner).items()})
         .select_related("created_by")
         .prefetch_related(
-            Prefetch("goals", queryset=Goal.objects.order_by("position", "id")),
+            Prefetch("goals", queryset=Goal.objects.select_related("member").order_by("position", "id")),
             Prefetch("agreements", queryset=Agreement.objects.order_by("position", "id")),
         )
         .order_by("-number")
     )
 
 
-def current_plan(participant: Participant) -> PlanVersion | None:
-    return versions_of(participant).first()
+def current_plan(owner: PlanOwner) -> PlanVersion | None:
+    return versions_of(owner).first()
+
+
+def household_plans_of(participant: Participant) -> QuerySet[Household]:
+    """The households this participant belongs to, with whether each has a plan (for links)."""
+    return Household.objects.filter(members__participant=participant).select_related("plan").order_by("name")
 
 
 def pip_decisions(participant: Participant) -> tuple[dict[str, Any] | None, date | None]:
@@ -61,6 +73,8 @@ def as_mapping(version: PlanVersion | None) -> dict[str, Any]:
         "goals": [
             {
                 "key": str(g.key),
+                "member": str(g.member.uuid) if g.member else "",
+                "member_name": g.member.given_name if g.member else "",
                 "life_domain": g.life_domain,
                 "description": g.description,
                 "target_on": g.target_on,
@@ -84,8 +98,8 @@ def as_mapping(version: PlanVersion | None) -> dict[str, Any]:
     }
 
 
-def difference_between(participant: Participant, older: int, newer: int) -> list[str]:
-    versions = {v.number: v for v in versions_of(participant).filter(number__in=[older, newer])}
+def difference_between(owner: PlanOwner, older: int, newer: int) -> list[str]:
+    versions = {v.number: v for v in versions_of(owner).filter(number__in=[older, newer])}
     return rules.difference(as_mapping(versions.get(older)), as_mapping(versions.get(newer)))
 
 
@@ -102,7 +116,9 @@ def conflict_message(plan: Plan, expected_version: int) -> str:
     last = newer[-1]
     who = last.created_by.get_full_name() or last.created_by.get_username()
     when = timezone.localtime(last.created_at).strftime("%d-%m-%Y %H:%M")
-    changes = difference_between(plan.participant, expected_version, last.number)
+    owner: PlanOwner | None = plan.household or plan.participant
+    assert owner is not None  # a database constraint: one of the two
+    changes = difference_between(owner, expected_version, last.number)
     summary = "; ".join(changes[:5]) if changes else "geen inhoudelijke wijziging"
     advice = "Open het plan opnieuw en voer uw wijziging nog eens in."
     return f"{message} {who} sloeg versie {last.number} op ({when}): {summary}. {advice}"

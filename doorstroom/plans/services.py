@@ -11,7 +11,7 @@ from django.utils import timezone
 from doorstroom.core.errors import DomainError
 from doorstroom.enrollments.selectors import trajectory_start
 from doorstroom.organisations.models import User
-from doorstroom.participants.models import Participant
+from doorstroom.participants.models import Household, Participant
 
 from . import rules, selectors
 from .models import Agreement, AgreementWay, Goal, Plan, PlanVersion
@@ -20,7 +20,8 @@ from .models import Agreement, AgreementWay, Goal, Plan, PlanVersion
 @transaction.atomic
 def plan_save(
     *,
-    participant: Participant,
+    participant: Participant | None = None,
+    household: Household | None = None,
     actor: User,
     expected_version: int,
     goals: list[dict[str, Any]],
@@ -31,16 +32,31 @@ def plan_save(
     change_note: str = "",
     pip: dict[str, Any] | None = None,
 ) -> PlanVersion:
-    """Errors name the field: `goals[i].<field>`, `agreements[i].<field>`, `review_on`, `agreed_how`,
+    """Save a new version of a participant's plan, or of a household's plan (give one of the two).
+
+    Errors name the field: `goals[i].<field>`, `agreements[i].<field>`, `review_on`, `agreed_how`,
     a PIP field (`learning_route`, …), and `version` (code conflict) when someone else saved in
-    between. `pip` holds the PIP part (Wet inburgering) for a participant with an integration duty."""
-    started_on = trajectory_start(participant)
+    between. `pip` holds the PIP part (Wet inburgering) for a participant with an integration duty;
+    a household plan has no PIP (that stays with the member's own plan), and each of its goals
+    names the member (`goals[i].member`, a participant id) it is for."""
+    if (participant is None) == (household is None):
+        raise ValueError("plan_save needs a participant or a household")
+    members: dict[str, Participant] = {}
+    starts: dict[str, date | None] = {}
+    if household is not None:
+        members = {str(m.participant.uuid): m.participant for m in household.members.select_related("participant")}
+        starts = {key: trajectory_start(person) for key, person in members.items()}  # a household is a few people
+        known = [day for day in starts.values() if day is not None]
+        started_on = min(known) if known else None
+    else:
+        assert participant is not None
+        started_on = trajectory_start(participant)
     pip = {name: (pip or {}).get(name) for name in rules.PIP_FIELDS}
-    previous, first_decided_on = selectors.pip_decisions(participant)
+    previous, first_decided_on = selectors.pip_decisions(participant) if participant else (None, None)
     problems = rules.pip_problems(
         pip,
-        has_duty=participant.civic_integration_duty,
-        may_be_relieved=selectors.may_be_relieved(participant),
+        has_duty=participant is not None and participant.civic_integration_duty,
+        may_be_relieved=participant is not None and selectors.may_be_relieved(participant),
         previous=previous,
         first_decided_on=first_decided_on,
         today=timezone.localdate(),
@@ -49,7 +65,13 @@ def plan_save(
         name = min(problems, key=rules.PIP_FIELDS.index)
         raise DomainError(problems[name], field=name)
     for index, goal in enumerate(goals):
-        problems = rules.goal_problems(goal, started_on=started_on)
+        goal_start = started_on
+        if household is not None:
+            member = str(goal.get("member") or "")
+            if member not in members:
+                raise DomainError("Kies voor wie in het huishouden dit doel is.", field=f"goals[{index}].member")
+            goal_start = starts[member]
+        problems = rules.goal_problems(goal, started_on=goal_start)
         if problems:
             name = sorted(problems)[0]
             raise DomainError(problems[name], field=f"goals[{index}].{name}")
@@ -75,7 +97,8 @@ def plan_save(
                 "Deze afspraak hoort bij een doel dat niet in het plan staat.", field=f"agreements[{index}].goal_key"
             )
 
-    plan, _ = Plan.objects.get_or_create(participant=participant)
+    owner: selectors.PlanOwner = household if household is not None else participant  # type: ignore[assignment]
+    plan, _ = Plan.objects.get_or_create(**selectors.plan_filter(owner))
     updated = Plan.objects.filter(pk=plan.pk, version=expected_version).update(version=F("version") + 1)
     if updated != 1:
         raise DomainError(selectors.conflict_message(plan, expected_version), field="version", code="conflict")
@@ -98,6 +121,7 @@ def plan_save(
             position=position,
             **{k: v for k, v in goal.items() if k in {"key", "life_domain", "target_on", "status"} and v is not None},
             description=str(goal["description"]).strip(),
+            member=members.get(str(goal.get("member") or "")),
         )
         for position, goal in enumerate(goals)
     )

@@ -1,12 +1,14 @@
 """Plan pages: the current plan with its history and differences, and editing it (a new version)."""
 
 import re
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -36,6 +38,7 @@ def plan_detail(request: access.AuthenticatedRequest, participant_uuid: str) -> 
             "compare": int(compare) if compare.isdigit() else None,
             "difference": difference,
             "term": selectors.integration_term_of(participant) if participant.civic_integration_duty else None,
+            "households": selectors.household_plans_of(participant),
             "can_change": access.Category.PLAN
             in access.categories_allowed(request.user, participant, access.Action.CHANGE),
         },
@@ -43,6 +46,30 @@ def plan_detail(request: access.AuthenticatedRequest, participant_uuid: str) -> 
 
 
 FIELD = re.compile(r"^(goals|agreements)\[(\d+)\]\.(\w+)$")
+
+
+def _place_error(
+    error: DomainError,
+    plan_form: forms.PlanForm,
+    pip_form: forms.PipForm | None,
+    goals: list[tuple[int, dict[str, Any]]],
+    goal_forms: Any,
+    agreements: list[tuple[int, dict[str, Any]]],
+    agreement_forms: Any,
+) -> None:
+    """Put a service error next to the field it names: a goal or agreement row, the PIP, or the top."""
+    match = FIELD.match(error.field or "")
+    if match:
+        rows, formset = (goals, goal_forms) if match[1] == "goals" else (agreements, agreement_forms)
+        target = formset.forms[rows[int(match[2])][0]]
+        error.field = match[3]
+        target.add_domain_error(error)
+    elif pip_form is not None and error.field in pip_form.fields:
+        pip_form.add_domain_error(error)
+    else:
+        if error.code == "conflict":
+            error.field = None  # shown at the top, with who changed what
+        plan_form.add_domain_error(error)
 
 
 @login_required
@@ -84,18 +111,7 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
                 pip=pip_form.cleaned_data if pip_form is not None else None,
             )
         except DomainError as error:
-            match = FIELD.match(error.field or "")
-            if match:
-                rows, formset = (goals, goal_forms) if match[1] == "goals" else (agreements, agreement_forms)
-                target = formset.forms[rows[int(match[2])][0]]
-                error.field = match[3]
-                target.add_domain_error(error)
-            elif pip_form is not None and error.field in pip_form.fields:
-                pip_form.add_domain_error(error)
-            else:
-                if error.code == "conflict":
-                    error.field = None  # shown at the top, with who changed what
-                plan_form.add_domain_error(error)
+            _place_error(error, plan_form, pip_form, goals, goal_forms, agreements, agreement_forms)
         else:
             messages.success(request, _("Het plan is opgeslagen als nieuwe versie."))
             return redirect("plans:detail", participant_uuid=participant.uuid)
@@ -107,6 +123,8 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
             "participant": participant,
             "plan_form": plan_form,
             "pip_form": pip_form,
+            "back_url": reverse("plans:detail", args=[participant.uuid]),
+            "heading": _("Plan van aanpak van %(name)s") % {"name": participant.full_name},
             "goal_forms": goal_forms,
             "agreement_forms": agreement_forms,
         },
@@ -130,4 +148,94 @@ def plan_pdf(request: access.AuthenticatedRequest, participant_uuid: str) -> Htt
             "term": selectors.integration_term_of(participant) if participant.civic_integration_duty else None,
         },
         f"plan-van-aanpak-versie-{plan.number}.pdf",
+    )
+
+
+@login_required
+def household_plan_detail(request: access.AuthenticatedRequest, household_uuid: str) -> HttpResponse:
+    """One plan for a household supported as a whole, with goals per member; a reader sees the
+    goals of the members whose plan they may see, and the household-wide parts only when that is
+    everyone."""
+    household, members = access.require_household(request.user, household_uuid, access.Action.VIEW)
+    versions = list(selectors.versions_of(household))
+    plan = versions[0] if versions else None
+    visible_ids = {m.pk for m in members}
+    goals = [g for g in plan.goals.all() if g.member_id in visible_ids] if plan else []
+    whole_household = len(members) == household.members.count()
+    compare = request.GET.get("versie", "")
+    difference: list[str] | None = None
+    if whole_household and compare.isdigit() and int(compare) > 1:
+        difference = selectors.difference_between(household, int(compare) - 1, int(compare))
+    return TemplateResponse(
+        request,
+        "plans/household_plan.html",
+        {
+            "household": household,
+            "members": members,
+            "plan": plan,
+            "goals": goals,
+            "hidden_goals": (len(plan.goals.all()) - len(goals)) if plan else 0,
+            "whole_household": whole_household,
+            "versions": versions,
+            "compare": int(compare) if compare.isdigit() else None,
+            "difference": difference,
+            "can_change": whole_household
+            and all(
+                access.Category.PLAN in access.categories_allowed(request.user, m, access.Action.CHANGE)
+                for m in members
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_plan_edit(request: access.AuthenticatedRequest, household_uuid: str) -> HttpResponse:
+    household, members = access.require_household(request.user, household_uuid, access.Action.CHANGE)
+    current = selectors.current_plan(household)
+    values = selectors.as_mapping(current)
+    plan_form = forms.PlanForm(
+        request.POST or None,
+        initial={
+            "version": current.number if current else 0,
+            "review_on": values["review_on"],
+            "agreed_on": values["agreed_on"],
+            "agreed_how": current.agreed_how if current else "",
+        },
+    )
+    goal_forms = forms.HouseholdGoalFormSet(
+        request.POST or None, initial=values["goals"], prefix="doelen", form_kwargs={"members": members}
+    )
+    agreement_forms = forms.AgreementFormSet(request.POST or None, initial=values["agreements"], prefix="afspraken")
+    if request.method == "POST" and all(f.is_valid() for f in (plan_form, goal_forms, agreement_forms)):
+        goals, agreements = forms.kept_rows(goal_forms), forms.kept_rows(agreement_forms)
+        try:
+            services.plan_save(
+                household=household,
+                actor=request.user,
+                expected_version=plan_form.cleaned_data["version"],
+                goals=[row for _, row in goals],
+                agreements=[row for _, row in agreements],
+                review_on=plan_form.cleaned_data["review_on"],
+                agreed_on=plan_form.cleaned_data["agreed_on"],
+                agreed_how=plan_form.cleaned_data["agreed_how"],
+                change_note=plan_form.cleaned_data["change_note"],
+            )
+        except DomainError as error:
+            _place_error(error, plan_form, None, goals, goal_forms, agreements, agreement_forms)
+        else:
+            messages.success(request, _("Het gezinsplan is opgeslagen als nieuwe versie."))
+            return redirect("plans:household", household_uuid=household.uuid)
+    return TemplateResponse(
+        request,
+        "plans/plan_form.html",
+        {
+            "plan_form": plan_form,
+            "pip_form": None,
+            "goal_forms": goal_forms,
+            "agreement_forms": agreement_forms,
+            "back_url": reverse("plans:household", args=[household.uuid]),
+            "heading": _("Gezinsplan van %(name)s") % {"name": household.name},
+        },
+        status=400 if request.method == "POST" else 200,
     )

@@ -90,6 +90,7 @@ EXPORT_SECTIONS = {
     "measurements.LanguageScreening": "taalscreenings",
     "contacts.ContactMoment": "contactmomenten",
     "signalering.Signal": "signalen",
+    "plans.Goal": "gezinsplan",  # goals for this member in a household plan
 }
 
 
@@ -181,6 +182,7 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
             .order_by("measured_on", "id")
         ],
         "plan": _plan_versions(participant),
+        "gezinsplan": _household_goals(participant),
         "signalen": [
             {
                 "signaal": sig.rule,
@@ -270,6 +272,25 @@ def _plan_versions(participant: Participant) -> list[dict[str, Any]]:
             },
         }
         for version in plan_selectors.versions_of(participant)
+    ]
+
+
+def _household_goals(participant: Participant) -> list[dict[str, Any]]:
+    """The participant's own goals in the plans of their households, per version (the other
+    members' goals are their data, not this participant's)."""
+    return [
+        {
+            "huishouden": household.name,
+            "versie": version.number,
+            "opgesteld_op": _plain(version.created_at),
+            "doelen": [
+                {k: _plain(v) for k, v in goal.items() if k not in ("key", "member", "member_name")}
+                for goal in plan_selectors.as_mapping(version)["goals"]
+                if goal["member"] == str(participant.uuid)
+            ],
+        }
+        for household in plan_selectors.household_plans_of(participant)
+        for version in plan_selectors.versions_of(household)
     ]
 
 

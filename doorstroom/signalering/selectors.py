@@ -56,21 +56,32 @@ def repeated_no_shows(today: date, thresholds: Thresholds) -> Iterable[Finding]:
 
 
 def plan_review_passed(today: date, thresholds: Thresholds) -> Iterable[Finding]:
+    """The plan's review date has passed; a household plan's shows on every member."""
     rows = Plan.objects.filter(current__review_on__lt=today - timedelta(days=thresholds.default)).values_list(
-        "participant_id", "current__review_on"
+        "participant_id", "household__members__participant_id", "current__review_on"
     )
-    return [(pid, "", f"Evaluatiedatum was {day:%d-%m-%Y}") for pid, day in rows]
+    return [
+        (own or member, "" if own else "gezinsplan", f"Evaluatiedatum{'' if own else ' gezinsplan'} was {day:%d-%m-%Y}")
+        for own, member, day in rows
+        if own or member
+    ]
 
 
 def agreement_overdue(today: date, thresholds: Thresholds) -> Iterable[Finding]:
     """An agreement of the current plan still open after its date (the subject is the agreement,
-    which keeps its key across plan versions)."""
+    which keeps its key across plan versions); one in a household plan shows on every member."""
     rows = Agreement.objects.filter(
         plan_version_id=F("plan_version__plan__current_id"),
         status="open",
         due_on__lt=today - timedelta(days=thresholds.default),
-    ).values_list("plan_version__plan__participant_id", "key", "due_on")
-    return [(pid, str(key), f"Afspraak was klaar op {due:%d-%m-%Y}") for pid, key, due in rows]
+    ).values_list(
+        "plan_version__plan__participant_id", "plan_version__plan__household__members__participant_id", "key", "due_on"
+    )
+    return [
+        (own or member, str(key), f"Afspraak was klaar op {due:%d-%m-%Y}")
+        for own, member, key, due in rows
+        if own or member
+    ]
 
 
 def phase_overdue(today: date, thresholds: Thresholds) -> Iterable[Finding]:
