@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("doorstroom.measurements.urls")),
     path("", include("doorstroom.plans.urls")),
     path("", include("doorstroom.contacts.urls")),
+    path("", include("doorstroom.referrals.urls")),
     path("", include("doorstroom.signalering.urls")),
 ]
 

@@ -12,8 +12,10 @@ from doorstroom.enrollments import services as enrollment_services
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
 from doorstroom.organisations.models import Role
 from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
+from doorstroom.participants.services import sharing_grant
 from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.programmes.tests.factories import ProgrammeFactory
+from doorstroom.referrals.models import Referral
 from doorstroom.signalering.models import Signal
 
 from .endpoints import PERSONAL
@@ -60,6 +62,21 @@ def test_no_list_or_search_shows_another_organisations_canary(client, assurance)
             on=clock.today() - timedelta(days=2),
         )
         Signal.objects.create(participant=canary, rule="geen_contact", category="traject", opened_on=clock.today())
+        sharing_grant(
+            participant=canary,
+            organisation=partner,
+            category="traject",
+            legal_basis="toestemming",
+            on=clock.today(),
+            recorded_by=users[0],
+        )
+        Referral.objects.create(
+            participant=canary,
+            from_organisation=municipality,
+            to_organisation=partner,
+            reason="Kanarie-aanmelding",
+            created_by=users[0],
+        )
         worlds.append({"canary": canary, "users": users})
     endpoints = list_endpoints()
     assert {"participants:search", "enrollments:caseload", "programmes:board", "api-participants"} <= set(endpoints)
@@ -72,6 +89,7 @@ def test_no_list_or_search_shows_another_organisations_canary(client, assurance)
         "api-enrollments": ["/api/v1/inschrijvingen/"],
         "signalering:dashboard": ["/signalen/"],
         "enrollments:caseload_reassign": ["/team/caseload-overdragen/?leaving={coach}"],
+        "referrals:inbox": ["/aanmeldingen/"],
     }
     assert set(endpoints) <= set(urls), f"list endpoints without a canary check: {set(endpoints) - set(urls)}"
     checks = leaks = 0

@@ -23,6 +23,7 @@ from doorstroom.participants.models import Participant
 from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.plans import services as plan_services
 from doorstroom.programmes.tests.factories import ProgrammeFactory
+from doorstroom.referrals.models import Referral
 from doorstroom.signalering.models import Signal
 
 from .endpoints import NOT_PERSONAL, PERSONAL
@@ -92,7 +93,27 @@ def world(db):
         participant=participant, rule="geen_contact", category="notities", opened_on=clock.today()
     )
     household = participant_services.household_add_member(participant=participant, relation="ouder").household
+    targets = [OrganisationFactory(), OrganisationFactory()]
+    for target in targets:  # the participant agreed to share programme and phase with both
+        participant_services.sharing_grant(
+            participant=participant,
+            organisation=target,
+            category="traject",
+            legal_basis="toestemming",
+            on=clock.today(),
+            recorded_by=director,
+        )
+    referral = Referral.objects.create(
+        participant=participant,
+        from_organisation=municipality,
+        to_organisation=targets[0],
+        reason="Vraagt om begeleiding naar werk",
+        created_by=director,
+    )
     return {
+        "referral": referral,
+        "referral_receiver": UserFactory(role=Role.TEAM_LEAD, organisation=targets[0]),
+        "second_target": targets[1],
         "household": household,
         "signal": signal,
         "municipality": municipality,
@@ -129,6 +150,7 @@ def url_for(name, world):
         "event_type": "gestart",
         "signal_uuid": world["signal"].uuid,
         "household_uuid": world["household"].uuid,
+        "referral_uuid": world["referral"].uuid,
         "code": world["programme"].code if name.startswith("programmes") else "zrm",
     }
     return reverse(
@@ -163,6 +185,11 @@ def caller_and_data(endpoint, world):
         user = UserFactory(role=Role.TEAM_LEAD, organisation=coach.organisation)
         query = f"?leaving={coach.pk}" if endpoint.method == "get" else ""
         data = {"leaving": coach.pk} if endpoint.method == "post" else {}
+    elif endpoint.name == "referrals:decide":
+        user = world["referral_receiver"]
+        data = {"decision": "accepteren"} if endpoint.method == "post" else {}
+    elif endpoint.name == "referrals:create" and endpoint.method == "post":
+        data = {"to_organisation": world["second_target"].pk, "reason": "Wil graag een opleiding"}
     elif endpoint.name == "signalering:handle":
         data = {"action": "gezien"}
     elif endpoint.name == "participants:search":

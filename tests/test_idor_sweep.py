@@ -14,6 +14,7 @@ from doorstroom.organisations.tests.factories import UserFactory
 from doorstroom.participants.services import household_add_member, sharing_grant
 from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.programmes.tests.factories import ProgrammeFactory
+from doorstroom.referrals.models import Referral
 from doorstroom.signalering.models import Signal
 
 
@@ -34,6 +35,7 @@ def fill(route, participant, enrollment):
         "<uuid:grant_uuid>": str(participant.sharing_grants.first().uuid),
         "<uuid:signal_uuid>": str(participant.signals.first().uuid),
         "<uuid:household_uuid>": str(participant.household_memberships.first().household.uuid),
+        "<uuid:referral_uuid>": str(participant.referrals.first().uuid),
         "<str:event_type>": "gepauzeerd",
         "<slug:code>": "zrm",
     }
@@ -64,6 +66,21 @@ def test_every_id_route_is_404_for_an_unrelated_user(client, assurance):
     )
     Signal.objects.create(participant=canary, rule="geen_contact", category="notities", opened_on=clock.today())
     household_add_member(participant=canary, relation="ouder", name="Geheim")
+    sharing_grant(
+        participant=canary,
+        organisation=owner.organisation,
+        category="traject",
+        legal_basis="toestemming",
+        on=clock.today(),
+        recorded_by=owner,
+    )
+    Referral.objects.create(
+        participant=canary,
+        from_organisation=canary.municipality,
+        to_organisation=owner.organisation,
+        reason="Geheim verzoek",
+        created_by=owner,
+    )
     routes = sorted(set(id_routes()))
     assert len(routes) >= 9, routes
     checked = 0

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "doorstroom.measurements",
     "doorstroom.plans",
     "doorstroom.contacts",
+    "doorstroom.referrals",
     "doorstroom.signalering",
     "doorstroom.access",
     "doorstroom.web",

@@ -25,6 +25,9 @@ from doorstroom.enrollments.models import Enrollment, TeamAssignment
 from doorstroom.organisations.models import Organisation, OrganisationKind, Region, Role, User
 from doorstroom.participants.models import DataCategory, Household, LegalBasis, Participant, SharingGrant
 from doorstroom.programmes.models import Programme
+from doorstroom.referrals import rules as referral_rules
+from doorstroom.referrals.models import Referral
+from doorstroom.referrals.selectors import CONSENT_CATEGORY as REFERRAL_CONSENT
 
 from . import audit
 from .models import AuditAction, AuditEvent, AuditResult, BreakGlassAccess
@@ -89,6 +92,10 @@ BREAK_GLASS_ROLES = frozenset({Role.DIRECTOR, Role.COACH, Role.TEAM_LEAD})
 CLOSED_CATEGORIES = frozenset({"gezondheid", "justitie"})
 BREAK_GLASS_HOURS = 3
 
+#: Roles of a receiving organisation that see who is referred to it (identity, programme and phase)
+#: while the referral is open and the participant's consent to share that with it holds.
+REFERRAL_ROLES = frozenset({Role.DIRECTOR, Role.TEAM_LEAD, *TEAM_ROLES})
+
 #: Roles that may register new participants.
 REGISTERING_ROLES = frozenset({Role.DIRECTOR, Role.COACH})
 
@@ -103,6 +110,7 @@ class Involvement:
     is_own_file: bool  # the participant is the user
     granted: frozenset[str] = frozenset()  # categories with an active sharing grant to the user's organisation
     break_glass: bool = False  # the user opened this file in an emergency, within its time box
+    referred_here: bool = False  # an open referral to the user's organisation, with the participant's consent
 
 
 def decide(role: str, involvement: Involvement, action: Action, category: str = Category.IDENTITY) -> bool:
@@ -118,6 +126,8 @@ def decide(role: str, involvement: Involvement, action: Action, category: str = 
         and action == Action.VIEW
         and category not in CLOSED_CATEGORIES
     ):
+        return True
+    if involvement.referred_here and role in REFERRAL_ROLES and action == Action.VIEW and category in BASELINE:
         return True
     if role == Role.PARTICIPANT:
         return involvement.is_own_file and action in (Action.VIEW, Action.EXPORT)
@@ -162,6 +172,16 @@ def _granted(user: User, category: str, today: date) -> Exists:
     )
 
 
+def _referred_here(user: User, today: date) -> Q:
+    """An open referral to the user's organisation that the participant's consent covers."""
+    open_referral = Exists(
+        Referral.objects.filter(
+            participant=OuterRef("pk"), to_organisation_id=user.organisation_id or 0, state=referral_rules.PENDING
+        )
+    )
+    return Q(open_referral) & Q(_granted(user, REFERRAL_CONSENT, today))
+
+
 def _scope(user: User, action: Action, category: str) -> QuerySet[Participant]:
     """The participants for whom `decide` says yes, as one query."""
     none = Participant.objects.none()
@@ -178,22 +198,24 @@ def _scope(user: User, action: Action, category: str) -> QuerySet[Participant]:
     shared = Q() if category in BASELINE else Q(_granted(user, category, today))
     if role == Role.PARTICIPANT:
         return Participant.objects.filter(account_id=user.pk) if action in (Action.VIEW, Action.EXPORT) else none
-    emergency = Q(pk__in=[])
+    view_only = Q(pk__in=[])  # emergency access and open referrals
     if role in BREAK_GLASS_ROLES and action == Action.VIEW and category not in CLOSED_CATEGORIES:
-        emergency = Q(
+        view_only = Q(
             Exists(
                 BreakGlassAccess.objects.filter(
                     participant=OuterRef("pk"), user_id=user.pk, expires_at__gt=timezone.now()
                 )
             )
         )
+    if role in REFERRAL_ROLES and action == Action.VIEW and category in BASELINE:
+        view_only |= _referred_here(user, today)
     if role == Role.DIRECTOR:
         served = Q(municipality_id__in=served_municipality_ids(user))
-        return Participant.objects.filter(served | (Q(personally) & shared) | emergency)
+        return Participant.objects.filter(served | (Q(personally) & shared) | view_only)
     if role in TEAM_ROLES:
-        return Participant.objects.filter((Q(personally) & shared) | emergency)
+        return Participant.objects.filter((Q(personally) & shared) | view_only)
     if role == Role.TEAM_LEAD:
-        condition = (Q(personally) & shared) | emergency
+        condition = (Q(personally) & shared) | view_only
         if action == Action.VIEW and category in BASELINE and user.organisation_id is not None:
             condition |= Q(Exists(_active_assignments(today).filter(organisation_id=user.organisation_id)))
         return Participant.objects.filter(condition)
@@ -404,6 +426,63 @@ def _is_uuid(value: UUID | str) -> bool:
     return True
 
 
+def referrals_received_by(user: User) -> QuerySet[Referral]:
+    """Referrals to the user's organisation whose participant the user may see (while open, only
+    with the participant's consent; once accepted, through the team)."""
+    if user.role not in REFERRAL_ROLES or user.organisation_id is None:
+        return Referral.objects.none()
+    return Referral.objects.filter(
+        to_organisation_id=user.organisation_id, participant__in=participants_visible_to(user)
+    ).select_related("participant", "from_organisation", "created_by", "decided_by", "assigned_to")
+
+
+def referrals_sent_by(user: User) -> QuerySet[Referral]:
+    """Referrals the user's organisation made, for participants whose programme and phase the user may see."""
+    if user.organisation_id is None:
+        return Referral.objects.none()
+    return Referral.objects.filter(
+        from_organisation_id=user.organisation_id,
+        participant__in=participants_visible_to(user, Category.TRAJECTORY),
+    ).select_related("participant", "to_organisation", "created_by", "decided_by")
+
+
+def referrals_of(user: User, participant: Participant) -> QuerySet[Referral]:
+    """A participant's referrals on their file: all of them for the responsible municipality,
+    otherwise those to or from the user's own organisation."""
+    if not can(user, participant, Action.VIEW, Category.TRAJECTORY):
+        return Referral.objects.none()
+    referrals = participant.referrals.select_related("from_organisation", "to_organisation", "decided_by")
+    if participant.municipality_id in served_municipality_ids(user):
+        return referrals
+    return referrals.filter(
+        Q(from_organisation_id=user.organisation_id or 0) | Q(to_organisation_id=user.organisation_id or 0)
+    )
+
+
+def require_referral(
+    user: User, referral_uuid: UUID | str, action: Action = Action.VIEW, *, sent: bool = False
+) -> Referral:
+    """A referral to the user's organisation (to read or answer it), or with `sent` one from it
+    (to read or withdraw it; withdrawing needs the right to change the participant's programme
+    and phase). 404 when it is not there for the user; 403 for a change under a processing
+    restriction or without the right. One audit row."""
+    referrals = referrals_sent_by(user) if sent else referrals_received_by(user)
+    referral = referrals.filter(uuid=referral_uuid).first() if _is_uuid(referral_uuid) else None
+    if referral is None:
+        _audit_denied(user, action, "referral", str(referral_uuid), Category.TRAJECTORY)
+        raise Http404
+    if action == Action.CHANGE:
+        may_change = not sent or can(user, referral.participant, Action.CHANGE, Category.TRAJECTORY)
+        if not may_change:
+            _audit_denied(user, action, "referral", str(referral.uuid), Category.TRAJECTORY)
+            raise PermissionDenied
+        if referral.participant.processing_restricted_since is not None:
+            _audit_denied(user, action, "referral", str(referral.uuid), Category.TRAJECTORY)
+            raise ProcessingRestricted
+    _audit_access(user, referral.participant, action, "referral", str(referral.uuid))
+    return referral
+
+
 def require_enrollment(user: User, enrollment_uuid: UUID | str, action: Action = Action.VIEW) -> Enrollment:
     try:
         enrollment = (
@@ -439,15 +518,20 @@ def involvement_of(user: User, participant: Participant) -> Involvement:
         granted_on__lte=today,
         withdrawn_on__isnull=True,
     ).values_list("category", flat=True)
+    granted_set = frozenset(granted) if user.organisation_id is not None else frozenset()
     return Involvement(
         personally_involved=active.filter(member_id=user.pk).exists(),
         organisation_involved=user.organisation_id is not None
         and active.filter(organisation_id=user.organisation_id).exists(),
         in_served_municipality=participant.municipality_id in served_municipality_ids(user),
         is_own_file=participant.account_id is not None and participant.account_id == user.pk,
-        granted=frozenset(granted) if user.organisation_id is not None else frozenset(),
+        granted=granted_set,
         break_glass=BreakGlassAccess.objects.filter(
             participant=participant, user_id=user.pk, expires_at__gt=timezone.now()
+        ).exists(),
+        referred_here=REFERRAL_CONSENT in granted_set
+        and Referral.objects.filter(
+            participant=participant, to_organisation_id=user.organisation_id, state=referral_rules.PENDING
         ).exists(),
     )
 

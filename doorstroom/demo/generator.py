@@ -15,6 +15,7 @@ from typing import Any
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 
 from doorstroom.contacts.models import ContactMoment
 from doorstroom.enrollments import rules
@@ -40,6 +41,7 @@ from doorstroom.plans import services as plan_services
 from doorstroom.plans.models import Agreement, Goal, Plan, PlanVersion
 from doorstroom.programmes.catalogue import load_catalogue
 from doorstroom.programmes.models import Programme
+from doorstroom.referrals.models import Referral
 
 from .names import FAMILY_NAMES, GIVEN_NAMES, LANGUAGES
 
@@ -408,7 +410,57 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
                 f"  {made['participants']} deelnemers, {made['enrollments']} inschrijvingen, "
                 f"{made['events']} gebeurtenissen"
             )
+    _referrals(orgs, directors["enschede"], rnd, today)
     return made
+
+
+def _referrals(orgs: dict[str, Organisation], director: User, rnd: random.Random, today: date) -> None:
+    """A handful of referrals from the municipality to partners, with the participant's consent
+    to share programme and phase: most still waiting (the partners' inboxes), one declined."""
+    grants: list[SharingGrant] = []
+    referrals: list[Referral] = []
+    for key in ("ldh", "5050", "roc"):
+        target = orgs[key]
+        candidates = (
+            Participant.objects.filter(municipality=orgs["enschede"])
+            .exclude(team__organisation=target)
+            .exclude(sharing_grants__organisation=target, sharing_grants__category="traject")
+            .exclude(referrals__to_organisation=target)
+            .order_by("-id")[:3]
+        )
+        for index, person in enumerate(candidates):
+            grants.append(
+                SharingGrant(
+                    participant=person,
+                    organisation=target,
+                    category="traject",
+                    legal_basis="toestemming",
+                    granted_on=today - timedelta(days=rnd.randint(2, 20)),
+                    recorded_by=director,
+                )
+            )
+            declined = index == 2
+            referrals.append(
+                Referral(
+                    participant=person,
+                    from_organisation=orgs["enschede"],
+                    to_organisation=target,
+                    reason=rnd.choice(REFERRAL_REASONS),
+                    created_by=director,
+                    state="afgewezen" if declined else "open",
+                    decline_reason="geen_plek" if declined else "",
+                    decided_at=timezone.now() if declined else None,
+                )
+            )
+    SharingGrant.objects.bulk_create(grants)
+    Referral.objects.bulk_create(referrals)
+
+
+REFERRAL_REASONS = (
+    "Wil graag aan het werk in de techniek; heeft steun nodig bij solliciteren.",
+    "Zoekt een taalcursus naast het vrijwilligerswerk.",
+    "Heeft begeleiding nodig bij het opbouwen van een dagritme.",
+)
 
 
 def _measurements(

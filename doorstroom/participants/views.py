@@ -59,6 +59,7 @@ def participant_detail(request: access.AuthenticatedRequest, participant_uuid: s
             "allowed_labels": [str(c.label) for c in access.Category if c in allowed],
             "can_manage_sharing": access.can_manage_sharing(request.user, participant),
             "sharing_grants": access.sharing_grants_of(request.user, participant),
+            "referrals": access.referrals_of(request.user, participant).order_by("-created_at"),
             "can_see_audit_trail": access.can_see_audit_trail(request.user, participant),
             "can_export": access.can_manage_sharing(request.user, participant)
             or participant.account_id == request.user.pk,

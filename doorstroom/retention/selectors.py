@@ -91,6 +91,7 @@ EXPORT_SECTIONS = {
     "contacts.ContactMoment": "contactmomenten",
     "signalering.Signal": "signalen",
     "plans.Goal": "gezinsplan",  # goals for this member in a household plan
+    "referrals.Referral": "aanmeldingen",
 }
 
 
@@ -183,6 +184,19 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
         ],
         "plan": _plan_versions(participant),
         "gezinsplan": _household_goals(participant),
+        "aanmeldingen": [
+            {
+                "van": r.from_organisation.name,
+                "naar": r.to_organisation.name,
+                "aangemeld_op": _plain(r.created_at),
+                "waarom": r.reason,
+                "stand": r.get_state_display(),
+                "beantwoord_op": _plain(r.decided_at),
+                "reden_afwijzing": r.get_decline_reason_display() if r.decline_reason else "",
+                "toelichting": r.decision_note,
+            }
+            for r in participant.referrals.select_related("from_organisation", "to_organisation").order_by("id")
+        ],
         "signalen": [
             {
                 "signaal": sig.rule,

@@ -19,4 +19,5 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "may_review_break_glass": user.role == "privacyfunctionaris",
         "may_manage_destruction": user.role == "archivaris",
         "may_reassign": user.role == "teamleider",
+        "may_refer": user.role in access.REFERRAL_ROLES,
     }

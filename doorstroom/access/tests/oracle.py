@@ -8,6 +8,9 @@ Routes to a participant's data:
 - "overview": someone of the user's organisation is on the team: identity and programme/phase,
               view only (a team lead's caseload overview).
 - "own":      the participant's own file: view and export.
+- "referral": an open referral to the user's organisation that the participant's consent (an
+              active grant of programme and phase to that organisation) covers: identity and
+              programme/phase, view only, so the organisation can decide whether to accept.
 Nobody deletes through the application (retention and erasure have their own paths).
 """
 
@@ -33,15 +36,22 @@ ROUTE_ACTIONS = {
     "team": {"view", "change", "export"},
     "overview": {"view"},
     "own": {"view", "export"},
+    "referral": {"view"},
 }
 
 ORACLE = {
-    "klantregisseur": {"ceiling": ALL, "routes": {"task", "team"}},
-    "coach": {"ceiling": ALL, "routes": {"team"}},
-    "teamleider": {"ceiling": ALL, "routes": {"team", "overview"}},
-    "docent": {"ceiling": {"identiteit", "contact", "traject", "metingen", "werk_opleiding"}, "routes": {"team"}},
-    "jobcoach": {"ceiling": {"identiteit", "contact", "traject", "werk_opleiding", "notities"}, "routes": {"team"}},
-    "intermediair": {"ceiling": {"identiteit", "contact", "traject", "plan"}, "routes": {"team"}},
+    "klantregisseur": {"ceiling": ALL, "routes": {"task", "team", "referral"}},
+    "coach": {"ceiling": ALL, "routes": {"team", "referral"}},
+    "teamleider": {"ceiling": ALL, "routes": {"team", "overview", "referral"}},
+    "docent": {
+        "ceiling": {"identiteit", "contact", "traject", "metingen", "werk_opleiding"},
+        "routes": {"team", "referral"},
+    },
+    "jobcoach": {
+        "ceiling": {"identiteit", "contact", "traject", "werk_opleiding", "notities"},
+        "routes": {"team", "referral"},
+    },
+    "intermediair": {"ceiling": {"identiteit", "contact", "traject", "plan"}, "routes": {"team", "referral"}},
     "deelnemer": {"ceiling": ALL, "routes": {"own"}},
     "werkgever": {"ceiling": set(), "routes": set()},  # placements come later
     "projectleider": {"ceiling": set(), "routes": set()},  # aggregates only
@@ -52,13 +62,25 @@ ORACLE = {
 }
 
 
-def expected(role: str, *, own_organisation: bool, involved: bool, consent: str, category: str, action: str) -> bool:
+def expected(
+    role: str,
+    *,
+    own_organisation: bool,
+    involved: bool,
+    consent: str,
+    category: str,
+    action: str,
+    referred: bool = False,
+) -> bool:
     """The oracle's answer for one case. `involved` means on the team (for a participant: their own
-    file); `consent` is none, granted or withdrawn for the user's organisation and this category."""
+    file); `consent` is none, granted or withdrawn for the user's organisation and this category;
+    `referred` means an open referral to the user's organisation covered by consent."""
     rules = ORACLE[role]
     if category not in rules["ceiling"] or action == "delete":
         return False
     routes = rules["routes"]
+    if referred and "referral" in routes and category in BASELINE and action in ROUTE_ACTIONS["referral"]:
+        return True
     if "own" in routes:
         return involved and action in ROUTE_ACTIONS["own"]
     if "task" in routes and own_organisation and action in ROUTE_ACTIONS["task"]:

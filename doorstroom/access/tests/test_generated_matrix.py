@@ -3,6 +3,7 @@ category x action, and the querysets against the decision in a database world.""
 
 import itertools
 import random
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from doorstroom.organisations.models import OrganisationKind, Role
 from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
 from doorstroom.participants.models import SharingGrant
 from doorstroom.participants.tests.factories import ParticipantFactory
+from doorstroom.referrals.models import Referral
 
 MUNICIPAL = {
     Role.DIRECTOR,
@@ -35,11 +37,12 @@ def test_the_oracle_and_the_policy_know_the_same_roles_and_categories():
 def test_a1_policy_matches_the_oracle_in_every_case(assurance):
     cases = mismatches = 0
     failures = []
-    for role, own, involved, consent, category, action in itertools.product(
+    for role, own, involved, consent, referred, category, action in itertools.product(
         Role.values,
         (True, False),
         (True, False),
         ("none", "granted", "withdrawn"),
+        (False, True),
         sorted(oracle.ALL),
         oracle.ACTIONS,
     ):
@@ -49,15 +52,22 @@ def test_a1_policy_matches_the_oracle_in_every_case(assurance):
             in_served_municipality=own and role in MUNICIPAL,
             is_own_file=involved and role == Role.PARTICIPANT,
             granted=frozenset({category}) if consent == "granted" else frozenset(),
+            referred_here=referred,
         )
         got = access.decide(role, facts, access.Action(action), category)
         want = oracle.expected(
-            role, own_organisation=own, involved=involved, consent=consent, category=category, action=action
+            role,
+            own_organisation=own,
+            involved=involved,
+            consent=consent,
+            category=category,
+            action=action,
+            referred=referred,
         )
         cases += 1
         if got != want:
             mismatches += 1
-            failures.append((role, own, involved, consent, category, action, got, want))
+            failures.append((role, own, involved, consent, referred, category, action, got, want))
     assurance.add("A1 access decision cases", cases)
     assurance.add("A1 mismatches", mismatches)
     assert cases >= 5000
@@ -112,10 +122,35 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
                 )
                 if not withdrawn:
                     grants.setdefault((p.pk, org.pk), set()).add(category)
+    referred: set[tuple[int, int]] = set()
+    for p in participants:
+        if rnd.random() < 0.4:
+            target = rnd.choice([*homes, *partners])
+            state = rnd.choice(["open", "open", "afgewezen", "geaccepteerd"])
+            Referral.objects.create(
+                participant=p,
+                from_organisation=homes[0] if target != homes[0] else homes[1],
+                to_organisation=target,
+                reason="Vraag om begeleiding",
+                created_by=users[0],
+                state=state,
+            )
+            if state == "open":
+                referred.add((p.pk, target.pk))
+                if rnd.random() < 0.7 and "traject" not in grants.get((p.pk, target.pk), set()):
+                    SharingGrant.objects.create(
+                        participant=p,
+                        organisation=target,
+                        category="traject",
+                        legal_basis="toestemming",
+                        granted_on=today - timedelta(days=5),
+                        recorded_by=users[0],
+                    )
+                    grants.setdefault((p.pk, target.pk), set()).add("traject")
     participants[0].account = next(u for u in users if u.role == Role.PARTICIPANT)  # their own file
     participants[0].save()
 
-    pairs = differences = 0
+    pairs = differences = through_referral = 0
     problems = []
     for user in users:
         served = access.served_municipality_ids(user)
@@ -124,14 +159,22 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
                 scope = set(access.participants_allowed(user, action, category).values_list("pk", flat=True))
                 for p in participants:
                     on_team = team.get(p.pk, [])
+                    granted = frozenset(grants.get((p.pk, user.organisation_id), set()))
                     facts = access.Involvement(
                         personally_involved=any(member == user.pk for member, _ in on_team),
                         organisation_involved=any(org == user.organisation_id for _, org in on_team),
                         in_served_municipality=p.municipality_id in served,
                         is_own_file=p.account_id == user.pk,
-                        granted=frozenset(grants.get((p.pk, user.organisation_id), set())),
+                        granted=granted,
+                        referred_here=(p.pk, user.organisation_id) in referred and "traject" in granted,
                     )
                     decided = access.decide(user.role, facts, action, category)
+                    referral_only = (
+                        decided
+                        and facts.referred_here
+                        and not access.decide(user.role, replace(facts, referred_here=False), action, category)
+                    )
+                    through_referral += referral_only
                     pairs += 1
                     if decided != (p.pk in scope):
                         differences += 1
@@ -139,6 +182,7 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
     assurance.add("A2 decision = queryset pairs", pairs)
     assurance.add("A2 differences", differences)
     assert problems == []
+    assert through_referral > 0  # the referral route was exercised, not only the others
 
 
 def test_a1_break_the_glass_matches_the_oracle(assurance):
