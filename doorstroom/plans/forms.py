@@ -73,7 +73,8 @@ class PipForm(Form):
 
 class GoalForm(Form):
     key = forms.CharField(widget=forms.HiddenInput, required=False)
-    life_domain = forms.ChoiceField(label=_("Leefgebied"), choices=list(rules.LIFE_DOMAINS.items()))
+    # an empty first choice, so an untouched new row counts as unchanged and is skipped
+    life_domain = forms.ChoiceField(label=_("Leefgebied"), choices=[("", "—"), *rules.LIFE_DOMAINS.items()])
     description = forms.CharField(
         label=_("Doel"),
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -149,3 +149,15 @@ def test_the_api_saves_versions_and_refuses_stale_ones_with_409_or_412(world):
     bad = api.put(url, {"version": 1, "goals": [{**GOAL, "life_domain": "hobby"}], "agreements": []}, format="json")
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "goals[0].life_domain"
     assert PlanVersion.objects.count() == 1
+
+
+def test_an_untouched_new_goal_row_is_skipped_not_refused(client, world):
+    """The edit page always offers one empty goal row; saving without filling it must work."""
+    p = world["participant"]
+    client.force_login(world["director"])
+    page = client.get(f"/deelnemers/{p.uuid}/plan/wijzigen/").content.decode()
+    assert '<option value="" selected>—</option>' in page  # the new row starts without a life domain
+    untouched = {"life_domain": "", "description": "", "target_on": "", "status": "open"}
+    response = client.post(f"/deelnemers/{p.uuid}/plan/wijzigen/", form_data(0, [untouched], [AGREEMENT]))
+    assert response.status_code == 302
+    assert PlanVersion.objects.get().goals.count() == 0
