@@ -881,6 +881,20 @@ EN = {
     "De aanmelding is verstuurd.": "The referral has been sent.",
     "Uw antwoord op de aanmelding is opgeslagen.": "Your answer to the referral has been saved.",
     "De aanmelding is ingetrokken.": "The referral has been withdrawn.",
+    "School": "School",
+    "Ingeschreven sinds": "Registered since",
+    "Uitgeschreven op": "Deregistered on",
+    "Alleen invullen als het kind niet meer op deze school staat ingeschreven.": "Only fill in if the child is no longer registered at this school.",
+    "school": "school",
+    "ingeschreven sinds": "registered since",
+    "uitgeschreven op": "deregistered on",
+    "schoolinschrijving": "school registration",
+    "schoolinschrijvingen": "school registrations",
+    "Dit kind is leerplichtig.": "This child is of compulsory school age.",
+    "sinds": "since",
+    "Geen schoolinschrijving vastgelegd.": "No school registration recorded.",
+    "Schoolinschrijving vastleggen": "Record school registration",
+    "De schoolinschrijving is vastgelegd.": "The school registration has been recorded.",
 }
 
 PLURALS = {

@@ -49,6 +49,8 @@ PERSONAL = [
     Endpoint("participants:edit", "post", "write"),
     Endpoint("participants:household_add", "get", "read"),
     Endpoint("participants:household_add", "post", "write"),
+    Endpoint("participants:school_add", "get", "read"),
+    Endpoint("participants:school_add", "post", "write"),
     Endpoint("participants:sharing_add", "get", "read"),
     Endpoint("participants:sharing_add", "post", "write"),
     Endpoint("participants:sharing_withdraw", "post", "write", allowed_under_restriction=True),

@@ -35,6 +35,7 @@ from doorstroom.participants.models import (
     LegalBasis,
     Participant,
     ResidenceStatus,
+    SchoolRegistration,
     SharingGrant,
 )
 from doorstroom.plans import services as plan_services
@@ -398,8 +399,9 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
         EnrollmentEvent.objects.bulk_create(events, batch_size=BATCH)
         TeamAssignment.objects.bulk_create(assignments, batch_size=BATCH)
         SharingGrant.objects.bulk_create(grants, batch_size=BATCH)
-        _households(people, rnd)
-        _household_plans(rnd, today)
+        households = _households(people, rnd)
+        _children(households, rnd, today, {d.organisation_id or 0: d for d in directors.values()})
+        _household_plans(households, rnd, today)
         _measurements(measured, instruments, rnd, today)
         _contacts_and_plans(measured, rnd, today)
         made["participants"] += len(people)
@@ -546,6 +548,37 @@ GOALS = (
 )
 
 
+SCHOOLS = ("Basisschool De Regenboog", "Kindcentrum Het Kompas", "Het Stedelijk Lyceum", "ISK Twente")
+
+
+def _children(households: list[Household], rnd: random.Random, today: date, directors: dict[int, User]) -> None:
+    """Some of the new households have a school-age child; most have a school registration, a few
+    do not (the leerplicht signal shows them)."""
+    for household in households:
+        if rnd.random() < 0.6 or household.municipality_id not in directors:
+            continue
+        parent = household.members.filter(relation=HouseholdRelation.PARENT).select_related("participant").first()
+        assert parent is not None
+        child = Participant.objects.create(
+            municipality_id=household.municipality_id,
+            given_name=rnd.choice(GIVEN_NAMES),
+            family_name_prefix=parent.participant.family_name_prefix,
+            family_name=parent.participant.family_name,
+            date_of_birth=today - timedelta(days=rnd.randint(6 * 365, 15 * 365)),
+            residence_status=parent.participant.residence_status,
+            benefit_status=BenefitStatus.NONE,
+            languages=parent.participant.languages,
+        )
+        HouseholdMember.objects.create(household=household, participant=child, relation=HouseholdRelation.CHILD)
+        if rnd.random() < 0.8:
+            SchoolRegistration.objects.create(
+                participant=child,
+                school=rnd.choice(SCHOOLS),
+                starts_on=today - timedelta(days=rnd.randint(30, 900)),
+                recorded_by=directors[household.municipality_id],
+            )
+
+
 HOUSEHOLD_GOALS = (
     ("gezin", "De kinderen gaan elke dag naar school"),
     ("financien", "Samen een overzicht van de vaste lasten"),
@@ -554,7 +587,7 @@ HOUSEHOLD_GOALS = (
 )
 
 
-def _household_plans(rnd: random.Random, today: date) -> None:
+def _household_plans(households: list[Household], rnd: random.Random, today: date) -> None:
     """Half of the households are supported as a whole: one plan with a goal for each member,
     saved through the plan service like any other (a few dozen at most)."""
     directors = {u.organisation_id: u for u in User.objects.filter(role=Role.DIRECTOR).order_by("id")}
@@ -731,12 +764,13 @@ def _grants_for(
     return made
 
 
-def _households(people: list[Participant], rnd: random.Random) -> None:
+def _households(people: list[Participant], rnd: random.Random) -> list[Household]:
     """About one in ten participants shares a household with one or two others of the same municipality."""
     by_municipality: dict[int, list[Participant]] = {}
     for person in people:
         by_municipality.setdefault(person.municipality_id, []).append(person)
     members: list[HouseholdMember] = []
+    created: list[Household] = []
     for group in by_municipality.values():
         chosen = [p for p in group if rnd.random() < 0.1]
         for i in range(0, len(chosen) - 1, 2):
@@ -744,6 +778,7 @@ def _households(people: list[Participant], rnd: random.Random) -> None:
             household = Household.objects.create(
                 municipality_id=adult.municipality_id, name=f"Huishouden {adult.family_name}"
             )
+            created.append(household)
             members.append(HouseholdMember(household=household, participant=adult, relation=HouseholdRelation.PARENT))
             members.append(
                 HouseholdMember(
@@ -753,3 +788,4 @@ def _households(people: list[Participant], rnd: random.Random) -> None:
                 )
             )
     HouseholdMember.objects.bulk_create(members, batch_size=BATCH)
+    return created

@@ -145,3 +145,14 @@ class BreakGlassForm(Form):
 
 class BreakGlassReviewForm(Form):
     note = forms.CharField(label=_("Beoordeling"), widget=forms.Textarea, max_length=1000)
+
+
+class SchoolRegistrationForm(Form):
+    school = forms.CharField(label=_("School"), max_length=200)
+    starts_on = forms.DateField(label=_("Ingeschreven sinds"), widget=DateInput())
+    ends_on = forms.DateField(
+        label=_("Uitgeschreven op"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Alleen invullen als het kind niet meer op deze school staat ingeschreven."),
+    )

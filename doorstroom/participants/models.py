@@ -228,6 +228,26 @@ class ParticipantChange(models.Model):
         return dict(json.loads(self.values or "{}"))
 
 
+class SchoolRegistration(models.Model):
+    """A child's registration at a school, for a period: what the leerplicht signal checks.
+    Rows are history; a change of school ends one row and starts another."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="school_registrations")
+    school = models.CharField(_("school"), max_length=200)
+    starts_on = models.DateField(_("ingeschreven sinds"))
+    ends_on = models.DateField(_("uitgeschreven op"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("schoolinschrijving")
+        verbose_name_plural = _("schoolinschrijvingen")
+
+    def __str__(self) -> str:
+        return self.school
+
+
 #: the data category of each personal-data field that is not plain identity
 FIELD_CATEGORIES = {"email": DataCategory.CONTACT, "phone": DataCategory.CONTACT}
 

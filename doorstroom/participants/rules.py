@@ -70,3 +70,48 @@ def age_on(date_of_birth: date, on: date) -> int:
     if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
         years -= 1
     return years
+
+
+#: The school year ends on 31 July (domain-standards §5 marks the exact day as unconfirmed).
+SCHOOL_YEAR_LAST_MONTH, SCHOOL_YEAR_LAST_DAY = 7, 31
+
+
+def _birthday(date_of_birth: date, years: int) -> date:
+    try:
+        return date_of_birth.replace(year=date_of_birth.year + years)
+    except ValueError:  # 29 February in a year without one
+        return date(date_of_birth.year + years, 3, 1)
+
+
+def compulsory_education_period(date_of_birth: date) -> tuple[date, date]:
+    """Leerplicht: from the first day of the month after the fifth birthday until the end of the
+    school year in which the child turns sixteen (first and last day, inclusive)."""
+    fifth = _birthday(date_of_birth, 5)
+    starts = date(fifth.year + fifth.month // 12, fifth.month % 12 + 1, 1)
+    sixteenth = _birthday(date_of_birth, 16)
+    end_year = sixteenth.year + (
+        1 if (sixteenth.month, sixteenth.day) > (SCHOOL_YEAR_LAST_MONTH, SCHOOL_YEAR_LAST_DAY) else 0
+    )
+    return starts, date(end_year, SCHOOL_YEAR_LAST_MONTH, SCHOOL_YEAR_LAST_DAY)
+
+
+def is_of_compulsory_school_age(date_of_birth: date, on: date) -> bool:
+    starts, ends = compulsory_education_period(date_of_birth)
+    return starts <= on <= ends
+
+
+def school_registration_problems(
+    *, school: str, starts_on: date | None, ends_on: date | None, today: date
+) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not school.strip():
+        problems["school"] = "Vul de naam van de school in."
+    elif len(school.strip()) > 200:
+        problems["school"] = "Houd de naam korter dan 200 tekens."
+    if starts_on is None:
+        problems["starts_on"] = "Vul in sinds wanneer het kind op deze school staat ingeschreven."
+    elif starts_on > today:
+        problems["starts_on"] = "Deze datum ligt in de toekomst."
+    if ends_on is not None and starts_on is not None and ends_on < starts_on:
+        problems["ends_on"] = "De einddatum ligt voor de begindatum."
+    return problems

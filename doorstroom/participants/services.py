@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -25,6 +25,7 @@ from .models import (
     Participant,
     ParticipantChange,
     ResidenceStatus,
+    SchoolRegistration,
     SharingGrant,
     field_label,
 )
@@ -239,6 +240,30 @@ def household_add_member(
     if not created:
         raise DomainError("Deze deelnemer hoort al bij dit huishouden.", field="household")
     return member
+
+
+@transaction.atomic
+def school_register(
+    *,
+    participant: Participant,
+    actor: User,
+    school: str,
+    starts_on: date | None,
+    ends_on: date | None = None,
+    today: date,
+) -> SchoolRegistration:
+    """Record a child's school registration (a period); an open registration at another school ends
+    the day before the new one starts, so the history shows one school at a time."""
+    problems = rules.school_registration_problems(school=school, starts_on=starts_on, ends_on=ends_on, today=today)
+    if problems:
+        name = sorted(problems)[0]
+        raise DomainError(problems[name], field=name)
+    assert starts_on is not None
+    earlier = SchoolRegistration.objects.filter(participant=participant, ends_on__isnull=True, starts_on__lt=starts_on)
+    earlier.update(ends_on=starts_on - timedelta(days=1))
+    return SchoolRegistration.objects.create(
+        participant=participant, school=school.strip(), starts_on=starts_on, ends_on=ends_on, recorded_by=actor
+    )
 
 
 @transaction.atomic

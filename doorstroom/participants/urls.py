@@ -13,6 +13,7 @@ urlpatterns = [
     path("deelnemers/<uuid:participant_uuid>/wijzigen/", views.participant_edit, name="edit"),
     path("deelnemers/<uuid:participant_uuid>/huishouden/", views.household_member_create, name="household_add"),
     path("deelnemers/<uuid:participant_uuid>/delen/", views.sharing_grant_create, name="sharing_add"),
+    path("deelnemers/<uuid:participant_uuid>/school/", views.school_registration_create, name="school_add"),
     path("deelnemers/<uuid:participant_uuid>/inzage/", views.participant_audit_trail, name="audit_trail"),
     path("deelnemers/<uuid:participant_uuid>/inzageverzoek.json", views.participant_export, name="export"),
     path("deelnemers/<uuid:participant_uuid>/inzageverzoek.pdf", views.participant_export_pdf, name="export_pdf"),

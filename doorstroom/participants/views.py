@@ -60,6 +60,11 @@ def participant_detail(request: access.AuthenticatedRequest, participant_uuid: s
             "can_manage_sharing": access.can_manage_sharing(request.user, participant),
             "sharing_grants": access.sharing_grants_of(request.user, participant),
             "referrals": access.referrals_of(request.user, participant).order_by("-created_at"),
+            "school_registrations": participant.school_registrations.all()
+            if access.Category.WORK_EDUCATION in allowed
+            else [],
+            "compulsory_school_age": rules.is_of_compulsory_school_age(participant.date_of_birth, clock.today()),
+            "can_record_school": access.Category.WORK_EDUCATION in changeable,
             "can_see_audit_trail": access.can_see_audit_trail(request.user, participant),
             "can_export": access.can_manage_sharing(request.user, participant)
             or participant.account_id == request.user.pk,
@@ -221,6 +226,32 @@ def household_member_create(request: access.AuthenticatedRequest, participant_uu
         request,
         "participants/participant_form.html",
         {"form": form, "participant": participant, "title": _("Huishouden vastleggen")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_registration_create(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
+    """Record a child's school registration (what the leerplicht signal looks for)."""
+    participant = access.require_participant(
+        request.user, participant_uuid, access.Action.CHANGE, access.Category.WORK_EDUCATION
+    )
+    form = forms.SchoolRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.school_register(
+                participant=participant, actor=request.user, today=clock.today(), **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("De schoolinschrijving is vastgelegd."))
+            return redirect("participants:detail", participant_uuid=participant.uuid)
+    return TemplateResponse(
+        request,
+        "participants/participant_form.html",
+        {"form": form, "participant": participant, "title": _("Schoolinschrijving vastleggen")},
         status=400 if form.errors else 200,
     )
 

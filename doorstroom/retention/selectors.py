@@ -92,6 +92,7 @@ EXPORT_SECTIONS = {
     "signalering.Signal": "signalen",
     "plans.Goal": "gezinsplan",  # goals for this member in a household plan
     "referrals.Referral": "aanmeldingen",
+    "participants.SchoolRegistration": "schoolinschrijvingen",
 }
 
 
@@ -184,6 +185,10 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
         ],
         "plan": _plan_versions(participant),
         "gezinsplan": _household_goals(participant),
+        "schoolinschrijvingen": [
+            {"school": r.school, "sinds": _plain(r.starts_on), "tot": _plain(r.ends_on)}
+            for r in participant.school_registrations.order_by("starts_on", "id")
+        ],
         "aanmeldingen": [
             {
                 "van": r.from_organisation.name,

@@ -4,13 +4,14 @@
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 
 from doorstroom.contacts import rules as contact_rules
 from doorstroom.contacts.models import ContactMoment
 from doorstroom.enrollments.models import Enrollment
 from doorstroom.enrollments.rules import OPEN_STATES
-from doorstroom.participants.models import DataCategory
+from doorstroom.participants import rules as participant_rules
+from doorstroom.participants.models import DataCategory, Participant, SchoolRegistration
 from doorstroom.plans.models import Agreement, Plan
 
 from .models import LIVE_STATES, Signal
@@ -154,6 +155,42 @@ register(
 )
 
 
+def school_age_child_without_school(today: date, thresholds: Thresholds) -> Iterable[Finding]:
+    """A child of compulsory school age (leerplicht) in a household where someone is in a
+    trajectory, with no school registration running today (or ended less than the threshold in
+    days ago). One query for the candidates (born in the window that can be of school age); the
+    exact leerplicht period is the pure rule."""
+    supported = Enrollment.objects.filter(state__in=OPEN).values("participant_id")
+    registered = SchoolRegistration.objects.filter(participant=OuterRef("pk"), starts_on__lte=today).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today - timedelta(days=thresholds.default))
+    )
+    rows = (
+        Participant.objects.filter(
+            date_of_birth__gt=today - timedelta(days=366 * 18),
+            date_of_birth__lte=today - timedelta(days=365 * 5),
+            household_memberships__household__members__participant_id__in=supported,
+        )
+        .exclude(Exists(registered))
+        .values_list("pk", "date_of_birth")
+        .distinct()
+    )
+    return [
+        (pid, "", "Leerplichtig, geen schoolinschrijving vastgelegd")
+        for pid, born in rows
+        if participant_rules.is_of_compulsory_school_age(born, today)
+    ]
+
+
+register(
+    SignalRule(
+        "leerplichtig_zonder_school",
+        "Leerplichtig kind zonder school",
+        DataCategory.WORK_EDUCATION,
+        0,
+        "dagen na uitschrijving",
+        school_age_child_without_school,
+    )
+)
 register(SignalRule("pip_ontbreekt", "Nog geen PIP na tien weken", DataCategory.PLAN, 70, "dagen", no_pip_adopted))
 
 
