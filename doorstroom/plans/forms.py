@@ -119,10 +119,12 @@ AgreementFormSet = formset_factory(AgreementForm, extra=1, can_delete=True)
 
 
 def kept_rows(formset: Any) -> list[tuple[int, dict[str, Any]]]:
-    """(form index, values) of the filled-in rows that are not marked to go."""
+    """(form index, values) of the rows to save: every existing row unless marked to go, and the
+    new rows that were filled in (an untouched new row is skipped)."""
     rows = []
+    existing = formset.initial_form_count()
     for index, form in enumerate(formset.forms):
-        if not form.has_changed() or form.cleaned_data.get("DELETE"):
+        if form.cleaned_data.get("DELETE") or (index >= existing and not form.has_changed()):
             continue
         values = {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
         values["key"] = values.get("key") or None

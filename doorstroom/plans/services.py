@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
+from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
 from doorstroom.enrollments.selectors import trajectory_start
 from doorstroom.organisations.models import User
@@ -59,7 +59,7 @@ def plan_save(
         may_be_relieved=participant is not None and selectors.may_be_relieved(participant),
         previous=previous,
         first_decided_on=first_decided_on,
-        today=timezone.localdate(),
+        today=clock.today(),
     )
     if problems:
         name = min(problems, key=rules.PIP_FIELDS.index)
@@ -86,7 +86,7 @@ def plan_save(
         raise DomainError("Kies hoe de deelnemer akkoord gaf.", field="agreed_how")
     if agreed_on is not None and not agreed_how:
         raise DomainError("Geef aan hoe de deelnemer akkoord gaf.", field="agreed_how")
-    if agreed_on is not None and agreed_on > timezone.localdate():
+    if agreed_on is not None and agreed_on > clock.today():
         raise DomainError("Het akkoord kan niet in de toekomst liggen.", field="agreed_on")
     if len(change_note) > 300:
         raise DomainError("Houd dit korter dan 300 tekens.", field="change_note")

@@ -161,3 +161,24 @@ def test_an_untouched_new_goal_row_is_skipped_not_refused(client, world):
     response = client.post(f"/deelnemers/{p.uuid}/plan/wijzigen/", form_data(0, [untouched], [AGREEMENT]))
     assert response.status_code == 302
     assert PlanVersion.objects.get().goals.count() == 0
+
+
+def test_an_unchanged_existing_goal_stays_when_a_new_one_is_added(client, world):
+    """What the browser sends on a second edit: the existing row untouched plus a new row."""
+    p = world["participant"]
+    client.force_login(world["director"])
+    url = f"/deelnemers/{p.uuid}/plan/wijzigen/"
+    client.post(url, form_data(0, [GOAL], [AGREEMENT]))
+    first = PlanVersion.objects.get()
+    kept_goal, kept_agreement = first.goals.get(), first.agreements.get()
+    data = form_data(
+        1,
+        [{**GOAL, "key": str(kept_goal.key)}, {**GOAL, "description": "Een tweede doel"}],
+        [{**AGREEMENT, "key": str(kept_agreement.key)}],
+    )
+    data["doelen-INITIAL_FORMS"] = "1"
+    data["afspraken-INITIAL_FORMS"] = "1"
+    assert client.post(url, data).status_code == 302
+    latest = PlanVersion.objects.get(number=2)
+    assert sorted(g.description for g in latest.goals.all()) == ["Een stage in de zorg", "Een tweede doel"]
+    assert latest.agreements.count() == 1 and latest.goals.get(key=kept_goal.key)
