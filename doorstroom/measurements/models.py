@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from doorstroom.core.fields import EncryptedTextField
@@ -43,7 +44,16 @@ class MeasurementType(PublicIdModel):
         verbose_name_plural = _("meetinstrumenten")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (shipped instruments are in the catalogue)."""
+        return gettext(self.name)
+
+    @property
+    def display_description(self) -> str:
+        return gettext(self.description) if self.description else ""
 
     def current_scale(self) -> "ScaleVersion | None":
         return self.scales.filter(is_current=True).first()
@@ -77,7 +87,7 @@ class ScaleVersion(models.Model):
         return [
             rules.Item(
                 code=str(i["code"]),
-                label=str(i["label"]),
+                label=gettext(str(i["label"])),
                 minimum=int(i["min"]),
                 maximum=int(i["max"]),
                 category=str(i.get("category", DataCategory.MEASUREMENTS)),
@@ -91,7 +101,8 @@ class ScaleVersion(models.Model):
         if value is None:
             return "—"
         own = next((i.get("labels") for i in self.items if i["code"] == item and i.get("labels")), None)
-        return str((own or self.value_labels).get(str(value), value))
+        label = (own or self.value_labels).get(str(value))
+        return gettext(str(label)) if label else str(value)
 
 
 class Moment(models.TextChoices):

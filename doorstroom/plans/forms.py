@@ -8,6 +8,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from doorstroom.core.forms import DateInput, Form
+from doorstroom.core.i18n import translated_choices
 
 from . import rules
 from .models import AgreementWay
@@ -44,7 +45,9 @@ class PipForm(Form):
         ),
     )
     learning_route = forms.ChoiceField(
-        label=_("Leerroute"), choices=[("", _("nog niet gekozen")), *rules.LEARNING_ROUTES.items()], required=False
+        label=_("Leerroute"),
+        choices=[("", _("nog niet gekozen")), *translated_choices(rules.LEARNING_ROUTES)],
+        required=False,
     )
     map_intensity = forms.CharField(
         label=_("MAP (Module Arbeidsmarkt en Participatie): hoe intensief?"),
@@ -66,7 +69,7 @@ class PipForm(Form):
     )
     pip_change_reason = forms.ChoiceField(
         label=_("Reden van de wijziging"),
-        choices=[("", _("geen (eerste PIP)")), *rules.PIP_CHANGE_REASONS.items()],
+        choices=[("", _("geen (eerste PIP)")), *translated_choices(rules.PIP_CHANGE_REASONS)],
         required=False,
     )
 
@@ -74,7 +77,7 @@ class PipForm(Form):
 class GoalForm(Form):
     key = forms.CharField(widget=forms.HiddenInput, required=False)
     # an empty first choice, so an untouched new row counts as unchanged and is skipped
-    life_domain = forms.ChoiceField(label=_("Leefgebied"), choices=[("", "—"), *rules.LIFE_DOMAINS.items()])
+    life_domain = forms.ChoiceField(label=_("Leefgebied"), choices=[("", "—"), *translated_choices(rules.LIFE_DOMAINS)])
     description = forms.CharField(
         label=_("Doel"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -82,7 +85,7 @@ class GoalForm(Form):
         help_text=_("In de woorden van de deelnemer: wat wil hij of zij bereiken?"),
     )
     target_on = forms.DateField(label=_("Streefdatum"), widget=DateInput(), required=False)
-    status = forms.ChoiceField(label=_("Stand"), choices=list(rules.GOAL_STATUSES.items()), initial="open")
+    status = forms.ChoiceField(label=_("Stand"), choices=translated_choices(rules.GOAL_STATUSES), initial="open")
 
 
 class AgreementForm(Form):
@@ -98,7 +101,7 @@ class AgreementForm(Form):
         max_length=rules.TEXT_LIMIT,
     )
     look_back_on = forms.DateField(label=_("Wanneer kijken we terug?"), widget=DateInput())
-    status = forms.ChoiceField(label=_("Stand"), choices=list(rules.AGREEMENT_STATUSES.items()), initial="open")
+    status = forms.ChoiceField(label=_("Stand"), choices=translated_choices(rules.AGREEMENT_STATUSES), initial="open")
 
 
 class HouseholdGoalForm(GoalForm):

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from doorstroom.core.fields import EncryptedTextField
+from doorstroom.core.i18n import translated_choices
 from doorstroom.core.models import PublicIdModel
 from doorstroom.participants.models import Household, Participant
 
@@ -64,7 +65,7 @@ class PlanVersion(models.Model):
     # with a decision date is a decision (beschikking); the first one starts the three-year term.
     pip_decided_on = models.DateField(_("datum van het PIP-besluit"), null=True, blank=True)
     learning_route = models.CharField(
-        _("leerroute"), max_length=10, choices=list(rules.LEARNING_ROUTES.items()), blank=True
+        _("leerroute"), max_length=10, choices=translated_choices(rules.LEARNING_ROUTES), blank=True
     )
     map_intensity = models.CharField(_("MAP: hoe intensief"), max_length=rules.PIP_TEXT_LIMIT, blank=True)
     pvt_intensity = models.CharField(_("PVT: hoe intensief"), max_length=rules.PIP_TEXT_LIMIT, blank=True)
@@ -72,7 +73,7 @@ class PlanVersion(models.Model):
     pip_change_reason = models.CharField(
         _("reden van de wijziging van het PIP"),
         max_length=12,
-        choices=list(rules.PIP_CHANGE_REASONS.items()),
+        choices=translated_choices(rules.PIP_CHANGE_REASONS),
         blank=True,
     )
 
@@ -97,10 +98,12 @@ class Goal(models.Model):
         related_name="household_goals",
         verbose_name=_("voor wie"),
     )  # in a household plan: the member the goal is for
-    life_domain = models.CharField(_("leefgebied"), max_length=20, choices=list(rules.LIFE_DOMAINS.items()))
+    life_domain = models.CharField(_("leefgebied"), max_length=20, choices=translated_choices(rules.LIFE_DOMAINS))
     description = EncryptedTextField(_("doel"))
     target_on = models.DateField(_("streefdatum"), null=True, blank=True)
-    status = models.CharField(_("stand"), max_length=20, choices=list(rules.GOAL_STATUSES.items()), default="open")
+    status = models.CharField(
+        _("stand"), max_length=20, choices=translated_choices(rules.GOAL_STATUSES), default="open"
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -124,7 +127,9 @@ class Agreement(models.Model):
     monitor = EncryptedTextField(_("wie bewaakt de afspraak"))
     if_not_kept = EncryptedTextField(_("wat als het niet lukt"))
     look_back_on = models.DateField(_("terugkijken op"))
-    status = models.CharField(_("stand"), max_length=20, choices=list(rules.AGREEMENT_STATUSES.items()), default="open")
+    status = models.CharField(
+        _("stand"), max_length=20, choices=translated_choices(rules.AGREEMENT_STATUSES), default="open"
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

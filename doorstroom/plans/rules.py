@@ -5,29 +5,40 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+
+def _(text: str) -> str:
+    """Marks a label for the translation catalogue (`makemessages`); it is translated where shown."""
+    return text
+
+
 LIFE_DOMAINS = {
-    "werk": "Werk",
-    "opleiding": "Opleiding",
-    "taal": "Taal",
-    "financien": "Financiën",
-    "gezondheid": "Gezondheid",
-    "wonen": "Wonen",
-    "netwerk": "Sociaal netwerk",
-    "gezin": "Gezin en opvoeding",
-    "justitie": "Justitie",
+    "werk": _("Werk"),
+    "opleiding": _("Opleiding"),
+    "taal": _("Taal"),
+    "financien": _("Financiën"),
+    "gezondheid": _("Gezondheid"),
+    "wonen": _("Wonen"),
+    "netwerk": _("Sociaal netwerk"),
+    "gezin": _("Gezin en opvoeding"),
+    "justitie": _("Justitie"),
 }
-GOAL_STATUSES = {"open": "Nog niet begonnen", "bezig": "Bezig", "behaald": "Behaald", "niet_behaald": "Niet behaald"}
-AGREEMENT_STATUSES = {"open": "Loopt", "nagekomen": "Nagekomen", "niet_nagekomen": "Niet nagekomen"}
+GOAL_STATUSES = {
+    "open": _("Nog niet begonnen"),
+    "bezig": _("Bezig"),
+    "behaald": _("Behaald"),
+    "niet_behaald": _("Niet behaald"),
+}
+AGREEMENT_STATUSES = {"open": _("Loopt"), "nagekomen": _("Nagekomen"), "niet_nagekomen": _("Niet nagekomen")}
 TEXT_LIMIT = 1000
 
 # The PIP (Plan Inburgering en Participatie) of the Wet inburgering 2021: see
 # docs/glossary.md and domain-standards §3.
-LEARNING_ROUTES = {"b1": "B1-route", "onderwijs": "Onderwijsroute", "z": "Zelfredzaamheidsroute (Z-route)"}
+LEARNING_ROUTES = {"b1": _("B1-route"), "onderwijs": _("Onderwijsroute"), "z": _("Zelfredzaamheidsroute (Z-route)")}
 PIP_CHANGE_REASONS = {
-    "schakelen": "Schakelen naar een andere leerroute",
-    "afschalen": "Afschalen naar A2 (B1-route)",
-    "verhuizing": "Verhuizing naar deze gemeente",
-    "overig": "Andere wijziging",
+    "schakelen": _("Schakelen naar een andere leerroute"),
+    "afschalen": _("Afschalen naar A2 (B1-route)"),
+    "verhuizing": _("Verhuizing naar deze gemeente"),
+    "overig": _("Andere wijziging"),
 }
 PIP_TEXT_LIMIT = 200
 TERM_YEARS = 3

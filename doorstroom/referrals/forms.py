@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from doorstroom.core.forms import Form
+from doorstroom.core.i18n import translated_choices
 from doorstroom.organisations.models import Organisation
 
 from . import rules
@@ -42,7 +43,7 @@ class DecisionForm(Form):
         label=_("Wie gaat de deelnemer begeleiden?"), coerce=int, required=False, empty_value=None
     )
     decline_reason = forms.ChoiceField(
-        label=_("Reden van afwijzen"), choices=[("", "—"), *rules.DECLINE_REASONS.items()], required=False
+        label=_("Reden van afwijzen"), choices=[("", "—"), *translated_choices(rules.DECLINE_REASONS)], required=False
     )
     note = forms.CharField(
         label=_("Toelichting"), widget=forms.Textarea(attrs={"rows": 3}), max_length=rules.TEXT_LIMIT, required=False

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from doorstroom.core.fields import EncryptedTextField
+from doorstroom.core.i18n import translated_choices
 from doorstroom.core.models import PublicIdModel
 from doorstroom.organisations.models import Organisation
 from doorstroom.participants.models import Participant
@@ -26,13 +27,13 @@ class Referral(PublicIdModel):
     reason = EncryptedTextField(_("waarom en wat wordt gevraagd"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    state = models.CharField(_("stand"), max_length=12, choices=list(rules.STATES.items()), default=rules.PENDING)
+    state = models.CharField(_("stand"), max_length=12, choices=translated_choices(rules.STATES), default=rules.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("beantwoord op"), null=True, blank=True)
     decline_reason = models.CharField(
-        _("reden van afwijzen"), max_length=20, choices=list(rules.DECLINE_REASONS.items()), blank=True
+        _("reden van afwijzen"), max_length=20, choices=translated_choices(rules.DECLINE_REASONS), blank=True
     )
     decision_note = EncryptedTextField(_("toelichting bij het antwoord"), blank=True)
     assigned_to = models.ForeignKey(

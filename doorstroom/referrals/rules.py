@@ -1,18 +1,24 @@
 """Referral rules as plain Python: the states of a referral and what makes a decision complete."""
 
+
+def _(text: str) -> str:
+    """Marks a label for the translation catalogue (`makemessages`); it is translated where shown."""
+    return text
+
+
 PENDING, ACCEPTED, DECLINED, WITHDRAWN = "open", "geaccepteerd", "afgewezen", "ingetrokken"
 STATES = {
-    PENDING: "Wacht op antwoord",
-    ACCEPTED: "Geaccepteerd",
-    DECLINED: "Afgewezen",
-    WITHDRAWN: "Ingetrokken",
+    PENDING: _("Wacht op antwoord"),
+    ACCEPTED: _("Geaccepteerd"),
+    DECLINED: _("Afgewezen"),
+    WITHDRAWN: _("Ingetrokken"),
 }
 DECLINE_REASONS = {
-    "geen_plek": "Er is nu geen plek",
-    "past_niet": "Ons aanbod past niet bij de vraag",
-    "buiten_werkgebied": "Buiten ons werkgebied",
-    "deelnemer_wil_niet": "De deelnemer wil het niet",
-    "overig": "Andere reden (zie toelichting)",
+    "geen_plek": _("Er is nu geen plek"),
+    "past_niet": _("Ons aanbod past niet bij de vraag"),
+    "buiten_werkgebied": _("Buiten ons werkgebied"),
+    "deelnemer_wil_niet": _("De deelnemer wil het niet"),
+    "overig": _("Andere reden (zie toelichting)"),
 }
 TEXT_LIMIT = 1000
 

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.functional import Promise
+
 #: (participant id, subject key, short detail without names)
 Finding = tuple[int, str, str]
 #: today, threshold per programme id (None = default) -> findings
@@ -25,10 +27,10 @@ class Thresholds:
 @dataclass(frozen=True)
 class SignalRule:
     code: str
-    label: str
+    label: str | Promise  # translated where shown
     category: str  # the data category a reader needs to see the signal
     default_threshold: int
-    threshold_unit: str
+    threshold_unit: str | Promise
     find: Finder
 
 

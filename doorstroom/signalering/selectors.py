@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from doorstroom.contacts import rules as contact_rules
 from doorstroom.contacts.models import ContactMoment
@@ -127,30 +128,35 @@ def no_pip_adopted(today: date, thresholds: Thresholds) -> Iterable[Finding]:
     return [(r["participant_id"], "", f"Aangemeld op {r['first']:%d-%m-%Y}, nog geen vastgesteld PIP") for r in rows]
 
 
-register(SignalRule("geen_contact", "Lang geen contact", DataCategory.NOTES, 21, "dagen", no_recent_contact))
+register(SignalRule("geen_contact", _("Lang geen contact"), DataCategory.NOTES, 21, _("dagen"), no_recent_contact))
 register(
     SignalRule(
-        "niet_verschenen", "Vaker niet verschenen", DataCategory.NOTES, 2, "keer in vier weken", repeated_no_shows
+        "niet_verschenen", _("Vaker niet verschenen"), DataCategory.NOTES, 2, _("keer in vier weken"), repeated_no_shows
     )
 )
 register(
     SignalRule(
         "evaluatie_verlopen",
-        "Evaluatie van het plan is verlopen",
+        _("Evaluatie van het plan is verlopen"),
         DataCategory.PLAN,
         0,
-        "dagen na de datum",
+        _("dagen na de datum"),
         plan_review_passed,
     )
 )
 register(
     SignalRule(
-        "afspraak_verlopen", "Afspraak niet op tijd", DataCategory.PLAN, 0, "dagen na de datum", agreement_overdue
+        "afspraak_verlopen", _("Afspraak niet op tijd"), DataCategory.PLAN, 0, _("dagen na de datum"), agreement_overdue
     )
 )
 register(
     SignalRule(
-        "fase_te_lang", "Langer in de fase dan verwacht", DataCategory.TRAJECTORY, 0, "weken speling", phase_overdue
+        "fase_te_lang",
+        _("Langer in de fase dan verwacht"),
+        DataCategory.TRAJECTORY,
+        0,
+        _("weken speling"),
+        phase_overdue,
     )
 )
 
@@ -184,14 +190,16 @@ def school_age_child_without_school(today: date, thresholds: Thresholds) -> Iter
 register(
     SignalRule(
         "leerplichtig_zonder_school",
-        "Leerplichtig kind zonder school",
+        _("Leerplichtig kind zonder school"),
         DataCategory.WORK_EDUCATION,
         0,
-        "dagen na uitschrijving",
+        _("dagen na uitschrijving"),
         school_age_child_without_school,
     )
 )
-register(SignalRule("pip_ontbreekt", "Nog geen PIP na tien weken", DataCategory.PLAN, 70, "dagen", no_pip_adopted))
+register(
+    SignalRule("pip_ontbreekt", _("Nog geen PIP na tien weken"), DataCategory.PLAN, 70, _("dagen"), no_pip_adopted)
+)
 
 
 def live_signals() -> QuerySet[Signal]:

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from doorstroom.access import policy as access
+from doorstroom.core.i18n import translated_choices
 from doorstroom.participants.api.views import ErrorOutput
 from doorstroom.plans import rules, selectors, services
 from doorstroom.plans.models import AgreementWay
@@ -16,10 +17,10 @@ from doorstroom.plans.models import AgreementWay
 
 class GoalSerializer(serializers.Serializer):
     key = serializers.UUIDField(required=False, allow_null=True)
-    life_domain = serializers.ChoiceField(choices=list(rules.LIFE_DOMAINS.items()))
+    life_domain = serializers.ChoiceField(choices=translated_choices(rules.LIFE_DOMAINS))
     description = serializers.CharField(max_length=rules.TEXT_LIMIT)
     target_on = serializers.DateField(required=False, allow_null=True)
-    status = serializers.ChoiceField(choices=list(rules.GOAL_STATUSES.items()), default="open")
+    status = serializers.ChoiceField(choices=translated_choices(rules.GOAL_STATUSES), default="open")
 
 
 class AgreementSerializer(serializers.Serializer):
@@ -29,7 +30,7 @@ class AgreementSerializer(serializers.Serializer):
     monitor = serializers.CharField(max_length=rules.TEXT_LIMIT)
     if_not_kept = serializers.CharField(max_length=rules.TEXT_LIMIT)
     look_back_on = serializers.DateField()
-    status = serializers.ChoiceField(choices=list(rules.AGREEMENT_STATUSES.items()), default="open")
+    status = serializers.ChoiceField(choices=translated_choices(rules.AGREEMENT_STATUSES), default="open")
 
 
 class IntegrationTermSerializer(serializers.Serializer):
@@ -48,13 +49,13 @@ class PlanSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="PIP (Wet inburgering): de datum van dit besluit."
     )
     learning_route = serializers.ChoiceField(
-        choices=list(rules.LEARNING_ROUTES.items()), required=False, allow_blank=True
+        choices=translated_choices(rules.LEARNING_ROUTES), required=False, allow_blank=True
     )
     map_intensity = serializers.CharField(max_length=rules.PIP_TEXT_LIMIT, required=False, allow_blank=True)
     pvt_intensity = serializers.CharField(max_length=rules.PIP_TEXT_LIMIT, required=False, allow_blank=True)
     ontzorgen_until = serializers.DateField(required=False, allow_null=True)
     pip_change_reason = serializers.ChoiceField(
-        choices=list(rules.PIP_CHANGE_REASONS.items()), required=False, allow_blank=True
+        choices=translated_choices(rules.PIP_CHANGE_REASONS), required=False, allow_blank=True
     )
     integration_term = IntegrationTermSerializer(read_only=True, allow_null=True)
     goals = GoalSerializer(many=True, max_length=50)  # type: ignore[call-arg]
