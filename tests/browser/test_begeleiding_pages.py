@@ -18,7 +18,7 @@ from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.programmes.tests.factories import ProgrammeFactory
 from doorstroom.signalering import services as signal_services
 
-from .test_coach_flow import login_with_keyboard
+from .test_coach_flow import login_with_keyboard, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,6 +43,8 @@ def test_begeleiding_pages_pass_axe(page, axe):
     login_with_keyboard(page, "regisseur.test")
     assert page.get_by_role("link", name="1 signaal").count() == 1
     axe.check(page)
+    # htmx must have processed the page, or the click follows the link to the full page instead
+    wait_until(page, "document.readyState === 'complete' && typeof window.htmx !== 'undefined'")
     page.get_by_role("link", name="Contact vastleggen met Amal Yusuf").click()
     page.get_by_role("button", name="Contact opslaan").click()
     page.get_by_text("Contact met Amal Yusuf opgeslagen.").wait_for()
