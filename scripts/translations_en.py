@@ -992,6 +992,8 @@ EN = {
     "Leerplichtig kind zonder school": "Child of compulsory school age without a school",
     "dagen na uitschrijving": "days after deregistration",
     "Nog geen PIP na tien weken": "No PIP after ten weeks",
+    "Jobcoach": "Job coach",
+    "Maatje (buddy)": "Buddy",
 }
 
 PLURALS = {

@@ -189,8 +189,15 @@ class EnrollmentEvent(PublicIdModel):
 
 
 class TeamRole(models.TextChoices):
+    """The part someone plays in the team around a participant (access follows the user's own
+    role and organisation; this says who does what)."""
+
     DIRECTOR = "regisseur", _("Regisseur")
     COACH = "coach", _("Coach / begeleider")
+    TEACHER = "docent", _("Docent")
+    JOBCOACH = "jobcoach", _("Jobcoach")
+    INTERMEDIARY = "intermediair", _("Intermediair")
+    BUDDY = "maatje", _("Maatje (buddy)")
 
 
 class TeamAssignment(PublicIdModel):

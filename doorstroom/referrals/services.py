@@ -10,11 +10,21 @@ from django.utils import timezone
 from doorstroom.core.errors import DomainError
 from doorstroom.enrollments.models import TeamRole
 from doorstroom.enrollments.services import team_assign
-from doorstroom.organisations.models import Organisation, User
+from doorstroom.organisations.models import Organisation, Role, User
 from doorstroom.participants.models import Participant
 
 from . import rules, selectors
 from .models import Referral
+
+
+def team_role_for(member: User) -> str:
+    """The part a colleague who takes a participant on plays in the team, from their own role."""
+    roles: dict[str, str] = {
+        Role.TEACHER: TeamRole.TEACHER,
+        Role.JOBCOACH: TeamRole.JOBCOACH,
+        Role.INTERMEDIARY: TeamRole.INTERMEDIARY,
+    }
+    return roles.get(member.role, TeamRole.COACH)
 
 
 def _first(problems: dict[str, str]) -> None:
@@ -90,7 +100,7 @@ def referral_decide(
     referral.decision_note = note.strip()
     referral.save(update_fields=["decision_note"])
     if accept:
-        team_assign(participant=referral.participant, member=member, role=TeamRole.COACH, starts_on=today)
+        team_assign(participant=referral.participant, member=member, role=team_role_for(member), starts_on=today)
     return referral
 
 

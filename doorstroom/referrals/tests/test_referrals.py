@@ -133,7 +133,7 @@ def test_accepting_puts_the_chosen_colleague_on_the_team_and_a_second_answer_is_
     services.referral_decide(
         referral=referral, actor=world["intake"], accept=True, assignee=world["coach"], today=TODAY
     )
-    assert TeamAssignment.objects.filter(participant=world["participant"], member=world["coach"]).exists()
+    assert TeamAssignment.objects.get(participant=world["participant"], member=world["coach"]).role == "coach"
     assert access.participants_visible_to(world["coach"]).filter(pk=world["participant"].pk).exists()
     stale = Referral.objects.get(pk=referral.pk)
     stale.state = rules.PENDING  # what a second person still had on screen
@@ -186,3 +186,11 @@ def test_the_sender_withdraws_an_open_referral(client, world):
     referral.refresh_from_db()
     assert referral.state == rules.WITHDRAWN
     assert not access.participants_visible_to(world["intake"]).filter(pk=world["participant"].pk).exists()
+
+
+def test_the_team_role_follows_the_colleagues_own_role(world):
+    consent(world)
+    referral = refer(world)
+    teacher = UserFactory(role=Role.TEACHER, organisation=world["partner"])
+    services.referral_decide(referral=referral, actor=world["intake"], accept=True, assignee=teacher, today=TODAY)
+    assert TeamAssignment.objects.get(participant=world["participant"], member=teacher).role == "docent"
