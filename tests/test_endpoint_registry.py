@@ -138,6 +138,8 @@ def url_for(name, world):
         "api-enrollment-events": f"/api/v1/inschrijvingen/{e.uuid}/gebeurtenissen/",
         "api-participant-measurements": f"/api/v1/deelnemers/{p.uuid}/metingen/",
         "api-participant-plan": f"/api/v1/deelnemers/{p.uuid}/plan/",
+        "api-participant-contacts": f"/api/v1/deelnemers/{p.uuid}/contacten/",
+        "api-participant-team": f"/api/v1/deelnemers/{p.uuid}/team/",
     }
     if name in api:
         return api[name]
@@ -185,6 +187,11 @@ def caller_and_data(endpoint, world):
         user = UserFactory(role=Role.TEAM_LEAD, organisation=coach.organisation)
         query = f"?leaving={coach.pk}" if endpoint.method == "get" else ""
         data = {"leaving": coach.pk} if endpoint.method == "post" else {}
+    elif endpoint.name == "api-participant-contacts" and endpoint.method == "post":
+        data = {"kind": "gesprek", "status": "gehouden", "occurred_on": clock.today().isoformat(), "minutes": 30}
+        data["attendance"] = "verschenen"
+    elif endpoint.name == "api-participant-team" and endpoint.method == "post":
+        data = {"member": world["colleague"].username, "role": "coach", "starts_on": clock.today().isoformat()}
     elif endpoint.name == "referrals:decide":
         user = world["referral_receiver"]
         data = {"decision": "accepteren"} if endpoint.method == "post" else {}

@@ -237,6 +237,8 @@ SPECTACULAR_SETTINGS = {
         "EventTypeEnum": "doorstroom.enrollments.models.EventType",
         "OutcomeTypeEnum": "doorstroom.programmes.models.OutcomeType",
         "EnrollmentStateEnum": "doorstroom.enrollments.models.EnrollmentState",
+        "ContactKindEnum": "doorstroom.contacts.models.ContactKind",
+        "ContactStatusEnum": "doorstroom.contacts.models.ContactStatus",
     },
 }
 

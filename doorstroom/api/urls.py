@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from doorstroom.contacts.api import urls as contact_urls
 from doorstroom.enrollments.api import urls as enrollment_urls
 from doorstroom.measurements.api import urls as measurement_urls
 from doorstroom.organisations.api import urls as organisation_urls
@@ -25,6 +26,7 @@ urlpatterns = [
                 *enrollment_urls.urlpatterns,
                 *measurement_urls.urlpatterns,
                 *plan_urls.urlpatterns,
+                *contact_urls.urlpatterns,
             ]
         ),
     ),

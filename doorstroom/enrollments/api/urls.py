@@ -10,4 +10,5 @@ urlpatterns = [
         views.EnrollmentEventListCreateApi.as_view(),
         name="api-enrollment-events",
     ),
+    path("deelnemers/<uuid:participant_uuid>/team/", views.TeamListCreateApi.as_view(), name="api-participant-team"),
 ]

@@ -1,5 +1,7 @@
 """Enrollment API: enrol, read the history, and record lifecycle steps through the same services."""
 
+from django.core.exceptions import PermissionDenied
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -7,8 +9,9 @@ from rest_framework.response import Response
 
 from doorstroom.access import policy as access
 from doorstroom.core import clock
+from doorstroom.core.errors import DomainError
 from doorstroom.enrollments import services
-from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EventType
+from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EventType, TeamAssignment, TeamRole
 from doorstroom.organisations.models import Organisation
 from doorstroom.participants.api.views import ErrorOutput
 from doorstroom.participants.models import Participant
@@ -236,3 +239,63 @@ class EnrollmentEventListCreateApi(generics.GenericAPIView):
                 expected_version=version,
             )
         return Response(EventOutput(event).data, status=status.HTTP_201_CREATED)
+
+
+class TeamMemberOutput(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    member = serializers.CharField(help_text="Gebruikersnaam van het teamlid.")
+    name = serializers.CharField()
+    organisation = serializers.CharField()
+    role = serializers.ChoiceField(choices=TeamRole.choices)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(allow_null=True)
+
+
+class TeamMemberInput(serializers.Serializer):
+    member = serializers.CharField(max_length=150, help_text="Gebruikersnaam van het nieuwe teamlid.")
+    role = serializers.ChoiceField(choices=TeamRole.choices)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(required=False, allow_null=True)
+
+
+def _team_output(assignment: TeamAssignment) -> dict[str, object]:
+    return {
+        "uuid": assignment.uuid,
+        "member": assignment.member.get_username(),
+        "name": assignment.member.get_full_name(),
+        "organisation": assignment.organisation.name,
+        "role": assignment.role,
+        "starts_on": assignment.starts_on,
+        "ends_on": assignment.ends_on,
+    }
+
+
+class TeamListCreateApi(generics.GenericAPIView):
+    serializer_class = TeamMemberOutput
+    pagination_class = None  # a team is a handful of people
+
+    @extend_schema(summary="Het team rond een deelnemer, met rol en periode", responses=TeamMemberOutput(many=True))
+    def get(self, request: Request, participant_uuid: str) -> Response:
+        user = access.authenticated_user(request.user)
+        participant = access.require_participant(user, participant_uuid)
+        team = participant.team.select_related("member", "organisation").order_by("-starts_on", "-id")
+        return Response(TeamMemberOutput([_team_output(a) for a in team], many=True).data)
+
+    @extend_schema(
+        summary="Iemand aan het team toevoegen (alleen de regisseur)",
+        request=TeamMemberInput,
+        responses={201: TeamMemberOutput, 400: ErrorOutput, 403: ErrorOutput},
+    )
+    def post(self, request: Request, participant_uuid: str) -> Response:
+        user = access.authenticated_user(request.user)
+        participant = access.require_participant(user, participant_uuid, access.Action.CHANGE)
+        if not access.can_manage_team(user, participant):
+            raise PermissionDenied("Alleen de regisseur stelt het team samen.")
+        data = TeamMemberInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        member = access.team_candidates(participant).filter(username=values.pop("member")).first()
+        if member is None:
+            raise DomainError("Deze medewerker kan niet in het team van deze deelnemer.", field="member")
+        assignment = services.team_assign(participant=participant, member=member, **values)
+        return Response(TeamMemberOutput(_team_output(assignment)).data, status=status.HTTP_201_CREATED)
