@@ -994,6 +994,9 @@ EN = {
     "Nog geen PIP na tien weken": "No PIP after ten weeks",
     "Jobcoach": "Job coach",
     "Maatje (buddy)": "Buddy",
+    "Kennis van de Nederlandse maatschappij (KNM)": "Knowledge of Dutch society (KNM)",
+    "nog niet behaald": "not passed yet",
+    "behaald": "passed",
 }
 
 PLURALS = {

@@ -36,6 +36,15 @@ INSTRUMENTS: list[dict[str, Any]] = [
             {"code": "luisteren", "label": gettext_noop("Luisteren"), "min": 0, "max": 6, "category": M},
             {"code": "schrijven", "label": gettext_noop("Schrijven"), "min": 0, "max": 6, "category": M},
             {"code": "spreken", "label": gettext_noop("Spreken"), "min": 0, "max": 6, "category": M},
+            {
+                # optional: the KNM exam part of the Wet inburgering, passed or not; not a CEFR level
+                "code": "knm",
+                "label": gettext_noop("Kennis van de Nederlandse maatschappij (KNM)"),
+                "min": 0,
+                "max": 1,
+                "category": M,
+                "labels": {"0": gettext_noop("nog niet behaald"), "1": gettext_noop("behaald")},
+            },
         ],
     },
     {

@@ -45,6 +45,18 @@ def test_language_progress_per_skill_from_baseline_to_latest():
     assert rows["lezen"] == ("A1", "B1", 2) and rows["spreken"] == ("A2", "A2", 0) and rows["schrijven"][0] == "A0"
 
 
+def test_the_knm_exam_part_is_an_optional_pass_or_not_next_to_the_skills():
+    p = ParticipantFactory()
+    record(p, "taalniveau", "nulmeting", 100, {"lezen": 1, "knm": 0})
+    record(p, "taalniveau", "vervolgmeting", 10, {"lezen": 2, "knm": 1})
+    [progress] = selectors.progress_of(participant=p, categories=ALL)
+    rows = {r.code: (r.baseline_label, r.latest_label) for r in progress.rows}
+    assert rows["knm"] == ("nog niet behaald", "behaald") and rows["lezen"] == ("A1", "A2")
+    with pytest.raises(DomainError) as refused:
+        record(p, "taalniveau", "vervolgmeting", 5, {"knm": 2})
+    assert refused.value.field == "scores.knm"
+
+
 def test_the_ladder_rung_follows_the_answers_and_an_override_needs_a_reason():
     p = ParticipantFactory()
     m = record(p, "participatieladder", "nulmeting", 50, {**NO, "sociaal_contact": 1})
