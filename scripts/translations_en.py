@@ -997,6 +997,9 @@ EN = {
     "Kennis van de Nederlandse maatschappij (KNM)": "Knowledge of Dutch society (KNM)",
     "nog niet behaald": "not passed yet",
     "behaald": "passed",
+    "Gezinsplan als PDF (om mee te geven)": "Household plan as a PDF (to take home)",
+    "Het gezinsplan van %(name)s": "The household plan of %(name)s",
+    "Wat we willen bereiken": "What we want to achieve",
 }
 
 PLURALS = {

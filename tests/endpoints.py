@@ -90,6 +90,7 @@ PERSONAL = [
     Endpoint("plans:edit", "post", "write"),
     Endpoint("plans:pdf", "get", "read"),
     Endpoint("plans:household", "get", "read"),
+    Endpoint("plans:household_pdf", "get", "read"),
     Endpoint("referrals:create", "get", "read"),
     Endpoint("referrals:create", "post", "write"),
     Endpoint("referrals:inbox", "get", "read"),

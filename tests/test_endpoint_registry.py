@@ -93,6 +93,15 @@ def world(db):
         participant=participant, rule="geen_contact", category="notities", opened_on=clock.today()
     )
     household = participant_services.household_add_member(participant=participant, relation="ouder").household
+    plan_services.plan_save(
+        household=household,
+        actor=director,
+        expected_version=0,
+        goals=[
+            {"member": str(participant.uuid), "life_domain": "gezin", "description": "Rust thuis", "status": "open"}
+        ],
+        agreements=[],
+    )
     targets = [OrganisationFactory(), OrganisationFactory()]
     for target in targets:  # the participant agreed to share programme and phase with both
         participant_services.sharing_grant(

@@ -386,9 +386,10 @@ def require_household(
     """A household and the members whose `category` the user may `action`, in name order.
 
     404 when the user may not see any member (the household's existence is not revealed); 403
-    when they may see a member but act on none. Changing needs every member: a household plan is
-    saved as a whole, so whoever saves it must be allowed to see and change all of it, and no
-    member's processing may be restricted. One audit row names every member whose data it opens."""
+    when they may see a member but act on none. Changing and exporting need every member: a
+    household plan is saved and printed as a whole, so whoever does so must be allowed that for all
+    of it, and for a change no member's processing may be restricted. One audit row names every
+    member whose data it opens."""
     household = Household.objects.filter(uuid=household_uuid).first() if _is_uuid(household_uuid) else None
     in_household = Q(household_memberships__household=household)
     if household is None or not participants_visible_to(user).filter(in_household).exists():
@@ -397,7 +398,7 @@ def require_household(
     members = list(Participant.objects.filter(in_household).order_by("date_of_birth", "id"))
     allowed_ids = set(participants_allowed(user, action, category).filter(in_household).values_list("pk", flat=True))
     allowed = [m for m in members if m.pk in allowed_ids]
-    if not allowed or (action == Action.CHANGE and len(allowed) != len(members)):
+    if not allowed or (action in (Action.CHANGE, Action.EXPORT) and len(allowed) != len(members)):
         _audit_denied(user, action, "household", str(household.uuid), category)
         raise PermissionDenied
     if action == Action.CHANGE and any(m.processing_restricted_since is not None for m in members):

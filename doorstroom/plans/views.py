@@ -239,3 +239,18 @@ def household_plan_edit(request: access.AuthenticatedRequest, household_uuid: st
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def household_plan_pdf(request: access.AuthenticatedRequest, household_uuid: str) -> HttpResponse:
+    """The household plan as a PDF for the family: every member's goals, so only for someone who
+    may export the plan of each member."""
+    household, _members = access.require_household(request.user, household_uuid, access.Action.EXPORT)
+    plan = selectors.current_plan(household)
+    if plan is None:
+        raise Http404
+    return pdf_response(
+        "plans/plan.pdf.html",
+        {"household": household, "plan": plan, "made_on": clock.today(), "term": None},
+        f"gezinsplan-versie-{plan.number}.pdf",
+    )

@@ -2,8 +2,10 @@
 one versioned plan, read within what each reader may see of each member."""
 
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
+from pypdf import PdfReader
 
 from doorstroom.access.models import AuditEvent
 from doorstroom.core import clock
@@ -129,6 +131,11 @@ def test_readers_see_the_goals_of_members_they_may_see_and_only_the_whole_team_e
     row = AuditEvent.objects.order_by("id")[before]
     assert list(row.subjects.values_list("participant_uuid", flat=True)) == [str(son.uuid)]
     assert client.get(edit).status_code == 403
+    assert client.get(f"/huishoudens/{household.uuid}/plan/gezinsplan.pdf").status_code == 403  # not all of it
+    client.force_login(director)
+    pdf = client.get(f"/huishoudens/{household.uuid}/plan/gezinsplan.pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages).split())
+    assert "Het gezinsplan van Familie Demir" in text and "Sami, gezin en opvoeding: Een plek op de voorschool" in text
     client.force_login(UserFactory(role=Role.COACH))
     assert client.get(f"/huishoudens/{household.uuid}/plan/").status_code == 404
 
