@@ -589,14 +589,13 @@ HOUSEHOLD_GOALS = (
 
 def _household_plans(households: list[Household], rnd: random.Random, today: date) -> None:
     """Half of the households are supported as a whole: one plan with a goal for each member,
-    saved through the plan service like any other (a few dozen at most)."""
+    saved through the plan service like any other (one household at a time: a few queries each)."""
     directors = {u.organisation_id: u for u in User.objects.filter(role=Role.DIRECTOR).order_by("id")}
-    for household in (
-        Household.objects.filter(plan__isnull=True).prefetch_related("members__participant").order_by("id")
-    ):
+    for household in households:
         director = directors.get(household.municipality_id)
         if director is None or rnd.random() < 0.5:
             continue
+        members = list(household.members.select_related("participant").order_by("id"))
         goals = [
             {
                 "member": str(member.participant.uuid),
@@ -605,9 +604,7 @@ def _household_plans(households: list[Household], rnd: random.Random, today: dat
                 "status": "bezig",
                 "target_on": today + timedelta(days=rnd.randint(60, 240)),
             }
-            for member, (domain, text) in zip(
-                household.members.all(), rnd.sample(HOUSEHOLD_GOALS, household.members.count()), strict=False
-            )
+            for member, (domain, text) in zip(members, rnd.sample(HOUSEHOLD_GOALS, len(members)), strict=True)
         ]
         plan_services.plan_save(
             household=household,
