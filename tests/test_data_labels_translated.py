@@ -55,3 +55,38 @@ def test_data_labels_follow_the_language(client, language, expected, absent):
     for text in expected:
         assert text in pages, text
     assert absent not in pages
+
+
+def test_form_and_api_errors_follow_the_language(client):
+    from datetime import timedelta
+
+    from rest_framework.test import APIClient
+
+    from doorstroom.core import clock
+
+    municipality = OrganisationFactory(municipality=True)
+    director = UserFactory(role=Role.DIRECTOR, organisation=municipality)
+    participant = ParticipantFactory(municipality=municipality)
+    TeamAssignmentFactory(participant=participant, member=director)
+    client.force_login(director)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    future = (clock.today() + timedelta(days=3)).isoformat()
+    body = {"kind": "gesprek", "status": "gehouden", "occurred_on": future, "attendance": "verschenen", "minutes": 30}
+    page = client.post(f"/deelnemers/{participant.uuid}/contacten/nieuw/", body)
+    assert page.status_code == 400 and "A held contact cannot be in the future." in page.content.decode()
+    api = APIClient()
+    api.force_authenticate(director)
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # Dutch first: English is a choice, not the browser's
+    answer = api.put(
+        f"/api/v1/deelnemers/{participant.uuid}/plan/",
+        {"version": 0, "goals": [], "agreements": [], "agreed_on": clock.today().isoformat()},
+        format="json",
+    )
+    assert answer.status_code == 400 and answer.json()["errors"][0]["message"] == "Say how the participant agreed."
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    dutch = api.put(
+        f"/api/v1/deelnemers/{participant.uuid}/plan/",
+        {"version": 0, "goals": [], "agreements": [], "agreed_on": clock.today().isoformat()},
+        format="json",
+    )
+    assert dutch.json()["errors"][0]["message"] == "Geef aan hoe de deelnemer akkoord gaf."

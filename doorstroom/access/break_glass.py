@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from doorstroom.core.crypto import blind_index
 from doorstroom.core.errors import DomainError
+from doorstroom.core.messages import _
 from doorstroom.organisations.models import Role, User
 from doorstroom.participants.models import Participant
 
@@ -29,9 +30,9 @@ def _municipalities_of(user: User) -> set[int]:
 def break_glass_open(*, user: User, bsn: str, reason: str) -> Participant:
     """Open one file, found by its full BSN within the municipalities the user's organisation serves."""
     if user.role not in BREAK_GLASS_ROLES:
-        raise DomainError("Uw rol kan geen noodtoegang gebruiken.", field="bsn")
+        raise DomainError(_("Uw rol kan geen noodtoegang gebruiken."), field="bsn")
     if len(reason.strip()) < MIN_REASON:
-        raise DomainError(f"Beschrijf de noodsituatie (minstens {MIN_REASON} tekens).", field="reason")
+        raise DomainError(_("Beschrijf de noodsituatie (minstens %(count)s tekens).", count=MIN_REASON), field="reason")
     participant = Participant.objects.filter(
         bsn_index=blind_index(bsn), municipality_id__in=_municipalities_of(user)
     ).first()
@@ -44,7 +45,7 @@ def break_glass_open(*, user: User, bsn: str, reason: str) -> Participant:
             purpose="noodtoegang",
             break_glass=True,
         )
-        raise DomainError("Geen deelnemer met dit BSN in de gemeenten waarvoor u werkt.", field="bsn")
+        raise DomainError(_("Geen deelnemer met dit BSN in de gemeenten waarvoor u werkt."), field="bsn")
     now = timezone.now()
     BreakGlassAccess.objects.create(
         user=user,
@@ -80,12 +81,12 @@ def break_glass_for_review(user: User):  # type: ignore[no-untyped-def]
 @transaction.atomic
 def break_glass_review(*, reviewer: User, access_id: int, note: str) -> BreakGlassAccess:
     if reviewer.role != Role.PRIVACY_OFFICER:
-        raise DomainError("Alleen de privacyfunctionaris beoordeelt noodtoegang.", field="note")
+        raise DomainError(_("Alleen de privacyfunctionaris beoordeelt noodtoegang."), field="note")
     if not note.strip():
-        raise DomainError("Schrijf uw beoordeling op.", field="note")
+        raise DomainError(_("Schrijf uw beoordeling op."), field="note")
     access = BreakGlassAccess.objects.select_for_update().get(pk=access_id)
     if access.reviewed_at is not None:
-        raise DomainError("Deze noodtoegang is al beoordeeld.", field="note")
+        raise DomainError(_("Deze noodtoegang is al beoordeeld."), field="note")
     access.reviewed_by, access.reviewed_at, access.review_note = reviewer, timezone.now(), note.strip()
     access.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
     return access

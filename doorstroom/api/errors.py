@@ -37,7 +37,7 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         code = status.HTTP_409_CONFLICT if exc.code == "conflict" else status.HTTP_400_BAD_REQUEST
-        return Response({"errors": [{"field": exc.field, "message": exc.message, "code": exc.code}]}, status=code)
+        return Response({"errors": [{"field": exc.field, "message": exc.shown, "code": exc.code}]}, status=code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Niet gevonden.")
     elif isinstance(exc, PermissionDenied):

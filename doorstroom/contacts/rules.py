@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
+from doorstroom.core.messages import _
+
 MINUTES_PER_DAY = 24 * 60
 PLANNED, HELD = "gepland", "gehouden"
 ATTENDED, NO_SHOW, CANCELLED = "verschenen", "niet_verschenen", "afgemeld"
@@ -15,23 +17,23 @@ def contact_problem(
 ) -> tuple[str, str] | None:
     """(field, message) when a contact moment cannot be right."""
     if status not in (PLANNED, HELD):
-        return "status", "Kies gepland of gehouden."
+        return "status", _("Kies gepland of gehouden.")
     if status == PLANNED:
         if attendance:
-            return "attendance", "Aanwezigheid vult u in als het contact is geweest."
+            return "attendance", _("Aanwezigheid vult u in als het contact is geweest.")
         if on < today:
-            return "occurred_on", "Een gepland contact ligt vandaag of later."
+            return "occurred_on", _("Een gepland contact ligt vandaag of later.")
     else:
         if attendance not in (ATTENDED, NO_SHOW, CANCELLED):
-            return "attendance", "Geef aan of de deelnemer er was."
+            return "attendance", _("Geef aan of de deelnemer er was.")
         if on > today:
-            return "occurred_on", "Een gehouden contact kan niet in de toekomst liggen."
+            return "occurred_on", _("Een gehouden contact kan niet in de toekomst liggen.")
     if minutes is not None and not 0 <= minutes <= MINUTES_PER_DAY:
-        return "minutes", "Een contact duurt hoogstens 24 uur (1440 minuten)."
+        return "minutes", _("Een contact duurt hoogstens 24 uur (1440 minuten).")
     if status == HELD and attendance == ATTENDED and not minutes:
-        return "minutes", "Hoe lang duurde het contact?"
+        return "minutes", _("Hoe lang duurde het contact?")
     if started_on is not None and on < started_on:
-        return "occurred_on", "Deze datum ligt voor het begin van het traject."
+        return "occurred_on", _("Deze datum ligt voor het begin van het traject.")
     return None
 
 

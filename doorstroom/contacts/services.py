@@ -6,6 +6,7 @@ from django.db import transaction
 
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
+from doorstroom.core.messages import _
 from doorstroom.enrollments.selectors import trajectory_start
 from doorstroom.organisations.models import User
 from doorstroom.participants.models import Participant
@@ -28,9 +29,9 @@ def contact_record(
 ) -> ContactMoment:
     """Errors name the field: kind, status, occurred_on, attendance, minutes, note."""
     if kind not in ContactKind.values:
-        raise DomainError("Kies een soort contact uit de lijst.", field="kind")
+        raise DomainError(_("Kies een soort contact uit de lijst."), field="kind")
     if len(note) > 4000:
-        raise DomainError("Houd de notitie korter dan 4000 tekens.", field="note")
+        raise DomainError(_("Houd de notitie korter dan 4000 tekens."), field="note")
     started_on = trajectory_start(participant)
     problem = rules.contact_problem(
         status=status,

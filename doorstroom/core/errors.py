@@ -1,7 +1,12 @@
 """The one exception type for broken business rules.
 
-Views turn it into a form error, the API into HTTP 400 JSON naming the field.
+Views turn it into a form error, the API into HTTP 400 JSON naming the field. The message is Dutch
+where it is raised; `shown` gives it in the reader's language (see `core.messages`).
 """
+
+from django.utils.translation import gettext
+
+from .messages import shown
 
 
 class DomainError(Exception):
@@ -15,3 +20,8 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def shown(self) -> str:
+        """The message in the active language."""
+        return shown(self.message, gettext)

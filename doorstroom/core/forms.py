@@ -34,7 +34,7 @@ class AccessibleFormMixin:
     def add_domain_error(self, error: Exception) -> None:
         """Attach a DomainError to the field it names, or to the form as a whole."""
         field = getattr(error, "field", None)
-        message = getattr(error, "message", str(error))
+        message = getattr(error, "shown", None) or getattr(error, "message", str(error))
         self.add_error(field if field in self.fields else None, message)  # type: ignore[attr-defined]
         self._link_descriptions()
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from .errors import DomainError
+from .messages import _
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
@@ -18,7 +19,7 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
         from weasyprint.urls import URLFetcher
     except OSError as missing:  # the Pango system library is absent
         raise DomainError(
-            "PDF maken lukt niet op deze server: de systeembibliotheek Pango ontbreekt.", field=None, code="pdf"
+            _("PDF maken lukt niet op deze server: de systeembibliotheek Pango ontbreekt."), field=None, code="pdf"
         ) from missing
     html = render_to_string(template_name, context)
     # no protocol allowed: the document loads nothing from the network or the file system

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
+from doorstroom.core.messages import _
+
 
 class State(StrEnum):
     REFERRED = "aangemeld"
@@ -160,20 +162,25 @@ def apply(p: Projection, e: EventFact, *, phase_count: int, outcome_codes: froze
     """One step of the lifecycle; raises TransitionRefused when the event is not allowed here."""
     if e.event_type == EventType.CORRECTED:
         if p.state is None:
-            raise TransitionRefused("Er is nog niets om te corrigeren.", field="corrects")
+            raise TransitionRefused(_("Er is nog niets om te corrigeren."), field="corrects")
         return p
     allowed = ALLOWED[p.state]
     if e.event_type not in allowed:
         current = p.state.value if p.state else "nog niet aangemeld"
         raise TransitionRefused(
-            f"'{e.event_type.value}' kan niet op {e.occurred_on:%d-%m-%Y}: het traject is dan '{current}'."
+            _(
+                "'%(event)s' kan niet op %(day)s: het traject is dan '%(state)s'.",
+                event=e.event_type.value,
+                day=f"{e.occurred_on:%d-%m-%Y}",
+                state=current,
+            )
         )
     codes = REASON_CODES.get(e.event_type)
     if codes is not None:
         if not e.reason_code:
-            raise TransitionRefused("Kies een reden.", field="reason_code")
+            raise TransitionRefused(_("Kies een reden."), field="reason_code")
         if e.reason_code not in codes:
-            raise TransitionRefused(f"Onbekende reden '{e.reason_code}'.", field="reason_code")
+            raise TransitionRefused(_("Onbekende reden '%(code)s'.", code=e.reason_code), field="reason_code")
     nxt = replace(p, state=STATE_AFTER[e.event_type], last_event_on=e.occurred_on, last_event_type=e.event_type)
 
     if e.event_type == EventType.REFERRED:
@@ -188,17 +195,17 @@ def apply(p: Projection, e: EventFact, *, phase_count: int, outcome_codes: froze
         )
         if phase_count == 0:
             if e.event_type == EventType.PHASE_CHANGED:
-                raise TransitionRefused("Dit programma heeft geen fasen.", field="phase")
+                raise TransitionRefused(_("Dit programma heeft geen fasen."), field="phase")
             target_or_none: int | None = None
         else:
             if not 1 <= target <= phase_count:
-                raise TransitionRefused("Deze fase hoort niet bij het programma.", field="phase")
+                raise TransitionRefused(_("Deze fase hoort niet bij het programma."), field="phase")
             if e.event_type == EventType.PHASE_CHANGED and target == p.phase_position:
-                raise TransitionRefused("Het traject is al in deze fase.", field="phase")
+                raise TransitionRefused(_("Het traject is al in deze fase."), field="phase")
             expected = 1 if e.event_type == EventType.STARTED else (p.phase_position or 0) + 1
             if target != expected and not e.note.strip():
                 raise TransitionRefused(
-                    "Een fase overslaan of terug naar een eerdere fase kan alleen met een toelichting.",
+                    _("Een fase overslaan of terug naar een eerdere fase kan alleen met een toelichting."),
                     field="note",
                 )
             target_or_none = target
@@ -214,10 +221,10 @@ def apply(p: Projection, e: EventFact, *, phase_count: int, outcome_codes: froze
         return replace(nxt, paused_since=None, paused_days_in_phase=p.paused_days_in_phase + paused)
     if e.event_type == EventType.COMPLETED:
         if not e.outcomes:
-            raise TransitionRefused("Kies minstens één resultaat.", field="outcomes")
+            raise TransitionRefused(_("Kies minstens één resultaat."), field="outcomes")
         unknown = [o for o in e.outcomes if o not in outcome_codes]
         if unknown:
-            raise TransitionRefused(f"Onbekend resultaat '{unknown[0]}'.", field="outcomes")
+            raise TransitionRefused(_("Onbekend resultaat '%(code)s'.", code=unknown[0]), field="outcomes")
         return replace(nxt, ended_on=e.occurred_on, outcomes=tuple(dict.fromkeys(e.outcomes)))
     # dropped out, not started, transferred: the enrollment ends (a pause running then stays on record)
     return replace(nxt, ended_on=e.occurred_on)
@@ -249,14 +256,16 @@ def voidable(events: Sequence[EventFact], target_seq: int) -> EventFact:
     for e in events:
         if e.seq == target_seq:
             if e.event_type == EventType.CORRECTED:
-                raise TransitionRefused("Een correctie kan niet zelf gecorrigeerd worden.", field="corrects")
+                raise TransitionRefused(_("Een correctie kan niet zelf gecorrigeerd worden."), field="corrects")
             if e.voided:
-                raise TransitionRefused("Deze gebeurtenis is al gecorrigeerd.", field="corrects")
+                raise TransitionRefused(_("Deze gebeurtenis is al gecorrigeerd."), field="corrects")
             if e.event_type == EventType.TRANSFERRED:
                 raise TransitionRefused(
-                    "Een overdracht kan niet teruggedraaid worden; registreer in het nieuwe traject "
-                    "dat het niet is gestart en meld de deelnemer opnieuw aan.",
+                    _(
+                        "Een overdracht kan niet teruggedraaid worden; registreer in het nieuwe traject "
+                        "dat het niet is gestart en meld de deelnemer opnieuw aan."
+                    ),
                     field="corrects",
                 )
             return e
-    raise TransitionRefused("Deze gebeurtenis hoort niet bij dit traject.", field="corrects")
+    raise TransitionRefused(_("Deze gebeurtenis hoort niet bij dit traject."), field="corrects")

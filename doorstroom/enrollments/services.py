@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
+from doorstroom.core.messages import _
 from doorstroom.organisations.models import Organisation, Role, User
 from doorstroom.participants import services as participant_services
 from doorstroom.participants.models import PERMIT_STATUSES, Participant
@@ -45,14 +46,14 @@ def _store(enrollment: Enrollment, projection: rules.Projection, phases: Sequenc
 
 def _check_date(on: date) -> None:
     if on > clock.today():
-        raise DomainError("De datum ligt in de toekomst.", field="occurred_on")
+        raise DomainError(_("De datum ligt in de toekomst."), field="occurred_on")
 
 
 def _lock(enrollment: Enrollment, expected_version: int | None) -> Enrollment:
     locked = Enrollment.objects.select_for_update().select_related("programme").get(pk=enrollment.pk)
     if expected_version is not None and locked.version != expected_version:
         raise DomainError(
-            "Iemand anders heeft dit traject net bijgewerkt. Bekijk de tijdlijn opnieuw en probeer het nog eens.",
+            _("Iemand anders heeft dit traject net bijgewerkt. Bekijk de tijdlijn opnieuw en probeer het nog eens."),
             field="version",
             code="conflict",
         )
@@ -103,16 +104,16 @@ def enrollment_enrol(
     """Refer a participant to a programme (event 'aangemeld'); eligibility is checked on that date."""
     _check_date(on)
     if not programme.is_active:
-        raise DomainError("Dit programma is niet meer in gebruik.", field="programme")
+        raise DomainError(_("Dit programma is niet meer in gebruik."), field="programme")
     if group is not None and group.programme_id != programme.id:
-        raise DomainError("Deze doelgroep hoort niet bij het programma.", field="group")
+        raise DomainError(_("Deze doelgroep hoort niet bij het programma."), field="group")
     problems = eligibility_problems(participant, programme, on)
     if problems:
         field, message = problems[0]
         raise DomainError(message, field=field, code="not_eligible")
     open_states = [s.value for s in rules.OPEN_STATES]
     if Enrollment.objects.filter(participant=participant, programme=programme, state__in=open_states).exists():
-        raise DomainError("Deze deelnemer heeft al een lopend traject in dit programma.", field="programme")
+        raise DomainError(_("Deze deelnemer heeft al een lopend traject in dit programma."), field="programme")
     enrollment = Enrollment.objects.create(
         participant=participant,
         programme=programme,
@@ -156,11 +157,11 @@ def enrollment_record(
         EventType.TRANSFERRED,
         EventType.CORRECTED,
     ):
-        raise DomainError("Deze gebeurtenis kan hier niet geregistreerd worden.", field="event_type")
+        raise DomainError(_("Deze gebeurtenis kan hier niet geregistreerd worden."), field="event_type")
     _check_date(on)
     locked = _lock(enrollment, expected_version)
     if phase is not None and phase.programme_id != locked.programme_id:
-        raise DomainError("Deze fase hoort niet bij het programma.", field="phase")
+        raise DomainError(_("Deze fase hoort niet bij het programma."), field="phase")
     if event_type not in (EventType.STARTED, EventType.PHASE_CHANGED):
         phase = None
     elif phase is None:  # record the phase the step leads to, so the timeline can name it
@@ -200,7 +201,7 @@ def enrollment_transfer(
     _check_date(on)
     locked = _lock(enrollment, expected_version)
     if target_programme.pk == locked.programme_id:
-        raise DomainError("Kies een ander programma om naar over te dragen.", field="target_programme")
+        raise DomainError(_("Kies een ander programma om naar over te dragen."), field="target_programme")
     _append_and_rebuild(
         locked,
         EnrollmentEvent(
@@ -237,7 +238,7 @@ def enrollment_correct(
 ) -> EnrollmentEvent:
     """Void a wrong event with a correcting event; the history keeps both."""
     if not reason.strip():
-        raise DomainError("Geef aan waarom deze gebeurtenis niet klopt.", field="note")
+        raise DomainError(_("Geef aan waarom deze gebeurtenis niet klopt."), field="note")
     locked = _lock(enrollment, expected_version)
     phases = _phases(locked.programme)
     positions = {p.id: p.position for p in phases}
@@ -267,13 +268,13 @@ def team_assign(
 ) -> TeamAssignment:
     """Put a professional on the participant's team for a period."""
     if member.organisation is None:
-        raise DomainError("Deze medewerker hoort bij geen organisatie.", field="member")
+        raise DomainError(_("Deze medewerker hoort bij geen organisatie."), field="member")
     if role not in TeamRole.values:
-        raise DomainError("Onbekende rol in het team.", field="role")
+        raise DomainError(_("Onbekende rol in het team."), field="role")
     if role == TeamRole.DIRECTOR and member.role != Role.DIRECTOR:
-        raise DomainError("Alleen een klantregisseur kan regisseur in het team zijn.", field="role")
+        raise DomainError(_("Alleen een klantregisseur kan regisseur in het team zijn."), field="role")
     if ends_on is not None and ends_on < starts_on:
-        raise DomainError("De einddatum ligt voor de begindatum.", field="ends_on")
+        raise DomainError(_("De einddatum ligt voor de begindatum."), field="ends_on")
     if role == TeamRole.DIRECTOR:
         _require_single_director(participant=participant, member=member, starts_on=starts_on, ends_on=ends_on)
     return TeamAssignment.objects.create(
@@ -300,7 +301,7 @@ def _require_single_director(*, participant: Participant, member: User, starts_o
     one plan, one director)."""
     if _directors_overlapping([participant], starts_on, ends_on).exists():
         raise DomainError(
-            "Er is in deze periode al een regisseur. Draag de regie over in plaats van een tweede toe te voegen.",
+            _("Er is in deze periode al een regisseur. Draag de regie over in plaats van een tweede toe te voegen."),
             field="starts_on",
         )
     household_members = Participant.objects.filter(
@@ -309,7 +310,10 @@ def _require_single_director(*, participant: Participant, member: User, starts_o
     other = _directors_overlapping(household_members, starts_on, ends_on).exclude(member=member).first()
     if other is not None:
         raise DomainError(
-            f"In dit huishouden is {other.member.get_full_name()} al regisseur: één gezin, één regisseur.",
+            _(
+                "In dit huishouden is %(name)s al regisseur: één gezin, één regisseur.",
+                name=other.member.get_full_name(),
+            ),
             field="member",
         )
 
@@ -320,7 +324,7 @@ def director_handover(*, participant: Participant, new_director: User, on: date)
     one starts, for the participant and everyone in their households at once. Rows stay as history;
     signals, plans and agreements belong to the participant, so they move with the direction."""
     if new_director.role != Role.DIRECTOR or new_director.organisation is None:
-        raise DomainError("Kies een klantregisseur.", field="new_director")
+        raise DomainError(_("Kies een klantregisseur."), field="new_director")
     group = list(
         Participant.objects.filter(
             Q(pk=participant.pk) | Q(household_memberships__household__members__participant=participant)
@@ -332,10 +336,10 @@ def director_handover(*, participant: Participant, new_director: User, on: date)
         .select_for_update()
     )
     if any(a.member_id == new_director.pk for a in current):
-        raise DomainError("Deze klantregisseur heeft de regie al.", field="new_director")
+        raise DomainError(_("Deze klantregisseur heeft de regie al."), field="new_director")
     for assignment in current:
         if assignment.starts_on >= on:
-            raise DomainError("De overdracht moet na het begin van de huidige regie liggen.", field="on")
+            raise DomainError(_("De overdracht moet na het begin van de huidige regie liggen."), field="on")
         assignment.ends_on = on - timedelta(days=1)
     TeamAssignment.objects.bulk_update(current, ["ends_on"])
     return TeamAssignment.objects.bulk_create(
@@ -358,14 +362,14 @@ def caseload_reassign(
     colleague from `on`, in one action. The old assignments end the day before; history stays.
     Returns how many assignments moved."""
     if actor.role != Role.TEAM_LEAD or actor.organisation_id is None:
-        raise DomainError("Alleen een teamleider draagt een caseload over.", field="actor")
+        raise DomainError(_("Alleen een teamleider draagt een caseload over."), field="actor")
     for field, person in (("leaving", leaving), ("taking_over", taking_over)):
         if person.organisation_id != actor.organisation_id:
-            raise DomainError("Kies een medewerker van uw eigen organisatie.", field=field)
+            raise DomainError(_("Kies een medewerker van uw eigen organisatie."), field=field)
     if leaving.pk == taking_over.pk:
-        raise DomainError("Kies twee verschillende medewerkers.", field="taking_over")
+        raise DomainError(_("Kies twee verschillende medewerkers."), field="taking_over")
     if taking_over.role == Role.PARTICIPANT or not taking_over.is_active:
-        raise DomainError("Deze medewerker kan geen caseload overnemen.", field="taking_over")
+        raise DomainError(_("Deze medewerker kan geen caseload overnemen."), field="taking_over")
     moving = (
         TeamAssignment.objects.filter(member=leaving, starts_on__lt=on)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
@@ -420,9 +424,9 @@ def participant_take_on(
 def team_assignment_end(*, assignment: TeamAssignment, on: date) -> TeamAssignment:
     """End a team assignment; access that came from it ends with it. The row stays as history."""
     if assignment.ends_on is not None and assignment.ends_on <= on:
-        raise DomainError("Deze toewijzing is al beëindigd.", field="ends_on")
+        raise DomainError(_("Deze toewijzing is al beëindigd."), field="ends_on")
     if on < assignment.starts_on:
-        raise DomainError("De einddatum ligt voor de begindatum.", field="ends_on")
+        raise DomainError(_("De einddatum ligt voor de begindatum."), field="ends_on")
     assignment.ends_on = on
     assignment.save(update_fields=["ends_on"])
     return assignment

@@ -193,7 +193,7 @@ def enrollment_event_correct(request: access.AuthenticatedRequest, enrollment_uu
                 expected_version=form.cleaned_data["version"],
             )
         except DomainError as error:
-            messages.error(request, error.message)
+            messages.error(request, error.shown)
         else:
             messages.success(request, _("De gebeurtenis is gecorrigeerd. De tijdlijn laat beide zien."))
     else:
@@ -244,7 +244,7 @@ def team_assignment_end(
     try:
         services.team_assignment_end(assignment=assignment, on=clock.today())
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.shown)
     else:
         messages.success(request, _("Het teamlid is uit het team gehaald. De geschiedenis blijft bewaard."))
     return redirect("participants:detail", participant_uuid=participant.uuid)

@@ -5,6 +5,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from doorstroom.core.messages import _
+
 BASELINE, FOLLOW_UP, FINAL = "nulmeting", "vervolgmeting", "eindmeting"
 MOMENTS = (BASELINE, FOLLOW_UP, FINAL)
 
@@ -56,14 +58,14 @@ def score_problems(items: Iterable[Item], scores: Mapping[str, int | None]) -> d
     for code, value in scores.items():
         item = by_code.get(code)
         if item is None:
-            problems[code] = "Dit onderdeel hoort niet bij deze meting."
+            problems[code] = _("Dit onderdeel hoort niet bij deze meting.")
         elif value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            problems[code] = "Geef een geheel getal."
+            problems[code] = _("Geef een geheel getal.")
         elif value is not None and not item.minimum <= value <= item.maximum:
-            problems[code] = f"Kies een waarde van {item.minimum} tot en met {item.maximum}."
+            problems[code] = _("Kies een waarde van %(low)s tot en met %(high)s.", low=item.minimum, high=item.maximum)
     for code, item in by_code.items():
         if item.required and scores.get(code) is None:
-            problems[code] = "Vul dit onderdeel in."
+            problems[code] = _("Vul dit onderdeel in.")
     return problems
 
 
@@ -73,15 +75,15 @@ def moment_problem(
     """(field, message) when the moment or date cannot be right; `baseline_on` is the date of the
     participant's standing baseline of this kind of measurement, if any."""
     if moment not in MOMENTS:
-        return "moment", "Kies nulmeting, vervolgmeting of eindmeting."
+        return "moment", _("Kies nulmeting, vervolgmeting of eindmeting.")
     if measured_on > today:
-        return "measured_on", "Een meting kan niet in de toekomst liggen."
+        return "measured_on", _("Een meting kan niet in de toekomst liggen.")
     if measured_on < born_on:
-        return "measured_on", "Deze datum ligt voor de geboortedatum."
+        return "measured_on", _("Deze datum ligt voor de geboortedatum.")
     if moment == BASELINE and baseline_on is not None:
-        return "moment", "Er is al een nulmeting. Corrigeer die, of leg een vervolgmeting vast."
+        return "moment", _("Er is al een nulmeting. Corrigeer die, of leg een vervolgmeting vast.")
     if moment != BASELINE and baseline_on is None:
-        return "moment", "Leg eerst een nulmeting vast."
+        return "moment", _("Leg eerst een nulmeting vast.")
     if moment != BASELINE and baseline_on is not None and measured_on < baseline_on:
-        return "measured_on", "Een vervolgmeting kan niet voor de nulmeting liggen."
+        return "measured_on", _("Een vervolgmeting kan niet voor de nulmeting liggen.")
     return None

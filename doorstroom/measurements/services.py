@@ -8,6 +8,7 @@ from django.db import transaction
 
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
+from doorstroom.core.messages import _
 from doorstroom.organisations.models import User
 from doorstroom.participants.models import Participant
 
@@ -59,23 +60,23 @@ def measurement_record(
     `source`, `override_reason`, `correction_reason`."""
     scale = measurement_type.current_scale()
     if scale is None or not measurement_type.is_active:
-        raise DomainError("Dit meetinstrument is niet in gebruik.", field="measurement_type")
+        raise DomainError(_("Dit meetinstrument is niet in gebruik."), field="measurement_type")
     if corrects is not None:
         if corrects.participant_id != participant.pk or corrects.scale.measurement_type_id != measurement_type.pk:
-            raise DomainError("Deze meting hoort niet bij deze deelnemer of dit instrument.", field="corrects")
+            raise DomainError(_("Deze meting hoort niet bij deze deelnemer of dit instrument."), field="corrects")
         if Measurement.objects.filter(corrects=corrects).exists():
-            raise DomainError("Deze meting is al gecorrigeerd.", field="corrects")
+            raise DomainError(_("Deze meting is al gecorrigeerd."), field="corrects")
         if len(correction_reason.strip()) < 5:
-            raise DomainError("Geef aan wat er niet klopte aan de eerdere meting.", field="correction_reason")
+            raise DomainError(_("Geef aan wat er niet klopte aan de eerdere meting."), field="correction_reason")
     if len(note) > 2000:
-        raise DomainError("Houd de toelichting korter dan 2000 tekens.", field="note")
+        raise DomainError(_("Houd de toelichting korter dan 2000 tekens."), field="note")
     if source and (measurement_type.kind != InstrumentKind.LANGUAGE or source not in LanguageSource.values):
-        raise DomainError("Kies een bron uit de lijst (alleen bij taalniveaus).", field="source")
+        raise DomainError(_("Kies een bron uit de lijst (alleen bij taalniveaus)."), field="source")
     values = dict(scores)
     if measurement_type.kind == InstrumentKind.LADDER:
         values = _with_rung(values, rung_override, override_reason)
     elif rung_override is not None or override_reason:
-        raise DomainError("Een andere trede kiezen kan alleen bij de participatieladder.", field="rung_override")
+        raise DomainError(_("Een andere trede kiezen kan alleen bij de participatieladder."), field="rung_override")
     problems = rules.score_problems(scale.scale_items(), values)
     if problems:
         code = sorted(problems)[0]
@@ -116,13 +117,14 @@ def _with_rung(values: dict[str, Any], rung_override: int | None, override_reaso
     if rung_override is None:
         if given is not None and given != derived:
             raise DomainError(
-                "De trede volgt uit de antwoorden. Kiest u een andere trede, geef dan een reden.", field="scores.trede"
+                _("De trede volgt uit de antwoorden. Kiest u een andere trede, geef dan een reden."),
+                field="scores.trede",
             )
         return {**values, "trede": derived}
     if isinstance(rung_override, bool) or not isinstance(rung_override, int) or not 1 <= rung_override <= 6:
-        raise DomainError("Kies een trede van 1 tot en met 6.", field="rung_override")
+        raise DomainError(_("Kies een trede van 1 tot en met 6."), field="rung_override")
     if len(override_reason.strip()) < 10:
-        raise DomainError("Leg in een zin uit waarom een andere trede beter past.", field="override_reason")
+        raise DomainError(_("Leg in een zin uit waarom een andere trede beter past."), field="override_reason")
     return {**values, "trede": rung_override}
 
 
@@ -138,13 +140,13 @@ def screening_record(
 ) -> LanguageScreening:
     """A reading screening (e.g. the Taalmeter): a signal, never a language level."""
     if instrument not in ScreeningInstrument.values:
-        raise DomainError("Kies een instrument uit de lijst.", field="instrument")
+        raise DomainError(_("Kies een instrument uit de lijst."), field="instrument")
     if outcome not in ScreeningOutcome.values:
-        raise DomainError("Kies een uitkomst uit de lijst.", field="outcome")
+        raise DomainError(_("Kies een uitkomst uit de lijst."), field="outcome")
     if screened_on > clock.today():
-        raise DomainError("Een screening kan niet in de toekomst liggen.", field="screened_on")
+        raise DomainError(_("Een screening kan niet in de toekomst liggen."), field="screened_on")
     if len(referred_to) > 200:
-        raise DomainError("Houd dit korter dan 200 tekens.", field="referred_to")
+        raise DomainError(_("Houd dit korter dan 200 tekens."), field="referred_to")
     return LanguageScreening.objects.create(
         participant=participant,
         instrument=instrument,

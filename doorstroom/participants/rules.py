@@ -7,6 +7,8 @@ from datetime import date
 import pycountry
 from stdnum.nl import bsn as stdnum_bsn
 
+from doorstroom.core.messages import _
+
 
 def normalise_bsn(value: str) -> str:
     """Digits only; a historic 8-digit number gets its leading zero back."""
@@ -20,13 +22,13 @@ def bsn_problem(value: str) -> str | None:
     """Why a BSN is not valid, in plain Dutch, or None when it passes the 11-proef."""
     digits = normalise_bsn(value)
     if not digits.isdigit():
-        return "Een BSN bestaat alleen uit cijfers."
+        return _("Een BSN bestaat alleen uit cijfers.")
     if len(digits) != 9:
-        return "Een BSN heeft 9 cijfers."
+        return _("Een BSN heeft 9 cijfers.")
     if set(digits) == {"0"}:
-        return "Dit BSN bestaat niet."
+        return _("Dit BSN bestaat niet.")
     if not stdnum_bsn.is_valid(digits):
-        return "Dit BSN klopt niet (het voldoet niet aan de elfproef)."
+        return _("Dit BSN klopt niet (het voldoet niet aan de elfproef).")
     return None
 
 
@@ -40,7 +42,7 @@ def language_problem(code: str) -> str | None:
     else:
         found = None
     if found is None:
-        return f"'{code}' is geen bekende ISO 639-taalcode."
+        return _("'%(code)s' is geen bekende ISO 639-taalcode.", code=code)
     return None
 
 
@@ -59,9 +61,9 @@ def language_name(code: str, locale: str = "nl") -> str:
 
 def date_of_birth_problem(value: date, *, today: date) -> str | None:
     if value > today:
-        return "De geboortedatum ligt in de toekomst."
+        return _("De geboortedatum ligt in de toekomst.")
     if value.year < today.year - 120:
-        return "De geboortedatum ligt meer dan 120 jaar terug."
+        return _("De geboortedatum ligt meer dan 120 jaar terug.")
     return None
 
 
@@ -105,13 +107,13 @@ def school_registration_problems(
 ) -> dict[str, str]:
     problems: dict[str, str] = {}
     if not school.strip():
-        problems["school"] = "Vul de naam van de school in."
+        problems["school"] = _("Vul de naam van de school in.")
     elif len(school.strip()) > 200:
-        problems["school"] = "Houd de naam korter dan 200 tekens."
+        problems["school"] = _("Houd de naam korter dan 200 tekens.")
     if starts_on is None:
-        problems["starts_on"] = "Vul in sinds wanneer het kind op deze school staat ingeschreven."
+        problems["starts_on"] = _("Vul in sinds wanneer het kind op deze school staat ingeschreven.")
     elif starts_on > today:
-        problems["starts_on"] = "Deze datum ligt in de toekomst."
+        problems["starts_on"] = _("Deze datum ligt in de toekomst.")
     if ends_on is not None and starts_on is not None and ends_on < starts_on:
-        problems["ends_on"] = "De einddatum ligt voor de begindatum."
+        problems["ends_on"] = _("De einddatum ligt voor de begindatum.")
     return problems

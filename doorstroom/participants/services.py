@@ -12,6 +12,7 @@ from django.utils import timezone
 from doorstroom.core import clock
 from doorstroom.core.crypto import blind_index
 from doorstroom.core.errors import DomainError
+from doorstroom.core.messages import _
 from doorstroom.organisations.models import Organisation, OrganisationKind, User
 
 from . import rules
@@ -59,7 +60,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     for name in ("given_name", "family_name"):
         value = (cleaned.get(name) or "").strip()
         if not value:
-            raise DomainError("Vul dit veld in.", field=name)
+            raise DomainError(_("Vul dit veld in."), field=name)
         cleaned[name] = value
     cleaned["family_name_prefix"] = (cleaned.get("family_name_prefix") or "").strip()
     bsn = cleaned.get("bsn")
@@ -72,7 +73,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         cleaned["bsn"] = None
     dob = cleaned.get("date_of_birth")
     if not isinstance(dob, date):
-        raise DomainError("Vul een geldige geboortedatum in.", field="date_of_birth")
+        raise DomainError(_("Vul een geldige geboortedatum in."), field="date_of_birth")
     problem = rules.date_of_birth_problem(dob, today=clock.today())
     if problem:
         raise DomainError(problem, field="date_of_birth")
@@ -83,9 +84,9 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             raise DomainError(problem, field="languages")
     cleaned["languages"] = list(dict.fromkeys(languages))
     if cleaned.get("residence_status", ResidenceStatus.UNKNOWN) not in ResidenceStatus.values:
-        raise DomainError("Onbekende verblijfsstatus.", field="residence_status")
+        raise DomainError(_("Onbekende verblijfsstatus."), field="residence_status")
     if cleaned.get("benefit_status", BenefitStatus.UNKNOWN) not in BenefitStatus.values:
-        raise DomainError("Onbekende uitkeringssituatie.", field="benefit_status")
+        raise DomainError(_("Onbekende uitkeringssituatie."), field="benefit_status")
     return cleaned
 
 
@@ -120,7 +121,7 @@ def participant_register(
     """Create a participant. The same BSN in the municipality is refused; the same name and date of
     birth raises PossibleDuplicates unless the user confirmed it is someone else."""
     if municipality.kind != OrganisationKind.MUNICIPALITY:
-        raise DomainError("Kies een gemeente.", field="municipality")
+        raise DomainError(_("Kies een gemeente."), field="municipality")
     cleaned = _clean({k: data.get(k) for k in EDITABLE_FIELDS if k in data})
     ids, same_bsn = possible_duplicate_ids(
         municipality=municipality,
@@ -135,7 +136,7 @@ def participant_register(
         with transaction.atomic():
             return Participant.objects.create(municipality=municipality, **cleaned)
     except IntegrityError as clash:  # a concurrent registration with the same BSN
-        raise DomainError("Er is al een deelnemer met dit BSN in deze gemeente.", field="bsn") from clash
+        raise DomainError(_("Er is al een deelnemer met dit BSN in deze gemeente."), field="bsn") from clash
 
 
 def _stored(value: Any) -> Any:
@@ -156,9 +157,9 @@ def participant_update(
     Each change is kept as a ParticipantChange with the values before and after (encrypted)."""
     reason = (reason or "").strip()
     if len(reason) > 300:
-        raise DomainError("Houd de reden korter dan 300 tekens.", field="reason")
+        raise DomainError(_("Houd de reden korter dan 300 tekens."), field="reason")
     if is_rectification and not reason:
-        raise DomainError("Geef bij een rectificatie aan wat de deelnemer liet corrigeren.", field="reason")
+        raise DomainError(_("Geef bij een rectificatie aan wat de deelnemer liet corrigeren."), field="reason")
     before = {k: getattr(participant, k) for k in EDITABLE_FIELDS}
     current = dict(before)
     current.update({k: v for k, v in data.items() if k in EDITABLE_FIELDS})
@@ -171,7 +172,7 @@ def participant_update(
         .exclude(pk=participant.pk)
         .exists()
     ):
-        raise DomainError("Er is al een deelnemer met dit BSN in deze gemeente.", field="bsn")
+        raise DomainError(_("Er is al een deelnemer met dit BSN in deze gemeente."), field="bsn")
     updated = Participant.objects.filter(pk=participant.pk, version=expected_version).update(
         version=expected_version + 1,
         updated_at=timezone.now(),
@@ -226,19 +227,19 @@ def household_add_member(
 ) -> HouseholdMember:
     """Add a participant to a household, creating the household when none is given."""
     if relation not in HouseholdRelation.values:
-        raise DomainError("Onbekende relatie.", field="relation")
+        raise DomainError(_("Onbekende relatie."), field="relation")
     if household is None:
         household = Household.objects.create(
             municipality_id=participant.municipality_id,
             name=name.strip() or f"Huishouden {participant.family_name}",
         )
     elif household.municipality_id != participant.municipality_id:
-        raise DomainError("Dit huishouden hoort bij een andere gemeente.", field="household")
+        raise DomainError(_("Dit huishouden hoort bij een andere gemeente."), field="household")
     member, created = HouseholdMember.objects.get_or_create(
         household=household, participant=participant, defaults={"relation": relation}
     )
     if not created:
-        raise DomainError("Deze deelnemer hoort al bij dit huishouden.", field="household")
+        raise DomainError(_("Deze deelnemer hoort al bij dit huishouden."), field="household")
     return member
 
 
@@ -279,18 +280,18 @@ def sharing_grant(
     """Record that an organisation may receive a category of this participant's data."""
     if participant.processing_restricted_since is not None:
         raise DomainError(
-            "De verwerking van dit dossier is beperkt; er kan niets bij gedeeld worden.", field="category"
+            _("De verwerking van dit dossier is beperkt; er kan niets bij gedeeld worden."), field="category"
         )
     if category not in DataCategory.values:
-        raise DomainError("Onbekende soort gegevens.", field="category")
+        raise DomainError(_("Onbekende soort gegevens."), field="category")
     if legal_basis not in LegalBasis.values:
-        raise DomainError("Onbekende grondslag.", field="legal_basis")
+        raise DomainError(_("Onbekende grondslag."), field="legal_basis")
     if on > clock.today():
-        raise DomainError("De datum ligt in de toekomst.", field="granted_on")
+        raise DomainError(_("De datum ligt in de toekomst."), field="granted_on")
     if SharingGrant.objects.filter(
         participant=participant, organisation=organisation, category=category, withdrawn_on__isnull=True
     ).exists():
-        raise DomainError("Deze organisatie ontvangt deze gegevens al.", field="category")
+        raise DomainError(_("Deze organisatie ontvangt deze gegevens al."), field="category")
     return SharingGrant.objects.create(
         participant=participant,
         organisation=organisation,
@@ -305,7 +306,7 @@ def sharing_grant(
 def sharing_withdraw(*, grant: SharingGrant) -> SharingGrant:
     """Withdraw a grant as of today; it takes effect on the very next request."""
     if grant.withdrawn_on is not None:
-        raise DomainError("Deze deling is al ingetrokken.", field="grant")
+        raise DomainError(_("Deze deling is al ingetrokken."), field="grant")
     grant.withdrawn_on = clock.today()
     grant.save(update_fields=["withdrawn_on"])
     return grant
@@ -315,9 +316,9 @@ def sharing_withdraw(*, grant: SharingGrant) -> SharingGrant:
 def participant_restrict(*, participant: Participant, reason: str) -> Participant:
     """Freeze processing (AVG art. 18): every change is refused until the restriction is lifted."""
     if not reason.strip():
-        raise DomainError("Geef de reden van de beperking.", field="reason")
+        raise DomainError(_("Geef de reden van de beperking."), field="reason")
     if participant.processing_restricted_since is not None:
-        raise DomainError("De verwerking is al beperkt.", field="reason")
+        raise DomainError(_("De verwerking is al beperkt."), field="reason")
     Participant.objects.filter(pk=participant.pk).update(
         processing_restricted_since=clock.today(), processing_restriction_reason=reason.strip()[:200]
     )

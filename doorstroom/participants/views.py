@@ -299,7 +299,7 @@ def sharing_grant_withdraw(
     try:
         services.sharing_withdraw(grant=grant)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.shown)
     else:
         messages.success(request, _("De gegevensdeling is ingetrokken."))
     return redirect("participants:detail", participant_uuid=participant.uuid)

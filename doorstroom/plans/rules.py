@@ -5,13 +5,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from doorstroom.core.messages import _
 
-def _(text: str) -> str:
-    """Marks a label for the translation catalogue (`makemessages`); it is translated where shown."""
-    return text
-
-
-LIFE_DOMAINS = {
+LIFE_DOMAINS: dict[str, str] = {
     "werk": _("Werk"),
     "opleiding": _("Opleiding"),
     "taal": _("Taal"),
@@ -22,19 +18,27 @@ LIFE_DOMAINS = {
     "gezin": _("Gezin en opvoeding"),
     "justitie": _("Justitie"),
 }
-GOAL_STATUSES = {
+GOAL_STATUSES: dict[str, str] = {
     "open": _("Nog niet begonnen"),
     "bezig": _("Bezig"),
     "behaald": _("Behaald"),
     "niet_behaald": _("Niet behaald"),
 }
-AGREEMENT_STATUSES = {"open": _("Loopt"), "nagekomen": _("Nagekomen"), "niet_nagekomen": _("Niet nagekomen")}
+AGREEMENT_STATUSES: dict[str, str] = {
+    "open": _("Loopt"),
+    "nagekomen": _("Nagekomen"),
+    "niet_nagekomen": _("Niet nagekomen"),
+}
 TEXT_LIMIT = 1000
 
 # The PIP (Plan Inburgering en Participatie) of the Wet inburgering 2021: see
 # docs/glossary.md and domain-standards §3.
-LEARNING_ROUTES = {"b1": _("B1-route"), "onderwijs": _("Onderwijsroute"), "z": _("Zelfredzaamheidsroute (Z-route)")}
-PIP_CHANGE_REASONS = {
+LEARNING_ROUTES: dict[str, str] = {
+    "b1": _("B1-route"),
+    "onderwijs": _("Onderwijsroute"),
+    "z": _("Zelfredzaamheidsroute (Z-route)"),
+}
+PIP_CHANGE_REASONS: dict[str, str] = {
     "schakelen": _("Schakelen naar een andere leerroute"),
     "afschalen": _("Afschalen naar A2 (B1-route)"),
     "verhuizing": _("Verhuizing naar deze gemeente"),
@@ -94,55 +98,56 @@ def pip_problems(
     problems: dict[str, str] = {}
     if not has_duty:
         for name in sorted(filled):
-            problems[name] = "Alleen een inburgeringsplichtige deelnemer heeft een PIP."
+            problems[name] = _("Alleen een inburgeringsplichtige deelnemer heeft een PIP.")
         return problems
     if not filled and previous is None:
         return problems  # a plan without a PIP yet: a draft before the first decision
     decided_on, route = pip.get("pip_decided_on"), pip.get("learning_route")
     if decided_on is None:
         problems["pip_decided_on"] = (
-            "Elke versie van het PIP is een besluit: vul de datum van het besluit in."
+            _("Elke versie van het PIP is een besluit: vul de datum van het besluit in.")
             if previous is not None
-            else "Vul de datum van het besluit in, of laat de PIP-velden leeg zolang het PIP er nog niet is."
+            else _("Vul de datum van het besluit in, of laat de PIP-velden leeg zolang het PIP er nog niet is.")
         )
     elif decided_on > today:
-        problems["pip_decided_on"] = "De datum van het besluit kan niet in de toekomst liggen."
+        problems["pip_decided_on"] = _("De datum van het besluit kan niet in de toekomst liggen.")
     elif previous is not None and previous.get("pip_decided_on") and decided_on < previous["pip_decided_on"]:
-        problems["pip_decided_on"] = "Deze datum ligt voor het vorige besluit over het PIP."
+        problems["pip_decided_on"] = _("Deze datum ligt voor het vorige besluit over het PIP.")
     if route not in LEARNING_ROUTES:
-        problems["learning_route"] = "Kies de leerroute: B1-route, onderwijsroute of Z-route."
+        problems["learning_route"] = _("Kies de leerroute: B1-route, onderwijsroute of Z-route.")
     elif previous is not None and previous.get("learning_route") and route != previous["learning_route"]:
         if pip.get("pip_change_reason") != "schakelen":
-            problems["pip_change_reason"] = "Een andere leerroute is schakelen: kies die reden."
+            problems["pip_change_reason"] = _("Een andere leerroute is schakelen: kies die reden.")
         if first_decided_on is not None and decided_on is not None:
             until = integration_term(first_decided_on)["switch_until"]
             if decided_on > until:
-                problems["learning_route"] = (
+                problems["learning_route"] = _(
                     "Schakelen kan alleen binnen 18 maanden na de start van de inburgeringstermijn "
-                    f"(tot en met {until:%d-%m-%Y})."
+                    "(tot en met %(day)s).",
+                    day=f"{until:%d-%m-%Y}",
                 )
     if route == "onderwijs" and pip.get("map_intensity"):
-        problems["map_intensity"] = (
+        problems["map_intensity"] = _(
             "In de onderwijsroute is er geen MAP; studie- en loopbaanbegeleiding komt ervoor in de plaats."
         )
     elif route in ("b1", "z") and not pip.get("map_intensity"):
-        problems["map_intensity"] = "Beschrijf hoe intensief de MAP (Module Arbeidsmarkt en Participatie) is."
+        problems["map_intensity"] = _("Beschrijf hoe intensief de MAP (Module Arbeidsmarkt en Participatie) is.")
     if route in LEARNING_ROUTES and not pip.get("pvt_intensity"):
-        problems["pvt_intensity"] = "Beschrijf hoe intensief het participatieverklaringstraject (PVT) is."
+        problems["pvt_intensity"] = _("Beschrijf hoe intensief het participatieverklaringstraject (PVT) is.")
     for name in ("map_intensity", "pvt_intensity"):
         if len(str(pip.get(name) or "")) > PIP_TEXT_LIMIT and name not in problems:
-            problems[name] = f"Houd dit korter dan {PIP_TEXT_LIMIT} tekens."
+            problems[name] = _("Houd dit korter dan %(limit)s tekens.", limit=PIP_TEXT_LIMIT)
     relieved_until = pip.get("ontzorgen_until")
     if relieved_until is not None:
         if not may_be_relieved:
-            problems["ontzorgen_until"] = "Ontzorgen geldt alleen voor statushouders met een bijstandsuitkering."
+            problems["ontzorgen_until"] = _("Ontzorgen geldt alleen voor statushouders met een bijstandsuitkering.")
         elif decided_on is not None and relieved_until < decided_on:
-            problems["ontzorgen_until"] = "Het ontzorgen kan niet eindigen voor de datum van het besluit."
+            problems["ontzorgen_until"] = _("Het ontzorgen kan niet eindigen voor de datum van het besluit.")
     reason = pip.get("pip_change_reason")
     if reason and reason not in PIP_CHANGE_REASONS:
-        problems["pip_change_reason"] = "Kies een reden uit de lijst."
+        problems["pip_change_reason"] = _("Kies een reden uit de lijst.")
     elif reason and previous is None:
-        problems["pip_change_reason"] = "Het eerste PIP heeft geen reden van wijziging."
+        problems["pip_change_reason"] = _("Het eerste PIP heeft geen reden van wijziging.")
     return problems
 
 
@@ -150,17 +155,17 @@ def goal_problems(goal: Mapping[str, Any], *, started_on: date | None) -> dict[s
     """Per field, what is wrong with one goal."""
     problems: dict[str, str] = {}
     if goal.get("life_domain") not in LIFE_DOMAINS:
-        problems["life_domain"] = "Kies een leefgebied uit de lijst."
+        problems["life_domain"] = _("Kies een leefgebied uit de lijst.")
     description = str(goal.get("description") or "").strip()
     if not description:
-        problems["description"] = "Beschrijf het doel."
+        problems["description"] = _("Beschrijf het doel.")
     elif len(description) > TEXT_LIMIT:
-        problems["description"] = f"Houd het doel korter dan {TEXT_LIMIT} tekens."
+        problems["description"] = _("Houd het doel korter dan %(limit)s tekens.", limit=TEXT_LIMIT)
     if goal.get("status") not in GOAL_STATUSES:
-        problems["status"] = "Kies een stand uit de lijst."
+        problems["status"] = _("Kies een stand uit de lijst.")
     target = goal.get("target_on")
     if target is not None and started_on is not None and target < started_on:
-        problems["target_on"] = "De streefdatum ligt voor het begin van het traject."
+        problems["target_on"] = _("De streefdatum ligt voor het begin van het traject.")
     return problems
 
 
@@ -168,26 +173,26 @@ def agreement_problems(agreement: Mapping[str, Any], *, started_on: date | None)
     """Per field, what is wrong with one agreement in the four-window form."""
     problems: dict[str, str] = {}
     for name, message in (
-        ("what", "Schrijf op wie wat doet."),
-        ("monitor", "Schrijf op wie de afspraak bewaakt."),
-        ("if_not_kept", "Schrijf op wat er gebeurt als het niet lukt."),
+        ("what", _("Schrijf op wie wat doet.")),
+        ("monitor", _("Schrijf op wie de afspraak bewaakt.")),
+        ("if_not_kept", _("Schrijf op wat er gebeurt als het niet lukt.")),
     ):
         value = str(agreement.get(name) or "").strip()
         if not value:
             problems[name] = message
         elif len(value) > TEXT_LIMIT:
-            problems[name] = f"Houd dit korter dan {TEXT_LIMIT} tekens."
+            problems[name] = _("Houd dit korter dan %(limit)s tekens.", limit=TEXT_LIMIT)
     due, look_back = agreement.get("due_on"), agreement.get("look_back_on")
     if due is None:
-        problems["due_on"] = "Kies wanneer het klaar moet zijn."
+        problems["due_on"] = _("Kies wanneer het klaar moet zijn.")
     elif started_on is not None and due < started_on:
-        problems["due_on"] = "Deze datum ligt voor het begin van het traject."
+        problems["due_on"] = _("Deze datum ligt voor het begin van het traject.")
     if look_back is None:
-        problems["look_back_on"] = "Kies wanneer jullie terugkijken."
+        problems["look_back_on"] = _("Kies wanneer jullie terugkijken.")
     elif due is not None and look_back < due:
-        problems["look_back_on"] = "Terugkijken kan pas op of na de datum waarop het klaar moet zijn."
+        problems["look_back_on"] = _("Terugkijken kan pas op of na de datum waarop het klaar moet zijn.")
     if agreement.get("status") not in AGREEMENT_STATUSES:
-        problems["status"] = "Kies een stand uit de lijst."
+        problems["status"] = _("Kies een stand uit de lijst.")
     return problems
 
 
@@ -242,7 +247,7 @@ def _shown(name: str, value: Any) -> str:
     if name == "learning_route":
         return LEARNING_ROUTES.get(str(value), "—")
     if name == "status":
-        return GOAL_STATUSES.get(str(value)) or AGREEMENT_STATUSES.get(str(value), str(value))
+        return str(GOAL_STATUSES.get(str(value)) or AGREEMENT_STATUSES.get(str(value), str(value)))
     return _day(value) if isinstance(value, date) or value in (None, "") else str(value)
 
 

@@ -9,6 +9,7 @@ from django.db.models import F
 
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
+from doorstroom.core.messages import _
 from doorstroom.enrollments.selectors import trajectory_start
 from doorstroom.organisations.models import User
 from doorstroom.participants.models import Household, Participant
@@ -69,7 +70,7 @@ def plan_save(
         if household is not None:
             member = str(goal.get("member") or "")
             if member not in members:
-                raise DomainError("Kies voor wie in het huishouden dit doel is.", field=f"goals[{index}].member")
+                raise DomainError(_("Kies voor wie in het huishouden dit doel is."), field=f"goals[{index}].member")
             goal_start = starts[member]
         problems = rules.goal_problems(goal, started_on=goal_start)
         if problems:
@@ -81,24 +82,24 @@ def plan_save(
             name = sorted(problems)[0]
             raise DomainError(problems[name], field=f"agreements[{index}].{name}")
     if review_on is not None and started_on is not None and review_on < started_on:
-        raise DomainError("De evaluatiedatum ligt voor het begin van het traject.", field="review_on")
+        raise DomainError(_("De evaluatiedatum ligt voor het begin van het traject."), field="review_on")
     if agreed_how and agreed_how not in AgreementWay.values:
-        raise DomainError("Kies hoe de deelnemer akkoord gaf.", field="agreed_how")
+        raise DomainError(_("Kies hoe de deelnemer akkoord gaf."), field="agreed_how")
     if agreed_on is not None and not agreed_how:
-        raise DomainError("Geef aan hoe de deelnemer akkoord gaf.", field="agreed_how")
+        raise DomainError(_("Geef aan hoe de deelnemer akkoord gaf."), field="agreed_how")
     if agreed_on is not None and agreed_on > clock.today():
-        raise DomainError("Het akkoord kan niet in de toekomst liggen.", field="agreed_on")
+        raise DomainError(_("Het akkoord kan niet in de toekomst liggen."), field="agreed_on")
     if len(change_note) > 300:
-        raise DomainError("Houd dit korter dan 300 tekens.", field="change_note")
+        raise DomainError(_("Houd dit korter dan 300 tekens."), field="change_note")
     goal_keys = {str(g.get("key")) for g in goals if g.get("key")}
     for index, agreement in enumerate(agreements):
         if agreement.get("goal_key") and str(agreement["goal_key"]) not in goal_keys:
             raise DomainError(
-                "Deze afspraak hoort bij een doel dat niet in het plan staat.", field=f"agreements[{index}].goal_key"
+                _("Deze afspraak hoort bij een doel dat niet in het plan staat."), field=f"agreements[{index}].goal_key"
             )
 
     owner: selectors.PlanOwner = household if household is not None else participant  # type: ignore[assignment]
-    plan, _ = Plan.objects.get_or_create(**selectors.plan_filter(owner))
+    plan, _created = Plan.objects.get_or_create(**selectors.plan_filter(owner))
     updated = Plan.objects.filter(pk=plan.pk, version=expected_version).update(version=F("version") + 1)
     if updated != 1:
         raise DomainError(selectors.conflict_message(plan, expected_version), field="version", code="conflict")

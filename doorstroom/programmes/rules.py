@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from doorstroom.core.messages import _
+
 
 @dataclass(frozen=True)
 class EligibilityRules:
@@ -22,11 +24,11 @@ def eligibility_problems(rules: EligibilityRules, facts: ParticipantFacts) -> li
     """Each unmet rule as (field, message); an empty list means the participant may enrol."""
     problems: list[tuple[str, str]] = []
     if rules.requires_residence_permit and not facts.has_residence_permit:
-        problems.append(("residence_status", "Dit programma vraagt een verblijfsvergunning."))
+        problems.append(("residence_status", _("Dit programma vraagt een verblijfsvergunning.")))
     if rules.requires_civic_integration_duty and not facts.civic_integration_duty:
-        problems.append(("civic_integration_duty", "Dit programma is alleen voor inburgeringsplichtigen."))
+        problems.append(("civic_integration_duty", _("Dit programma is alleen voor inburgeringsplichtigen.")))
     if rules.min_age is not None and facts.age < rules.min_age:
-        problems.append(("date_of_birth", f"Dit programma is vanaf {rules.min_age} jaar."))
+        problems.append(("date_of_birth", _("Dit programma is vanaf %(age)s jaar.", age=rules.min_age)))
     if rules.max_age is not None and facts.age > rules.max_age:
-        problems.append(("date_of_birth", f"Dit programma is tot en met {rules.max_age} jaar."))
+        problems.append(("date_of_birth", _("Dit programma is tot en met %(age)s jaar.", age=rules.max_age)))
     return problems

@@ -1,19 +1,15 @@
 """Referral rules as plain Python: the states of a referral and what makes a decision complete."""
 
-
-def _(text: str) -> str:
-    """Marks a label for the translation catalogue (`makemessages`); it is translated where shown."""
-    return text
-
+from doorstroom.core.messages import _
 
 PENDING, ACCEPTED, DECLINED, WITHDRAWN = "open", "geaccepteerd", "afgewezen", "ingetrokken"
-STATES = {
+STATES: dict[str, str] = {
     PENDING: _("Wacht op antwoord"),
     ACCEPTED: _("Geaccepteerd"),
     DECLINED: _("Afgewezen"),
     WITHDRAWN: _("Ingetrokken"),
 }
-DECLINE_REASONS = {
+DECLINE_REASONS: dict[str, str] = {
     "geen_plek": _("Er is nu geen plek"),
     "past_niet": _("Ons aanbod past niet bij de vraag"),
     "buiten_werkgebied": _("Buiten ons werkgebied"),
@@ -26,9 +22,9 @@ TEXT_LIMIT = 1000
 def reason_problems(reason: str) -> dict[str, str]:
     text = reason.strip()
     if not text:
-        return {"reason": "Schrijf op waarom u de deelnemer aanmeldt en wat u vraagt."}
+        return {"reason": _("Schrijf op waarom u de deelnemer aanmeldt en wat u vraagt.")}
     if len(text) > TEXT_LIMIT:
-        return {"reason": f"Houd dit korter dan {TEXT_LIMIT} tekens."}
+        return {"reason": _("Houd dit korter dan %(limit)s tekens.", limit=TEXT_LIMIT)}
     return {}
 
 
@@ -37,11 +33,11 @@ def decision_problems(*, accept: bool, decline_reason: str, note: str) -> dict[s
     reason is 'other'."""
     problems: dict[str, str] = {}
     if len(note) > TEXT_LIMIT:
-        problems["note"] = f"Houd dit korter dan {TEXT_LIMIT} tekens."
+        problems["note"] = _("Houd dit korter dan %(limit)s tekens.", limit=TEXT_LIMIT)
     if accept:
         return problems
     if decline_reason not in DECLINE_REASONS:
-        problems["decline_reason"] = "Kies waarom u de aanmelding afwijst."
+        problems["decline_reason"] = _("Kies waarom u de aanmelding afwijst.")
     elif decline_reason == "overig" and not note.strip():
-        problems["note"] = "Licht de reden toe."
+        problems["note"] = _("Licht de reden toe.")
     return problems

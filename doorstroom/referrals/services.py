@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from doorstroom.core.errors import DomainError
+from doorstroom.core.messages import _
 from doorstroom.enrollments.models import TeamRole
 from doorstroom.enrollments.services import team_assign
 from doorstroom.organisations.models import Organisation, Role, User
@@ -38,18 +39,21 @@ def referral_create(
     *, participant: Participant, actor: User, to_organisation: Organisation, reason: str, today: date
 ) -> Referral:
     if actor.organisation_id is None:
-        raise DomainError("U hoort bij geen organisatie en kunt niet aanmelden.", field="to_organisation")
+        raise DomainError(_("U hoort bij geen organisatie en kunt niet aanmelden."), field="to_organisation")
     if to_organisation.pk == actor.organisation_id:
-        raise DomainError("Kies een andere organisatie dan uw eigen.", field="to_organisation")
+        raise DomainError(_("Kies een andere organisatie dan uw eigen."), field="to_organisation")
     _first(rules.reason_problems(reason))
     if not selectors.consent_holds(participant, to_organisation, today):
         raise DomainError(
-            f"De deelnemer heeft geen toestemming vastgelegd om programma en fase te delen met {to_organisation}. "
-            "Leg die toestemming eerst vast bij Gegevens delen.",
+            _(
+                "De deelnemer heeft geen toestemming vastgelegd om programma en fase te delen met %(organisation)s. "
+                "Leg die toestemming eerst vast bij Gegevens delen.",
+                organisation=str(to_organisation),
+            ),
             field="to_organisation",
         )
     if Referral.objects.filter(participant=participant, to_organisation=to_organisation, state=rules.PENDING).exists():
-        raise DomainError("Bij deze organisatie staat al een aanmelding open.", field="to_organisation")
+        raise DomainError(_("Bij deze organisatie staat al een aanmelding open."), field="to_organisation")
     return Referral.objects.create(
         participant=participant,
         from_organisation_id=actor.organisation_id,
@@ -64,7 +68,10 @@ def _already_answered(referral: Referral) -> DomainError:
     who = current.decided_by.get_full_name() if current.decided_by else "Iemand"
     when = timezone.localtime(current.decided_at).strftime("%d-%m-%Y %H:%M") if current.decided_at else ""
     state = rules.STATES[current.state].lower()
-    return DomainError(f"Deze aanmelding is al beantwoord: {state} door {who} ({when}).", code="conflict")
+    return DomainError(
+        _("Deze aanmelding is al beantwoord: %(state)s door %(who)s (%(when)s).", state=state, who=who, when=when),
+        code="conflict",
+    )
 
 
 @transaction.atomic
@@ -80,13 +87,15 @@ def referral_decide(
 ) -> Referral:
     """Accept (the assignee, or the actor, joins the team) or decline with a reason."""
     if actor.organisation_id != referral.to_organisation_id:
-        raise DomainError("Alleen de organisatie die de aanmelding kreeg, kan die beantwoorden.")
+        raise DomainError(_("Alleen de organisatie die de aanmelding kreeg, kan die beantwoorden."))
     _first(rules.decision_problems(accept=accept, decline_reason=decline_reason, note=note))
     if not selectors.consent_holds(referral.participant, referral.to_organisation, today):
-        raise DomainError("De deelnemer heeft de toestemming om gegevens te delen ingetrokken.")
+        raise DomainError(_("De deelnemer heeft de toestemming om gegevens te delen ingetrokken."))
     member = assignee or actor
     if accept and member not in selectors.assignees_for(referral):
-        raise DomainError("Kies een collega van uw organisatie die de deelnemer gaat begeleiden.", field="assigned_to")
+        raise DomainError(
+            _("Kies een collega van uw organisatie die de deelnemer gaat begeleiden."), field="assigned_to"
+        )
     updated = Referral.objects.filter(pk=referral.pk, state=rules.PENDING).update(
         state=rules.ACCEPTED if accept else rules.DECLINED,
         decided_by=actor,
@@ -108,7 +117,7 @@ def referral_decide(
 def referral_withdraw(*, referral: Referral, actor: User) -> Referral:
     """The referring organisation takes back a referral that has not been answered yet."""
     if actor.organisation_id != referral.from_organisation_id:
-        raise DomainError("Alleen de organisatie die aanmeldde, kan de aanmelding intrekken.")
+        raise DomainError(_("Alleen de organisatie die aanmeldde, kan de aanmelding intrekken."))
     updated = Referral.objects.filter(pk=referral.pk, state=rules.PENDING).update(
         state=rules.WITHDRAWN, decided_by=actor, decided_at=timezone.now()
     )

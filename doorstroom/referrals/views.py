@@ -97,7 +97,7 @@ def referral_withdraw(request: access.AuthenticatedRequest, referral_uuid: str) 
     try:
         services.referral_withdraw(referral=referral, actor=request.user)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.shown)
     else:
         messages.success(request, _("De aanmelding is ingetrokken."))
     return redirect("referrals:inbox")

@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from doorstroom.core.messages import _
+
 
 def add_years(day: date, years: int) -> date:
     """The same calendar day `years` later; 29 February becomes 28 February in a common year."""
@@ -47,7 +49,7 @@ def erasure_refusal(*, ground: str, enrollment_count: int) -> str | None:
     if ground == ERASURE_UNLAWFUL:
         return None
     if enrollment_count:
-        return (
+        return _(
             "Dit dossier hoort bij een wettelijke taak en valt onder de bewaartermijn. Het wordt vernietigd "
             "wanneer die verstreken is (via de vernietigingslijst). Wissen kan nu alleen als de gegevens "
             "onrechtmatig zijn verwerkt."

@@ -10,6 +10,7 @@ from doorstroom.access import audit
 from doorstroom.access.models import AuditAction, AuditResult
 from doorstroom.access.policy import served_municipality_ids
 from doorstroom.core.errors import DomainError
+from doorstroom.core.messages import _
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, TeamAssignment
 from doorstroom.organisations.models import Organisation, Role, User
 from doorstroom.participants.models import Household, Participant
@@ -21,7 +22,7 @@ from .models import DestructionItem, DestructionList, ErasureGround, ErasureReco
 def _require_records_manager(actor: User, municipality: Organisation) -> None:
     if actor.role != Role.RECORDS_MANAGER or municipality.pk not in served_municipality_ids(actor):
         raise DomainError(
-            "Alleen een archivaris van de gemeente stelt vernietigingslijsten op en keurt ze goed.", field="actor"
+            _("Alleen een archivaris van de gemeente stelt vernietigingslijsten op en keurt ze goed."), field="actor"
         )
 
 
@@ -49,7 +50,7 @@ def destruction_list_create(*, actor: User, municipality: Organisation, today: d
 def destruction_list_approve(*, destruction_list: DestructionList, actor: User) -> DestructionList:
     _require_records_manager(actor, destruction_list.municipality)
     if destruction_list.status != ListStatus.DRAFT:
-        raise DomainError("Deze lijst is niet meer in concept.", field="status")
+        raise DomainError(_("Deze lijst is niet meer in concept."), field="status")
     destruction_list.status = ListStatus.APPROVED
     destruction_list.approved_by = actor
     destruction_list.approved_at = timezone.now()
@@ -85,9 +86,9 @@ def participant_erase(
     """Erase a whole file where the law allows it (AVG art. 17): every row goes, the blind index
     with it; what remains is the erasure record and the audit rows (which never held a name or BSN)."""
     if ground not in ErasureGround.values:
-        raise DomainError("Kies een grond voor het wissen.", field="ground")
+        raise DomainError(_("Kies een grond voor het wissen."), field="ground")
     if len(decision_reference) > 100:
-        raise DomainError("Houd het kenmerk korter dan 100 tekens.", field="decision_reference")
+        raise DomainError(_("Houd het kenmerk korter dan 100 tekens."), field="decision_reference")
     refusal = rules.erasure_refusal(ground=ground, enrollment_count=participant.enrollments.count())
     if refusal:
         raise DomainError(refusal, field="ground")
@@ -116,7 +117,7 @@ def destruction_list_execute(*, destruction_list: DestructionList, today: date, 
     """Destroy the approved files that are still due (a new enrollment since then keeps a file).
     Each destruction is audited; returns the destroyed (or, dry run, the destroyable) participant ids."""
     if destruction_list.status != ListStatus.APPROVED:
-        raise DomainError("Alleen een goedgekeurde lijst kan worden uitgevoerd.", field="status")
+        raise DomainError(_("Alleen een goedgekeurde lijst kan worden uitgevoerd."), field="status")
     scope = {destruction_list.municipality_id}
     still_due = {f.participant_uuid for f in selectors.files_due_for_destruction(today=today, municipality_ids=scope)}
     done: list[str] = []

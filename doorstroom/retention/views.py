@@ -60,7 +60,7 @@ def destruction_lists(request: access.AuthenticatedRequest) -> HttpResponse:
                     actor=request.user, municipality=municipality, today=clock.today()
                 )
             except DomainError as error:
-                messages.error(request, error.message)
+                messages.error(request, error.shown)
             else:
                 messages.success(request, _("De lijst is opgesteld. Controleer haar en keur haar goed."))
                 return redirect("retention:destruction_list", list_id=made.pk)
@@ -82,7 +82,7 @@ def destruction_list_detail(request: access.AuthenticatedRequest, list_id: int) 
         try:
             services.destruction_list_approve(destruction_list=destruction_list, actor=request.user)
         except DomainError as error:
-            messages.error(request, error.message)
+            messages.error(request, error.shown)
         else:
             messages.success(request, _("De lijst is goedgekeurd. De vernietiging kan worden uitgevoerd."))
         return redirect("retention:destruction_list", list_id=destruction_list.pk)

@@ -62,7 +62,7 @@ def signal_handle(request: access.AuthenticatedRequest, signal_uuid: str) -> Htt
             signal=signal, actor=request.user, action=request.POST.get("action", ""), note=request.POST.get("note", "")
         )
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.shown)
     else:
         messages.success(request, _("Het signaal is bijgewerkt."))
     return redirect("signalering:dashboard")

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from doorstroom.access import policy as access
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
+from doorstroom.core.messages import _
 from doorstroom.enrollments import services
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EventType, TeamAssignment, TeamRole
 from doorstroom.organisations.models import Organisation
@@ -296,6 +297,6 @@ class TeamListCreateApi(generics.GenericAPIView):
         values = dict(data.validated_data)
         member = access.team_candidates(participant).filter(username=values.pop("member")).first()
         if member is None:
-            raise DomainError("Deze medewerker kan niet in het team van deze deelnemer.", field="member")
+            raise DomainError(_("Deze medewerker kan niet in het team van deze deelnemer."), field="member")
         assignment = services.team_assign(participant=participant, member=member, **values)
         return Response(TeamMemberOutput(_team_output(assignment)).data, status=status.HTTP_201_CREATED)

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from doorstroom.access import policy as access
 from doorstroom.core.errors import DomainError
+from doorstroom.core.messages import _
 from doorstroom.measurements import selectors, services
 from doorstroom.measurements.models import LanguageSource, Measurement, Moment
 from doorstroom.participants.api.views import ErrorOutput
@@ -86,7 +87,7 @@ class MeasurementListCreateApi(generics.GenericAPIView):
         values = dict(data.validated_data)
         instrument = selectors.instruments_in_use().filter(code=values.pop("measurement_type")).first()
         if instrument is None:
-            raise DomainError("Onbekend meetinstrument.", field="measurement_type")
+            raise DomainError(_("Onbekend meetinstrument."), field="measurement_type")
         scale = instrument.current_scale()
         changeable = access.categories_allowed(user, participant, access.Action.CHANGE)
         withheld = {i.code for i in scale.scale_items() if i.category not in changeable} if scale else set()
