@@ -1165,6 +1165,12 @@ EN = {
     "Kies gezien of opgepakt.": "Choose seen or taken up.",
     "Schrijf kort op wat u heeft gedaan.": "Write briefly what you did.",
     "Houd de notitie korter dan 1000 tekens.": "Keep the note shorter than 1000 characters.",
+    "Iemand anders heeft deze gegevens net gewijzigd. Uw wijziging is niet opgeslagen; bekijk de nieuwe gegevens en probeer het opnieuw.": "Someone else has just changed this data. Your change has not been saved; look at the new data and try again.",
+    "het systeem": "the system",
+    "%(message)s Gewijzigd door %(who)s op %(when)s: %(fields)s.": "%(message)s Changed by %(who)s on %(when)s: %(fields)s.",
+    "Iemand anders heeft het plan intussen opgeslagen. Uw wijzigingen zijn niet opgeslagen.": "Someone else has saved the plan in the meantime. Your changes have not been saved.",
+    "geen inhoudelijke wijziging": "no change in content",
+    "%(message)s %(who)s sloeg versie %(number)s op (%(when)s): %(summary)s. Open het plan opnieuw en voer uw wijziging nog eens in.": "%(message)s %(who)s saved version %(number)s (%(when)s): %(summary)s. Open the plan again and enter your change once more.",
 }
 
 PLURALS = {

@@ -30,10 +30,13 @@ def _(template: str, **params: Any) -> Message:
 
 
 def shown(message: str, translate: Callable[[str], str]) -> str:
-    """The message in the reader's language: the translated template with its values, or the
-    message itself when it was not marked (or has no translation)."""
+    """The message in the reader's language: the translated template with its values (values that
+    are messages themselves translated too), or the message itself when it was not marked."""
     if isinstance(message, Message):
         if not message.template:
             return str(message)
-        return translate(message.template) % message.params if message.params else translate(message.template)
+        if not message.params:
+            return translate(message.template)
+        values = {k: shown(v, translate) if isinstance(v, Message) else v for k, v in message.params.items()}
+        return translate(message.template) % values
     return translate(message) if message else message

@@ -202,7 +202,7 @@ def participant_update(
 
 def _conflict_message(participant: Participant, expected_version: int) -> str:
     """Who saved in between, when, and which fields (names only: the values may be out of scope)."""
-    message = (
+    message = _(
         "Iemand anders heeft deze gegevens net gewijzigd. Uw wijziging is niet opgeslagen; "
         "bekijk de nieuwe gegevens en probeer het opnieuw."
     )
@@ -216,9 +216,15 @@ def _conflict_message(participant: Participant, expected_version: int) -> str:
     if last is None:
         return message
     labels = ", ".join(field_label(name) for name in fields)
-    who = last.changed_by.get_full_name() if last.changed_by else "het systeem"
+    who = last.changed_by.get_full_name() if last.changed_by else _("het systeem")
     when = timezone.localtime(last.changed_at).strftime("%d-%m-%Y %H:%M")
-    return f"{message} Gewijzigd door {who} op {when}: {labels}."
+    return _(
+        "%(message)s Gewijzigd door %(who)s op %(when)s: %(fields)s.",
+        message=message,
+        who=who,
+        when=when,
+        fields=labels,
+    )
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from doorstroom.core.messages import _
 from doorstroom.participants.models import BenefitStatus, Household, Participant, ResidenceStatus
 
 from . import rules
@@ -105,7 +106,7 @@ def difference_between(owner: PlanOwner, older: int, newer: int) -> list[str]:
 
 def conflict_message(plan: Plan, expected_version: int) -> str:
     """Who saved since the version the user opened, when, and what changed."""
-    message = "Iemand anders heeft het plan intussen opgeslagen. Uw wijzigingen zijn niet opgeslagen."
+    message = _("Iemand anders heeft het plan intussen opgeslagen. Uw wijzigingen zijn niet opgeslagen.")
     newer = list(
         PlanVersion.objects.filter(plan=plan, number__gt=expected_version)
         .select_related("created_by")
@@ -119,6 +120,13 @@ def conflict_message(plan: Plan, expected_version: int) -> str:
     owner: PlanOwner | None = plan.household or plan.participant
     assert owner is not None  # a database constraint: one of the two
     changes = difference_between(owner, expected_version, last.number)
-    summary = "; ".join(changes[:5]) if changes else "geen inhoudelijke wijziging"
-    advice = "Open het plan opnieuw en voer uw wijziging nog eens in."
-    return f"{message} {who} sloeg versie {last.number} op ({when}): {summary}. {advice}"
+    summary = "; ".join(changes[:5]) if changes else _("geen inhoudelijke wijziging")
+    return _(
+        "%(message)s %(who)s sloeg versie %(number)s op (%(when)s): %(summary)s. "
+        "Open het plan opnieuw en voer uw wijziging nog eens in.",
+        message=message,
+        who=who,
+        number=last.number,
+        when=when,
+        summary=summary,
+    )

@@ -24,3 +24,12 @@ def test_a_domain_error_is_shown_in_the_active_language():
         assert gettext(_("Kies een reden uit de lijst.").template) == "Choose a reason from the list."
     with translation.override("nl"):
         assert error.shown == "Houd dit korter dan 300 tekens."
+
+
+def test_a_message_inside_a_message_is_translated_too():
+    inner = _("het systeem")
+    outer = _(
+        "%(message)s Gewijzigd door %(who)s op %(when)s: %(fields)s.", message="x", who=inner, when="1", fields="y"
+    )
+    with translation.override("en"):
+        assert DomainError(outer).shown == "x Changed by the system on 1: y."
