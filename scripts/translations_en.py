@@ -1171,6 +1171,8 @@ EN = {
     "Iemand anders heeft het plan intussen opgeslagen. Uw wijzigingen zijn niet opgeslagen.": "Someone else has saved the plan in the meantime. Your changes have not been saved.",
     "geen inhoudelijke wijziging": "no change in content",
     "%(message)s %(who)s sloeg versie %(number)s op (%(when)s): %(summary)s. Open het plan opnieuw en voer uw wijziging nog eens in.": "%(message)s %(who)s saved version %(number)s (%(when)s): %(summary)s. Open the plan again and enter your change once more.",
+    "Kies ontvangen of verstuurd.": "Choose ontvangen (received) or verstuurd (sent).",
+    "Onbekende organisatie.": "Unknown organisation.",
 }
 
 PLURALS = {

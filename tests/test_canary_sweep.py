@@ -90,6 +90,7 @@ def test_no_list_or_search_shows_another_organisations_canary(client, assurance)
         "signalering:dashboard": ["/signalen/"],
         "enrollments:caseload_reassign": ["/team/caseload-overdragen/?leaving={coach}"],
         "referrals:inbox": ["/aanmeldingen/"],
+        "api-referrals": ["/api/v1/aanmeldingen/", "/api/v1/aanmeldingen/?richting=verstuurd"],
     }
     assert set(endpoints) <= set(urls), f"list endpoints without a canary check: {set(endpoints) - set(urls)}"
     checks = leaks = 0

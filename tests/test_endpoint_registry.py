@@ -149,6 +149,9 @@ def url_for(name, world):
         "api-participant-plan": f"/api/v1/deelnemers/{p.uuid}/plan/",
         "api-participant-contacts": f"/api/v1/deelnemers/{p.uuid}/contacten/",
         "api-participant-team": f"/api/v1/deelnemers/{p.uuid}/team/",
+        "api-referrals": "/api/v1/aanmeldingen/",
+        "api-participant-referrals": f"/api/v1/deelnemers/{p.uuid}/aanmeldingen/",
+        "api-referral-answer": f"/api/v1/aanmeldingen/{world['referral'].uuid}/antwoord/",
     }
     if name in api:
         return api[name]
@@ -201,6 +204,10 @@ def caller_and_data(endpoint, world):
         data["attendance"] = "verschenen"
     elif endpoint.name == "api-participant-team" and endpoint.method == "post":
         data = {"member": world["colleague"].username, "role": "coach", "starts_on": clock.today().isoformat()}
+    elif endpoint.name == "api-participant-referrals":
+        data = {"to_organisation": str(world["second_target"].uuid), "reason": "Wil graag een opleiding"}
+    elif endpoint.name == "api-referral-answer":
+        user, data = world["referral_receiver"], {"accept": True}
     elif endpoint.name == "referrals:decide":
         user = world["referral_receiver"]
         data = {"decision": "accepteren"} if endpoint.method == "post" else {}

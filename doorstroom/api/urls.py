@@ -11,6 +11,7 @@ from doorstroom.organisations.api import urls as organisation_urls
 from doorstroom.participants.api import urls as participant_urls
 from doorstroom.plans.api import urls as plan_urls
 from doorstroom.programmes.api import urls as programme_urls
+from doorstroom.referrals.api import urls as referral_urls
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -27,6 +28,7 @@ urlpatterns = [
                 *measurement_urls.urlpatterns,
                 *plan_urls.urlpatterns,
                 *contact_urls.urlpatterns,
+                *referral_urls.urlpatterns,
             ]
         ),
     ),

@@ -194,3 +194,32 @@ def test_the_team_role_follows_the_colleagues_own_role(world):
     teacher = UserFactory(role=Role.TEACHER, organisation=world["partner"])
     services.referral_decide(referral=referral, actor=world["intake"], accept=True, assignee=teacher, today=TODAY)
     assert TeamAssignment.objects.get(participant=world["participant"], member=teacher).role == "docent"
+
+
+def test_the_api_refers_lists_and_answers(world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world["director"])
+    url = f"/api/v1/deelnemers/{world['participant'].uuid}/aanmeldingen/"
+    body = {"to_organisation": str(world["partner"].uuid), "reason": "Zoekt een werkervaringsplek"}
+    refused = api.post(url, body, format="json")
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "to_organisation"
+    consent(world)
+    made = api.post(url, body, format="json")
+    assert made.status_code == 201 and made.json()["state"] == "open"
+    sent = api.get("/api/v1/aanmeldingen/?richting=verstuurd").json()
+    assert sent["count"] == 1 and sent["results"][0]["participant_name"] == "Yara Referentie"
+    assert api.get("/api/v1/aanmeldingen/?richting=zijwaarts").json()["errors"][0]["field"] == "richting"
+
+    api.force_authenticate(world["intake"])
+    [received] = api.get("/api/v1/aanmeldingen/").json()["results"]
+    answer = f"/api/v1/aanmeldingen/{received['uuid']}/antwoord/"
+    no_reason = api.post(answer, {"accept": False}, format="json")
+    assert no_reason.status_code == 400 and no_reason.json()["errors"][0]["field"] == "decline_reason"
+    accepted = api.post(answer, {"accept": True, "assigned_to": world["coach"].username}, format="json")
+    assert accepted.status_code == 200 and accepted.json()["assigned_to"] == world["coach"].username
+    again = api.post(answer, {"accept": False, "decline_reason": "geen_plek"}, format="json")
+    assert again.status_code == 409 and again.json()["errors"][0]["code"] == "conflict"
+    api.force_authenticate(UserFactory(role=Role.COACH))
+    assert api.post(answer, {"accept": True}, format="json").status_code == 404
