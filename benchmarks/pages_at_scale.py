@@ -56,7 +56,9 @@ def measure(client: Client, url: str, repeat: int) -> dict[str, float]:
     return {"queries": queries, "median_ms": round(statistics.median(timings), 1), "max_ms": round(max(timings), 1)}
 
 
-def main() -> None:
+def prepare() -> tuple[argparse.Namespace, dict[str, object]]:
+    """Arguments, a migrated database with a demo region (generated when empty), and the figures
+    that describe the run."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--participants", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=5)
@@ -72,6 +74,11 @@ def main() -> None:
         generator.generate(participants=args.participants, seed=2026, today=clock.today())
         results["generate_seconds"] = round(time.perf_counter() - started, 1)
     results["participants"] = Participant.objects.count()
+    return args, results
+
+
+def main() -> None:
+    args, results = prepare()
     results["enrollments"] = Enrollment.objects.count()
     started = time.perf_counter()
     call_command("check_replay", verbosity=0)

@@ -6,10 +6,8 @@ Usage (from the repository root, after `make install`):
 or with DATABASE_URL=postgres://... for PostgreSQL. Generates the region first when the database is empty.
 """
 
-import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -22,37 +20,21 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from doorstroom.core import clock  # noqa: E402
-from doorstroom.demo import generator  # noqa: E402
-from doorstroom.participants.models import Household, Participant  # noqa: E402
+from doorstroom.participants.models import Household  # noqa: E402
 from doorstroom.signalering import services as signal_services  # noqa: E402
 from doorstroom.signalering.models import Signal  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pages_at_scale import login, measure  # noqa: E402
+from pages_at_scale import login, measure, prepare  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--participants", type=int, default=20000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    call_command("migrate", verbosity=0)
-    results: dict[str, object] = {
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
-        "database": connection.vendor,
-        "date": clock.today().isoformat(),
-    }
-    if not Participant.objects.exists():
-        started = time.perf_counter()
-        generator.generate(participants=args.participants, seed=2026, today=clock.today())
-        results["generate_seconds"] = round(time.perf_counter() - started, 1)
-    results["participants"] = Participant.objects.count()
+    args, results = prepare()
     for run in ("first refresh", "second refresh (nothing changes)"):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()

@@ -48,6 +48,31 @@ def plan_detail(request: access.AuthenticatedRequest, participant_uuid: str) -> 
 FIELD = re.compile(r"^(goals|agreements)\[(\d+)\]\.(\w+)$")
 
 
+def _plan_form(request: access.AuthenticatedRequest, current: Any, values: dict[str, Any]) -> forms.PlanForm:
+    """The plan's own fields (version, review, agreement), filled from the current version."""
+    return forms.PlanForm(
+        request.POST or None,
+        initial={
+            "version": current.number if current else 0,
+            "review_on": values["review_on"],
+            "agreed_on": values["agreed_on"],
+            "agreed_how": current.agreed_how if current else "",
+        },
+    )
+
+
+def _plan_values(plan_form: forms.PlanForm) -> dict[str, Any]:
+    """The plan form's values as `services.plan_save` takes them."""
+    data = plan_form.cleaned_data
+    return {
+        "expected_version": data["version"],
+        "review_on": data["review_on"],
+        "agreed_on": data["agreed_on"],
+        "agreed_how": data["agreed_how"],
+        "change_note": data["change_note"],
+    }
+
+
 def _place_error(
     error: DomainError,
     plan_form: forms.PlanForm,
@@ -78,15 +103,7 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
     participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE, access.Category.PLAN)
     current = selectors.current_plan(participant)
     values = selectors.as_mapping(current)
-    plan_form = forms.PlanForm(
-        request.POST or None,
-        initial={
-            "version": current.number if current else 0,
-            "review_on": values["review_on"],
-            "agreed_on": values["agreed_on"],
-            "agreed_how": current.agreed_how if current else "",
-        },
-    )
+    plan_form = _plan_form(request, current, values)
     pip_form = None
     if participant.civic_integration_duty:
         # the decision date and the reason belong to one decision: a new version asks for them again
@@ -101,13 +118,9 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
             services.plan_save(
                 participant=participant,
                 actor=request.user,
-                expected_version=plan_form.cleaned_data["version"],
                 goals=[row for _, row in goals],
                 agreements=[row for _, row in agreements],
-                review_on=plan_form.cleaned_data["review_on"],
-                agreed_on=plan_form.cleaned_data["agreed_on"],
-                agreed_how=plan_form.cleaned_data["agreed_how"],
-                change_note=plan_form.cleaned_data["change_note"],
+                **_plan_values(plan_form),
                 pip=pip_form.cleaned_data if pip_form is not None else None,
             )
         except DomainError as error:
@@ -180,10 +193,10 @@ def household_plan_detail(request: access.AuthenticatedRequest, household_uuid: 
             "compare": int(compare) if compare.isdigit() else None,
             "difference": difference,
             "can_change": whole_household
-            and all(
-                access.Category.PLAN in access.categories_allowed(request.user, m, access.Action.CHANGE)
-                for m in members
-            ),
+            and access.participants_allowed(request.user, access.Action.CHANGE, access.Category.PLAN)
+            .filter(pk__in=[m.pk for m in members])
+            .count()
+            == len(members),
         },
     )
 
@@ -194,15 +207,7 @@ def household_plan_edit(request: access.AuthenticatedRequest, household_uuid: st
     household, members = access.require_household(request.user, household_uuid, access.Action.CHANGE)
     current = selectors.current_plan(household)
     values = selectors.as_mapping(current)
-    plan_form = forms.PlanForm(
-        request.POST or None,
-        initial={
-            "version": current.number if current else 0,
-            "review_on": values["review_on"],
-            "agreed_on": values["agreed_on"],
-            "agreed_how": current.agreed_how if current else "",
-        },
-    )
+    plan_form = _plan_form(request, current, values)
     goal_forms = forms.HouseholdGoalFormSet(
         request.POST or None, initial=values["goals"], prefix="doelen", form_kwargs={"members": members}
     )
@@ -213,13 +218,9 @@ def household_plan_edit(request: access.AuthenticatedRequest, household_uuid: st
             services.plan_save(
                 household=household,
                 actor=request.user,
-                expected_version=plan_form.cleaned_data["version"],
                 goals=[row for _, row in goals],
                 agreements=[row for _, row in agreements],
-                review_on=plan_form.cleaned_data["review_on"],
-                agreed_on=plan_form.cleaned_data["agreed_on"],
-                agreed_how=plan_form.cleaned_data["agreed_how"],
-                change_note=plan_form.cleaned_data["change_note"],
+                **_plan_values(plan_form),
             )
         except DomainError as error:
             _place_error(error, plan_form, None, goals, goal_forms, agreements, agreement_forms)
