@@ -14,7 +14,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -28,6 +28,8 @@ from doorstroom.programmes.models import Programme
 from doorstroom.referrals import rules as referral_rules
 from doorstroom.referrals.models import Referral
 from doorstroom.referrals.selectors import CONSENT_CATEGORY as REFERRAL_CONSENT
+from doorstroom.signalering import selectors as signal_selectors
+from doorstroom.signalering.models import Signal
 
 from . import audit
 from .models import AuditAction, AuditEvent, AuditResult, BreakGlassAccess
@@ -234,13 +236,6 @@ def participants_allowed(user: User, action: Action, category: str) -> QuerySet[
     return _scope(user, action, category)
 
 
-def caseload_by_category(user: User, categories: Iterable[str]) -> dict[str, QuerySet[Participant]]:
-    """Per data category, the participants on the user's caseload whose data of that category the
-    user may see (for lists of items that each carry a category, such as signals)."""
-    caseload = participants_on_caseload(user).values("pk")
-    return {category: _scope(user, Action.VIEW, category).filter(pk__in=caseload) for category in categories}
-
-
 def participants_on_caseload(user: User) -> QuerySet[Participant]:
     """'Mijn deelnemers': those the user is on the team of today; for a team lead, their
     organisation's caseload."""
@@ -251,18 +246,58 @@ def participants_on_caseload(user: User) -> QuerySet[Participant]:
     return scope.filter(Exists(_active_assignments(today).filter(member_id=user.pk)))
 
 
-def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
-    """Enrollments of visible participants; membership of a sensitive programme (it can reveal ethnic
-    origin) only for those on the participant's team and the participant themselves."""
+def sensitive_membership_visible_to(user: User) -> QuerySet[Participant]:
+    """Participants whose membership of a sensitive programme (it can reveal ethnic origin) the
+    user may see: those on whose team they are today, and their own file. Nobody else, not even
+    the municipality's other directors: not in files, lists, boards, signals or exports."""
     today = clock.today()
-    involved = Exists(
-        TeamAssignment.objects.filter(
-            participant=OuterRef("participant"), member_id=user.pk, starts_on__lte=today
-        ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    return Participant.objects.filter(
+        Q(Exists(_active_assignments(today).filter(member_id=user.pk))) | Q(account_id=user.pk)
     )
+
+
+def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
+    """Enrollments of visible participants; membership of a sensitive programme only where
+    `sensitive_membership_visible_to` allows it."""
     return Enrollment.objects.filter(participant__in=participants_visible_to(user, Category.TRAJECTORY)).filter(
-        Q(programme__is_sensitive=False) | Q(involved) | Q(participant__account_id=user.pk)
+        Q(programme__is_sensitive=False) | Q(participant__in=sensitive_membership_visible_to(user))
     )
+
+
+def signals_visible_to(user: User, among: QuerySet[Participant] | None = None) -> QuerySet[Signal]:
+    """Live signals on the user's caseload (or among `among`), each within the category it needs,
+    and a signal about a sensitive programme only where that membership is visible."""
+    base = (participants_on_caseload(user) if among is None else among).values("pk")
+    by_category = {
+        category: _scope(user, Action.VIEW, category).filter(pk__in=base)
+        for category in signal_selectors.signal_categories()
+    }
+    return signal_selectors.signals_for(by_category, sensitive_membership_visible_to(user))
+
+
+def require_signal(user: User, signal_uuid: UUID | str) -> Signal:
+    """A live signal the user may see and handle (change in its category); 404 otherwise."""
+    signal = signal_selectors.signal_by_uuid(str(signal_uuid)) if _is_uuid(signal_uuid) else None
+    visible = (
+        signal is not None
+        and signals_visible_to(user, Participant.objects.filter(pk=signal.participant_id)).filter(pk=signal.pk).exists()
+    )
+    if signal is None or not visible:
+        _audit_denied(user, Action.CHANGE, "signal", str(signal_uuid), Category.TRAJECTORY)
+        raise Http404
+    require_participant(user, signal.participant.uuid, Action.CHANGE, signal.category)
+    return signal
+
+
+def signal_counts_of(user: User, participant_ids: list[int]) -> dict[int, int]:
+    """Per participant on a page, how many live signals the user may see (one query)."""
+    rows = (
+        signals_visible_to(user, Participant.objects.filter(pk__in=participant_ids))
+        .order_by()
+        .values("participant_id")
+        .annotate(count=Count("id"))
+    )
+    return {r["participant_id"]: r["count"] for r in rows}
 
 
 PURPOSE_BY_ROLE: dict[str, str] = {
@@ -559,6 +594,17 @@ def can_see_bsn(user: User, participant: Participant | None = None) -> bool:
 
 def can_search(user: User) -> bool:
     return user.role in {Role.DIRECTOR, Role.COACH, Role.TEAM_LEAD, *TEAM_ROLES}
+
+
+def may_decide_pip(user: User, participant: Participant) -> bool:
+    """A PIP (Wet inburgering) is a decision of the municipality: only its directors record or
+    change one; others can save the plan's goals without touching it."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.DIRECTOR
+        and participant.municipality_id in served_municipality_ids(user)
+    )
 
 
 def can_manage_team(user: User, participant: Participant) -> bool:

@@ -34,9 +34,17 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
     return [{"field": field, "message": str(detail), "code": code}]
 
 
+#: a business refusal's code -> HTTP status (the rest is 400)
+DOMAIN_ERROR_STATUS = {
+    "conflict": status.HTTP_409_CONFLICT,
+    # data of a category the caller may not see or change (named in `field`)
+    "not_shared": status.HTTP_403_FORBIDDEN,
+}
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        code = status.HTTP_409_CONFLICT if exc.code == "conflict" else status.HTTP_400_BAD_REQUEST
+        code = DOMAIN_ERROR_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST)
         return Response({"errors": [{"field": exc.field, "message": exc.shown, "code": exc.code}]}, status=code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Niet gevonden.")

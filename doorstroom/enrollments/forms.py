@@ -28,8 +28,10 @@ class EnrolForm(Form):
     occurred_on = forms.DateField(label=_("Datum van aanmelding"), widget=DateInput(), initial=clock.today)
     note = forms.CharField(label=_("Toelichting"), widget=forms.Textarea, required=False, max_length=4000)
 
-    def __init__(self, *args, programmes=None, referrers=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, programmes=None, referrers=None, notes_allowed=True, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        if not notes_allowed:
+            del self.fields["note"]  # free text is contacts-and-notes data
         if referrers is not None:
             self.fields["referred_by"].queryset = referrers  # type: ignore[attr-defined]
         if programmes is not None:
@@ -60,7 +62,19 @@ class EventForm(Form):
     note = forms.CharField(label=_("Toelichting"), widget=forms.Textarea, required=False, max_length=4000)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, event_type: str, enrollment: Enrollment, programmes=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(  # type: ignore[no-untyped-def]
+        self,
+        *args,
+        event_type: str,
+        enrollment: Enrollment,
+        programmes=None,
+        reason_allowed=None,
+        notes_allowed=True,
+        **kwargs,
+    ):
+        """`reason_allowed(code)` says whether the writer may record a reason of that code (a
+        reason is data of the category its meaning says); without `notes_allowed` there is no
+        note field (free text is contacts-and-notes data)."""
         super().__init__(*args, **kwargs)
         self.event_type = event_type
         self.fields["occurred_on"].label = EVENT_DATE_LABELS.get(EventType(event_type), _("Datum"))
@@ -69,8 +83,10 @@ class EventForm(Form):
         if reasons is not None:
             self.fields["reason_code"] = forms.ChoiceField(
                 label=_("Reden"),
-                choices=[("", _("Kies een reden"))] + list(reasons.choices),
+                choices=[("", _("Kies een reden"))]
+                + [(code, label) for code, label in reasons.choices if reason_allowed is None or reason_allowed(code)],
                 error_messages={"required": _("Kies een reden.")},
+                help_text=_("Redenen over gezondheid, justitie of schulden kiest alleen wie die gegevens mag zien."),
             )
         if event_type in (EventType.STARTED, EventType.PHASE_CHANGED):
             self.fields["phase"] = forms.ModelChoiceField(
@@ -94,6 +110,8 @@ class EventForm(Form):
             )
         if event_type in (EventType.DROPPED_OUT, EventType.NOT_STARTED, EventType.TRANSFERRED):
             self.fields["note"].help_text = _("Beschrijf kort wat er is gebeurd.")
+        if not notes_allowed:
+            del self.fields["note"]
         order = ["occurred_on", "phase", "reason_code", "outcomes", "target_programme", "note", "version"]
         self.order_fields(order)
         self._link_descriptions()

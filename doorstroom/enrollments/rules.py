@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
+from doorstroom.core import categories
 from doorstroom.core.messages import _
 
 
@@ -42,7 +43,10 @@ class EventType(StrEnum):
 class PauseReason(StrEnum):
     PREGNANCY = "zwangerschap"
     ILLNESS = "ziekte"
+    ADDICTION_CARE = "verslavingszorg"
+    MENTAL_HEALTH_CARE = "ggz"
     DETENTION = "detentie"
+    DEBTS = "schulden"
     CARE_DUTIES = "zorgtaken"
     RELOCATION = "verhuizing"
     HOLIDAY = "vakantie"
@@ -52,6 +56,10 @@ class PauseReason(StrEnum):
 class DropOutReason(StrEnum):
     MOTIVATION = "motivatie"
     HEALTH = "gezondheid"
+    ADDICTION_CARE = "verslavingszorg"
+    MENTAL_HEALTH_CARE = "ggz"
+    PREGNANCY = "zwangerschap"
+    DEBTS = "schulden"
     CARE_DUTIES = "zorgtaken"
     RELOCATION = "verhuizing"
     DETENTION = "detentie"
@@ -64,10 +72,48 @@ class NotStartedReason(StrEnum):
     NOT_ELIGIBLE = "niet_geschikt"
     NO_MOTIVATION = "geen_motivatie"
     HEALTH = "gezondheid"
+    DETENTION = "detentie"
     CARE_DUTIES = "zorgtaken"
     OTHER_PROGRAMME = "ander_traject"
     UNREACHABLE = "onbereikbaar"
     OTHER = "overig"
+
+
+#: What each reason code says, as a data category (AVG art. 9 and 10): a pause for a pregnancy or
+#: a drop-out because of a detention is health or justice data wherever it is shown, so only a
+#: reader who holds that category sees the reason. Codes not listed say no more than programme and
+#: phase. A new code must be placed here (tested): the catalogue says it per code.
+REASON_CATEGORY: dict[str, str] = {
+    "zwangerschap": categories.HEALTH,
+    "ziekte": categories.HEALTH,
+    "gezondheid": categories.HEALTH,
+    "verslavingszorg": categories.HEALTH,
+    "ggz": categories.HEALTH,
+    "detentie": categories.JUSTICE,
+    "schulden": categories.DEBTS,
+    "zorgtaken": categories.TRAJECTORY,
+    "verhuizing": categories.TRAJECTORY,
+    "vakantie": categories.TRAJECTORY,
+    "motivatie": categories.TRAJECTORY,
+    "onbereikbaar": categories.TRAJECTORY,
+    "ander_werk": categories.TRAJECTORY,
+    "niet_geschikt": categories.TRAJECTORY,
+    "geen_motivatie": categories.TRAJECTORY,
+    "ander_traject": categories.TRAJECTORY,
+    "overig": categories.TRAJECTORY,
+}
+
+
+def reason_category(code: str) -> str:
+    """The category of a reason code; an unknown code is treated as the most protected (justice)
+    until someone places it."""
+    if not code:
+        return categories.TRAJECTORY
+    return REASON_CATEGORY.get(code, categories.JUSTICE)
+
+
+#: The free text of an event (a note, the reason of a correction) is contacts-and-notes data.
+NOTE_CATEGORY = categories.NOTES
 
 
 TERMINAL_STATES = frozenset({State.COMPLETED, State.DROPPED_OUT, State.NOT_STARTED, State.TRANSFERRED})

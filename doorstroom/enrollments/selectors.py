@@ -66,9 +66,15 @@ class CaseloadPage:
 
 
 def caseload_page(
-    *, participants: QuerySet[Participant], today: date, page_number: int | str | None = 1
+    *,
+    participants: QuerySet[Participant],
+    enrollments: QuerySet[Enrollment],
+    today: date,
+    page_number: int | str | None = 1,
 ) -> CaseloadPage:
-    """One page of the caseload: one row per open enrollment, and one per participant without one.
+    """One page of the caseload: one row per open enrollment the reader may see (the access
+    layer's `enrollments`: a sensitive programme only where its membership is visible), and one
+    per participant without one.
 
     Three queries whatever the caseload: the count, one page of participants, and their open
     enrollments with programme and phase joined.
@@ -76,13 +82,13 @@ def caseload_page(
     paginator = Paginator(participants.order_by("family_name", "given_name", "id"), CASELOAD_PAGE_SIZE)
     page = paginator.get_page(page_number)
     people = list(page.object_list)
-    enrollments = (
-        Enrollment.objects.filter(participant_id__in=[p.pk for p in people], state__in=OPEN_STATE_VALUES)
+    open_enrollments = (
+        enrollments.filter(participant_id__in=[p.pk for p in people], state__in=OPEN_STATE_VALUES)
         .select_related("programme", "current_phase")
         .order_by("referred_on", "id")
     )
     by_participant: dict[int, list[Enrollment]] = {}
-    for enrollment in enrollments:
+    for enrollment in open_enrollments:
         by_participant.setdefault(enrollment.participant_id, []).append(enrollment)
     rows: list[CaseloadRow] = []
     for person in people:

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from doorstroom.access import policy as access
+from doorstroom.access import redaction
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
-from doorstroom.signalering import selectors as signal_selectors
 
 from . import forms, selectors, services
 from .models import EventType
@@ -27,6 +27,7 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
         return redirect("participants:detail", participant_uuid=own_file.uuid)
     caseload = selectors.caseload_page(
         participants=access.participants_on_caseload(request.user),
+        enrollments=access.enrollments_visible_to(request.user),
         today=clock.today(),
         page_number=request.GET.get("pagina", 1),
     )
@@ -37,12 +38,7 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
         .filter(pk__in=on_page)
         .values_list("pk", flat=True)
     )
-    signal_counts = signal_selectors.live_counts(
-        {
-            category: access.participants_allowed(request.user, access.Action.VIEW, category).filter(pk__in=on_page)
-            for category in signal_selectors.signal_categories()
-        }
-    )
+    signal_counts = access.signal_counts_of(request.user, on_page)
     return TemplateResponse(
         request,
         "enrollments/caseload.html",
@@ -61,12 +57,16 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
 def enrollment_create(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
     programmes = access.programmes_usable_by(request.user)
+    notes_allowed = redaction.reader_for(request.user, participant).may_write(access.Category.NOTES)
     form = forms.EnrolForm(
         request.POST or None,
         programmes=programmes,
         referrers=access.referrers_for(participant),
         initial={"referred_by": request.user.organisation},
+        notes_allowed=notes_allowed,
     )
+    if request.method == "POST" and request.POST.get("note") and not notes_allowed:
+        raise PermissionDenied  # the form never offers it: same answer as the API
     if request.method == "POST" and form.is_valid():
         try:
             services.enrollment_enrol(
@@ -76,7 +76,7 @@ def enrollment_create(request: access.AuthenticatedRequest, participant_uuid: st
                 actor=request.user,
                 referred_by=form.cleaned_data["referred_by"],
                 on=form.cleaned_data["occurred_on"],
-                note=form.cleaned_data["note"],
+                note=form.cleaned_data.get("note", ""),
             )
         except DomainError as error:
             form.add_domain_error(error)
@@ -93,8 +93,12 @@ def enrollment_create(request: access.AuthenticatedRequest, participant_uuid: st
 
 def _card(request: access.AuthenticatedRequest, enrollment_uuid: str, *, saved: bool = False) -> HttpResponse:
     enrollment = access.require_enrollment(request.user, enrollment_uuid)
-    [full] = selectors.enrollments_with_history(
-        enrollments=access.enrollments_visible_to(request.user).filter(pk=enrollment.pk)
+    reader = redaction.reader_for(request.user, enrollment.participant)
+    [full] = redaction.enrollments_shown(
+        reader,
+        selectors.enrollments_with_history(
+            enrollments=access.enrollments_visible_to(request.user).filter(pk=enrollment.pk)
+        ),
     )
     return TemplateResponse(
         request,
@@ -102,7 +106,8 @@ def _card(request: access.AuthenticatedRequest, enrollment_uuid: str, *, saved: 
         {
             "enrollment": full,
             "participant": enrollment.participant,
-            "can_change": access.can(request.user, enrollment.participant, access.Action.CHANGE),
+            "can_change": reader.may_write(access.Category.TRAJECTORY),
+            "can_write_notes": reader.may_write(access.Category.NOTES),
             "next_actions": selectors.next_actions(full),
             "saved": saved,
         },
@@ -119,7 +124,17 @@ def enrollment_event_create(
     if event_type not in EventType.values or event_type in (EventType.REFERRED, EventType.CORRECTED):
         raise Http404
     programmes = access.programmes_usable_by(request.user).exclude(pk=enrollment.programme_id)
-    form = forms.EventForm(request.POST or None, event_type=event_type, enrollment=enrollment, programmes=programmes)
+    writer = redaction.reader_for(request.user, enrollment.participant)
+    form = forms.EventForm(
+        request.POST or None,
+        event_type=event_type,
+        enrollment=enrollment,
+        programmes=programmes,
+        reason_allowed=lambda code: writer.may_write(redaction.reason_category(code)),
+        notes_allowed=writer.may_write(access.Category.NOTES),
+    )
+    if request.method == "POST" and request.POST.get("note") and "note" not in form.fields:
+        raise PermissionDenied  # the form never offers it: same answer as the API
     if request.htmx:  # the form replaces the buttons: put keyboard focus in it
         next(iter(form.visible_fields())).field.widget.attrs["autofocus"] = True
     if request.method == "POST" and form.is_valid():
@@ -131,7 +146,7 @@ def enrollment_event_create(
                     actor=request.user,
                     target_programme=data["target_programme"],
                     on=data["occurred_on"],
-                    note=data["note"],
+                    note=data.get("note", ""),
                     expected_version=data["version"],
                 )
             else:
@@ -140,7 +155,7 @@ def enrollment_event_create(
                     actor=request.user,
                     event_type=event_type,
                     on=data["occurred_on"],
-                    note=data["note"],
+                    note=data.get("note", ""),
                     reason_code=data.get("reason_code", ""),
                     phase=data.get("phase"),
                     outcomes=data.get("outcomes", ()),
@@ -179,6 +194,8 @@ def enrollment_card(request: access.AuthenticatedRequest, enrollment_uuid: str) 
 @require_POST
 def enrollment_event_correct(request: access.AuthenticatedRequest, enrollment_uuid: str) -> HttpResponse:
     enrollment = access.require_enrollment(request.user, enrollment_uuid, access.Action.CHANGE)
+    if not redaction.reader_for(request.user, enrollment.participant).may_write(access.Category.NOTES):
+        raise PermissionDenied  # a correction is explained in a note (contacts and notes)
     form = forms.CorrectionForm(request.POST)
     if form.is_valid():
         wrong = enrollment.events.filter(uuid=form.cleaned_data["event"]).first()

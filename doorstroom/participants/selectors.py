@@ -23,6 +23,7 @@ class FieldChange:
     label: str
     before: str
     after: str
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,13 +67,13 @@ def change_history(*, participant: Participant, categories: frozenset[str], show
             if category not in categories or (name == "bsn" and not show_bsn):
                 hidden += 1
                 continue
-            shown.append(FieldChange(field_label(name), _display(name, before), _display(name, after)))
+            shown.append(FieldChange(field_label(name), _display(name, before), _display(name, after), name))
         entries.append(
             ChangeEntry(
                 version=change.version,
                 changed_at=change.changed_at,
                 changed_by=change.changed_by.get_full_name() if change.changed_by else "",
-                reason=change.reason,
+                reason=change.reason if DataCategory.NOTES in categories else "",  # free text: notes
                 is_rectification=change.is_rectification,
                 fields=shown,
                 hidden_fields=hidden,

@@ -1,5 +1,7 @@
 """Participant pages: the file, registration, editing and search. Access first, always."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,12 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from doorstroom.access import break_glass as break_glass_service
 from doorstroom.access import policy as access
+from doorstroom.access import redaction
 from doorstroom.core import clock
 from doorstroom.core.crypto import blind_index
 from doorstroom.core.errors import DomainError
 from doorstroom.core.pdf import pdf_response
 from doorstroom.enrollments import selectors as enrollment_selectors
 from doorstroom.enrollments import services as enrollment_services
+from doorstroom.organisations.models import User
 from doorstroom.retention import selectors as retention_selectors
 
 from . import forms, rules, selectors, services
@@ -34,16 +38,22 @@ AUDIT_TRAIL_LIMIT = 500
 def participant_detail(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     """The participant file: personal data, household, team, and every enrollment with its timeline."""
     participant = access.require_participant(request.user, participant_uuid)
-    allowed = access.categories_allowed(request.user, participant)
-    changeable = access.categories_allowed(request.user, participant, access.Action.CHANGE)
+    reader = redaction.reader_for(request.user, participant)
+    allowed, changeable = reader.categories, reader.writable
     can_change = access.Category.IDENTITY in changeable
-    enrollments = enrollment_selectors.enrollments_with_history(
-        enrollments=access.enrollments_visible_to(request.user).filter(participant=participant)
+    enrollments = redaction.enrollments_shown(
+        reader,
+        enrollment_selectors.enrollments_with_history(
+            enrollments=access.enrollments_visible_to(request.user).filter(participant=participant)
+        ),
     )
     cards = [(e, enrollment_selectors.next_actions(e)) for e in enrollments]
     team = participant.team.select_related("member", "organisation").order_by("-starts_on")
-    households = participant.household_memberships.select_related("household").prefetch_related(
-        "household__members__participant"
+    households = redaction.households_shown(
+        request.user,
+        participant.household_memberships.select_related("household").prefetch_related(
+            "household__members__participant"
+        ),
     )
     return TemplateResponse(
         request,
@@ -55,6 +65,7 @@ def participant_detail(request: access.AuthenticatedRequest, participant_uuid: s
             "households": households,
             "can_change": can_change,
             "can_change_trajectory": access.Category.TRAJECTORY in changeable,
+            "can_write_notes": access.Category.NOTES in changeable,
             "may_see": {category.name.lower(): category in allowed for category in access.Category},
             "allowed_labels": [str(c.label) for c in access.Category if c in allowed],
             "can_manage_sharing": access.can_manage_sharing(request.user, participant),
@@ -325,7 +336,7 @@ def participant_audit_trail(request: access.AuthenticatedRequest, participant_uu
 def participant_export(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     """Everything held about this participant as JSON, for an access request (AVG art. 15)."""
     participant = access.require_export(request.user, participant_uuid)
-    data = retention_selectors.subject_access_export(participant=participant)
+    data = _export_data(request.user, participant)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="inzage-{participant.uuid}.json"'
     return response
@@ -345,7 +356,21 @@ def _readable(value: object) -> str:
 def participant_export_pdf(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     """The same access-request export as a readable PDF in plain Dutch, to take home or send."""
     participant = access.require_export(request.user, participant_uuid)
-    data = retention_selectors.subject_access_export(participant=participant)
+    return _export_pdf(participant, _export_data(request.user, participant))
+
+
+def _export_data(user: User, participant: Participant) -> dict[str, object]:
+    """The export as the producer may see it: the participant's own is complete; a staff member's
+    holds what they may see (the access layer's redaction)."""
+    return retention_selectors.subject_access_export(
+        participant=participant,
+        reader=redaction.reader_for(user, participant),
+        show_bsn=access.can_see_bsn(user, participant),
+        controller=access.can_manage_sharing(user, participant),
+    )
+
+
+def _export_pdf(participant: Participant, data: dict[str, Any]) -> HttpResponse:
     person = [
         (field_label(name), _readable(value))
         for name, value in data["deelnemer"].items()
@@ -353,8 +378,8 @@ def participant_export_pdf(request: access.AuthenticatedRequest, participant_uui
     ]
     for change in data["wijzigingen"]:
         change["velden"] = [
-            (field_label(name), _readable(before), _readable(after))
-            for name, (before, after) in change["waarden_voor_en_na"].items()
+            (label, _readable(before), _readable(after))
+            for label, (before, after) in change["waarden_voor_en_na"].items()
         ]
     return pdf_response(
         "participants/access_request.pdf.html",

@@ -74,10 +74,22 @@ class PipForm(Form):
     )
 
 
+def _domain_choices(domains: Any) -> list[tuple[str, Any]]:
+    """The life domains the writer may use (the access layer says which); all of them by default."""
+    choices = translated_choices(rules.LIFE_DOMAINS)
+    return [(code, label) for code, label in choices if domains is None or code in domains]
+
+
 class GoalForm(Form):
     key = forms.CharField(widget=forms.HiddenInput, required=False)
     # an empty first choice, so an untouched new row counts as unchanged and is skipped
     life_domain = forms.ChoiceField(label=_("Leefgebied"), choices=[("", "—"), *translated_choices(rules.LIFE_DOMAINS)])
+
+    def __init__(self, *args: Any, domains: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        domain_field: forms.ChoiceField = self.fields["life_domain"]  # type: ignore[assignment]
+        domain_field.choices = [("", "—"), *_domain_choices(domains)]
+
     description = forms.CharField(
         label=_("Doel"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -90,6 +102,12 @@ class GoalForm(Form):
 
 class AgreementForm(Form):
     key = forms.CharField(widget=forms.HiddenInput, required=False)
+    life_domain = forms.ChoiceField(
+        label=_("Leefgebied (als de afspraak daarover gaat)"),
+        choices=[("", _("geen bepaald leefgebied")), *translated_choices(rules.LIFE_DOMAINS)],
+        required=False,
+        help_text=_("Een afspraak over geld, gezondheid of justitie ziet alleen wie die gegevens mag zien."),
+    )
     what = forms.CharField(
         label=_("Wie doet wat?"), widget=forms.Textarea(attrs={"rows": 2}), max_length=rules.TEXT_LIMIT
     )
@@ -102,6 +120,11 @@ class AgreementForm(Form):
     )
     look_back_on = forms.DateField(label=_("Wanneer kijken we terug?"), widget=DateInput())
     status = forms.ChoiceField(label=_("Stand"), choices=translated_choices(rules.AGREEMENT_STATUSES), initial="open")
+
+    def __init__(self, *args: Any, domains: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        domain_field: forms.ChoiceField = self.fields["life_domain"]  # type: ignore[assignment]
+        domain_field.choices = [("", _("geen bepaald leefgebied")), *_domain_choices(domains)]
 
 
 class HouseholdGoalForm(GoalForm):

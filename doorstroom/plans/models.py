@@ -122,6 +122,11 @@ class Agreement(models.Model):
     plan_version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="agreements")
     key = models.UUIDField(default=uuid.uuid4)
     goal_key = models.UUIDField(null=True, blank=True)
+    # what the agreement is about decides who may see it (a debts agreement is debts data); empty:
+    # the domain of the goal it serves, or else the plan's
+    life_domain = models.CharField(
+        _("leefgebied"), max_length=20, choices=translated_choices(rules.LIFE_DOMAINS), blank=True
+    )
     what = EncryptedTextField(_("wie doet wat"))
     due_on = models.DateField(_("klaar op"))
     monitor = EncryptedTextField(_("wie bewaakt de afspraak"))

@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from doorstroom.core import categories
 from doorstroom.core.messages import _
 
 LIFE_DOMAINS: dict[str, str] = {
@@ -18,6 +19,36 @@ LIFE_DOMAINS: dict[str, str] = {
     "gezin": _("Gezin en opvoeding"),
     "justitie": _("Justitie"),
 }
+#: A goal or agreement is data of the category its life domain says: a health goal is health data,
+#: a goal about debts is debts data, one about justice is justice data, on every page and in every
+#: export. The other domains say no more than the plan itself.
+DOMAIN_CATEGORY: dict[str, str] = {
+    "werk": categories.PLAN,
+    "opleiding": categories.PLAN,
+    "taal": categories.PLAN,
+    "financien": categories.DEBTS,
+    "gezondheid": categories.HEALTH,
+    "wonen": categories.PLAN,
+    "netwerk": categories.PLAN,
+    "gezin": categories.PLAN,
+    "justitie": categories.JUSTICE,
+}
+#: Free text about the plan as a whole (why it changed) is contacts-and-notes data.
+NOTE_CATEGORY = categories.NOTES
+
+
+def domain_category(domain: str) -> str:
+    """The category of a life domain; an unknown domain is treated as the most protected."""
+    if not domain:
+        return categories.PLAN
+    return DOMAIN_CATEGORY.get(domain, categories.JUSTICE)
+
+
+def agreement_category(own_domain: str, goal_domain: str) -> str:
+    """An agreement is data of its own life domain, else of the goal it serves, else of the plan."""
+    return domain_category(own_domain or goal_domain)
+
+
 GOAL_STATUSES: dict[str, str] = {
     "open": _("Nog niet begonnen"),
     "bezig": _("Bezig"),
@@ -193,6 +224,8 @@ def agreement_problems(agreement: Mapping[str, Any], *, started_on: date | None)
         problems["look_back_on"] = _("Terugkijken kan pas op of na de datum waarop het klaar moet zijn.")
     if agreement.get("status") not in AGREEMENT_STATUSES:
         problems["status"] = _("Kies een stand uit de lijst.")
+    if agreement.get("life_domain") and agreement["life_domain"] not in LIFE_DOMAINS:
+        problems["life_domain"] = _("Kies een leefgebied uit de lijst.")
     return problems
 
 
@@ -232,6 +265,7 @@ GOAL_FIELDS = {
     "status": "stand",
 }
 AGREEMENT_FIELDS = {
+    "life_domain": "leefgebied",
     "what": "wie doet wat",
     "due_on": "klaar op",
     "monitor": "bewaakt door",

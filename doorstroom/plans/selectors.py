@@ -1,5 +1,6 @@
 """Reading plans: the current version, every version, and the readable difference between two."""
 
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -50,6 +51,18 @@ def pip_decisions(participant: Participant) -> tuple[dict[str, Any] | None, date
     return latest, first
 
 
+def latest_pip(participant: Participant) -> dict[str, Any] | None:
+    """The PIP as last decided, with readable labels (for the plan page and its PDF)."""
+    latest, _first = pip_decisions(participant)
+    if latest is None:
+        return None
+    return {
+        **latest,
+        "learning_route_label": rules.LEARNING_ROUTES.get(latest["learning_route"] or "", ""),
+        "pip_change_reason_label": rules.PIP_CHANGE_REASONS.get(latest["pip_change_reason"] or "", ""),
+    }
+
+
 def integration_term_of(participant: Participant) -> dict[str, date] | None:
     _, first = pip_decisions(participant)
     return rules.integration_term(first) if first else None
@@ -63,8 +76,11 @@ def may_be_relieved(participant: Participant) -> bool:
     )
 
 
-def as_mapping(version: PlanVersion | None) -> dict[str, Any]:
-    """A version as plain values (what `rules.difference` and the edit form use)."""
+def as_mapping(
+    version: PlanVersion | None, *, goals: Iterable[Goal] | None = None, agreements: Iterable[Agreement] | None = None
+) -> dict[str, Any]:
+    """A version as plain values (what `rules.difference` and the edit form use); with `goals`
+    and `agreements`, only those rows (the ones a reader may see)."""
     if version is None:
         return {"review_on": None, "agreed_on": None, "goals": [], "agreements": []} | dict.fromkeys(rules.PIP_FIELDS)
     return {
@@ -81,12 +97,13 @@ def as_mapping(version: PlanVersion | None) -> dict[str, Any]:
                 "target_on": g.target_on,
                 "status": g.status,
             }
-            for g in version.goals.all()
+            for g in (version.goals.all() if goals is None else goals)
         ],
         "agreements": [
             {
                 "key": str(a.key),
                 "goal_key": str(a.goal_key) if a.goal_key else "",
+                "life_domain": a.life_domain,
                 "what": a.what,
                 "due_on": a.due_on,
                 "monitor": a.monitor,
@@ -94,18 +111,22 @@ def as_mapping(version: PlanVersion | None) -> dict[str, Any]:
                 "look_back_on": a.look_back_on,
                 "status": a.status,
             }
-            for a in version.agreements.all()
+            for a in (version.agreements.all() if agreements is None else agreements)
         ],
     }
 
 
 def difference_between(owner: PlanOwner, older: int, newer: int) -> list[str]:
+    """The whole difference, for internal use (the access layer shows a reader's part of it)."""
     versions = {v.number: v for v in versions_of(owner).filter(number__in=[older, newer])}
     return rules.difference(as_mapping(versions.get(older)), as_mapping(versions.get(newer)))
 
 
-def conflict_message(plan: Plan, expected_version: int) -> str:
-    """Who saved since the version the user opened, when, and what changed."""
+def conflict_message(
+    plan: Plan, expected_version: int, difference: Callable[[int, int], list[str]] | None = None
+) -> str:
+    """Who saved since the version the user opened, when, and what changed (`difference` gives
+    the lines this user may see; by default all of them)."""
     message = _("Iemand anders heeft het plan intussen opgeslagen. Uw wijzigingen zijn niet opgeslagen.")
     newer = list(
         PlanVersion.objects.filter(plan=plan, number__gt=expected_version)
@@ -119,8 +140,8 @@ def conflict_message(plan: Plan, expected_version: int) -> str:
     when = timezone.localtime(last.created_at).strftime("%d-%m-%Y %H:%M")
     owner: PlanOwner | None = plan.household or plan.participant
     assert owner is not None  # a database constraint: one of the two
-    changes = difference_between(owner, expected_version, last.number)
-    summary = "; ".join(changes[:5]) if changes else _("geen inhoudelijke wijziging")
+    changes = (difference or (lambda a, b: difference_between(owner, a, b)))(expected_version, last.number)
+    summary = "; ".join(changes[:5]) if changes else _("geen wijziging die u kunt zien")
     return _(
         "%(message)s %(who)s sloeg versie %(number)s op (%(when)s): %(summary)s. "
         "Open het plan opnieuw en voer uw wijziging nog eens in.",

@@ -1,6 +1,7 @@
 """Saving a plan: every save is a new version with its goals and agreements; refused with a clear
 conflict when someone else saved since the version the user opened."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -32,6 +33,9 @@ def plan_save(
     agreed_how: str = "",
     change_note: str = "",
     pip: dict[str, Any] | None = None,
+    writable_categories: frozenset[str] | None = None,
+    may_decide_pip: bool = True,
+    difference: Callable[[int, int], list[str]] | None = None,
 ) -> PlanVersion:
     """Save a new version of a participant's plan, or of a household's plan (give one of the two).
 
@@ -39,7 +43,14 @@ def plan_save(
     a PIP field (`learning_route`, …), and `version` (code conflict) when someone else saved in
     between. `pip` holds the PIP part (Wet inburgering) for a participant with an integration duty;
     a household plan has no PIP (that stays with the member's own plan), and each of its goals
-    names the member (`goals[i].member`, a participant id) it is for."""
+    names the member (`goals[i].member`, a participant id) it is for.
+
+    `writable_categories` are the data categories the actor may create or change (from the access
+    layer): a goal or agreement in another category is refused naming its `life_domain`, and the
+    rows of the current version the actor may not change are carried into the new version as they
+    were. Without `may_decide_pip` (only the municipality decides a PIP) the PIP fields are refused
+    when they differ from the latest decision, and the new version is no decision. `difference`
+    gives the lines of a conflict message the actor may see."""
     if (participant is None) == (household is None):
         raise ValueError("plan_save needs a participant or a household")
     members: dict[str, Participant] = {}
@@ -54,13 +65,28 @@ def plan_save(
         started_on = trajectory_start(participant)
     pip = {name: (pip or {}).get(name) for name in rules.PIP_FIELDS}
     previous, first_decided_on = selectors.pip_decisions(participant) if participant else (None, None)
-    problems = rules.pip_problems(
-        pip,
-        has_duty=participant is not None and participant.civic_integration_duty,
-        may_be_relieved=participant is not None and selectors.may_be_relieved(participant),
-        previous=previous,
-        first_decided_on=first_decided_on,
-        today=clock.today(),
+    owner: selectors.PlanOwner = household if household is not None else participant  # type: ignore[assignment]
+    if writable_categories is not None:
+        goals, agreements = _carry_over(owner, goals, agreements, writable_categories)
+    if not may_decide_pip:
+        unchanged = {**dict.fromkeys(rules.PIP_FIELDS), **(previous or {})}
+        for name in rules.PIP_FIELDS:
+            if pip[name] not in (None, "") and pip[name] != unchanged[name]:
+                raise DomainError(
+                    _("Alleen de gemeente stelt het PIP vast of wijzigt het."), field=name, code="not_shared"
+                )
+        pip = dict.fromkeys(rules.PIP_FIELDS)
+    problems = (
+        {}
+        if not may_decide_pip
+        else rules.pip_problems(
+            pip,
+            has_duty=participant is not None and participant.civic_integration_duty,
+            may_be_relieved=participant is not None and selectors.may_be_relieved(participant),
+            previous=previous,
+            first_decided_on=first_decided_on,
+            today=clock.today(),
+        )
     )
     if problems:
         name = min(problems, key=rules.PIP_FIELDS.index)
@@ -98,11 +124,12 @@ def plan_save(
                 _("Deze afspraak hoort bij een doel dat niet in het plan staat."), field=f"agreements[{index}].goal_key"
             )
 
-    owner: selectors.PlanOwner = household if household is not None else participant  # type: ignore[assignment]
     plan, _created = Plan.objects.get_or_create(**selectors.plan_filter(owner))
     updated = Plan.objects.filter(pk=plan.pk, version=expected_version).update(version=F("version") + 1)
     if updated != 1:
-        raise DomainError(selectors.conflict_message(plan, expected_version), field="version", code="conflict")
+        raise DomainError(
+            selectors.conflict_message(plan, expected_version, difference), field="version", code="conflict"
+        )
     version = PlanVersion.objects.create(
         plan=plan,
         number=expected_version + 1,
@@ -131,7 +158,9 @@ def plan_save(
             plan_version=version,
             position=position,
             **{
-                k: v for k, v in agreement.items() if k in {"key", "goal_key", "due_on", "look_back_on", "status"} and v
+                k: v
+                for k, v in agreement.items()
+                if k in {"key", "goal_key", "life_domain", "due_on", "look_back_on", "status"} and v
             },
             what=str(agreement["what"]).strip(),
             monitor=str(agreement["monitor"]).strip(),
@@ -141,3 +170,42 @@ def plan_save(
     )
     Plan.objects.filter(pk=plan.pk).update(current=version)
     return version
+
+
+def _carry_over(
+    owner: selectors.PlanOwner,
+    goals: list[dict[str, Any]],
+    agreements: list[dict[str, Any]],
+    writable: frozenset[str],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Refuse rows in a category the actor may not change (naming the field), and add the current
+    version's rows of such categories unchanged: someone without a health grant who saves the plan
+    neither sees nor loses its health goals."""
+    current = selectors.as_mapping(selectors.current_plan(owner))
+    kept_goals = [g for g in current["goals"] if rules.domain_category(g["life_domain"]) not in writable]
+    kept_keys = {g["key"] for g in kept_goals}
+    for index, goal in enumerate(goals):
+        if rules.domain_category(str(goal.get("life_domain") or "")) not in writable:
+            raise DomainError(_NOT_SHARED, field=f"goals[{index}].life_domain", code="not_shared")
+        if goal.get("key") and str(goal["key"]) in kept_keys:
+            raise DomainError(_NOT_SHARED, field=f"goals[{index}].key", code="not_shared")
+    domains = {str(g["key"]): g["life_domain"] for g in [*goals, *kept_goals] if g.get("key")}
+    current_domains = {g["key"]: g["life_domain"] for g in current["goals"]}
+
+    def category(agreement: dict[str, Any], goal_domains: dict[str, str]) -> str:
+        goal_key = str(agreement.get("goal_key") or "")
+        return rules.agreement_category(str(agreement.get("life_domain") or ""), goal_domains.get(goal_key, ""))
+
+    kept_agreements = [a for a in current["agreements"] if category(a, current_domains) not in writable]
+    kept_agreement_keys = {a["key"] for a in kept_agreements}
+    for index, agreement in enumerate(agreements):
+        if category(agreement, domains) not in writable:
+            raise DomainError(_NOT_SHARED, field=f"agreements[{index}].life_domain", code="not_shared")
+        if agreement.get("key") and str(agreement["key"]) in kept_agreement_keys:
+            raise DomainError(_NOT_SHARED, field=f"agreements[{index}].key", code="not_shared")
+    return [*goals, *kept_goals], [*agreements, *kept_agreements]
+
+
+_NOT_SHARED = _(
+    "Gegevens van dit leefgebied zijn niet met u gedeeld: u kunt er geen doel of afspraak in vastleggen of wijzigen."
+)

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from doorstroom.access import policy as access
+from doorstroom.access import redaction
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
 from doorstroom.core.pdf import pdf_response
@@ -20,27 +22,35 @@ from doorstroom.core.pdf import pdf_response
 from . import forms, selectors, services
 
 
+def _difference(shown: list[redaction.PlanShown], compare: str) -> list[str] | None:
+    """What changed into version `compare`, as far as the reader may see it."""
+    if not (compare.isdigit() and int(compare) > 1):
+        return None
+    number = int(compare)
+    return redaction.plan_difference(
+        redaction.plan_shown_by_number(shown, number - 1), redaction.plan_shown_by_number(shown, number)
+    )
+
+
 @login_required
 def plan_detail(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     participant = access.require_participant(request.user, participant_uuid, access.Action.VIEW, access.Category.PLAN)
-    versions = list(selectors.versions_of(participant))
+    reader = redaction.reader_for(request.user, participant)
+    versions = redaction.plan_versions_shown(reader, selectors.versions_of(participant))
     compare = request.GET.get("versie", "")
-    difference: list[str] | None = None
-    if compare.isdigit() and int(compare) > 1:
-        difference = selectors.difference_between(participant, int(compare) - 1, int(compare))
     return TemplateResponse(
         request,
         "plans/plan_detail.html",
         {
             "participant": participant,
             "plan": versions[0] if versions else None,
+            "pip": selectors.latest_pip(participant) if participant.civic_integration_duty else None,
             "versions": versions,
             "compare": int(compare) if compare.isdigit() else None,
-            "difference": difference,
+            "difference": _difference(versions, compare),
             "term": selectors.integration_term_of(participant) if participant.civic_integration_duty else None,
             "households": selectors.household_plans_of(participant),
-            "can_change": access.Category.PLAN
-            in access.categories_allowed(request.user, participant, access.Action.CHANGE),
+            "can_change": reader.may_write(access.Category.PLAN),
         },
     )
 
@@ -48,9 +58,12 @@ def plan_detail(request: access.AuthenticatedRequest, participant_uuid: str) -> 
 FIELD = re.compile(r"^(goals|agreements)\[(\d+)\]\.(\w+)$")
 
 
-def _plan_form(request: access.AuthenticatedRequest, current: Any, values: dict[str, Any]) -> forms.PlanForm:
-    """The plan's own fields (version, review, agreement), filled from the current version."""
-    return forms.PlanForm(
+def _plan_form(
+    request: access.AuthenticatedRequest, current: Any, values: dict[str, Any], writer: redaction.Reader | None
+) -> forms.PlanForm:
+    """The plan's own fields (version, review, agreement), filled from the current version. The
+    note on what changed is free text (contacts and notes): only for who may write notes."""
+    form = forms.PlanForm(
         request.POST or None,
         initial={
             "version": current.number if current else 0,
@@ -59,6 +72,11 @@ def _plan_form(request: access.AuthenticatedRequest, current: Any, values: dict[
             "agreed_how": current.agreed_how if current else "",
         },
     )
+    if writer is None or not writer.may_write(access.Category.NOTES):
+        if request.method == "POST" and request.POST.get("change_note"):
+            raise PermissionDenied  # the form never offers it: same answer as the API
+        del form.fields["change_note"]
+    return form
 
 
 def _plan_values(plan_form: forms.PlanForm) -> dict[str, Any]:
@@ -69,7 +87,7 @@ def _plan_values(plan_form: forms.PlanForm) -> dict[str, Any]:
         "review_on": data["review_on"],
         "agreed_on": data["agreed_on"],
         "agreed_how": data["agreed_how"],
-        "change_note": data["change_note"],
+        "change_note": data.get("change_note", ""),
     }
 
 
@@ -97,20 +115,42 @@ def _place_error(
         plan_form.add_domain_error(error)
 
 
+def _shown_difference(readers: Any, owner: Any, agreements_reader: Any = None) -> Any:
+    """The lines of a conflict message this reader may see."""
+
+    def difference(older: int, newer: int) -> list[str]:
+        shown = redaction.plan_versions_shown(
+            readers, selectors.versions_of(owner).filter(number__in=[older, newer]), agreements_reader=agreements_reader
+        )
+        return redaction.plan_difference(
+            redaction.plan_shown_by_number(shown, older), redaction.plan_shown_by_number(shown, newer)
+        )
+
+    return difference
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE, access.Category.PLAN)
+    reader = redaction.reader_for(request.user, participant)
+    editor = redaction.Reader(participant_id=participant.pk, categories=reader.writable)  # what the form may hold
     current = selectors.current_plan(participant)
-    values = selectors.as_mapping(current)
-    plan_form = _plan_form(request, current, values)
+    values = redaction.plan_mapping(redaction.plan_shown(editor, current) if current else None)
+    plan_form = _plan_form(request, current, values, reader)
+    may_decide_pip = access.may_decide_pip(request.user, participant)
     pip_form = None
-    if participant.civic_integration_duty:
+    if participant.civic_integration_duty and may_decide_pip:
         # the decision date and the reason belong to one decision: a new version asks for them again
         pip_initial = {k: v for k, v in values.items() if k in ("learning_route", "map_intensity", "pvt_intensity")}
         pip_form = forms.PipForm(request.POST or None, initial=pip_initial, prefix="pip")
-    goal_forms = forms.GoalFormSet(request.POST or None, initial=values["goals"], prefix="doelen")
-    agreement_forms = forms.AgreementFormSet(request.POST or None, initial=values["agreements"], prefix="afspraken")
+    domains = redaction.life_domains_writable(reader)
+    goal_forms = forms.GoalFormSet(
+        request.POST or None, initial=values["goals"], prefix="doelen", form_kwargs={"domains": domains}
+    )
+    agreement_forms = forms.AgreementFormSet(
+        request.POST or None, initial=values["agreements"], prefix="afspraken", form_kwargs={"domains": domains}
+    )
     forms_valid = all(f.is_valid() for f in (plan_form, goal_forms, agreement_forms, pip_form) if f is not None)
     if request.method == "POST" and forms_valid:
         goals, agreements = forms.kept_rows(goal_forms), forms.kept_rows(agreement_forms)
@@ -122,6 +162,9 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
                 agreements=[row for _, row in agreements],
                 **_plan_values(plan_form),
                 pip=pip_form.cleaned_data if pip_form is not None else None,
+                writable_categories=reader.writable,
+                may_decide_pip=may_decide_pip,
+                difference=_shown_difference(reader, participant),
             )
         except DomainError as error:
             _place_error(error, plan_form, pip_form, goals, goal_forms, agreements, agreement_forms)
@@ -136,27 +179,42 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
             "participant": participant,
             "plan_form": plan_form,
             "pip_form": pip_form,
+            "pip_by_municipality": participant.civic_integration_duty and not may_decide_pip,
             "back_url": reverse("plans:detail", args=[participant.uuid]),
             "heading": _("Plan van aanpak van %(name)s") % {"name": participant.full_name},
             "goal_forms": goal_forms,
             "agreement_forms": agreement_forms,
+            "kept_elsewhere": _kept_elsewhere(reader, current),
         },
         status=400 if invalid else 200,
     )
 
 
+def _kept_elsewhere(reader: redaction.Reader, current: Any) -> int:
+    """How many goals and agreements the form leaves out because the reader may not change them
+    (they stay in the plan as they are)."""
+    if current is None:
+        return 0
+    editor = redaction.Reader(participant_id=reader.participant_id, categories=reader.writable)
+    shown = redaction.plan_shown(editor, current)
+    return shown.hidden_goals + shown.hidden_agreements
+
+
 @login_required
 def plan_pdf(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
-    """The current plan as a PDF in plain Dutch that the participant can take home."""
+    """The current plan as a PDF in plain Dutch that the participant can take home: what the
+    person printing it may see (the participant's own print holds everything)."""
     participant = access.require_participant(request.user, participant_uuid, access.Action.EXPORT, access.Category.PLAN)
-    plan = selectors.current_plan(participant)
-    if plan is None:
+    current = selectors.current_plan(participant)
+    if current is None:
         raise Http404
+    plan = redaction.plan_shown(redaction.reader_for(request.user, participant), current)
     return pdf_response(
         "plans/plan.pdf.html",
         {
             "participant": participant,
             "plan": plan,
+            "pip": selectors.latest_pip(participant) if participant.civic_integration_duty else None,
             "made_on": clock.today(),
             "term": selectors.integration_term_of(participant) if participant.civic_integration_duty else None,
         },
@@ -164,21 +222,26 @@ def plan_pdf(request: access.AuthenticatedRequest, participant_uuid: str) -> Htt
     )
 
 
+def _household_readers(
+    user: Any, household: Any, members: list[Any]
+) -> tuple[dict[int, redaction.Reader], redaction.Reader | None, bool]:
+    """The readers of the members the user may see, the reader of the household-wide parts (only
+    when that is every member), and whether it is."""
+    readers = {m.pk: redaction.reader_for(user, m) for m in members}
+    whole_household = len(members) == household.members.count()
+    return readers, redaction.common_reader(readers.values()) if whole_household else None, whole_household
+
+
 @login_required
 def household_plan_detail(request: access.AuthenticatedRequest, household_uuid: str) -> HttpResponse:
     """One plan for a household supported as a whole, with goals per member; a reader sees the
-    goals of the members whose plan they may see, and the household-wide parts only when that is
-    everyone."""
+    goals of the members whose plan they may see, in the categories they hold for that member,
+    and the household-wide parts only when that is everyone."""
     household, members = access.require_household(request.user, household_uuid, access.Action.VIEW)
-    versions = list(selectors.versions_of(household))
+    readers, shared, whole_household = _household_readers(request.user, household, members)
+    versions = redaction.plan_versions_shown(readers, selectors.versions_of(household), agreements_reader=shared)
     plan = versions[0] if versions else None
-    visible_ids = {m.pk for m in members}
-    goals = [g for g in plan.goals.all() if g.member_id in visible_ids] if plan else []
-    whole_household = len(members) == household.members.count()
     compare = request.GET.get("versie", "")
-    difference: list[str] | None = None
-    if whole_household and compare.isdigit() and int(compare) > 1:
-        difference = selectors.difference_between(household, int(compare) - 1, int(compare))
     return TemplateResponse(
         request,
         "plans/household_plan.html",
@@ -186,17 +249,13 @@ def household_plan_detail(request: access.AuthenticatedRequest, household_uuid: 
             "household": household,
             "members": members,
             "plan": plan,
-            "goals": goals,
-            "hidden_goals": (len(plan.goals.all()) - len(goals)) if plan else 0,
+            "goals": plan.goals if plan else [],
+            "hidden_goals": plan.hidden_goals if plan else 0,
             "whole_household": whole_household,
             "versions": versions,
             "compare": int(compare) if compare.isdigit() else None,
-            "difference": difference,
-            "can_change": whole_household
-            and access.participants_allowed(request.user, access.Action.CHANGE, access.Category.PLAN)
-            .filter(pk__in=[m.pk for m in members])
-            .count()
-            == len(members),
+            "difference": _difference(versions, compare) if whole_household else None,
+            "can_change": shared is not None and shared.may_write(access.Category.PLAN),
         },
     )
 
@@ -205,13 +264,25 @@ def household_plan_detail(request: access.AuthenticatedRequest, household_uuid: 
 @require_http_methods(["GET", "POST"])
 def household_plan_edit(request: access.AuthenticatedRequest, household_uuid: str) -> HttpResponse:
     household, members = access.require_household(request.user, household_uuid, access.Action.CHANGE)
+    readers, shared, _whole = _household_readers(request.user, household, members)
+    assert shared is not None  # changing needs every member
+    editors = {pk: redaction.Reader(participant_id=pk, categories=r.writable) for pk, r in readers.items()}
+    shared_editor = redaction.Reader(participant_id=shared.participant_id, categories=shared.writable)
     current = selectors.current_plan(household)
-    values = selectors.as_mapping(current)
-    plan_form = _plan_form(request, current, values)
-    goal_forms = forms.HouseholdGoalFormSet(
-        request.POST or None, initial=values["goals"], prefix="doelen", form_kwargs={"members": members}
+    values = redaction.plan_mapping(
+        redaction.plan_shown(editors, current, agreements_reader=shared_editor) if current else None
     )
-    agreement_forms = forms.AgreementFormSet(request.POST or None, initial=values["agreements"], prefix="afspraken")
+    plan_form = _plan_form(request, current, values, shared)
+    domains = redaction.life_domains_writable(shared)
+    goal_forms = forms.HouseholdGoalFormSet(
+        request.POST or None,
+        initial=values["goals"],
+        prefix="doelen",
+        form_kwargs={"members": members, "domains": domains},
+    )
+    agreement_forms = forms.AgreementFormSet(
+        request.POST or None, initial=values["agreements"], prefix="afspraken", form_kwargs={"domains": domains}
+    )
     if request.method == "POST" and all(f.is_valid() for f in (plan_form, goal_forms, agreement_forms)):
         goals, agreements = forms.kept_rows(goal_forms), forms.kept_rows(agreement_forms)
         try:
@@ -221,6 +292,8 @@ def household_plan_edit(request: access.AuthenticatedRequest, household_uuid: st
                 goals=[row for _, row in goals],
                 agreements=[row for _, row in agreements],
                 **_plan_values(plan_form),
+                writable_categories=shared.writable,
+                difference=_shown_difference(readers, household, shared),
             )
         except DomainError as error:
             _place_error(error, plan_form, None, goals, goal_forms, agreements, agreement_forms)
@@ -245,13 +318,15 @@ def household_plan_edit(request: access.AuthenticatedRequest, household_uuid: st
 @login_required
 def household_plan_pdf(request: access.AuthenticatedRequest, household_uuid: str) -> HttpResponse:
     """The household plan as a PDF for the family: every member's goals, so only for someone who
-    may export the plan of each member."""
-    household, _members = access.require_household(request.user, household_uuid, access.Action.EXPORT)
-    plan = selectors.current_plan(household)
-    if plan is None:
+    may export the plan of each member, and then what they may see of each."""
+    household, members = access.require_household(request.user, household_uuid, access.Action.EXPORT)
+    current = selectors.current_plan(household)
+    if current is None:
         raise Http404
+    readers, shared, _whole = _household_readers(request.user, household, members)
+    plan = redaction.plan_shown(readers, current, agreements_reader=shared)
     return pdf_response(
         "plans/plan.pdf.html",
-        {"household": household, "plan": plan, "made_on": clock.today(), "term": None},
+        {"household": household, "plan": plan, "made_on": clock.today(), "term": None, "pip": None},
         f"gezinsplan-versie-{plan.number}.pdf",
     )

@@ -4,17 +4,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
+from doorstroom.access import redaction
 from doorstroom.access.models import AuditEvent, BreakGlassAccess
-from doorstroom.access.policy import served_municipality_ids
-from doorstroom.enrollments.models import Enrollment
+from doorstroom.access.policy import Category, served_municipality_ids
+from doorstroom.enrollments.models import Enrollment, EnrollmentEvent
 from doorstroom.enrollments.selectors import OPEN_STATE_VALUES
 from doorstroom.organisations.models import Organisation, Role, User
+from doorstroom.participants import selectors as participant_selectors
 from doorstroom.participants.models import Participant
 from doorstroom.plans import selectors as plan_selectors
 from doorstroom.retention import rules
 from doorstroom.retention.models import DestructionList
+from doorstroom.signalering.registry import RULES
 
 
 @dataclass(frozen=True)
@@ -96,40 +99,44 @@ EXPORT_SECTIONS = {
 }
 
 
-def subject_access_export(*, participant: Participant) -> dict[str, Any]:
-    """Everything held about one participant, in plain values, for an access request (AVG art. 15)."""
+def subject_access_export(
+    *, participant: Participant, reader: redaction.Reader, show_bsn: bool, controller: bool
+) -> dict[str, Any]:
+    """What is held about one participant, in plain values, for an access request (AVG art. 15):
+    everything for the complete export (the participant's own, or the privacy officer's answer to a
+    written request), and otherwise what the staff member producing it may see, category by
+    category and record by record (the access layer's redaction). `controller` adds what the
+    responsible municipality keeps about the processing itself (sharing, emergency access,
+    recipients, who looked)."""
+    sees = reader.sees
+    notes = redaction.note_visible(reader)
     person = {
         field.name: _plain(getattr(participant, field.name))
         for field in participant._meta.concrete_fields
         if field.name not in {"id", "bsn_index", "account", "version"}
     }
     person["municipality"] = participant.municipality.name
-    enrollments = []
-    for enrollment in participant.enrollments.select_related("programme", "current_phase").order_by("id"):
-        events = [
-            {
-                "datum": _plain(event.occurred_on),
-                "gebeurtenis": event.get_event_type_display(),
-                "reden": event.reason_label,
-                "fase": event.phase.name if event.phase else "",
-                "resultaten": event.outcomes,
-                "toelichting": event.note,
-                "vastgelegd_door": str(event.actor),
-                "vastgelegd_op": _plain(event.recorded_at),
-            }
-            for event in enrollment.events.select_related("actor", "phase").order_by("occurred_on", "id")
-        ]
-        enrollments.append(
-            {
-                "programma": enrollment.programme.name,
-                "stand": enrollment.get_state_display(),
-                "fase": enrollment.current_phase.name if enrollment.current_phase else "",
-                "aangemeld_op": _plain(enrollment.referred_on),
-                "afgesloten_op": _plain(enrollment.ended_on),
-                "gebeurtenissen": events,
-            }
+    if not show_bsn:
+        person["bsn"] = None
+    if not sees(Category.CONTACT):
+        person["email"] = person["phone"] = None
+    if not reader.complete:
+        person["processing_restriction_reason"] = ""
+    events = EnrollmentEvent.objects.select_related("actor", "phase", "target_programme").order_by("occurred_on", "id")
+    enrollments = [
+        _enrollment_row(enrollment)
+        for enrollment in redaction.enrollments_shown(
+            reader,
+            Enrollment.objects.filter(participant=participant)
+            .select_related("programme", "current_phase")
+            .prefetch_related(Prefetch("events", queryset=events))
+            .order_by("id"),
         )
+    ]
+    controller = controller or reader.complete  # sharing, emergency access and recipients
+    item_categories = frozenset(reader.categories)
     return {
+        "volledig": reader.complete,
         "deelnemer": person,
         "huishoudens": [
             {"huishouden": m.household.name, "relatie": m.get_relation_display()}
@@ -144,7 +151,9 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
                 "ingetrokken_op": _plain(g.withdrawn_on),
             }
             for g in participant.sharing_grants.select_related("organisation")
-        ],
+        ]
+        if controller
+        else [],
         "team": [
             {
                 "medewerker": str(a.member),
@@ -158,37 +167,29 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
         "trajecten": enrollments,
         "wijzigingen": [
             {
-                "versie": c.version,
-                "wanneer": _plain(c.changed_at),
-                "wie": c.changed_by.get_full_name() if c.changed_by else "",
-                "reden": c.reason,
-                "rectificatie": c.is_rectification,
-                "waarden_voor_en_na": c.before_after,
+                "versie": entry.version,
+                "wanneer": _plain(entry.changed_at),
+                "wie": entry.changed_by,
+                "reden": entry.reason,
+                "rectificatie": entry.is_rectification,
+                "waarden_voor_en_na": {f.name: [f.before, f.after] for f in entry.fields},
+                "velden_niet_gedeeld": entry.hidden_fields,
             }
-            for c in participant.changes.select_related("changed_by").order_by("version")
+            for entry in reversed(
+                participant_selectors.change_history(
+                    participant=participant, categories=item_categories, show_bsn=show_bsn
+                )
+            )
         ],
-        "metingen": [
-            {
-                "instrument": str(m.scale),
-                "moment": m.get_moment_display(),
-                "datum": _plain(m.measured_on),
-                "scores": {s.item: m.scale.value_label(s.value, s.item) for s in m.scores.all()},
-                "bron": m.get_source_display() if m.source else "",
-                "toelichting": m.note,
-                "andere_trede_omdat": m.override_reason,
-                "correctie_van_een_eerdere_meting": m.correction_reason,
-                "vastgelegd_door": str(m.recorded_by),
-            }
-            for m in participant.measurements.select_related("scale__measurement_type", "recorded_by")
-            .prefetch_related("scores")
-            .order_by("measured_on", "id")
-        ],
-        "plan": _plan_versions(participant),
-        "gezinsplan": _household_goals(participant),
+        "metingen": _measurements(participant, reader) if sees(Category.MEASUREMENTS) else [],
+        "plan": _plan_versions(participant, reader) if sees(Category.PLAN) else [],
+        "gezinsplan": _household_goals(participant, reader) if sees(Category.PLAN) else [],
         "schoolinschrijvingen": [
             {"school": r.school, "sinds": _plain(r.starts_on), "tot": _plain(r.ends_on)}
             for r in participant.school_registrations.order_by("starts_on", "id")
-        ],
+        ]
+        if sees(Category.WORK_EDUCATION)
+        else [],
         "aanmeldingen": [
             {
                 "van": r.from_organisation.name,
@@ -200,20 +201,32 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
                 "reden_afwijzing": r.get_decline_reason_display() if r.decline_reason else "",
                 "toelichting": r.decision_note,
             }
-            for r in participant.referrals.select_related("from_organisation", "to_organisation").order_by("id")
-        ],
+            for r in (
+                redaction.record_notes_shown(reader, referral)
+                for referral in participant.referrals.select_related("from_organisation", "to_organisation").order_by(
+                    "id"
+                )
+            )
+        ]
+        if sees(Category.TRAJECTORY)
+        else [],
         "signalen": [
             {
-                "signaal": sig.rule,
+                "signaal": str(RULES[sig.rule].label) if sig.rule in RULES else sig.rule,
                 "toelichting": sig.detail,
+                "programma": sig.programme.name if sig.programme else "",
                 "stand": sig.get_state_display(),
                 "geopend_op": _plain(sig.opened_on),
                 "gesloten_op": _plain(sig.closed_on),
                 "afhandeling": [
-                    {"wat": e.get_kind_display(), "wanneer": _plain(e.at), "notitie": e.note} for e in sig.events.all()
+                    {"wat": e.get_kind_display(), "wanneer": _plain(e.at), "notitie": e.note if notes else ""}
+                    for e in sig.events.all()
                 ],
             }
-            for sig in participant.signals.prefetch_related("events").order_by("opened_on", "id")
+            for sig in participant.signals.select_related("programme")
+            .prefetch_related("events")
+            .order_by("opened_on", "id")
+            if sees(sig.category) and redaction.programme_visible(reader, sig.programme)
         ],
         "contactmomenten": [
             {
@@ -226,7 +239,9 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
                 "vastgelegd_door": str(c.recorded_by),
             }
             for c in participant.contacts.select_related("recorded_by").order_by("occurred_on", "id")
-        ],
+        ]
+        if notes
+        else [],
         "taalscreenings": [
             {
                 "instrument": s.get_instrument_display(),
@@ -235,7 +250,9 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
                 "doorverwezen_naar": s.referred_to,
             }
             for s in participant.screenings.order_by("screened_on", "id")
-        ],
+        ]
+        if sees(Category.MEASUREMENTS)
+        else [],
         "noodtoegang": [
             {
                 "wanneer": _plain(b.started_at),
@@ -244,8 +261,10 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
                 "beoordeeld_op": _plain(b.reviewed_at),
             }
             for b in BreakGlassAccess.objects.filter(participant=participant).select_related("user")
-        ],
-        "ontvangers": recipients_of(participant),
+        ]
+        if controller
+        else [],
+        "ontvangers": recipients_of(participant) if controller else [],
         "inzage_in_dossier": [
             {
                 "wanneer": _plain(e.occurred_at),
@@ -257,59 +276,120 @@ def subject_access_export(*, participant: Participant) -> dict[str, Any]:
                 "doel": e.purpose,
             }
             for e in AuditEvent.objects.filter(subjects__participant_uuid=str(participant.uuid)).order_by("id")
+        ]
+        if controller
+        else [],
+    }
+
+
+def _enrollment_row(enrollment: Enrollment) -> dict[str, Any]:
+    return {
+        "programma": enrollment.programme.name,
+        "stand": enrollment.get_state_display(),
+        "fase": enrollment.current_phase.name if enrollment.current_phase else "",
+        "aangemeld_op": _plain(enrollment.referred_on),
+        "afgesloten_op": _plain(enrollment.ended_on),
+        "gebeurtenissen": [
+            {
+                "datum": _plain(event.occurred_on),
+                "gebeurtenis": event.get_event_type_display(),
+                "reden": event.reason_label,
+                "fase": event.phase.name if event.phase else "",
+                "naar_programma": event.target_programme.name if event.target_programme else "",
+                "resultaten": event.outcomes,
+                "toelichting": event.note,
+                "niet_gedeeld": list(event.withheld),  # type: ignore[attr-defined]
+                "vastgelegd_door": str(event.actor),
+                "vastgelegd_op": _plain(event.recorded_at),
+            }
+            for event in enrollment.timeline  # type: ignore[attr-defined]
         ],
     }
 
 
-def _plan_versions(participant: Participant) -> list[dict[str, Any]]:
-
-    return [
-        {
-            "versie": version.number,
-            "opgesteld_op": _plain(version.created_at),
-            "door": str(version.created_by),
-            "akkoord_op": _plain(version.agreed_on),
-            "evaluatiedatum": _plain(version.review_on),
-            **(
-                {
-                    "pip_besluit_op": _plain(version.pip_decided_on),
-                    "leerroute": version.get_learning_route_display(),
-                    "map": version.map_intensity,
-                    "pvt": version.pvt_intensity,
-                    "ontzorgen_tot": _plain(version.ontzorgen_until),
-                    "reden_wijziging_pip": version.get_pip_change_reason_display(),
-                }
-                if version.pip_decided_on
-                else {}
-            ),
-            **{
-                key: [{k: _plain(v) for k, v in row.items() if k not in ("key", "goal_key")} for row in rows]
-                for key, rows in (
-                    ("doelen", plan_selectors.as_mapping(version)["goals"]),
-                    ("afspraken", plan_selectors.as_mapping(version)["agreements"]),
-                )
-            },
-        }
-        for version in plan_selectors.versions_of(participant)
-    ]
+def _measurements(participant: Participant, reader: redaction.Reader) -> list[dict[str, Any]]:
+    """Each measurement with the scores of the items the reader may see (a health item of the ZRM
+    is health data) and its notes only for a reader of notes."""
+    rows = []
+    for m in (
+        participant.measurements.select_related("scale__measurement_type", "recorded_by")
+        .prefetch_related("scores")
+        .order_by("measured_on", "id")
+    ):
+        categories = {item.code: item.category for item in m.scale.scale_items()}
+        shown = redaction.record_notes_shown(reader, m)
+        rows.append(
+            {
+                "instrument": str(m.scale),
+                "moment": m.get_moment_display(),
+                "datum": _plain(m.measured_on),
+                "scores": {
+                    s.item: m.scale.value_label(s.value, s.item)
+                    for s in m.scores.all()
+                    if reader.sees(categories.get(s.item, Category.JUSTICE))
+                },
+                "bron": m.get_source_display() if m.source else "",
+                "toelichting": shown.note,
+                "andere_trede_omdat": shown.override_reason,
+                "correctie_van_een_eerdere_meting": shown.correction_reason,
+                "vastgelegd_door": str(m.recorded_by),
+            }
+        )
+    return rows
 
 
-def _household_goals(participant: Participant) -> list[dict[str, Any]]:
+def _plan_versions(participant: Participant, reader: redaction.Reader) -> list[dict[str, Any]]:
+    rows = []
+    for shown in redaction.plan_versions_shown(reader, plan_selectors.versions_of(participant)):
+        mapping = redaction.plan_mapping(shown)
+        rows.append(
+            {
+                "versie": shown.number,
+                "opgesteld_op": _plain(shown.created_at),
+                "door": str(shown.created_by),
+                "akkoord_op": _plain(shown.agreed_on),
+                "evaluatiedatum": _plain(shown.review_on),
+                "wat_veranderde": shown.change_note,
+                **(
+                    {
+                        "pip_besluit_op": _plain(shown.pip_decided_on),
+                        "leerroute": shown.get_learning_route_display(),
+                        "map": shown.map_intensity,
+                        "pvt": shown.pvt_intensity,
+                        "ontzorgen_tot": _plain(shown.ontzorgen_until),
+                        "reden_wijziging_pip": shown.get_pip_change_reason_display(),
+                    }
+                    if shown.pip_decided_on
+                    else {}
+                ),
+                "doelen": [_row(g, ("key", "member", "member_name")) for g in mapping["goals"]],
+                "afspraken": [_row(a, ("key", "goal_key")) for a in mapping["agreements"]],
+                "niet_gedeeld": {"doelen": shown.hidden_goals, "afspraken": shown.hidden_agreements},
+            }
+        )
+    return rows
+
+
+def _row(values: dict[str, Any], left_out: tuple[str, ...]) -> dict[str, Any]:
+    return {k: _plain(v) for k, v in values.items() if k not in left_out}
+
+
+def _household_goals(participant: Participant, reader: redaction.Reader) -> list[dict[str, Any]]:
     """The participant's own goals in the plans of their households, per version (the other
     members' goals are their data, not this participant's)."""
     return [
         {
             "huishouden": household.name,
-            "versie": version.number,
-            "opgesteld_op": _plain(version.created_at),
+            "versie": shown.number,
+            "opgesteld_op": _plain(shown.created_at),
             "doelen": [
-                {k: _plain(v) for k, v in goal.items() if k not in ("key", "member", "member_name")}
-                for goal in plan_selectors.as_mapping(version)["goals"]
+                _row(goal, ("key", "member", "member_name"))
+                for goal in redaction.plan_mapping(shown)["goals"]
                 if goal["member"] == str(participant.uuid)
             ],
         }
         for household in plan_selectors.household_plans_of(participant)
-        for version in plan_selectors.versions_of(household)
+        for shown in redaction.plan_versions_shown({participant.pk: reader}, plan_selectors.versions_of(household))
     ]
 
 

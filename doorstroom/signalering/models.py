@@ -45,6 +45,9 @@ class Signal(PublicIdModel):
     subject = models.CharField(max_length=64, blank=True)  # what it is about: an agreement, an enrollment
     category = models.CharField(max_length=20, choices=DataCategory.choices)
     detail = models.CharField(_("toelichting"), max_length=200, blank=True)
+    # the programme a signal is about (an enrollment's phase): a sensitive programme's signal is
+    # shown only where that membership is visible; the detail text never names a programme
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     state = models.CharField(_("stand"), max_length=10, choices=SignalState.choices, default=SignalState.OPEN)
     opened_on = models.DateField(_("geopend op"))
     closed_on = models.DateField(_("gesloten op"), null=True, blank=True)

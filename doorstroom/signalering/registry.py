@@ -9,8 +9,10 @@ from datetime import date
 
 from django.utils.functional import Promise
 
-#: (participant id, subject key, short detail without names)
-Finding = tuple[int, str, str]
+#: (participant id, subject key, short detail without names or programmes) and, for a finding
+#: about an enrollment, the programme id as a fourth element (a structured reference the access
+#: layer uses to show it only where the programme's membership is visible)
+Finding = tuple[int, str, str] | tuple[int, str, str, int | None]
 #: today, threshold per programme id (None = default) -> findings
 Finder = Callable[[date, "Thresholds"], Iterable[Finding]]
 

@@ -101,15 +101,15 @@ def phase_overdue(today: date, thresholds: Thresholds) -> Iterable[Finding]:
         "paused_days_in_phase",
         "paused_since",
         "current_phase__expected_weeks",
-        "current_phase__name",
     )
-    found = []
-    for pid, uuid, programme_id, entered, paused_days, paused_since, expected, name in rows:
+    found: list[Finding] = []
+    for pid, uuid, programme_id, entered, paused_days, paused_since, expected in rows:
         if entered is None or expected is None:
             continue
         days = (today - entered).days - paused_days - ((today - paused_since).days if paused_since else 0)
         if days // 7 > expected + thresholds.for_programme(programme_id):
-            found.append((pid, str(uuid), f"{days // 7} weken in {name} (verwacht {expected})"))
+            detail = f"{days // 7} weken in de huidige fase (verwacht {expected})"
+            found.append((pid, str(uuid), detail, programme_id))
     return found
 
 
@@ -210,13 +210,25 @@ def signal_by_uuid(signal_uuid: str) -> Signal | None:
     return Signal.objects.filter(uuid=signal_uuid).select_related("participant").first()
 
 
-def signals_for(participant_ids_by_category: dict[str, QuerySet]) -> QuerySet[Signal]:
-    """Live signals on the participants the reader may see, per category (the caller passes the
-    access layer's querysets)."""
+def signals_for(
+    participant_ids_by_category: dict[str, QuerySet], sensitive_visible_for: QuerySet | None = None
+) -> QuerySet[Signal]:
+    """Live signals on the participants the reader may see, per category, and about a sensitive
+    programme only for the participants in `sensitive_visible_for` (the caller passes the access
+    layer's querysets)."""
     visible = Q(pk__in=[])
     for category, participants in participant_ids_by_category.items():
         visible |= Q(category=category, participant__in=participants)
-    return live_signals().filter(visible).select_related("participant").order_by("state", "-opened_on", "-id")
+    programme_ok = Q(programme__isnull=True) | Q(programme__is_sensitive=False)
+    if sensitive_visible_for is not None:
+        programme_ok |= Q(participant__in=sensitive_visible_for)
+    return (
+        live_signals()
+        .filter(visible)
+        .filter(programme_ok)
+        .select_related("participant", "programme")
+        .order_by("state", "-opened_on", "-id")
+    )
 
 
 def signal_categories() -> set[str]:
@@ -225,7 +237,14 @@ def signal_categories() -> set[str]:
     return {rule.category for rule in RULES.values()}
 
 
-def live_counts(participant_ids_by_category: dict[str, QuerySet]) -> dict[int, int]:
+def live_counts(
+    participant_ids_by_category: dict[str, QuerySet], sensitive_visible_for: QuerySet | None = None
+) -> dict[int, int]:
     """Per participant, how many live signals the reader may see (one query)."""
-    rows = signals_for(participant_ids_by_category).order_by().values("participant_id").annotate(count=Count("id"))
+    rows = (
+        signals_for(participant_ids_by_category, sensitive_visible_for)
+        .order_by()
+        .values("participant_id")
+        .annotate(count=Count("id"))
+    )
     return {r["participant_id"]: r["count"] for r in rows}

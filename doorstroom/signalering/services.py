@@ -39,7 +39,7 @@ def signals_refresh(*, today: date) -> dict[str, tuple[int, int]]:
     settings = thresholds()
     for code, rule in RULES.items():
         limits, active = settings[code]
-        found = {(pid, subject): detail for pid, subject, detail in (rule.find(today, limits) if active else [])}
+        found = {(f[0], f[1]): f[2:] for f in (rule.find(today, limits) if active else [])}
         live = {
             (pid, subject): pk
             for pk, pid, subject in Signal.objects.filter(rule=code, state__in=LIVE_STATES).values_list(
@@ -52,7 +52,8 @@ def signals_refresh(*, today: date) -> dict[str, tuple[int, int]]:
                 rule=code,
                 subject=subject,
                 category=rule.category,
-                detail=found[(pid, subject)][:200],
+                detail=found[(pid, subject)][0][:200],
+                programme_id=found[(pid, subject)][1] if len(found[(pid, subject)]) > 1 else None,
                 opened_on=today,
             )
             for pid, subject in found.keys() - live.keys()

@@ -4,7 +4,7 @@ see, to acknowledge or take up with a note; and refreshing on demand."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -14,28 +14,15 @@ from doorstroom.access import policy as access
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
 
-from . import selectors, services
+from . import services
 from .registry import RULES
 
 REFRESH_ROLES = frozenset({"klantregisseur", "teamleider"})
 
 
-def _visible_signals(user):  # type: ignore[no-untyped-def]
-    caseload = access.participants_on_caseload(user)
-    categories = {rule.category for rule in RULES.values()}
-    return selectors.signals_for(
-        {
-            category: access.participants_allowed(user, access.Action.VIEW, category).filter(
-                pk__in=caseload.values("pk")
-            )
-            for category in categories
-        }
-    )
-
-
 @login_required
 def dashboard(request: access.AuthenticatedRequest) -> HttpResponse:
-    signals = list(_visible_signals(request.user)[:300])
+    signals = list(access.signals_visible_to(request.user)[:300])
     for signal in signals:
         signal.rule_label = RULES[signal.rule].label if signal.rule in RULES else signal.rule  # type: ignore[attr-defined]
     access.record_list(request.user, [s.participant for s in signals], object_type="signals")
@@ -53,10 +40,7 @@ def dashboard(request: access.AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def signal_handle(request: access.AuthenticatedRequest, signal_uuid: str) -> HttpResponse:
-    signal = selectors.signal_by_uuid(signal_uuid)
-    if signal is None:
-        raise Http404
-    access.require_participant(request.user, signal.participant.uuid, access.Action.CHANGE, signal.category)
+    signal = access.require_signal(request.user, signal_uuid)
     try:
         services.signal_handle(
             signal=signal, actor=request.user, action=request.POST.get("action", ""), note=request.POST.get("note", "")

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from doorstroom.access import policy as access
+from doorstroom.access import redaction
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
 from doorstroom.core.messages import _
@@ -31,6 +32,12 @@ class EventOutput(serializers.ModelSerializer):
     corrects: "serializers.SlugRelatedField[EnrollmentEvent]" = serializers.SlugRelatedField(
         slug_field="uuid", read_only=True, allow_null=True
     )
+    withheld = serializers.SerializerMethodField(
+        help_text="Velden die er zijn maar niet met u zijn gedeeld (leeg getoond): reden, toelichting, doelprogramma."
+    )
+
+    def get_withheld(self, event: EnrollmentEvent) -> list[str]:
+        return list(getattr(event, "withheld", ()))
 
     class Meta:
         model = EnrollmentEvent
@@ -47,6 +54,7 @@ class EventOutput(serializers.ModelSerializer):
             "organisation",
             "target_programme",
             "corrects",
+            "withheld",
         ]
 
 
@@ -133,7 +141,7 @@ class EnrollmentListCreateApi(generics.GenericAPIView):
     @extend_schema(
         summary="Deelnemer aanmelden voor een programma",
         request=EnrollmentCreateInput,
-        responses={201: EnrollmentOutput, 400: ErrorOutput},
+        responses={201: EnrollmentOutput, 400: ErrorOutput, 403: ErrorOutput},
     )
     def post(self, request: Request) -> Response:
         user = access.authenticated_user(request.user)
@@ -141,6 +149,8 @@ class EnrollmentListCreateApi(generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         participant = access.require_participant(user, values["participant"], access.Action.CHANGE)
+        if values.get("note") and not redaction.reader_for(user, participant).may_write(access.Category.NOTES):
+            raise DomainError(_("Notities zijn niet met uw organisatie gedeeld."), field="note", code="not_shared")
         programme = access.programmes_usable_by(user).filter(code=values["programme"]).first()
         if programme is None:
             return _invalid("programme", "Onbekend programma.")
@@ -179,15 +189,16 @@ class EnrollmentEventListCreateApi(generics.GenericAPIView):
     def get(self, request: Request, enrollment_uuid: str) -> Response:
         user = access.authenticated_user(request.user)
         enrollment = access.require_enrollment(user, enrollment_uuid)
+        reader = redaction.reader_for(user, enrollment.participant)
         events = enrollment.events.select_related(
             "actor", "phase", "organisation", "target_programme", "corrects"
         ).order_by("occurred_on", "id")
-        return Response(EventOutput(events, many=True).data)
+        return Response(EventOutput([redaction.event_shown(reader, e) for e in events], many=True).data)
 
     @extend_schema(
         summary="Een stap vastleggen (ook overdragen en corrigeren)",
         request=EventInput,
-        responses={201: EventOutput, 400: ErrorOutput, 409: ErrorOutput},
+        responses={201: EventOutput, 400: ErrorOutput, 403: ErrorOutput, 409: ErrorOutput},
     )
     def post(self, request: Request, enrollment_uuid: str) -> Response:
         user = access.authenticated_user(request.user)
@@ -195,6 +206,15 @@ class EnrollmentEventListCreateApi(generics.GenericAPIView):
         data = EventInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        writer = redaction.reader_for(user, enrollment.participant)
+        if values.get("note") and not writer.may_write(access.Category.NOTES):
+            raise DomainError(_("Notities zijn niet met uw organisatie gedeeld."), field="note", code="not_shared")
+        if values.get("reason_code") and not writer.may_write(redaction.reason_category(values["reason_code"])):
+            raise DomainError(
+                _("Deze reden gaat over gegevens die niet met uw organisatie zijn gedeeld."),
+                field="reason_code",
+                code="not_shared",
+            )
         event_type = values["event_type"]
         on = values.get("occurred_on") or clock.today()
         version = values.get("version")
@@ -239,7 +259,7 @@ class EnrollmentEventListCreateApi(generics.GenericAPIView):
                 outcomes=values.get("outcomes", ()),
                 expected_version=version,
             )
-        return Response(EventOutput(event).data, status=status.HTTP_201_CREATED)
+        return Response(EventOutput(redaction.event_shown(writer, event)).data, status=status.HTTP_201_CREATED)
 
 
 class TeamMemberOutput(serializers.Serializer):

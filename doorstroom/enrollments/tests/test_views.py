@@ -104,13 +104,19 @@ def test_a_step_is_recorded_from_the_page_and_bad_input_is_shown_at_the_field(cl
         url,
         {
             "occurred_on": (clock.today() + timedelta(days=3)).isoformat(),
-            "reason_code": "ziekte",
+            "reason_code": "vakantie",
             "version": enrollment.version,
         },
     )
     assert future.status_code == 400 and "toekomst" in future.content.decode()
-    ok = client.post(
+    # illness is health data: a coach without a health grant is not offered it, and cannot post it
+    assert 'value="ziekte"' not in client.get(url).content.decode()
+    sick = client.post(
         url, {"occurred_on": clock.today().isoformat(), "reason_code": "ziekte", "version": enrollment.version}
+    )
+    assert sick.status_code == 400 and 'id="id_reason_code-error"' in sick.content.decode()
+    ok = client.post(
+        url, {"occurred_on": clock.today().isoformat(), "reason_code": "vakantie", "version": enrollment.version}
     )
     assert ok.status_code == 302
     enrollment.refresh_from_db()

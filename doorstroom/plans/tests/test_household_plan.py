@@ -126,7 +126,7 @@ def test_readers_see_the_goals_of_members_they_may_see_and_only_the_whole_team_e
     before = AuditEvent.objects.count()
     page = client.get(f"/huishoudens/{household.uuid}/plan/").content.decode()
     assert "Een plek op de voorschool" in page and "Taalles twee ochtenden" not in page
-    assert "1 doel van een gezinslid dat u niet mag zien" in page
+    assert "1 doel gaat over een gezinslid of over gegevens die niet met u zijn gedeeld" in page
     assert "Moeder meldt Sami aan" not in page  # household-wide agreements need the whole household
     row = AuditEvent.objects.order_by("id")[before]
     assert list(row.subjects.values_list("participant_uuid", flat=True)) == [str(son.uuid)]

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from doorstroom.access import policy as access
 from doorstroom.organisations.models import Role, User
-from doorstroom.signalering import selectors
 from doorstroom.signalering.registry import RULES
 
 
@@ -19,9 +18,7 @@ class Command(BaseCommand):
         sent = 0
         staff = User.objects.filter(is_active=True).exclude(email="").exclude(role=Role.PARTICIPANT)
         for user in staff.iterator():
-            signals = list(
-                selectors.signals_for(access.caseload_by_category(user, selectors.signal_categories()))[:100]
-            )
+            signals = list(access.signals_visible_to(user)[:100])
             if not signals:
                 continue
             access.record_list(user, [s.participant for s in signals], object_type="signals_digest")
