@@ -299,6 +299,20 @@ def record_notes_shown(reader: Reader, instance: M) -> M:
     return notes_shown(reader, instance, NOTE_FIELDS[instance._meta.label])
 
 
+def referral_shown(user: User, referral: Any, reader: Reader | None = None) -> Any:
+    """A referral's reason and answer are notes, written as a message between its two
+    organisations: shown to their staff (who reach it only through their inbox or sent list) and,
+    on the file, to a reader of notes."""
+    if user.organisation_id is not None and user.organisation_id in (
+        referral.from_organisation_id,
+        referral.to_organisation_id,
+    ):
+        return _shown(referral, {})
+    return record_notes_shown(
+        reader or Reader(participant_id=referral.participant_id, categories=frozenset()), referral
+    )
+
+
 def common_reader(readers: Iterable[Reader]) -> Reader | None:
     """What holds for every one of these readers (a household plan's shared parts)."""
     readers = list(readers)

@@ -22,8 +22,16 @@ class MeasurementForm(Form):
     measured_on = forms.DateField(label=_("Datum van de meting"), widget=DateInput())
 
     def __init__(
-        self, *args: Any, scale: ScaleVersion, item_codes: set[str], all_optional: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        scale: ScaleVersion,
+        item_codes: set[str],
+        all_optional: bool = False,
+        notes_allowed: bool = True,
+        **kwargs: Any,
     ) -> None:
+        """Only the items in `item_codes` (the categories the writer may change); without
+        `notes_allowed` no free text (a note, the reason for another rung: contacts and notes)."""
         kwargs.setdefault("initial", {}).setdefault("measured_on", clock.today())
         super().__init__(*args, **kwargs)
         self.scale = scale
@@ -45,7 +53,7 @@ class MeasurementForm(Form):
             self.fields["source"] = forms.ChoiceField(
                 label=_("Bron"), choices=[("", _("onbekend")), *LanguageSource.choices], required=False
             )
-        if kind == InstrumentKind.LADDER:
+        if kind == InstrumentKind.LADDER and notes_allowed:
             rungs = [(str(v), scale.value_label(v, "trede")) for v in range(1, 7)]
             self.fields["rung_override"] = forms.ChoiceField(
                 label=_("Andere trede kiezen"),
@@ -56,9 +64,10 @@ class MeasurementForm(Form):
             self.fields["override_reason"] = forms.CharField(
                 label=_("Waarom past een andere trede beter?"), max_length=300, required=False
             )
-        self.fields["note"] = forms.CharField(
-            label=_("Toelichting"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
-        )
+        if notes_allowed:
+            self.fields["note"] = forms.CharField(
+                label=_("Toelichting"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+            )
         self._link_descriptions()
 
     def scores(self) -> dict[str, int | None]:

@@ -1,7 +1,10 @@
 """Measurement pages: progress from baseline to latest, the history, and recording a measurement."""
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -10,9 +13,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from doorstroom.access import policy as access
+from doorstroom.access import redaction
 from doorstroom.core.errors import DomainError
 
 from . import forms, selectors, services
+
+
+def _refuse_fields_not_offered(
+    request: access.AuthenticatedRequest, measurement_forms: list[forms.MeasurementForm]
+) -> None:
+    """Free text the form did not offer (the writer may not write notes) is refused, as in the API."""
+    if request.method != "POST":
+        return
+    for form in measurement_forms:
+        for name in ("note", "override_reason", "rung_override"):
+            if name not in form.fields and request.POST.get(form.add_prefix(name)):
+                raise PermissionDenied
 
 
 @login_required
@@ -21,15 +37,18 @@ def measurements_overview(request: access.AuthenticatedRequest, participant_uuid
     participant = access.require_participant(
         request.user, participant_uuid, access.Action.VIEW, access.Category.MEASUREMENTS
     )
-    categories = access.categories_allowed(request.user, participant)
-    changeable = access.categories_allowed(request.user, participant, access.Action.CHANGE)
+    reader = redaction.reader_for(request.user, participant)
+    categories, changeable = reader.categories, reader.writable
     return TemplateResponse(
         request,
         "measurements/overview.html",
         {
             "participant": participant,
             "progress": selectors.progress_of(participant=participant, categories=categories),
-            "history": selectors.history_of(participant=participant, categories=categories),
+            "history": [
+                replace(entry, measurement=redaction.record_notes_shown(reader, entry.measurement))
+                for entry in selectors.history_of(participant=participant, categories=categories)
+            ],
             "screenings": participant.screenings.order_by("-screened_on", "-id"),
             "instruments": selectors.instruments_in_use(),
             "can_record": access.Category.MEASUREMENTS in changeable,
@@ -55,7 +74,9 @@ def measurement_create(request: access.AuthenticatedRequest, participant_uuid: s
         scale=scale,
         item_codes=item_codes,
         initial={"moment": "vervolgmeting" if has_baseline else "nulmeting"},
+        notes_allowed=access.Category.NOTES in changeable,
     )
+    _refuse_fields_not_offered(request, [form])
     if request.method == "POST" and form.is_valid():
         try:
             services.measurement_record(
@@ -137,10 +158,12 @@ def broad_intake(request: access.AuthenticatedRequest, participant_uuid: str) ->
             prefix=instrument.code,
             initial={"moment": "nulmeting"},
             all_optional=True,
+            notes_allowed=access.Category.NOTES in changeable,
         )
         for name in ("moment", "measured_on"):
             form.fields.pop(name)
         sections.append((instrument, form))
+    _refuse_fields_not_offered(request, [form for _, form in sections])
     date_form = forms.IntakeDateForm(request.POST or None)
     if request.method == "POST" and date_form.is_valid() and all(form.is_valid() for _, form in sections):
         try:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from doorstroom.access import policy as access
+from doorstroom.access import redaction
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
 
@@ -85,7 +86,11 @@ def referral_decide(request: access.AuthenticatedRequest, referral_uuid: str) ->
     return TemplateResponse(
         request,
         "referrals/referral_decide.html",
-        {"referral": referral, "form": form if referral.state == rules.PENDING else None, "nav": "referrals"},
+        {
+            "referral": redaction.referral_shown(request.user, referral),
+            "form": form if referral.state == rules.PENDING else None,
+            "nav": "referrals",
+        },
         status=400 if form.errors else 200,
     )
 

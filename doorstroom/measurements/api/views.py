@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from doorstroom.access import policy as access
+from doorstroom.access import redaction
 from doorstroom.core.errors import DomainError
 from doorstroom.core.messages import _
 from doorstroom.measurements import selectors, services
@@ -68,14 +69,19 @@ class MeasurementListCreateApi(generics.GenericAPIView):
         participant = access.require_participant(
             user, participant_uuid, access.Action.VIEW, access.Category.MEASUREMENTS
         )
-        categories = access.categories_allowed(user, participant)
-        entries = selectors.history_of(participant=participant, categories=categories)
-        return Response(MeasurementOutput([_output(e.measurement, categories) for e in entries], many=True).data)
+        reader = redaction.reader_for(user, participant)
+        entries = selectors.history_of(participant=participant, categories=reader.categories)
+        return Response(
+            MeasurementOutput(
+                [_output(redaction.record_notes_shown(reader, e.measurement), reader.categories) for e in entries],
+                many=True,
+            ).data
+        )
 
     @extend_schema(
         summary="Een meting vastleggen (nulmeting, vervolgmeting of eindmeting)",
         request=MeasurementInput,
-        responses={201: MeasurementOutput, 400: ErrorOutput},
+        responses={201: MeasurementOutput, 400: ErrorOutput, 403: ErrorOutput},
     )
     def post(self, request: Request, participant_uuid: str) -> Response:
         user = access.authenticated_user(request.user)
@@ -89,12 +95,18 @@ class MeasurementListCreateApi(generics.GenericAPIView):
         if instrument is None:
             raise DomainError(_("Onbekend meetinstrument."), field="measurement_type")
         scale = instrument.current_scale()
-        changeable = access.categories_allowed(user, participant, access.Action.CHANGE)
+        reader = redaction.reader_for(user, participant)
+        changeable = reader.writable
         withheld = {i.code for i in scale.scale_items() if i.category not in changeable} if scale else set()
         if withheld & set(values["scores"]):
             raise PermissionDenied("Deze onderdelen zijn niet met uw organisatie gedeeld.")
+        for name in ("note", "override_reason", "rung_override"):
+            if values.get(name) and not reader.may_write(access.Category.NOTES):
+                raise DomainError(_("Notities zijn niet met uw organisatie gedeeld."), field=name, code="not_shared")
         measurement = services.measurement_record(
             participant=participant, measurement_type=instrument, actor=user, **values
         )
-        categories = access.categories_allowed(user, participant)
-        return Response(MeasurementOutput(_output(measurement, categories)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MeasurementOutput(_output(redaction.record_notes_shown(reader, measurement), reader.categories)).data,
+            status=status.HTTP_201_CREATED,
+        )

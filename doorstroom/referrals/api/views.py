@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from doorstroom.access import policy as access
+from doorstroom.access import redaction
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
 from doorstroom.core.i18n import translated_choices
@@ -47,7 +48,8 @@ class DecisionInput(serializers.Serializer):
     note = serializers.CharField(max_length=rules.TEXT_LIMIT, required=False, allow_blank=True)
 
 
-def _output(referral: Referral) -> dict[str, Any]:
+def _output(user: Any, referral: Referral) -> dict[str, Any]:
+    referral = redaction.referral_shown(user, referral)
     return {
         "uuid": referral.uuid,
         "participant": referral.participant.uuid,
@@ -81,7 +83,7 @@ class ReferralListApi(generics.GenericAPIView):
         referrals = referrals.select_related("from_organisation", "to_organisation", "assigned_to")
         page = self.paginate_queryset(referrals.order_by("-created_at", "-id")) or []
         access.record_list(user, [r.participant for r in page], object_type="referral_list")
-        return self.get_paginated_response(ReferralOutput([_output(r) for r in page], many=True).data)
+        return self.get_paginated_response(ReferralOutput([_output(user, r) for r in page], many=True).data)
 
 
 class ReferralCreateApi(generics.GenericAPIView):
@@ -109,7 +111,7 @@ class ReferralCreateApi(generics.GenericAPIView):
             reason=data.validated_data["reason"],
             today=clock.today(),
         )
-        return Response(ReferralOutput(_output(referral)).data, status=status.HTTP_201_CREATED)
+        return Response(ReferralOutput(_output(user, referral)).data, status=status.HTTP_201_CREATED)
 
 
 class ReferralDecisionApi(generics.GenericAPIView):
@@ -144,4 +146,4 @@ class ReferralDecisionApi(generics.GenericAPIView):
             decline_reason=values.get("decline_reason", ""),
             note=values.get("note", ""),
         )
-        return Response(ReferralOutput(_output(decided)).data)
+        return Response(ReferralOutput(_output(user, decided)).data)
