@@ -59,12 +59,13 @@ check_deploy() {  # production settings with throw-away secrets: no findings all
 }
 stage "security: check --deploy (production settings)" check_deploy
 stage "api: OpenAPI schema valid" python manage.py spectacular --validate --fail-on-warn --file /tmp/doorstroom-schema.yaml --settings=config.settings.test
-# Generated fuzzing (marker `fuzz`) runs once: on PostgreSQL when it is reachable, else on SQLite.
+# Generated suites (markers `fuzz` and `generated`: schemathesis, the marker sweep) run once: on
+# PostgreSQL when it is reachable, else on SQLite.
 if postgres_reachable; then
-  stage "tests on SQLite (functional + browser)" pytest -q -m "not fuzz"
-  stage "tests on PostgreSQL (functional + browser + fuzzing)" env DATABASE_URL="$PG_URL" pytest -q --create-db
+  stage "tests on SQLite (functional + browser)" pytest -q -m "not fuzz and not generated"
+  stage "tests on PostgreSQL (functional + browser + fuzzing + marker sweep)" env DATABASE_URL="$PG_URL" pytest -q --create-db
 else
-  stage "tests on SQLite (functional + browser + fuzzing)" pytest -q
+  stage "tests on SQLite (functional + browser + fuzzing + marker sweep)" pytest -q
   if [ "${CI:-}" = "true" ]; then
     SUMMARY+=("FAIL  0s  PostgreSQL unreachable (CI=true makes this a failure)"); FAILED=1
   else

@@ -28,8 +28,13 @@ class MeasurementOutput(serializers.Serializer):
         child=serializers.IntegerField(allow_null=True), help_text="Alleen de onderdelen die u mag zien."
     )
     source = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
+    note = serializers.CharField(allow_blank=True, help_text="Leeg als notities niet met u zijn gedeeld.")
     override_reason = serializers.CharField(allow_blank=True)
     correction_reason = serializers.CharField(allow_blank=True)
+    withheld = serializers.ListField(
+        child=serializers.CharField(), help_text="Velden die er zijn maar niet met u zijn gedeeld."
+    )
+    hidden_items = serializers.IntegerField(help_text="Onderdelen in gegevens die niet met u zijn gedeeld.")
 
 
 class MeasurementInput(serializers.Serializer):
@@ -55,8 +60,11 @@ def _output(measurement: Measurement, categories: frozenset[str]) -> dict[str, A
         "measured_on": measurement.measured_on,
         "scores": {s.item: s.value for s in measurement.scores.all() if s.item in visible},
         "source": measurement.source,
+        "note": measurement.note,
         "override_reason": measurement.override_reason,
         "correction_reason": measurement.correction_reason,
+        "withheld": list(getattr(measurement, "withheld", ())),
+        "hidden_items": len([s for s in measurement.scores.all() if s.item not in visible]),
     }
 
 
