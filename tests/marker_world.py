@@ -15,7 +15,7 @@ from django.utils import timezone
 from doorstroom.access.models import BreakGlassAccess
 from doorstroom.access.tests import oracle
 from doorstroom.contacts import services as contact_services
-from doorstroom.core import categories as C
+from doorstroom.core import categories as C  # noqa: N812
 from doorstroom.core import clock
 from doorstroom.enrollments import rules as enrollment_rules
 from doorstroom.enrollments import services as enrollment_services
