@@ -63,6 +63,7 @@ PERSONAL = [
     Endpoint("participants:create", "post", "write"),
     Endpoint("participants:break_glass", "post", "read"),
     Endpoint("participants:break_glass_review", "get", "read"),
+    Endpoint("participants:written_access_request", "post", "read"),
     Endpoint("enrollments:caseload", "get", "read"),
     Endpoint("enrollments:caseload_reassign", "get", "read"),
     # a whole caseload at once: restricted files in it are skipped by the service (tested there)

@@ -182,6 +182,8 @@ def caller_and_data(endpoint, world):
         user, data = world["colleague"], {"bsn": p.bsn, "reason": "Acute crisis: hulpverlening belt, dossier nodig."}
     elif endpoint.name == "participants:break_glass_review":
         user = world["privacy_officer"]
+    elif endpoint.name == "participants:written_access_request":
+        user, data = world["privacy_officer"], {"bsn": p.bsn, "reference": "SCHR-1", "output": "json"}
     elif endpoint.name in {"participants:create", "api-participants"} and endpoint.method == "post":
         data = {
             "municipality": str(

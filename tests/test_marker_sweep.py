@@ -13,7 +13,7 @@ Each marker must appear in no response whose reader the oracle does not allow it
 
 import contextlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 
 from django.core import mail
@@ -28,7 +28,7 @@ from doorstroom.core import categories as C  # noqa: N812
 from doorstroom.plans import rules as plan_rules
 
 from .endpoints import NOT_PERSONAL, PERSONAL
-from .marker_world import ITEM_MARKERS, REASON_MARKERS, Reader, plant, visible
+from .marker_world import BSN, ITEM_MARKERS, REASON_MARKERS, Reader, plant, visible
 from .test_endpoint_registry import named_routes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.generated]
@@ -56,6 +56,8 @@ class Call:
     means: dict[str, str] = field(default_factory=dict)
     #: only for these readers does the answer hold the participant (their list, their inbox)
     only_for: frozenset[str] | None = None
+    #: for these readers the answer is the complete export (AVG art. 15, a written request)
+    complete_for: frozenset[str] = frozenset()
     data: dict[str, object] = field(default_factory=dict)
 
 
@@ -88,6 +90,8 @@ def calls(world: dict[str, object]) -> list[Call]:
         "change_reason",
         "household_goal_own",
     }
+    # the readable PDF does not hold the plan, measurements and contacts yet (issue "Dagelijks werk")
+    export_pdf = {"identity", "contact", "bsn", "change_reason", *EVENTS, *SENSITIVE}
     u = f"/deelnemers/{p.uuid}"
     api = f"/api/v1/deelnemers/{p.uuid}"
     c = [
@@ -108,7 +112,7 @@ def calls(world: dict[str, object]) -> list[Call]:
             "get",
             f"{u}/inzageverzoek.pdf",
             "pdf",
-            frozenset({"identity", "contact", "bsn", "change_reason", *EVENTS, *SENSITIVE}),
+            frozenset(export_pdf),
         ),
         Call("participants:restriction", "get", f"{u}/beperking/", "form"),
         Call("participants:restriction", "post", f"{u}/beperking/", "form"),
@@ -119,6 +123,20 @@ def calls(world: dict[str, object]) -> list[Call]:
         Call("participants:break_glass", "post", "/noodtoegang/", "form"),
         Call("participants:break_glass_review", "get", "/noodtoegang/beoordelen/", "page"),
         Call("participants:break_glass_review", "post", "/noodtoegang/beoordelen/", "form"),
+        Call("participants:written_access_request", "get", "/inzageverzoeken/", "form"),
+        *(
+            Call(
+                "participants:written_access_request",
+                "post",
+                "/inzageverzoeken/",
+                output,
+                frozenset(export if output == "json" else export_pdf),
+                data={"bsn": BSN, "reference": "SCHR-2026-17", "output": output},
+                complete_for=frozenset({"privacy_officer"}),
+                only_for=frozenset({"privacy_officer"}),
+            )
+            for output in ("json", "pdf")
+        ),
         Call(
             "enrollments:caseload",
             "get",
@@ -305,6 +323,8 @@ def sweep_response(sweep: Sweep, reader: Reader, call: Call, body: str, markers,
     sweep.responses += 1
     url = call.url.lower()
     seen = sweep.found.setdefault((reader.name, call.method, call.url), set())
+    if reader.name in call.complete_for:
+        reader = complete(reader)
     for kind, marker in markers.items():
         if call.reference_data and kind in SENSITIVE:
             continue
@@ -358,6 +378,12 @@ def compare_channels(sweep: Sweep, world: dict[str, object]) -> list[str]:
             if len({frozenset(v) for v in opened.values()}) > 1:
                 problems.append(f"{reader.name}: {sorted(kinds)[:3]}...: {opened}")
     return problems
+
+
+def complete(reader: Reader) -> Reader:
+    """The reader of the complete export: everything held about the participant (not the other
+    household members' data)."""
+    return replace(reader, categories=frozenset(C.ALL), sees_sensitive=True, bsn_role=True, child_identity=False)
 
 
 def request(call: Call, reader: Reader, client, api: APIClient):

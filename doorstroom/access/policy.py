@@ -751,6 +751,33 @@ def require_controller(user: User, participant_uuid: UUID | str, action: Action 
     return participant
 
 
+def require_written_access_request(user: User, bsn_index: str, reference: str) -> Participant:
+    """The privacy officer answers a written access request (AVG art. 15): the file with this BSN
+    in a municipality the officer's municipality serves, for the complete export. Audited as an
+    export with that purpose and the request's reference (never the BSN); a file that is not
+    there is a logged refusal that names nothing."""
+    participant = None
+    if user.role == Role.PRIVACY_OFFICER and bsn_index:
+        participant = Participant.objects.filter(
+            bsn_index=bsn_index, municipality_id__in=served_municipality_ids(user)
+        ).first()
+    if participant is None:
+        _audit_denied(user, Action.EXPORT, "access_request", reference[:64], Category.IDENTITY)
+        raise Http404
+    audit.record(
+        user=user,
+        action=AuditAction.EXPORT,
+        result=AuditResult.ALLOWED,
+        object_type="access_request",
+        object_id=reference[:64],
+        participants=[str(participant.uuid)],
+        categories=list(Category),
+        purpose="inzageverzoek",
+        legal_basis="avg_artikel_15",
+    )
+    return participant
+
+
 def require_export(user: User, participant_uuid: UUID | str) -> Participant:
     """An access-request export: the responsible municipality, or the participant themselves."""
     participant = require_participant(user, participant_uuid, Action.EXPORT)

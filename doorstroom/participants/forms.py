@@ -143,6 +143,24 @@ class BreakGlassForm(Form):
     )
 
 
+class WrittenAccessRequestForm(Form):
+    """The privacy officer answers a written access request (AVG art. 15) with the complete file."""
+
+    bsn = forms.CharField(
+        label=_("BSN van de aanvrager"),
+        max_length=11,
+        help_text=_("Het volledige BSN, zoals u het in het verzoek hebt gecontroleerd."),
+    )
+    reference = forms.CharField(
+        label=_("Kenmerk van het schriftelijke verzoek"),
+        max_length=60,
+        help_text=_("Het nummer waaronder het verzoek is ingeboekt. Het komt in het logboek, het BSN niet."),
+    )
+    output = forms.ChoiceField(
+        label=_("Als"), choices=[("pdf", _("PDF om op te sturen")), ("json", _("JSON-bestand"))], initial="pdf"
+    )
+
+
 class BreakGlassReviewForm(Form):
     note = forms.CharField(label=_("Beoordeling"), widget=forms.Textarea, max_length=1000)
 

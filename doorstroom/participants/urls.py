@@ -9,6 +9,7 @@ urlpatterns = [
     path("deelnemers/zoeken/", views.participant_search, name="search"),
     path("noodtoegang/", views.break_glass, name="break_glass"),
     path("noodtoegang/beoordelen/", views.break_glass_review, name="break_glass_review"),
+    path("inzageverzoeken/", views.written_access_request, name="written_access_request"),
     path("deelnemers/<uuid:participant_uuid>/", views.participant_detail, name="detail"),
     path("deelnemers/<uuid:participant_uuid>/wijzigen/", views.participant_edit, name="edit"),
     path("deelnemers/<uuid:participant_uuid>/huishouden/", views.household_member_create, name="household_add"),

@@ -359,6 +359,50 @@ def participant_export_pdf(request: access.AuthenticatedRequest, participant_uui
     return _export_pdf(participant, _export_data(request.user, participant))
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def written_access_request(request: access.AuthenticatedRequest) -> HttpResponse:
+    """The privacy officer answers a written access request with the complete export (everything
+    held, whoever may see what on other pages); the BSN goes in the body, never in an address."""
+    if request.user.role != "privacyfunctionaris":
+        raise PermissionDenied
+    form = forms.WrittenAccessRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        bsn = rules.normalise_bsn(form.cleaned_data["bsn"])
+        try:
+            participant = access.require_written_access_request(
+                request.user, blind_index(bsn) if bsn.isdigit() else "", form.cleaned_data["reference"]
+            )
+        except Http404:
+            form.add_error("bsn", _("Geen dossier met dit BSN in de gemeenten waarvoor u werkt."))
+        else:
+            data = retention_selectors.subject_access_export(
+                participant=participant,
+                reader=redaction.complete_reader(participant),
+                show_bsn=True,
+                controller=True,
+            )
+            if form.cleaned_data["output"] == "json":
+                response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+                response["Content-Disposition"] = f'attachment; filename="inzage-{participant.uuid}.json"'
+                return response
+            return _export_pdf(participant, data)
+    return TemplateResponse(
+        request,
+        "participants/participant_form.html",
+        {
+            "form": form,
+            "title": _("Schriftelijk inzageverzoek beantwoorden"),
+            "intro": _(
+                "U maakt het volledige overzicht van alles wat over deze persoon is vastgelegd, om op te sturen. "
+                "Dit wordt gelogd met het kenmerk van het verzoek."
+            ),
+            "submit_label": _("Overzicht maken"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
 def _export_data(user: User, participant: Participant) -> dict[str, object]:
     """The export as the producer may see it: the participant's own is complete; a staff member's
     holds what they may see (the access layer's redaction)."""

@@ -11,6 +11,9 @@ Routes to a participant's data:
 - "referral": an open referral to the user's organisation that the participant's consent (an
               active grant of programme and phase to that organisation) covers: identity and
               programme/phase, view only, so the organisation can decide whether to accept.
+- "written request": the privacy officer answers a participant's written access request (AVG
+              art. 15) with the complete export: every category, export only, one file at a time,
+              found by its BSN within the municipalities the officer's municipality serves.
 Nobody deletes through the application (retention and erasure have their own paths).
 """
 
@@ -103,3 +106,8 @@ def expected_break_glass(role: str, *, category: str, action: str) -> bool:
         and category not in BREAK_GLASS["closed"]
         and category in ORACLE[role]["ceiling"]
     )
+
+
+def expected_written_request(role: str, *, category: str, action: str) -> bool:
+    """The answer for the privacy officer producing the complete export of a written request."""
+    return role == "privacyfunctionaris" and action == "export" and category in ALL
