@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("doorstroom.contacts.urls")),
     path("", include("doorstroom.referrals.urls")),
     path("", include("doorstroom.signalering.urls")),
+    path("", include("doorstroom.organisations.urls")),
 ]
 
 handler404 = "doorstroom.api.errors.not_found"

@@ -41,6 +41,16 @@ NOT_PERSONAL = {
     # destruction lists hold opaque file ids, programme codes and dates, never names or BSNs
     "retention:destruction_lists",
     "retention:destruction_list",
+    # user administration and personal API tokens: staff accounts, never participant data (every
+    # change of who may do what is in the audit chain with before and after: test_user_administration)
+    "organisations:accounts",
+    "organisations:account",
+    "organisations:account_create",
+    "organisations:change_decide",
+    "organisations:region_change",
+    "organisations:activate",
+    "organisations:api_tokens",
+    "organisations:api_token_revoke",
 }
 
 PERSONAL = [

@@ -10,6 +10,7 @@ from doorstroom.core import clock
 from doorstroom.enrollments import services
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
 from doorstroom.organisations.models import Role
+from doorstroom.organisations.services import account_change_propose, api_token_issue
 from doorstroom.organisations.tests.factories import UserFactory
 from doorstroom.participants.services import household_add_member, sharing_grant
 from doorstroom.participants.tests.factories import ParticipantFactory
@@ -27,8 +28,9 @@ def id_routes(resolver=None, prefix=""):
             yield prefix + str(entry.pattern)
 
 
-def fill(route, participant, enrollment):
+def fill(route, participant, enrollment, extra=None):
     values = {
+        **(extra or {}),
         "<uuid:participant_uuid>": str(participant.uuid),
         "<uuid:enrollment_uuid>": str(enrollment.uuid),
         "<uuid:assignment_uuid>": str(participant.team.first().uuid),
@@ -81,6 +83,12 @@ def test_every_id_route_is_404_for_an_unrelated_user(client, assurance):
         reason="Geheim verzoek",
         created_by=owner,
     )
+    token, _raw = api_token_issue(user=owner, name="Kanarie-koppeling")
+    administrators = [UserFactory(role=Role.USER_ADMINISTRATOR) for _ in range(2)]
+    proposal = account_change_propose(
+        actor=administrators[0], kind="rol", target=owner, values={"role": Role.TEAM_LEAD}
+    )
+    extra = {"<uuid:token_uuid>": str(token.uuid), "<uuid:change_uuid>": str(proposal.uuid)}
     routes = sorted(set(id_routes()))
     assert len(routes) >= 9, routes
     checked = 0
@@ -90,7 +98,7 @@ def test_every_id_route_is_404_for_an_unrelated_user(client, assurance):
         api = APIClient()
         api.force_authenticate(outsider)
         for route in routes:
-            url = fill(route, canary, enrollment)
+            url = fill(route, canary, enrollment, extra)
             assert "<" not in url, f"route with an unknown identifier kind: {route}"
             caller = api if url.startswith("/api/") else client
             for method in ("get", "post"):

@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "template_partials",
@@ -198,7 +197,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "doorstroom.api.authentication.PersonalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -214,6 +213,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "doorstroom.api.errors.exception_handler",
 }
+
+# Personal API tokens expire after this many days (a user may choose a shorter term).
+DOORSTROOM_API_TOKEN_DAYS = int(env("DOORSTROOM_API_TOKEN_DAYS", "90") or 90)
+# Activation and password links for new accounts stay valid this long (72 hours).
+PASSWORD_RESET_TIMEOUT = 72 * 3600
 
 # API rate limits (requests per second/minute/hour/day), per user and per address for anonymous calls.
 DOORSTROOM_API_RATE_USER = env("DOORSTROOM_API_RATE_USER", "600/minute")

@@ -106,6 +106,8 @@ def _canonical(values: dict[str, Any], subjects: Iterable[str]) -> bytes:
     data = {name: values[name] for name in CHAINED_FIELDS}
     data["occurred_at"] = values["occurred_at"].isoformat()
     data["subjects"] = sorted(subjects)
+    if values.get("detail") is not None:  # rows from before the field existed verify as they were
+        data["detail"] = values["detail"]
     return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
@@ -125,6 +127,7 @@ def record(
     purpose: str = "",
     legal_basis: str = "",
     break_glass: bool = False,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the chain (in its own atomic block; raises if the database refuses)."""
     subjects = sorted({str(p) for p in participants})
@@ -150,6 +153,7 @@ def record(
         "route": context.route,
         "origin": context.origin[:64],
         "subject_count": len(subjects),
+        "detail": detail,
     }
     try:
         with transaction.atomic():
@@ -197,7 +201,7 @@ def verify_chain() -> ChainReport:
     subjects: dict[int, list[str]] = {}
     for event_id, participant_uuid in AuditSubject.objects.values_list("event_id", "participant_uuid").iterator():
         subjects.setdefault(event_id, []).append(participant_uuid)
-    rows = AuditEvent.objects.order_by("id").values("id", "prev_hash", "hash", *CHAINED_FIELDS).iterator()
+    rows = AuditEvent.objects.order_by("id").values("id", "prev_hash", "hash", "detail", *CHAINED_FIELDS).iterator()
     report = verify_rows(rows, subjects)
     if not report.intact:
         return report

@@ -46,6 +46,9 @@ class AuditEvent(models.Model):
     route = models.CharField(max_length=100, blank=True)  # URL name, never the path or query
     origin = models.CharField(max_length=64, blank=True)  # client address
     subject_count = models.PositiveIntegerField(default=0)
+    # what changed, for changes of who may do what (accounts, roles, regions): before and after,
+    # never participant data; part of the chained content when present
+    detail = models.JSONField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 

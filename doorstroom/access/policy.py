@@ -784,3 +784,46 @@ def require_export(user: User, participant_uuid: UUID | str) -> Participant:
     if not (can_manage_sharing(user, participant) or participant.account_id == user.pk):
         raise PermissionDenied
     return participant
+
+
+# --- user administration: no case content, every change of who may do what in the audit chain -----
+
+
+def may_administer_users(user: User) -> bool:
+    """User administrators manage accounts, roles and regions; they see no case content."""
+    return user.is_authenticated and user.is_active and user.role == Role.USER_ADMINISTRATOR
+
+
+def may_hold_api_tokens(user: User) -> bool:
+    """Staff may make personal API tokens (the API follows the same door); participants use the site."""
+    return user.is_authenticated and user.is_active and user.role != Role.PARTICIPANT
+
+
+def require_user_administrator(user: User) -> None:
+    """User administration pages exist only for user administrators (404 for anyone else, like
+    every other identifier route); a refusal is logged."""
+    if not may_administer_users(user):
+        audit.record(
+            user=user if user.is_authenticated else None,
+            action=AuditAction.CHANGE,
+            result=AuditResult.DENIED,
+            object_type="account",
+            purpose="gebruikersbeheer",
+        )
+        raise Http404
+
+
+def record_account_change(
+    user: User, *, object_type: str, object_id: str, what: str, before: dict, after: dict, by: list[str]
+) -> None:
+    """One audit row for a change of an account or a region, with what it was and what it became
+    (staff and organisation data only). Call it in the same transaction as the change."""
+    audit.record(
+        user=user,
+        action=AuditAction.CHANGE,
+        result=AuditResult.ALLOWED,
+        object_type=object_type,
+        object_id=object_id,
+        purpose="gebruikersbeheer",
+        detail={"wat": what, "voor": before, "na": after, "door": by},
+    )

@@ -66,6 +66,8 @@ DEMO_USERS = [
     ("beheerder", "Bert", "Beheerder", "enschede", Role.ADMINISTRATOR, True),
     ("privacy", "Priya", "Privacy", "enschede", Role.PRIVACY_OFFICER, False),
     ("archivaris", "Arjan", "Archivaris", "enschede", Role.RECORDS_MANAGER, False),
+    ("gebruikersbeheer", "Gijs", "Gebruikersbeheer", "enschede", Role.USER_ADMINISTRATOR, False),
+    ("gebruikersbeheer2", "Gerda", "Goedkeurder", "enschede", Role.USER_ADMINISTRATOR, False),
     ("deelnemer", "", "", "enschede", Role.PARTICIPANT, False),
 ]
 
@@ -111,9 +113,14 @@ def _ensure_organisations() -> dict[str, Organisation]:
 
 
 def ensure_administration_group() -> Group:
-    """Functioneel beheer: design programmes and manage organisations and users, never case content."""
+    """Functioneel beheer: design programmes and keep organisations up to date; never accounts,
+    roles or regions' reach (two user administrators change those) and never case content."""
     group, _created = Group.objects.get_or_create(name="Functioneel beheer")
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=["programmes", "organisations"]))
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="programmes")
+        | Permission.objects.filter(content_type__app_label="organisations", content_type__model="organisation")
+        | Permission.objects.filter(codename="view_region")
+    )
     return group
 
 

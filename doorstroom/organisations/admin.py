@@ -1,8 +1,13 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
-from django.utils.translation import gettext_lazy as _
+"""Functioneel beheer designs programmes and reference data in the admin. Accounts, roles, groups
+and regions' reach are not edited here: user administrators change them on their own pages, two
+of them for every change (ADR 0010), so administration never becomes case access."""
 
-from .models import Organisation, Region, User
+from django.contrib import admin
+from django.contrib.auth.models import Group
+
+from .models import Organisation, Region
+
+admin.site.unregister(Group)  # permissions are given by role and the shipped group, never edited
 
 
 @admin.register(Organisation)
@@ -15,19 +20,18 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
+    """Read-only: a region's centre and the municipalities it executes for decide who sees whose
+    files, so they change through two user administrators (Gebruikersbeheer)."""
+
     list_display = ["name", "centre"]
-    filter_horizontal = ["members", "executes_for"]
+    fields = ["name", "centre", "members", "executes_for"]
+    readonly_fields = ["name", "centre", "members", "executes_for"]
 
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
 
-@admin.register(User)
-class DoorstroomUserAdmin(UserAdmin):
-    list_display = ["username", "first_name", "last_name", "organisation", "role", "is_active"]
-    list_filter = ["role", "organisation", "is_active"]
-    fieldsets = (
-        *(UserAdmin.fieldsets or ()),
-        (_("Doorstroom"), {"fields": ("organisation", "role")}),
-    )
-    add_fieldsets = (
-        *UserAdmin.add_fieldsets,
-        (_("Doorstroom"), {"fields": ("organisation", "role")}),
-    )
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

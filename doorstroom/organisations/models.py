@@ -97,7 +97,12 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "beheerder", _("Functioneel beheerder")
     PRIVACY_OFFICER = "privacyfunctionaris", _("Privacyfunctionaris")
     RECORDS_MANAGER = "archivaris", _("Archivaris / DIV")
+    USER_ADMINISTRATOR = "gebruikersbeheerder", _("Gebruikersbeheerder")
     PARTICIPANT = "deelnemer", _("Deelnemer")
+
+
+#: Roles that open participants' files through the work (a team, the statutory task, an emergency).
+CASE_ROLES = frozenset({"klantregisseur", "coach", "docent", "jobcoach", "intermediair", "teamleider"})
 
 
 class User(AbstractUser):
@@ -119,3 +124,75 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class AccountChangeKind(models.TextChoices):
+    CREATE = "aanmaken", _("Account aanmaken")
+    ROLE = "rol", _("Rol wijzigen")
+    ORGANISATION = "organisatie", _("Organisatie wijzigen")
+    USERNAME = "gebruikersnaam", _("Gebruikersnaam wijzigen")
+    REGION = "regio", _("Centrumgemeente of uitvoering van een regio wijzigen")
+    SECOND_FACTOR = "tweede_factor", _("Tweede factor opnieuw instellen")
+
+
+class AccountChangeState(models.TextChoices):
+    PROPOSED = "voorgesteld", _("Voorgesteld")
+    APPROVED = "goedgekeurd", _("Goedgekeurd en doorgevoerd")
+    REJECTED = "afgewezen", _("Afgewezen")
+
+
+class AccountChange(PublicIdModel):
+    """A change to who may do what (an account, a role, an organisation, a region's reach, a second
+    factor): one user administrator proposes it, a different one approves it, and only then is it
+    carried out. Rows are history; the audit chain holds the before and after."""
+
+    kind = models.CharField(_("soort wijziging"), max_length=20, choices=AccountChangeKind.choices)
+    target = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="account_changes", verbose_name=_("account")
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    values = models.JSONField(_("gevraagde waarden"), default=dict)
+    before = models.JSONField(_("waarden ervoor"), default=dict)
+    state = models.CharField(
+        _("stand"), max_length=12, choices=AccountChangeState.choices, default=AccountChangeState.PROPOSED
+    )
+    proposed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        verbose_name = _("voorgestelde accountwijziging")
+        verbose_name_plural = _("voorgestelde accountwijzigingen")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("proposed_by")), name="account_change_four_eyes"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_state_display()})"
+
+
+class ApiToken(PublicIdModel):
+    """A named personal API token. The token is shown once when it is made; only its hash is kept.
+    It ends at its expiry date, when its owner revokes it, or when the account is deactivated or
+    changes role or organisation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("naam"), max_length=60, help_text=_("Waarvoor u dit token gebruikt."))
+    prefix = models.CharField(_("begin van het token"), max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("verloopt op"))
+    revoked_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("laatst gebruikt"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("persoonlijk API-token")
+        verbose_name_plural = _("persoonlijke API-tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -20,4 +20,6 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "may_manage_destruction": user.role == "archivaris",
         "may_reassign": user.role == "teamleider",
         "may_refer": user.role in access.REFERRAL_ROLES,
+        "may_administer_users": access.may_administer_users(user),
+        "may_hold_api_tokens": access.may_hold_api_tokens(user),
     }

@@ -14,7 +14,6 @@ from django.db import close_old_connections
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.pytest.lazy import get_all_tests
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -23,6 +22,7 @@ from doorstroom.enrollments import services as enrollment_services
 from doorstroom.enrollments.models import TeamRole
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
 from doorstroom.organisations.models import Role
+from doorstroom.organisations.services import api_token_issue
 from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
 from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.programmes.tests.factories import ProgrammeFactory
@@ -57,7 +57,7 @@ def api_world():
             referred_by=municipality,
             on=clock.today(),
         )
-    return {name: f"Token {Token.objects.create(user=user).key}" for name, user in users.items()}
+    return {name: f"Bearer {api_token_issue(user=user, name='test')[1]}" for name, user in users.items()}
 
 
 @pytest.fixture

@@ -62,6 +62,7 @@ ORACLE = {
     "beheerder": {"ceiling": set(), "routes": set()},  # configuration, no case content
     "privacyfunctionaris": {"ceiling": set(), "routes": set()},  # the audit log only
     "archivaris": {"ceiling": set(), "routes": set()},  # destruction lists only
+    "gebruikersbeheerder": {"ceiling": set(), "routes": set()},  # accounts and roles, with a second pair of eyes
 }
 
 

@@ -50,9 +50,11 @@ ORACLE: dict[str, set[tuple[str, bool, Action]]] = {
     Role.ADMINISTRATOR: set(),
     Role.PRIVACY_OFFICER: set(),
     Role.RECORDS_MANAGER: set(),
+    Role.USER_ADMINISTRATOR: set(),
 }
 MUNICIPAL_ROLES = {
     Role.DIRECTOR,
+    Role.USER_ADMINISTRATOR,
     Role.PROJECT_LEADER,
     Role.ADMINISTRATOR,
     Role.PRIVACY_OFFICER,

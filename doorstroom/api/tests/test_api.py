@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import pytest
 import yaml
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from doorstroom.core import clock
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
 from doorstroom.organisations.models import Role
+from doorstroom.organisations.services import api_token_issue
 from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
 from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.programmes.tests.factories import ProgrammeFactory
@@ -22,7 +22,7 @@ def world():
     municipality = OrganisationFactory(municipality=True)
     director = UserFactory(role=Role.DIRECTOR, organisation=municipality)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=director).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=director, name='test')[1]}")
     return {"municipality": municipality, "director": director, "api": api, "programme": ProgrammeFactory()}
 
 
@@ -43,7 +43,8 @@ def test_the_schema_is_openapi_3_and_lists_the_resources(client):
         "/api/v1/inschrijvingen/{enrollment_uuid}/gebeurtenissen/",
     ]:
         assert path in schema["paths"]
-    assert "tokenAuth" in schema["components"]["securitySchemes"]
+    scheme = schema["components"]["securitySchemes"]["persoonlijkToken"]
+    assert scheme["scheme"] == "bearer" and "API-tokens" in scheme["description"]  # how to get one
 
 
 def test_the_docs_page_is_served_without_a_cdn(client):

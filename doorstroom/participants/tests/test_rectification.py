@@ -5,12 +5,12 @@ from django.db import connection
 from django.urls import reverse
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from doorstroom.core.errors import DomainError
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
 from doorstroom.organisations.models import Role
+from doorstroom.organisations.services import api_token_issue
 from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
 from doorstroom.participants import selectors, services
 from doorstroom.participants.models import DataCategory, Participant, ParticipantChange
@@ -144,7 +144,7 @@ def test_the_edit_form_records_a_rectification(client, world):
 def test_the_api_records_a_change_with_its_reason(world):
     p, director = world["participant"], world["director"]
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=director).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=director, name='test')[1]}")
     url = f"/api/v1/deelnemers/{p.uuid}/"
     refused = api.patch(url, {"version": p.version, "family_name": "X", "is_rectification": True}, format="json")
     assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "reason"

@@ -10,12 +10,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
 from doorstroom.organisations import services as account_services
 from doorstroom.organisations.models import Role
+from doorstroom.organisations.services import api_token_issue
 from doorstroom.organisations.tests.factories import UserFactory
 from doorstroom.participants.tests.factories import ParticipantFactory
 
@@ -85,7 +85,7 @@ def test_a_recovery_code_works_once_and_an_api_token_needs_no_second_factor(clie
     client.post("/inloggen/", {"username": coach.username, "password": PASSWORD})
     assert client.post("/inloggen/code/", {"token": code}).status_code == 400  # used up
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=coach).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=coach, name='test')[1]}")
     assert api.get("/api/v1/deelnemers/").status_code == 200
 
 
