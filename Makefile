@@ -30,7 +30,7 @@ lint: install
 	$(VENV)/bin/lint-imports
 
 reset:
-	rm -f var/doorstroom.sqlite3 var/doorstroom.sqlite3-wal var/doorstroom.sqlite3-shm
+	rm -f var/doorstroom.sqlite3 var/doorstroom.sqlite3-wal var/doorstroom.sqlite3-shm var/doorstroom.sqlite3.audit-checkpoints.log
 	@echo "Database verwijderd; 'make run' maakt een nieuwe demo."
 
 demo-large: install

@@ -54,6 +54,8 @@ check_deploy() {  # production settings with throw-away secrets: no findings all
   env DOORSTROOM_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     DOORSTROOM_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
     DOORSTROOM_BLIND_INDEX_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+    DOORSTROOM_AUDIT_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+    DOORSTROOM_AUDIT_CHECKPOINTS=syslog \
     DATABASE_URL="$PG_URL" DOORSTROOM_ALLOWED_HOSTS=doorstroom.example.nl \
     python manage.py check --deploy --fail-level WARNING --settings=config.settings.production
 }

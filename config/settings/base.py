@@ -254,6 +254,11 @@ DOORSTROOM_BLIND_INDEX_KEY = env("DOORSTROOM_BLIND_INDEX_KEY") or ""
 
 # Key for the audit log's HMAC chain; defaults to the secret key. Keep it out of the database.
 DOORSTROOM_AUDIT_KEY = env("DOORSTROOM_AUDIT_KEY") or ""
+# Signed checkpoints of the audit chain, outside the database: an append-only file, or "syslog".
+# Empty: none (only the test settings; `make run` keeps them in var/, production must set one).
+DOORSTROOM_AUDIT_CHECKPOINTS = env("DOORSTROOM_AUDIT_CHECKPOINTS") or ""
+DOORSTROOM_AUDIT_CHECKPOINT_ROWS = int(env("DOORSTROOM_AUDIT_CHECKPOINT_ROWS", "1000") or 1000)
+DOORSTROOM_AUDIT_CHECKPOINT_SECONDS = int(env("DOORSTROOM_AUDIT_CHECKPOINT_SECONDS", "900") or 900)
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from doorstroom.organisations.models import User
 
+from . import checkpoints
 from .models import AuditChainHead, AuditEvent, AuditSubject
 
 GENESIS = "0" * 64
@@ -166,6 +167,8 @@ def record(
             head.last_hash = digest
             head.length += 1
             head.save(update_fields=["last_hash", "length"])
+            length = head.length
+            transaction.on_commit(lambda: checkpoints.after_append(length, digest))
     except DatabaseError as refused:
         raise AuditUnavailable(str(refused)) from refused
     return event
@@ -196,19 +199,42 @@ def verify_rows(rows: Iterable[dict[str, Any]], subjects: dict[int, list[str]]) 
     return ChainReport(checked, None, previous)
 
 
-def verify_chain() -> ChainReport:
-    """Verify the stored chain, including that its tail was not cut off (the head's hash and length)."""
+def verify_chain(checkpoint: "checkpoints.Checkpoint | None" = None) -> ChainReport:
+    """Verify the stored chain: every link, the head's hash and length, and that the chain still
+    holds the latest signed checkpoint kept outside the database (a removed tail, a wiped log or a
+    reset head cannot hide behind a consistent-looking database)."""
+    checkpoint = checkpoint or checkpoints.latest()
     subjects: dict[int, list[str]] = {}
     for event_id, participant_uuid in AuditSubject.objects.values_list("event_id", "participant_uuid").iterator():
         subjects.setdefault(event_id, []).append(participant_uuid)
     rows = AuditEvent.objects.order_by("id").values("id", "prev_hash", "hash", "detail", *CHAINED_FIELDS).iterator()
-    report = verify_rows(rows, subjects)
+    at_checkpoint: dict[str, str] = {}
+
+    def watched(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for position, row in enumerate(rows, 1):
+            if checkpoint is not None and position == checkpoint.length:
+                at_checkpoint["hash"] = row["hash"]
+            yield row
+
+    report = verify_rows(watched(rows), subjects)
     if not report.intact:
         return report
     head = AuditChainHead.objects.filter(pk=1).first()
     last = report.reason or GENESIS
     if head is not None and (head.last_hash != last or head.length != report.checked):
         return ChainReport(report.checked, -1, "de laatste regels ontbreken")
+    if checkpoint is not None and checkpoint.length > 0:
+        if report.checked < checkpoint.length:
+            return ChainReport(
+                report.checked,
+                -1,
+                f"het auditlog telt {report.checked} regels, het controlepunt van {checkpoint.at} er "
+                f"{checkpoint.length}: regels zijn verwijderd of het log is gewist",
+            )
+        if at_checkpoint.get("hash") != checkpoint.last_hash:
+            return ChainReport(
+                report.checked, -1, f"regel {checkpoint.length} wijkt af van het controlepunt van {checkpoint.at}"
+            )
     return ChainReport(report.checked, None)
 
 

@@ -1,0 +1,131 @@
+"""Signed checkpoints of the audit chain, kept outside the database.
+
+The database refuses to edit or delete audit rows and lets the chain head only move forward, but
+someone who controls the database server can switch its triggers off. So whoever appends to the
+chain also writes, every DOORSTROOM_AUDIT_CHECKPOINT_ROWS rows or DOORSTROOM_AUDIT_CHECKPOINT_SECONDS
+seconds, a checkpoint (the chain's length and last hash, signed with the audit key) to an
+append-only destination outside the database: a file, or the system log. `verify_audit_chain`
+checks the chain against the latest checkpoint, so a removed tail, a wiped log or a reset head is
+reported; what could go unnoticed is bounded by the interval (docs/operations.md).
+"""
+
+import hashlib
+import hmac
+import json
+import os
+import syslog
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+SYSLOG = "syslog"
+
+
+def _key() -> bytes:
+    return (getattr(settings, "DOORSTROOM_AUDIT_KEY", "") or settings.SECRET_KEY).encode()
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    length: int
+    last_hash: str
+    at: str  # ISO time of writing
+    signature: str
+
+    @staticmethod
+    def signed(length: int, last_hash: str, at: str) -> "Checkpoint":
+        message = f"{length}:{last_hash}:{at}".encode()
+        return Checkpoint(length, last_hash, at, hmac.new(_key(), message, hashlib.sha256).hexdigest())
+
+    @property
+    def valid(self) -> bool:
+        return hmac.compare_digest(self.signed(self.length, self.last_hash, self.at).signature, self.signature)
+
+    def line(self) -> str:
+        return json.dumps(
+            {"length": self.length, "hash": self.last_hash, "at": self.at, "signature": self.signature},
+            separators=(",", ":"),
+        )
+
+    @staticmethod
+    def parse(line: str) -> "Checkpoint | None":
+        """A checkpoint from one line of the destination, or None when it is not one or its
+        signature does not hold (a forged line is ignored, never believed)."""
+        start = line.find("{")
+        try:
+            data = json.loads(line[start:]) if start >= 0 else None
+            checkpoint = Checkpoint(int(data["length"]), str(data["hash"]), str(data["at"]), str(data["signature"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+        return checkpoint if checkpoint.valid else None
+
+
+def destination() -> str:
+    return str(getattr(settings, "DOORSTROOM_AUDIT_CHECKPOINTS", "") or "")
+
+
+def write(length: int, last_hash: str) -> Checkpoint | None:
+    """Append one checkpoint to the destination (nothing when none is set)."""
+    target = destination()
+    if not target:
+        return None
+    checkpoint = Checkpoint.signed(length, last_hash, timezone.now().isoformat(timespec="seconds"))
+    if target == SYSLOG:
+        syslog.openlog("doorstroom", 0, syslog.LOG_AUTH)
+        syslog.syslog(syslog.LOG_NOTICE, "doorstroom-audit-checkpoint " + checkpoint.line())
+    else:
+        path = Path(target)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            os.write(descriptor, (checkpoint.line() + "\n").encode())
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+    _STATE.update(length=length, at=timezone.now())
+    return checkpoint
+
+
+def latest(path: str | None = None) -> Checkpoint | None:
+    """The checkpoint with the longest chain in a file destination (or the given file)."""
+    target = path or destination()
+    if not target or target == SYSLOG or not Path(target).exists():
+        return None
+    best = None
+    with open(target, encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            checkpoint = Checkpoint.parse(line)
+            if checkpoint is not None and (best is None or checkpoint.length > best.length):
+                best = checkpoint
+    return best
+
+
+_STATE: dict[str, object] = {}
+_LOCK = threading.Lock()
+
+
+def after_append(length: int, last_hash: str) -> None:
+    """Called once an appended audit row is committed: write a checkpoint when the chain has grown
+    by the row interval, or the time interval has passed, since this process last knew of one."""
+    if not destination():
+        return
+    with _LOCK:
+        if "length" not in _STATE:
+            known = latest()
+            _STATE["length"] = known.length if known else 0
+            _STATE["at"] = datetime.fromisoformat(known.at) if known else timezone.now() - timedelta(days=1)
+        grown = length - int(_STATE["length"])  # type: ignore[call-overload]
+        waited = timezone.now() - _STATE["at"]  # type: ignore[operator]
+        rows = settings.DOORSTROOM_AUDIT_CHECKPOINT_ROWS
+        seconds = settings.DOORSTROOM_AUDIT_CHECKPOINT_SECONDS
+        if grown >= rows or (grown > 0 and waited.total_seconds() >= seconds):
+            write(length, last_hash)
+
+
+def forget() -> None:
+    """Start afresh (a new destination in tests)."""
+    _STATE.clear()
