@@ -33,7 +33,9 @@ def list_endpoints():
         {
             e.name
             for e in PERSONAL
-            if e.kind == "read" and e.method == "get" and "uuid" not in str(routes[e.name].pattern)
+            if e.kind == "read"
+            and (e.method == "get" or "search" in e.name)
+            and "uuid" not in str(routes[e.name].pattern)
         }
     )
 
@@ -81,11 +83,15 @@ def test_no_list_or_search_shows_another_organisations_canary(client, assurance)
     endpoints = list_endpoints()
     assert {"participants:search", "enrollments:caseload", "programmes:board", "api-participants"} <= set(endpoints)
     urls = {
-        "participants:search": ["/deelnemers/zoeken/?q={name}", "/deelnemers/zoeken/?q={bsn}"],
+        "participants:search": ["/deelnemers/zoeken/?q={name}", "POST /deelnemers/zoeken/ q={bsn}"],
         "participants:break_glass_review": ["/noodtoegang/beoordelen/"],
         "enrollments:caseload": ["/mijn-deelnemers/", "/mijn-deelnemers/?q={name}"],
         "programmes:board": [f"/programmas/{programme.code}/"],
         "api-participants": ["/api/v1/deelnemers/", "/api/v1/deelnemers/?search={name}"],
+        "api-participant-search": [
+            "POST /api/v1/deelnemers/zoeken/ q={bsn}",
+            "POST /api/v1/deelnemers/zoeken/ q={name}",
+        ],
         "api-enrollments": ["/api/v1/inschrijvingen/"],
         "signalering:dashboard": ["/signalen/"],
         "enrollments:caseload_reassign": ["/team/caseload-overdragen/?leaving={coach}"],
@@ -106,7 +112,13 @@ def test_no_list_or_search_shows_another_organisations_canary(client, assurance)
                 for name in endpoints:
                     for template in urls[name]:
                         url = template.format(name=canary.family_name, bsn=canary.bsn, coach=other["users"][1].pk)
-                        response = (api if name.startswith("api-") else client).get(url)
+                        caller = api if name.startswith("api-") else client
+                        if url.startswith("POST "):
+                            _post, path, body = url.split(" ", 2)
+                            key, value = body.split("=", 1)
+                            response = caller.post(path, {key: value}, **({"format": "json"} if caller is api else {}))
+                        else:
+                            response = caller.get(url)
                         assert response.status_code < 500, url
                         body = response.content.decode()
                         checks += 1
@@ -123,4 +135,5 @@ def test_no_list_or_search_shows_another_organisations_canary(client, assurance)
     assert leaks == 0
     # and the sweep can see: each organisation's own director finds its own canary
     client.force_login(worlds[0]["users"][0])
-    assert worlds[0]["canary"].family_name in client.get(f"/deelnemers/zoeken/?q={BSNS[0]}").content.decode()
+    found = client.post("/deelnemers/zoeken/", {"q": BSNS[0]}).content.decode()
+    assert worlds[0]["canary"].family_name in found

@@ -218,7 +218,9 @@ def caller_and_data(endpoint, world):
     elif endpoint.name == "signalering:handle":
         data = {"action": "gezien"}
     elif endpoint.name == "participants:search":
-        query = f"?q={p.family_name}"
+        query, data = ("", {"q": p.bsn}) if endpoint.method == "post" else (f"?q={p.family_name}", {})
+    elif endpoint.name == "api-participant-search":
+        data = {"q": p.bsn}
     elif endpoint.name == "participants:edit" and endpoint.method == "post":
         data = {
             "given_name": p.given_name,

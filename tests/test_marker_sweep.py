@@ -68,6 +68,7 @@ def calls(world: dict[str, object]) -> list[Call]:
     ordinary, sensitive = world["ordinary"], world["sensitive"]
     open_referral, declined = world["open_referral"], world["declined_referral"]
     team = frozenset({"director_team", "coach_full", "coach_plain", "teacher", "jobcoach", "intermediary"})
+    bsn_readers = frozenset(r.name for r in world["readers"] if r.bsn_role)
     file_page = {"identity", "contact", "bsn", "household_member", "school", "change_reason", *EVENTS, *SENSITIVE}
     plan_page = {"identity", *GOALS, *AGREEMENTS, "plan_note", "pip"}
     export = {
@@ -117,6 +118,15 @@ def calls(world: dict[str, object]) -> list[Call]:
         Call("participants:restriction", "get", f"{u}/beperking/", "form"),
         Call("participants:restriction", "post", f"{u}/beperking/", "form"),
         Call("participants:search", "get", "/deelnemers/zoeken/?q=Amal", "page", frozenset({"identity"})),
+        Call(
+            "participants:search",
+            "post",
+            "/deelnemers/zoeken/",
+            "page",
+            frozenset({"identity"}),
+            data={"q": BSN},
+            only_for=bsn_readers,
+        ),
         Call("participants:create", "get", "/deelnemers/nieuw/", "form"),
         Call("participants:create", "post", "/deelnemers/nieuw/", "form"),
         Call("participants:break_glass", "get", "/noodtoegang/", "form"),
@@ -251,6 +261,15 @@ def calls(world: dict[str, object]) -> list[Call]:
         Call("home", "get", "/", "page"),
         Call("api-participants", "get", "/api/v1/deelnemers/?q=Amal", "api", frozenset({"identity"})),
         Call("api-participants", "post", "/api/v1/deelnemers/", "api"),
+        Call(
+            "api-participant-search",
+            "post",
+            "/api/v1/deelnemers/zoeken/",
+            "api",
+            frozenset({"identity"}),
+            data={"q": BSN},
+            only_for=bsn_readers,
+        ),
         Call("api-participant", "get", f"{api}/", "api", frozenset({"identity", "contact", "bsn"})),
         Call("api-participant", "patch", f"{api}/", "api"),
         Call("api-enrollments", "get", "/api/v1/inschrijvingen/", "api", frozenset({"sensitive_programme"})),
@@ -321,7 +340,8 @@ class Sweep:
 
 def sweep_response(sweep: Sweep, reader: Reader, call: Call, body: str, markers, status: int) -> None:
     sweep.responses += 1
-    url = call.url.lower()
+    # what the caller sent is echoed back (a search box): look for the rest
+    url = (call.url + " " + " ".join(str(v) for v in call.data.values())).lower()
     seen = sweep.found.setdefault((reader.name, call.method, call.url), set())
     if reader.name in call.complete_for:
         reader = complete(reader)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "doorstroom.web.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,9 +111,13 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
+            # a full office on the embedded database: readers never wait for the writer (WAL), a
+            # writer takes its lock at the start of the transaction (IMMEDIATE, so no deadlock when
+            # a read turns into a write) and waits up to 30 seconds for another (busy timeout)
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
                 "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
             },
         }
     }
@@ -180,6 +185,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# The application serves its own static files (WhiteNoise), also with DEBUG off as in `make run`;
+# in production after `collectstatic`, from STATIC_ROOT with long cache lifetimes.
+WHITENOISE_USE_FINDERS = env_bool("DOORSTROOM_STATIC_FROM_APPS", True)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -263,6 +271,18 @@ DOORSTROOM_AUDIT_CHECKPOINT_SECONDS = int(env("DOORSTROOM_AUDIT_CHECKPOINT_SECON
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # no BSN in any log line, the server's request log included (a number in an address is removed)
+    "filters": {"no_identifiers": {"()": "doorstroom.core.log_redaction.RedactIdentifiers"}},
+    "formatters": {
+        "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_identifiers"]},
+        "server": {"class": "logging.StreamHandler", "filters": ["no_identifiers"], "formatter": "server"},
+    },
+    "loggers": {
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env("DOORSTROOM_LOG_LEVEL", "WARNING")},
 }

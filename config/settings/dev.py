@@ -2,7 +2,8 @@
 
 from .base import *  # noqa: F403
 
-DEBUG = env_bool("DOORSTROOM_DEBUG", True)  # noqa: F405
+# `make run` runs as a municipality would see it: no technical error pages (DOORSTROOM_DEBUG=1 to debug)
+DEBUG = env_bool("DOORSTROOM_DEBUG", False)  # noqa: F405
 
 # the demo keeps its audit checkpoints next to its database file (`make reset` removes both)
 DOORSTROOM_AUDIT_CHECKPOINTS = env("DOORSTROOM_AUDIT_CHECKPOINTS") or (  # noqa: F405

@@ -117,3 +117,9 @@ def school_registration_problems(
     if ends_on is not None and starts_on is not None and ends_on < starts_on:
         problems["ends_on"] = _("De einddatum ligt voor de begindatum.")
     return problems
+
+
+def looks_like_bsn(value: str) -> bool:
+    """Eight or nine digits (after normalising): a BSN, or close enough that it must not be
+    treated as a name or put in an address."""
+    return value.isdigit() and len(value) in (8, 9)

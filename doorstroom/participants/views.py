@@ -185,17 +185,23 @@ def participant_edit(request: access.AuthenticatedRequest, participant_uuid: str
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def participant_search(request: access.AuthenticatedRequest) -> HttpResponse:
-    """Search by name, or by the full BSN for roles with a task need for it, within the user's scope."""
+    """Search by name, or by the full BSN for roles with a task need for it, within the user's
+    scope. The form posts, so no search term (a BSN least of all) ends up in an address or a
+    server log; a BSN in the address of a GET is refused, not searched."""
     if not access.can_search(request.user):
         raise PermissionDenied
-    form = forms.SearchForm(request.GET or None)
+    data = request.POST if request.method == "POST" else (request.GET if "q" in request.GET else None)
+    form = forms.SearchForm(data)
     results: list[Participant] | None = None
     if form.is_bound and form.is_valid():
         query = form.cleaned_data["q"].strip()
         scope = access.participants_visible_to(request.user).select_related("municipality")
         bsn = rules.normalise_bsn(query)
-        if bsn.isdigit() and len(bsn) == 9:
+        if rules.looks_like_bsn(bsn) and request.method != "POST":
+            form.add_error("q", _("Zoek op BSN met het zoekformulier: een BSN hoort niet in een webadres."))
+        elif rules.looks_like_bsn(bsn):
             results = list(scope.filter(bsn_index=blind_index(bsn))) if access.can_see_bsn(request.user) else []
         else:
             condition = Q()
@@ -204,11 +210,13 @@ def participant_search(request: access.AuthenticatedRequest) -> HttpResponse:
                     Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(family_name_prefix__iexact=word)
                 )
             results = list(scope.filter(condition)[:SEARCH_LIMIT])
-        access.record_list(request.user, results, object_type="participant_search", search=True)
+        if results is not None:
+            access.record_list(request.user, results, object_type="participant_search", search=True)
     return TemplateResponse(
         request,
         "participants/participant_search.html",
         {"form": form, "results": results, "limit": SEARCH_LIMIT, "nav": "search"},
+        status=400 if form.errors else 200,
     )
 
 

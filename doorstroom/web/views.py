@@ -39,6 +39,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         if device is None:
             form.add_error("token", _("Deze code klopt niet of is verlopen."))
         else:
+            request.session.cycle_key()  # a new session key once the second factor is passed
             django_otp.login(request, device)
             messages.success(request, _("U bent ingelogd."))
             return redirect(_next_url(request))
@@ -67,6 +68,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if account_services.totp_device_confirm(device, form.cleaned_data["token"].replace(" ", "")):
+            request.session.cycle_key()
             django_otp.login(request, device)
             return redirect(_next_url(request))
         form.add_error("token", _("Deze code klopt niet. Controleer de tijd op uw telefoon en probeer opnieuw."))

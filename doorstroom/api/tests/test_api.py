@@ -182,7 +182,11 @@ def test_an_intermediary_never_receives_the_bsn(world):
     api = APIClient()
     api.force_authenticate(intermediary)
     assert api.get(f"/api/v1/deelnemers/{participant.uuid}/").json()["bsn"] is None
-    assert api.get("/api/v1/deelnemers/", {"q": "123456782"}).json()["count"] == 0
+    assert api.post("/api/v1/deelnemers/zoeken/", {"q": "123456782"}, format="json").json() == []
+    # a BSN in an address is refused, naming the field and the way that works
+    in_address = api.get("/api/v1/deelnemers/", {"q": "123456782"})
+    assert in_address.status_code == 400 and in_address.json()["errors"][0]["field"] == "q"
+    assert "POST /api/v1/deelnemers/zoeken/" in in_address.json()["errors"][0]["message"]
 
 
 def test_possible_duplicate_reveals_nothing_out_of_scope(world):

@@ -111,3 +111,17 @@ def test_demo_accounts_print_fresh_one_time_codes(capsys):
     out = capsys.readouterr().out
     line = next(row for row in out.splitlines() if row.strip().startswith("coach "))
     assert "codes:" in line and len(line.split("codes:")[1].split()) == 3
+
+
+@override_settings(DOORSTROOM_REQUIRE_2FA=True)
+def test_the_session_key_changes_when_the_second_factor_is_passed(client):
+    """Session fixation: a key known before the code (from the login form) is worthless after it."""
+    coach = UserFactory(role=Role.COACH)
+    account_services.demo_totp_secret(coach)
+    device = TOTPDevice.objects.get(user=coach, confirmed=True)
+    client.post("/inloggen/", {"username": coach.username, "password": PASSWORD})
+    before = client.session.session_key
+    assert client.post("/inloggen/code/", {"token": current_code(device), "next": "/"}).status_code == 302
+    after = client.session.session_key
+    assert before and after and before != after
+    assert client.get("/mijn-deelnemers/").status_code == 200
