@@ -222,6 +222,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "doorstroom.api.errors.exception_handler",
 }
 
+# Duplicate checks (each registration runs one) per staff member per hour.
+DOORSTROOM_DUPLICATE_CHECKS_PER_HOUR = int(env("DOORSTROOM_DUPLICATE_CHECKS_PER_HOUR", "30") or 30)
 # Personal API tokens expire after this many days (a user may choose a shorter term).
 DOORSTROOM_API_TOKEN_DAYS = int(env("DOORSTROOM_API_TOKEN_DAYS", "90") or 90)
 # Activation and password links for new accounts stay valid this long (72 hours).

@@ -26,16 +26,36 @@ def _municipalities_of(user: User) -> set[int]:
     return served
 
 
+class WhichMunicipality(DomainError):
+    """The BSN has files in more than one municipality the user works for: the user must choose;
+    one is never picked silently."""
+
+    def __init__(self, municipalities: list[tuple[int, str]]) -> None:
+        super().__init__(
+            _("Dit BSN hoort bij dossiers in meer gemeenten waarvoor u werkt. Kies de gemeente van de noodsituatie."),
+            field="municipality",
+        )
+        self.municipalities = municipalities
+
+
 @transaction.atomic
-def break_glass_open(*, user: User, bsn: str, reason: str) -> Participant:
-    """Open one file, found by its full BSN within the municipalities the user's organisation serves."""
+def break_glass_open(*, user: User, bsn: str, reason: str, municipality_id: int | None = None) -> Participant:
+    """Open one file, found by its full BSN within the municipalities the user's organisation serves
+    (and, when there are files in several, the municipality the user chose)."""
     if user.role not in BREAK_GLASS_ROLES:
         raise DomainError(_("Uw rol kan geen noodtoegang gebruiken."), field="bsn")
     if len(reason.strip()) < MIN_REASON:
         raise DomainError(_("Beschrijf de noodsituatie (minstens %(count)s tekens).", count=MIN_REASON), field="reason")
-    participant = Participant.objects.filter(
-        bsn_index=blind_index(bsn), municipality_id__in=_municipalities_of(user)
-    ).first()
+    candidates = list(
+        Participant.objects.filter(bsn_index=blind_index(bsn), municipality_id__in=_municipalities_of(user))
+        .select_related("municipality")
+        .order_by("municipality__name")
+    )
+    if municipality_id is not None:
+        candidates = [p for p in candidates if p.municipality_id == municipality_id]
+    if len(candidates) > 1:
+        raise WhichMunicipality([(p.municipality_id, p.municipality.name) for p in candidates])
+    participant = candidates[0] if candidates else None
     if participant is None:
         audit.record(
             user=user,
@@ -84,7 +104,9 @@ def break_glass_review(*, reviewer: User, access_id: int, note: str) -> BreakGla
         raise DomainError(_("Alleen de privacyfunctionaris beoordeelt noodtoegang."), field="note")
     if not note.strip():
         raise DomainError(_("Schrijf uw beoordeling op."), field="note")
-    access = BreakGlassAccess.objects.select_for_update().get(pk=access_id)
+    access = BreakGlassAccess.objects.select_for_update().filter(pk=access_id).first()
+    if access is None:
+        raise DomainError(_("Deze noodtoegang bestaat niet."), field="access")
     if access.reviewed_at is not None:
         raise DomainError(_("Deze noodtoegang is al beoordeeld."), field="note")
     access.reviewed_by, access.reviewed_at, access.review_note = reviewer, timezone.now(), note.strip()

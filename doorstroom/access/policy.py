@@ -13,6 +13,8 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -376,9 +378,39 @@ def record_list(
     )
 
 
+def duplicate_check_allowed(user: User) -> bool:
+    """Whether the user may run another duplicate check now (each registration runs one): a
+    handful per hour is work, hundreds is someone finding out who is a client (throttled per user)."""
+    key = f"doorstroom:duplicate-checks:{user.pk}"
+    limit = settings.DOORSTROOM_DUPLICATE_CHECKS_PER_HOUR
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count <= limit
+
+
+def record_duplicate_check(user: User, *, visible: list[Participant], hidden: int) -> None:
+    """One audit row per duplicate check that found someone: what the user was shown (the files
+    they may see) and how many they were not; never the BSN, the name or the birth date asked."""
+    audit.record(
+        user=user,
+        action=AuditAction.SEARCH,
+        result=AuditResult.ALLOWED,
+        object_type="duplicate_check",
+        participants=[str(p.uuid) for p in visible],
+        categories=[Category.IDENTITY],
+        purpose=PURPOSE_BY_ROLE.get(user.role, ""),
+        detail={"zichtbaar": len(visible), "niet_zichtbaar": hidden},
+    )
+
+
 def record_creation(user: User, participant: Participant) -> None:
-    """One audit row for registering a participant: a write of their data like any other. Call it
-    in the same transaction as the registration, so a failed audit write undoes it (fail closed)."""
+    """One audit row for registering a participant: a write of their data like any other, and the
+    duplicate check before it (which found no one). Call it in the same transaction as the
+    registration, so a failed audit write undoes it (fail closed)."""
     audit.record(
         user=user,
         action=AuditAction.CREATE,
@@ -389,6 +421,7 @@ def record_creation(user: User, participant: Participant) -> None:
         categories=[c for c in Category if decide(user.role, involvement_of(user, participant), Action.CHANGE, c)],
         purpose=PURPOSE_BY_ROLE.get(user.role, ""),
         legal_basis=LegalBasis.STATUTORY_TASK.value,
+        detail={"dubbelcheck": "niemand gevonden"},
     )
 
 

@@ -1,5 +1,7 @@
 """Input shape for participant pages; business rules live in services and rules."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -133,6 +135,24 @@ class RestrictionForm(Form):
 
 class BreakGlassForm(Form):
     bsn = forms.CharField(label=_("BSN"), max_length=11, help_text=_("Het volledige BSN van de deelnemer."))
+    municipality = forms.TypedChoiceField(
+        label=_("Gemeente"), coerce=int, required=False, choices=[], widget=forms.HiddenInput
+    )
+
+    def offer_municipalities(self, municipalities: list[tuple[int, str]]) -> None:
+        """Shown only when the BSN has files in several municipalities the user works for."""
+        field: forms.TypedChoiceField = self.fields["municipality"]  # type: ignore[assignment]
+        field.choices = [("", _("Kies de gemeente")), *municipalities]
+        field.widget = forms.Select(choices=field.choices)
+        self._link_descriptions()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        chosen = (self.data or {}).get("municipality")
+        if chosen:  # a choice made on the previous answer stays valid
+            field: forms.TypedChoiceField = self.fields["municipality"]  # type: ignore[assignment]
+            field.choices = [(int(chosen), str(chosen))] if str(chosen).isdigit() else []
+
     reason = forms.CharField(
         label=_("Waarom is dit een noodsituatie?"),
         widget=forms.Textarea,

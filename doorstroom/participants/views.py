@@ -30,6 +30,10 @@ from . import forms, rules, selectors, services
 from .models import Participant, field_label
 
 SEARCH_LIMIT = 50
+TOO_MANY_CHECKS = (
+    "U hebt het afgelopen uur vaak gecontroleerd of iemand al bekend is. Probeer het later opnieuw, "
+    "of vraag een klantregisseur van de gemeente om de registratie te doen."
+)
 CONTACT_FIELDS = ("email", "phone")
 AUDIT_TRAIL_LIMIT = 500
 
@@ -91,6 +95,39 @@ def participant_detail(request: access.AuthenticatedRequest, participant_uuid: s
     )
 
 
+class DuplicateCheck(Exception):
+    """A duplicate check that stops the registration: the matches the user may see, how many
+    others there are, and whether the BSN was the same."""
+
+    def __init__(self, visible: list[Participant], hidden: int, same_bsn: bool) -> None:
+        super().__init__("possible duplicate")
+        self.visible, self.hidden, self.same_bsn = visible, hidden, same_bsn
+
+
+def _take_on(user: User, municipality: Any, data: dict[str, Any], confirmed: bool) -> Participant:
+    """Register, after the duplicate check: a possible match is shown when the user may see it
+    (and "it is someone else" is then believed), and otherwise only counted (a user cannot confirm
+    what they were not shown). Every check that finds someone is audited."""
+    try:
+        with transaction.atomic():  # the registration and its audit row, or neither
+            participant = enrollment_services.participant_take_on(
+                actor=user, municipality=municipality, data=dict(data), confirm_not_duplicate=False
+            )
+            access.record_creation(user, participant)
+            return participant
+    except services.PossibleDuplicates as found:
+        visible, hidden = access.split_by_visibility(user, found.participant_ids)
+        access.record_duplicate_check(user, visible=visible, hidden=hidden)
+        if not (confirmed and visible and not hidden and not found.same_bsn):
+            raise DuplicateCheck(visible, hidden, found.same_bsn) from found
+    with transaction.atomic():
+        participant = enrollment_services.participant_take_on(
+            actor=user, municipality=municipality, data=dict(data), confirm_not_duplicate=True
+        )
+        access.record_creation(user, participant)
+    return participant
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def participant_create(request: access.AuthenticatedRequest) -> HttpResponse:
@@ -101,21 +138,20 @@ def participant_create(request: access.AuthenticatedRequest) -> HttpResponse:
     duplicates: list[Participant] = []
     hidden_duplicates = 0
     duplicate_municipality = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not access.duplicate_check_allowed(request.user):
+        form.add_error(None, _(TOO_MANY_CHECKS))
+    elif request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        municipality, confirmed = data.pop("municipality"), data.pop("confirm_not_duplicate")
         try:
-            with transaction.atomic():  # the registration and its audit row, or neither
-                participant = enrollment_services.participant_take_on(
-                    actor=request.user,
-                    municipality=data.pop("municipality"),
-                    data=data,
-                    confirm_not_duplicate=data.pop("confirm_not_duplicate"),
-                )
-                access.record_creation(request.user, participant)
-        except services.PossibleDuplicates as found:
-            duplicates, hidden_duplicates = access.split_by_visibility(request.user, found.participant_ids)
-            duplicate_municipality = form.cleaned_data["municipality"]
-            if found.same_bsn:
+            participant = _take_on(request.user, municipality, data, confirmed)
+        except DuplicateCheck as found:
+            duplicates, hidden_duplicates = found.visible, found.hidden
+            duplicate_municipality = municipality
+            if hidden_duplicates:
+                # whom to ask, not what matched: the same words for a BSN and for a name and birth date
+                form.add_error(None, _("Deze registratie kan niet worden afgerond."))
+            elif found.same_bsn:
                 form.add_error("bsn", _("Er is al een deelnemer met dit BSN in deze gemeente."))
             else:
                 form.add_error(None, _("Er bestaat mogelijk al een dossier voor deze persoon."))
@@ -476,8 +512,14 @@ def break_glass(request: access.AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             participant = break_glass_service.break_glass_open(
-                user=request.user, bsn=rules.normalise_bsn(form.cleaned_data["bsn"]), reason=form.cleaned_data["reason"]
+                user=request.user,
+                bsn=rules.normalise_bsn(form.cleaned_data["bsn"]),
+                reason=form.cleaned_data["reason"],
+                municipality_id=form.cleaned_data.get("municipality") or None,
             )
+        except break_glass_service.WhichMunicipality as ambiguous:
+            form.offer_municipalities(ambiguous.municipalities)
+            form.add_domain_error(ambiguous)
         except DomainError as error:
             form.add_domain_error(error)
         else:
@@ -503,8 +545,10 @@ def break_glass_review(request: access.AuthenticatedRequest) -> HttpResponse:
             break_glass_service.break_glass_review(
                 reviewer=request.user, access_id=int(request.POST.get("access", "0")), note=form.cleaned_data["note"]
             )
-        except (DomainError, ValueError) as error:
-            messages.error(request, getattr(error, "message", str(error)))
+        except DomainError as error:
+            messages.error(request, error.shown)
+        except ValueError:
+            messages.error(request, _("Deze noodtoegang bestaat niet."))
         else:
             messages.success(request, _("De beoordeling is opgeslagen."))
         return redirect("participants:break_glass_review")

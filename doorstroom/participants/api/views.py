@@ -1,5 +1,7 @@
 """Participant API: the same access door and services as the pages."""
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Q
 
@@ -15,6 +17,44 @@ from doorstroom.enrollments import services as enrollment_services
 from doorstroom.organisations.models import Organisation
 from doorstroom.participants import rules, services
 from doorstroom.participants.models import BenefitStatus, Participant, ResidenceStatus
+
+
+class DuplicateCheck(Exception):
+    """A duplicate check that stops the registration: the matches the user may see, how many
+    others there are, and whether the BSN was the same."""
+
+    def __init__(self, visible: list[Participant], hidden: int, same_bsn: bool) -> None:
+        super().__init__("possible duplicate")
+        self.visible, self.hidden, self.same_bsn = visible, hidden, same_bsn
+
+
+def _take_on(user: Any, municipality: Any, data: dict[str, Any], confirmed: bool) -> Participant:
+    """As on the page: a match the user may see can be confirmed to be someone else; one they may
+    not see cannot (they were not shown it). Every check that finds someone is audited."""
+    try:
+        with transaction.atomic():  # the registration and its audit row, or neither
+            participant = enrollment_services.participant_take_on(
+                actor=user, municipality=municipality, data=dict(data), confirm_not_duplicate=False
+            )
+            access.record_creation(user, participant)
+            return participant
+    except services.PossibleDuplicates as found:
+        visible, hidden = access.split_by_visibility(user, found.participant_ids)
+        access.record_duplicate_check(user, visible=visible, hidden=hidden)
+        if not (confirmed and visible and not hidden and not found.same_bsn):
+            raise DuplicateCheck(visible, hidden, found.same_bsn) from found
+    with transaction.atomic():
+        participant = enrollment_services.participant_take_on(
+            actor=user, municipality=municipality, data=dict(data), confirm_not_duplicate=True
+        )
+        access.record_creation(user, participant)
+    return participant
+
+
+TOO_MANY_CHECKS = (
+    "U hebt het afgelopen uur vaak gecontroleerd of iemand al bekend is. Probeer het later opnieuw, "
+    "of vraag een klantregisseur van de gemeente om de registratie te doen."
+)
 
 
 class ParticipantOutput(serializers.ModelSerializer):
@@ -156,7 +196,7 @@ class ParticipantListCreateApi(generics.GenericAPIView):
     @extend_schema(
         summary="Nieuwe deelnemer registreren",
         request=ParticipantCreateInput,
-        responses={201: ParticipantDetailOutput, 400: ErrorOutput, 409: ErrorOutput},
+        responses={201: ParticipantDetailOutput, 400: ErrorOutput, 409: ErrorOutput, 429: ErrorOutput},
     )
     def post(self, request: Request) -> Response:
         user = access.authenticated_user(request.user)
@@ -179,23 +219,26 @@ class ParticipantListCreateApi(generics.GenericAPIView):
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        if not access.duplicate_check_allowed(user):
+            return Response(
+                {"errors": [{"field": None, "message": TOO_MANY_CHECKS, "code": "too_many_checks"}]},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        confirmed = values.pop("confirm_not_duplicate", False)
         try:
-            with transaction.atomic():  # the registration and its audit row, or neither
-                participant = enrollment_services.participant_take_on(
-                    actor=user,
-                    municipality=municipality,
-                    data=values,
-                    confirm_not_duplicate=values.pop("confirm_not_duplicate", False),
+            participant = _take_on(user, municipality, values, confirmed)
+        except DuplicateCheck as found:
+            visible, hidden = found.visible, found.hidden
+            if hidden:  # whom to ask, never what matched (a BSN or a name and birth date)
+                message = (
+                    f"Deze registratie kan niet worden afgerond. Neem contact op met een klantregisseur van "
+                    f"{municipality.name}; die kan nagaan of deze persoon al bekend is."
                 )
-                access.record_creation(user, participant)
-        except services.PossibleDuplicates as found:
-            visible, hidden = access.split_by_visibility(user, found.participant_ids)
-            if found.same_bsn:
+                field, code, visible = None, "check_with_municipality", []
+            elif found.same_bsn:
                 message, field, code = "Er is al een deelnemer met dit BSN in deze gemeente.", "bsn", "duplicate"
             else:
                 message = "Er bestaat mogelijk al een dossier voor deze persoon."
-                if hidden:
-                    message += f" Vraag een klantregisseur van {municipality.name} om het na te gaan."
                 field, code = "confirm_not_duplicate", "possible_duplicate"
             return Response(
                 {
