@@ -280,3 +280,14 @@ def test_a_search_with_control_characters_or_too_long_is_refused_naming_q(world,
     """Found by schemathesis on PostgreSQL: a NUL byte in the search reached the database."""
     response = world["api"].get("/api/v1/deelnemers/", {"q": query})
     assert response.status_code == 400 and fields_of(response) == {"q"}
+
+
+@pytest.mark.parametrize("role", [Role.DIRECTOR, Role.COACH, Role.TEAM_LEAD, Role.INTERMEDIARY, Role.PARTICIPANT])
+def test_asking_for_the_browsable_format_is_a_json_404_not_a_server_error(role):
+    """Found by probing the demo: /api/v1/aanmeldingen/?format=api answered 500 for every role."""
+    api = APIClient()
+    api.force_authenticate(UserFactory(role=role))
+    for url in ("/api/v1/aanmeldingen/?format=api", "/api/v1/deelnemers/?format=api", "/api/v1/programmas/?format=api"):
+        answer = api.get(url)
+        assert answer.status_code == 404 and answer["Content-Type"].startswith("application/json"), url
+        assert answer.json()["errors"][0]["code"] == "not_found"
