@@ -57,7 +57,7 @@ class Checkpoint:
         signature does not hold (a forged line is ignored, never believed)."""
         start = line.find("{")
         try:
-            data = json.loads(line[start:]) if start >= 0 else None
+            data = json.loads(line[start:]) if start >= 0 else {}
             checkpoint = Checkpoint(int(data["length"]), str(data["hash"]), str(data["at"]), str(data["signature"]))
         except (ValueError, KeyError, TypeError):
             return None

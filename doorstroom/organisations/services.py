@@ -235,12 +235,12 @@ def _carry_out(change: AccountChange) -> None:
         change.target = user
         return
     if change.kind == AccountChangeKind.REGION:
-        region = Region.objects.select_for_update().get(pk=change.region_id)
+        region = Region.objects.select_for_update().get(pk=int(change.region_id or 0))
         region.centre_id = values["centre"]
         region.save(update_fields=["centre"])
         region.executes_for.set(values["executes_for"])
         return
-    target = User.objects.select_for_update().get(pk=change.target_id)
+    target = User.objects.select_for_update().get(pk=int(change.target_id or 0))
     if change.kind == AccountChangeKind.ROLE:
         target.role = values["role"]
         target.save(update_fields=["role"])

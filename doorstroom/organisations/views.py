@@ -117,7 +117,7 @@ def account_create(request: access.AuthenticatedRequest) -> HttpResponse:
     )
 
 
-ACCOUNT_FORMS = {
+ACCOUNT_FORMS: dict[str, Any] = {
     AccountChangeKind.ROLE: forms.RoleForm,
     AccountChangeKind.ORGANISATION: forms.OrganisationForm,
     AccountChangeKind.USERNAME: forms.UsernameForm,
@@ -134,7 +134,7 @@ def account_detail(request: access.AuthenticatedRequest, user_id: int) -> HttpRe
     if account is None:
         raise Http404
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    bound = {
+    bound: dict[str, Any] = {
         kind: form_class(request.POST if action == kind else None, prefix=kind)
         for kind, form_class in ACCOUNT_FORMS.items()
     }

@@ -4,6 +4,7 @@ queries per rule, bulk writes), fit for a scheduler and on demand."""
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 
@@ -39,7 +40,9 @@ def signals_refresh(*, today: date) -> dict[str, tuple[int, int]]:
     settings = thresholds()
     for code, rule in RULES.items():
         limits, active = settings[code]
-        found = {(f[0], f[1]): f[2:] for f in (rule.find(today, limits) if active else [])}
+        found: dict[tuple[int, str], tuple[Any, ...]] = {
+            (f[0], f[1]): tuple(f[2:]) for f in (rule.find(today, limits) if active else [])
+        }
         live = {
             (pid, subject): pk
             for pk, pid, subject in Signal.objects.filter(rule=code, state__in=LIVE_STATES).values_list(

@@ -5,23 +5,21 @@ checkpoints kept outside the database, `access.checkpoints`)."""
 
 from django.db import migrations
 
-MESSAGE = "De kop van het auditlog kan alleen vooruit."
-
 SQLITE = [
     "CREATE TRIGGER audit_head_forward_only BEFORE UPDATE ON access_auditchainhead "
     "WHEN doorstroom_audit_reset_allowed() = 0 AND ("
     " NEW.length != OLD.length + 1"
     " OR NEW.last_hash IS NOT (SELECT hash FROM access_auditevent ORDER BY id DESC LIMIT 1)) "
-    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
+    "BEGIN SELECT RAISE(ABORT, 'De kop van het auditlog kan alleen vooruit.'); END",
 ]
 SQLITE_REVERSE = ["DROP TRIGGER IF EXISTS audit_head_forward_only"]
 
 POSTGRES = [
-    f"""CREATE OR REPLACE FUNCTION doorstroom_audit_head_forward() RETURNS trigger AS $$
+    """CREATE OR REPLACE FUNCTION doorstroom_audit_head_forward() RETURNS trigger AS $$
     BEGIN
       IF NEW.length <> OLD.length + 1
          OR NEW.last_hash IS DISTINCT FROM (SELECT hash FROM access_auditevent ORDER BY id DESC LIMIT 1) THEN
-        RAISE EXCEPTION '{MESSAGE}';
+        RAISE EXCEPTION 'De kop van het auditlog kan alleen vooruit.';
       END IF;
       RETURN NEW;
     END; $$ LANGUAGE plpgsql""",
