@@ -348,7 +348,9 @@ def sweep_response(sweep: Sweep, reader: Reader, call: Call, body: str, markers,
     for kind, marker in markers.items():
         if call.reference_data and kind in SENSITIVE:
             continue
-        present = any(n.lower() in body for n in marker.needles if n.lower() not in url)
+        if any(n.lower() in url for n in marker.needles):
+            continue  # what the caller sent (a BSN searched for) cannot tell a leak from an echo
+        present = any(n.lower() in body for n in marker.needles)
         meaning = call.means.get(kind, kind)
         allowed = visible(meaning, reader)
         if present and not allowed:

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from doorstroom.access import policy as access
 from doorstroom.core.crypto import blind_index
+from doorstroom.core.serializer_fields import StrictCharField
 from doorstroom.enrollments import services as enrollment_services
 from doorstroom.organisations.models import Organisation
 from doorstroom.participants import rules, services
@@ -270,14 +271,16 @@ def _searched(user, queryset, query: str):  # type: ignore[no-untyped-def]
 
 
 class SearchInput(serializers.Serializer):
-    q = serializers.CharField(max_length=100, help_text="Een deel van de naam, of het volledige BSN.")
+    q = StrictCharField(max_length=100, help_text="Een deel van de naam, of het volledige BSN.")
 
 
 @extend_schema(tags=["deelnemers"])
 class ParticipantSearchApi(generics.GenericAPIView):
-    """Search in the body of a POST, so a BSN is never part of an address (or a server's log)."""
+    """Search in the body of a POST, so a BSN is never part of an address (or a server's log).
+    At most 50 matches, unpaged: a search is made precise, not browsed."""
 
     serializer_class = ParticipantOutput
+    pagination_class = None
 
     @extend_schema(
         summary="Zoeken op naam of BSN (het zoekwoord in de body)",
