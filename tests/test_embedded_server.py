@@ -78,7 +78,7 @@ def server(tmp_path_factory):
         }
     )
     _manage(env, "migrate", "--noinput", "-v0")
-    _manage(env, "seed_demo", "--if-empty", "--participants", "60")
+    _manage(env, "seed_demo", "--if-empty", "--participants", "40")
     secrets_script = (
         "import json; from doorstroom.organisations.models import User; "
         "from doorstroom.organisations.services import demo_totp_secret, api_token_issue; "
@@ -181,7 +181,7 @@ def test_a_full_office_of_16_works_at_once_on_the_embedded_database(server):
 
     def work(session: requests.Session) -> list[str]:
         problems = []
-        for round_number in range(4):
+        for round_number in range(3):
             for path in ("/mijn-deelnemers/", "/signalen/", "/programmas/", "/aanmeldingen/"):
                 answer = session.get(base + path, timeout=60)
                 if answer.status_code >= 500 or "/inloggen" in answer.url:

@@ -320,8 +320,10 @@ def _audit_action(action: Action) -> str:
 
 
 def _audit_access(user: User, participant: Participant, action: Action, object_type: str, object_id: str) -> None:
-    """One audit row for an allowed access to one participant, with what the user may see of them."""
+    """One audit row for an allowed access to one participant, with what the user may see of them.
+    The participant, fresh from the door, keeps these facts for the rest of the request."""
     involvement = involvement_of(user, participant)
+    participant._involvement = (user.pk, involvement)  # type: ignore[attr-defined]
     categories = [c for c in Category if decide(user.role, involvement, action, c)]
     basis: str
     if involvement.in_served_municipality:
@@ -576,32 +578,49 @@ def require_enrollment(user: User, enrollment_uuid: UUID | str, action: Action =
 
 
 def involvement_of(user: User, participant: Participant) -> Involvement:
-    """The facts for `decide`, read one by one (used for single decisions and by the matrix test)."""
+    """The facts for `decide`, in three queries (team, emergency access and referral at once; the
+    grants; the municipalities served). A participant just fetched by one of the `require_*` doors
+    carries the facts it was audited with, so the rest of that request reuses them."""
+    known = getattr(participant, "_involvement", None)
+    if known is not None and known[0] == user.pk:
+        return known[1]
     today = clock.today()
-    active = TeamAssignment.objects.filter(participant=participant, starts_on__lte=today).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
-    )
+    organisation_id = user.organisation_id or 0
+    active = _active_assignments(today)
+    facts = (
+        Participant.objects.filter(pk=participant.pk)
+        .annotate(
+            personally=Exists(active.filter(member_id=user.pk or 0)),
+            by_organisation=Exists(active.filter(organisation_id=organisation_id)),
+            emergency=Exists(
+                BreakGlassAccess.objects.filter(
+                    participant=OuterRef("pk"), user_id=user.pk or 0, expires_at__gt=timezone.now()
+                )
+            ),
+            open_referral=Exists(
+                Referral.objects.filter(
+                    participant=OuterRef("pk"), to_organisation_id=organisation_id, state=referral_rules.PENDING
+                )
+            ),
+        )
+        .values("personally", "by_organisation", "emergency", "open_referral")
+        .first()
+    ) or {}
     granted = SharingGrant.objects.filter(
         participant=participant,
-        organisation_id=user.organisation_id or 0,
+        organisation_id=organisation_id,
         granted_on__lte=today,
         withdrawn_on__isnull=True,
     ).values_list("category", flat=True)
     granted_set = frozenset(granted) if user.organisation_id is not None else frozenset()
     return Involvement(
-        personally_involved=active.filter(member_id=user.pk).exists(),
-        organisation_involved=user.organisation_id is not None
-        and active.filter(organisation_id=user.organisation_id).exists(),
+        personally_involved=bool(facts.get("personally")),
+        organisation_involved=user.organisation_id is not None and bool(facts.get("by_organisation")),
         in_served_municipality=participant.municipality_id in served_municipality_ids(user),
         is_own_file=participant.account_id is not None and participant.account_id == user.pk,
         granted=granted_set,
-        break_glass=BreakGlassAccess.objects.filter(
-            participant=participant, user_id=user.pk, expires_at__gt=timezone.now()
-        ).exists(),
-        referred_here=REFERRAL_CONSENT in granted_set
-        and Referral.objects.filter(
-            participant=participant, to_organisation_id=user.organisation_id, state=referral_rules.PENDING
-        ).exists(),
+        break_glass=bool(facts.get("emergency")),
+        referred_here=REFERRAL_CONSENT in granted_set and bool(facts.get("open_referral")),
     )
 
 
