@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -587,7 +588,7 @@ def involvement_of(user: User, participant: Participant) -> Involvement:
     today = clock.today()
     organisation_id = user.organisation_id or 0
     active = _active_assignments(today)
-    facts = (
+    facts: Any = (
         Participant.objects.filter(pk=participant.pk)
         .annotate(
             personally=Exists(active.filter(member_id=user.pk or 0)),

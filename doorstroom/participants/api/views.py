@@ -271,7 +271,8 @@ def _searched(user, queryset, query: str):  # type: ignore[no-untyped-def]
 
 
 class SearchInput(serializers.Serializer):
-    q = StrictCharField(max_length=100, help_text="Een deel van de naam, of het volledige BSN.")
+    # the length is checked as sent (spaces included), then the term is trimmed
+    q = StrictCharField(max_length=100, trim_whitespace=False, help_text="Een deel van de naam, of het volledige BSN.")
 
 
 @extend_schema(tags=["deelnemers"])
@@ -292,6 +293,8 @@ class ParticipantSearchApi(generics.GenericAPIView):
         data = SearchInput(data=request.data)
         data.is_valid(raise_exception=True)
         query = _search_term(data.validated_data["q"])
+        if not query:
+            raise ValidationError({"q": ["Geef een zoekterm: een deel van de naam, of het volledige BSN."]})
         queryset = _searched(user, access.participants_visible_to(user).select_related("municipality"), query)
         page = list(queryset.order_by("id")[:50])
         access.record_list(user, page, object_type="participant_search", search=True)
