@@ -63,9 +63,27 @@ stage "security: check --deploy (production settings)" check_deploy
 stage "api: OpenAPI schema valid" python manage.py spectacular --validate --fail-on-warn --file /tmp/doorstroom-schema.yaml --settings=config.settings.test
 # Generated suites (markers `fuzz` and `generated`: schemathesis, the marker sweep) run once: on
 # PostgreSQL when it is reachable, else on SQLite.
+# With PostgreSQL the two databases' runs go side by side, one per core: the SQLite run in the
+# background with its output kept in a file and printed when it ends, the PostgreSQL run in front.
 if postgres_reachable; then
-  stage "tests on SQLite (functional + browser)" pytest -q -m "not fuzz and not generated"
+  SQLITE_LOG="$(mktemp -t doorstroom-sqlite-tests.XXXXXX)"
+  SQLITE_NAME="tests on SQLite (functional + browser; alongside the PostgreSQL run)"
+  (
+    start=$(date +%s)
+    pytest -q -m "not fuzz and not generated" >"$SQLITE_LOG" 2>&1
+    echo "$? $(( $(date +%s) - start ))" >"$SQLITE_LOG.result"
+  ) &
+  SQLITE_PID=$!
+  echo
+  echo "=== $SQLITE_NAME: started in the background, output follows when it ends"
   stage "tests on PostgreSQL (functional + browser + fuzzing + marker sweep)" env DATABASE_URL="$PG_URL" pytest -q --create-db
+  wait "$SQLITE_PID"
+  echo
+  echo "=== $SQLITE_NAME"
+  cat "$SQLITE_LOG"
+  read -r sqlite_rc sqlite_took <"$SQLITE_LOG.result" || { sqlite_rc=1; sqlite_took=0; }
+  if [ "$sqlite_rc" -eq 0 ]; then SUMMARY+=("ok    ${sqlite_took}s  $SQLITE_NAME"); else SUMMARY+=("FAIL  ${sqlite_took}s  $SQLITE_NAME"); FAILED=1; fi
+  rm -f "$SQLITE_LOG" "$SQLITE_LOG.result"
 else
   stage "tests on SQLite (functional + browser + fuzzing + marker sweep)" pytest -q
   if [ "${CI:-}" = "true" ]; then
