@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("doorstroom.organisations.urls")),
 ]
 
+handler403 = "doorstroom.api.errors.permission_denied"
 handler404 = "doorstroom.api.errors.not_found"
 handler500 = "doorstroom.api.errors.server_error"

@@ -36,6 +36,11 @@ NOT_PERSONAL = {
     "api-programmes",
     "api-programme",
     "programmes:list",
+    # programme data needs: configuration (role x category x law), no participant data; every
+    # proposal and decision is in the audit chain (test_data_needs)
+    "programmes:data_needs",
+    "programmes:data_need_decide",
+    "programmes:data_need_withdraw",
     # runs the engine; shows only counts
     "signalering:refresh",
     # destruction lists hold opaque file ids, programme codes and dates, never names or BSNs

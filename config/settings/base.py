@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "doorstroom.access.audit.AuditContextMiddleware",
     "doorstroom.web.middleware.SecurityHeadersMiddleware",
+    "doorstroom.web.middleware.SignalsKeepUpMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

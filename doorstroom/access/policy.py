@@ -24,6 +24,7 @@ from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
 from doorstroom.core import clock
+from doorstroom.core.messages import _
 from doorstroom.enrollments.models import Enrollment, TeamAssignment
 from doorstroom.organisations.models import Organisation, OrganisationKind, Region, Role, User
 from doorstroom.participants.models import DataCategory, Household, LegalBasis, Participant, SharingGrant
@@ -52,11 +53,23 @@ def authenticated_user(user: object) -> User:
     return user
 
 
-class ProcessingRestricted(PermissionDenied):
+class Refusal(PermissionDenied):
+    """A refusal that says why in plain Dutch (shown in the reader's language) and carries a stable
+    code for the API: never "your role" when the cause is that data was not shared."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class ProcessingRestricted(Refusal):
     """The participant asked to restrict processing (AVG art. 18): reading is logged, changing refused."""
 
     def __init__(self) -> None:
-        super().__init__("De verwerking van dit dossier is beperkt; wijzigen kan nu niet.")
+        super().__init__(
+            _("De verwerking van dit dossier is beperkt; wijzigen kan nu niet."), code="processing_restricted"
+        )
 
 
 class Action(StrEnum):
@@ -443,12 +456,93 @@ def require_participant(
         user, action, category
     ).filter(pk=participant.pk).exists():
         _audit_denied(user, action, "participant", str(participant_uuid), category)
-        raise PermissionDenied
+        raise refusal_reason(user, participant, action, category)
     if action == Action.CHANGE and participant.processing_restricted_since is not None:
         _audit_denied(user, action, "participant", str(participant_uuid), category)
         raise ProcessingRestricted
     _audit_access(user, participant, action, "participant", str(participant.uuid))
     return participant
+
+
+def _director_of(participant: Participant) -> User | None:
+    today = clock.today()
+    assignment = (
+        TeamAssignment.objects.filter(participant=participant, role="regisseur", starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .select_related("member", "member__organisation")
+        .first()
+    )
+    return assignment.member if assignment is not None else None
+
+
+def not_shared_with(user: User, participant: Participant) -> tuple[list[str], User | None]:
+    """For a team member: the categories their role could work with that are not shared with their
+    organisation for this participant, and the director to ask (the file page says so up front)."""
+    involvement = involvement_of(user, participant)
+    if not involvement.personally_involved or involvement.in_served_municipality:
+        return [], None
+    missing = [
+        c.value
+        for c in Category
+        if c in ROLE_CEILING.get(user.role, frozenset()) and c not in BASELINE and c not in involvement.granted
+    ]
+    return missing, (_director_of(participant) if missing else None)
+
+
+def refusal_reason(user: User, participant: Participant, action: Action, category: str) -> Refusal:
+    """Why a user who may see this participant may not do `action` on `category`, in words that
+    point to the real cause and to whom can change it (the participant's director)."""
+    involvement = involvement_of(user, participant)
+    label = Category(category).label if category in Category.values else category
+    if category not in ROLE_CEILING.get(user.role, frozenset()):
+        return Refusal(
+            _(
+                "Gegevens over ‘%(category)s’ horen niet bij het werk van uw rol (%(role)s); ze worden "
+                "daarom nooit met u gedeeld.",
+                category=label,
+                role=Role(user.role).label if user.role in Role.values else user.role,
+            ),
+            code="role_ceiling",
+        )
+    can_view = decide(user.role, involvement, Action.VIEW, category)
+    if action != Action.VIEW and can_view:
+        return Refusal(_("U kunt deze gegevens alleen inzien, niet wijzigen of exporteren."), code="view_only")
+    if user.role == Role.TEAM_LEAD and not involvement.personally_involved:
+        return Refusal(
+            _(
+                "U staat niet in het team van deze deelnemer. Als teamleider ziet u alleen wie uw organisatie "
+                "begeleidt en in welk programma; voor meer moet u zelf in het team staan."
+            ),
+            code="not_on_team",
+        )
+    if involvement.personally_involved and category not in BASELINE and category not in involvement.granted:
+        director = _director_of(participant)
+        organisation = user.organisation.name if user.organisation else ""
+        if director is not None:
+            return Refusal(
+                _(
+                    "De gegevens ‘%(category)s’ van deze deelnemer zijn niet gedeeld met uw organisatie "
+                    "(%(organisation)s). Vraag de regisseur van deze deelnemer, %(director)s "
+                    "(%(director_organisation)s), om ze te delen als uw werk ze nodig heeft.",
+                    category=label,
+                    organisation=organisation,
+                    director=director.get_full_name() or director.username,
+                    director_organisation=director.organisation.name if director.organisation else "",
+                ),
+                code="not_shared",
+            )
+        return Refusal(
+            _(
+                "De gegevens ‘%(category)s’ van deze deelnemer zijn niet gedeeld met uw organisatie "
+                "(%(organisation)s). Deze deelnemer heeft nog geen regisseur; vraag %(municipality)s om ze te "
+                "delen als uw werk ze nodig heeft.",
+                category=label,
+                organisation=organisation,
+                municipality=participant.municipality.name,
+            ),
+            code="not_shared",
+        )
+    return Refusal(_("U mag dit niet doen bij deze deelnemer."), code="not_allowed")
 
 
 def require_household(
@@ -880,3 +974,81 @@ def record_account_change(
         purpose="gebruikersbeheer",
         detail={"wat": what, "voor": before, "na": after, "door": by},
     )
+
+
+# --- programme data needs: configuration, no case content; every proposal and decision audited -----
+
+
+def data_need_municipalities(user: User) -> list[int]:
+    """Municipalities whose programme data needs the user sees: a municipality's staff their own; a
+    partner's staff those it works for (so they can see why they receive what they receive)."""
+    org = user.organisation
+    if not user.is_authenticated or not user.is_active or org is None or user.role == Role.PARTICIPANT:
+        return []
+    if org.kind == OrganisationKind.MUNICIPALITY:
+        return [org.pk]
+    return list(org.works_for.values_list("pk", flat=True))
+
+
+def may_propose_data_needs(user: User) -> bool:
+    """The functional administrator of a municipality proposes what the work in a programme needs."""
+    org = user.organisation
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.ADMINISTRATOR
+        and org is not None
+        and org.kind == OrganisationKind.MUNICIPALITY
+    )
+
+
+def may_decide_data_needs(user: User) -> bool:
+    """The municipality's directors and privacy officer decide on proposals (never their own)."""
+    org = user.organisation
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role in (Role.DIRECTOR, Role.PRIVACY_OFFICER)
+        and org is not None
+        and org.kind == OrganisationKind.MUNICIPALITY
+    )
+
+
+def record_data_need_change(user: User, *, need_ids: list[int], what: str, before: dict, after: dict) -> None:
+    """One audit row for a proposal, approval, rejection or withdrawal of programme data needs,
+    with what it was and what it became (no personal data). Call it in the same transaction."""
+    audit.record(
+        user=user,
+        action=AuditAction.CHANGE,
+        result=AuditResult.ALLOWED,
+        object_type="data_need",
+        object_id=",".join(str(i) for i in need_ids)[:64],
+        purpose="gegevensbehoefte",
+        detail={"wat": what, "voor": before, "na": after},
+    )
+
+
+def signal_counts_per_colleague(user: User) -> dict[int, dict[str, int]]:
+    """For a team lead: per colleague of their organisation, how many live signals of each rule are
+    on that colleague's caseload today (counts only, no one named; a sensitive programme's signals
+    are left out, since even a count can reveal its membership). One query."""
+    if user.role != Role.TEAM_LEAD or user.organisation_id is None:
+        return {}
+    today = clock.today()
+    on_team = Q(
+        participant__team__organisation_id=user.organisation_id,
+        participant__team__starts_on__lte=today,
+        participant__team__role__in=["coach", "docent", "jobcoach", "intermediair", "maatje"],
+    ) & (Q(participant__team__ends_on__isnull=True) | Q(participant__team__ends_on__gte=today))
+    rows = (
+        signal_selectors.live_signals()
+        .filter(Q(programme__isnull=True) | Q(programme__is_sensitive=False))
+        .filter(on_team)
+        .values("participant__team__member_id", "rule")
+        .annotate(count=Count("id", distinct=True))
+        .order_by()
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["participant__team__member_id"], {})[row["rule"]] = row["count"]
+    return counts

@@ -49,7 +49,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Niet gevonden.")
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied("U mag dit niet doen.")
+        reason = _refusal_shown(exc)
+        if reason is not None:
+            message, reason_code = reason
+            return Response({"errors": [{"field": None, "message": message, "code": reason_code}]}, status=403)
+        exc = exceptions.PermissionDenied(str(exc) or "U mag dit niet doen.")
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -59,6 +63,33 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = getattr(exc, "detail", str(exc))
         response.data = {"errors": [{"field": None, "message": str(detail), "code": getattr(detail, "code", "error")}]}
     return response
+
+
+def _refusal_shown(exc: Exception) -> tuple[str, str] | None:
+    """A refusal that says why (`access.policy.Refusal`), in the reader's language, with its code."""
+    from django.utils.translation import gettext
+
+    from doorstroom.core.messages import shown
+
+    code = getattr(exc, "code", None)
+    message = getattr(exc, "message", None)
+    if not isinstance(code, str) or not isinstance(message, str):
+        return None
+    return shown(message, gettext), code
+
+
+def permission_denied(request: Any, exception: Exception) -> Any:
+    """handler403: the API's error format under /api/; elsewhere the page says why, when the door
+    said so (which data is not shared, and whom to ask), and never blames a role it did not check."""
+    from django.http import HttpResponseForbidden, JsonResponse
+    from django.template import loader
+
+    reason = _refusal_shown(exception)
+    if _is_api(request):
+        message, code = reason or ("U mag dit niet doen.", "permission_denied")
+        return JsonResponse({"errors": [{"field": None, "message": message, "code": code}]}, status=403)
+    template = loader.get_template("403.html")
+    return HttpResponseForbidden(template.render({"reason": reason[0] if reason else ""}, request))
 
 
 def _is_api(request: Any) -> bool:

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db import transaction
 
-from doorstroom.core import clock
+from doorstroom.core import clock, touched
 from doorstroom.core.errors import DomainError
 from doorstroom.core.messages import _
 from doorstroom.enrollments.selectors import trajectory_start
@@ -43,6 +43,7 @@ def contact_record(
     )
     if problem:
         raise DomainError(problem[1], field=problem[0])
+    touched.mark(participant.pk)
     return ContactMoment.objects.create(
         participant=participant,
         recorded_by=actor,

@@ -21,7 +21,7 @@ from doorstroom.contacts.models import ContactMoment
 from doorstroom.enrollments import rules
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, TeamAssignment, TeamRole
 from doorstroom.enrollments.projection import OUTCOME_CODES, projection_fields
-from doorstroom.enrollments.services import eligibility_problems
+from doorstroom.enrollments.services import eligibility_problems, work_grants_sync
 from doorstroom.measurements import catalogue as measurement_catalogue
 from doorstroom.measurements import rules as measurement_rules
 from doorstroom.measurements.models import Measurement, MeasurementScore, MeasurementType, ScaleVersion
@@ -29,6 +29,7 @@ from doorstroom.organisations.models import Organisation, OrganisationKind, Regi
 from doorstroom.participants.models import (
     BenefitStatus,
     DataCategory,
+    GrantEnding,
     Household,
     HouseholdMember,
     HouseholdRelation,
@@ -41,7 +42,7 @@ from doorstroom.participants.models import (
 from doorstroom.plans import services as plan_services
 from doorstroom.plans.models import Agreement, Goal, Plan, PlanVersion
 from doorstroom.programmes.catalogue import load_catalogue
-from doorstroom.programmes.models import Programme
+from doorstroom.programmes.models import DataNeedState, Programme, ProgrammeDataNeed
 from doorstroom.referrals.models import Referral
 
 from .names import FAMILY_NAMES, GIVEN_NAMES, LANGUAGES
@@ -420,7 +421,59 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
                 f"{made['events']} gebeurtenissen"
             )
     _referrals(orgs, directors["enschede"], rnd, today)
+    _data_needs(programmes, orgs["enschede"], users["beheerder"], users["privacy"])
+    work_grants_sync(list(Participant.objects.values_list("pk", flat=True)))
     return made
+
+
+#: What the work in every demo programme needs per team role, approved by the privacy officer of
+#: Enschede (which executes the task for Hengelo too). Health and justice are never among them.
+DEMO_DATA_NEEDS = {
+    # school and work are the jobcoach's and the teacher's part; a coach asks the director for them
+    TeamRole.COACH: (DataCategory.CONTACT, DataCategory.PLAN, DataCategory.MEASUREMENTS, DataCategory.NOTES),
+    TeamRole.TEACHER: (DataCategory.MEASUREMENTS, DataCategory.WORK_EDUCATION),
+    TeamRole.JOBCOACH: (DataCategory.CONTACT, DataCategory.WORK_EDUCATION, DataCategory.NOTES),
+    TeamRole.INTERMEDIARY: (DataCategory.CONTACT,),
+}
+
+
+def _data_needs(programmes: list[Programme], municipality: Organisation, proposer: User, approver: User) -> None:
+    """Approved data needs for every programme, and one proposal still waiting for a decision."""
+    if ProgrammeDataNeed.objects.exists():
+        return
+    now = timezone.now()
+    needs = [
+        ProgrammeDataNeed(
+            programme=programme,
+            municipality=municipality,
+            team_role=team_role,
+            category=category,
+            statute="wet_inburgering" if programme.requires_civic_integration_duty else "participatiewet",
+            reason="De begeleiding in deze rol kan haar werk niet doen zonder deze gegevens.",
+            state=DataNeedState.APPROVED,
+            proposed_by=proposer,
+            proposed_at=now,
+            decided_by=approver,
+            decided_at=now,
+        )
+        for programme in programmes
+        for team_role, categories in DEMO_DATA_NEEDS.items()
+        for category in categories
+    ]
+    if programmes:
+        needs.append(
+            ProgrammeDataNeed(
+                programme=programmes[0],
+                municipality=municipality,
+                team_role=TeamRole.INTERMEDIARY,
+                category=DataCategory.PLAN,
+                statute="participatiewet",
+                reason="De sleutelpersoon bespreekt de doelen met de deelnemer in de eigen taal.",
+                proposed_by=proposer,
+                proposed_at=now,
+            )
+        )
+    ProgrammeDataNeed.objects.bulk_create(needs)
 
 
 def _referrals(orgs: dict[str, Organisation], director: User, rnd: random.Random, today: date) -> None:
@@ -754,14 +807,18 @@ def _grants_for(
     for category, chance in categories:
         if rnd.random() >= chance:
             continue
+        legal_basis = LegalBasis.STATUTORY_TASK if rnd.random() < 0.7 else LegalBasis.CONSENT
+        withdrawn = rnd.random() < 0.03
         made.append(
             SharingGrant(
                 participant=person,
                 organisation=member.organisation,
                 category=category,
-                legal_basis=LegalBasis.STATUTORY_TASK if rnd.random() < 0.7 else LegalBasis.CONSENT,
+                legal_basis=legal_basis,
                 granted_on=since,
-                withdrawn_on=since + timedelta(days=30) if rnd.random() < 0.03 else None,
+                withdrawn_on=since + timedelta(days=30) if withdrawn else None,
+                ending=GrantEnding.WITHDRAWN if withdrawn else "",
+                withdrawn_by=director if withdrawn else None,
                 recorded_by=director,
             )
         )

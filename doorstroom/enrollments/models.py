@@ -10,6 +10,7 @@ from doorstroom.core.models import PublicIdModel
 from doorstroom.organisations.models import Organisation
 from doorstroom.participants.models import Participant
 from doorstroom.programmes.models import OutcomeType, Phase, Programme, ProgrammeGroup
+from doorstroom.programmes.models import TeamRole as TeamRole  # the roles are the programme's, the team is ours
 
 from . import rules
 
@@ -194,18 +195,6 @@ class EnrollmentEvent(PublicIdModel):
             return str(choices(self.reason_code).label)
         except ValueError:
             return self.reason_code
-
-
-class TeamRole(models.TextChoices):
-    """The part someone plays in the team around a participant (access follows the user's own
-    role and organisation; this says who does what)."""
-
-    DIRECTOR = "regisseur", _("Regisseur")
-    COACH = "coach", _("Coach / begeleider")
-    TEACHER = "docent", _("Docent")
-    JOBCOACH = "jobcoach", _("Jobcoach")
-    INTERMEDIARY = "intermediair", _("Intermediair")
-    BUDDY = "maatje", _("Maatje (buddy)")
 
 
 class TeamAssignment(PublicIdModel):

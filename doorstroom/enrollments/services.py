@@ -6,16 +6,34 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
-from doorstroom.core import clock
+from doorstroom.core import categories as categories_module
+from doorstroom.core import clock, touched
 from doorstroom.core.errors import DomainError
 from doorstroom.core.messages import _
-from doorstroom.organisations.models import Organisation, Role, User
+from doorstroom.organisations.models import Organisation, OrganisationKind, Region, Role, User
 from doorstroom.participants import services as participant_services
-from doorstroom.participants.models import PERMIT_STATUSES, Participant
+from doorstroom.participants.models import (
+    PERMIT_STATUSES,
+    GrantEnding,
+    GrantOrigin,
+    LegalBasis,
+    Participant,
+    SharingGrant,
+)
 from doorstroom.participants.rules import age_on
 from doorstroom.programmes import rules as programme_rules
-from doorstroom.programmes.models import Phase, Programme, ProgrammeGroup
+from doorstroom.programmes.models import (
+    NEED_TEAM_ROLES,
+    NEVER_AUTOMATIC,
+    DataNeedState,
+    Phase,
+    Programme,
+    ProgrammeDataNeed,
+    ProgrammeGroup,
+    Statute,
+)
 
 from . import rules
 from .models import Enrollment, EnrollmentEvent, EventType, TeamAssignment, TeamRole
@@ -38,6 +56,7 @@ def enrollment_replay(enrollment: Enrollment) -> rules.Projection:
 
 
 def _store(enrollment: Enrollment, projection: rules.Projection, phases: Sequence[Phase]) -> None:
+    touched.mark(enrollment.participant_id)
     for name, value in projection_fields(projection, phases).items():
         setattr(enrollment, name, value)
     enrollment.version += 1
@@ -134,6 +153,7 @@ def enrollment_enrol(
             note=note,
         ),
     )
+    work_grants_sync([participant.pk])
     return enrollment
 
 
@@ -277,7 +297,7 @@ def team_assign(
         raise DomainError(_("De einddatum ligt voor de begindatum."), field="ends_on")
     if role == TeamRole.DIRECTOR:
         _require_single_director(participant=participant, member=member, starts_on=starts_on, ends_on=ends_on)
-    return TeamAssignment.objects.create(
+    assignment = TeamAssignment.objects.create(
         participant=participant,
         member=member,
         organisation=member.organisation,
@@ -285,6 +305,8 @@ def team_assign(
         starts_on=starts_on,
         ends_on=ends_on,
     )
+    work_grants_sync([participant.pk])
+    return assignment
 
 
 def _directors_overlapping(participants: Any, starts_on: date, ends_on: date | None) -> Any:
@@ -399,6 +421,7 @@ def caseload_reassign(
         for row in rows
         if row.participant_id not in already
     )
+    work_grants_sync([row.participant_id for row in rows])
     return len(rows)
 
 
@@ -429,4 +452,234 @@ def team_assignment_end(*, assignment: TeamAssignment, on: date) -> TeamAssignme
         raise DomainError(_("De einddatum ligt voor de begindatum."), field="ends_on")
     assignment.ends_on = on
     assignment.save(update_fields=["ends_on"])
+    work_grants_sync([assignment.participant_id])
     return assignment
+
+
+# --- access that follows the work: a programme's approved data needs become sharing grants -------
+
+
+#: identity and programme/phase come with the assignment itself; a need is about the rest
+BASELINE_CATEGORIES = frozenset({categories_module.IDENTITY, categories_module.TRAJECTORY})
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> list[Sequence[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _need_municipalities(need_municipality_ids: set[int]) -> dict[int, set[int]]:
+    """Per participant's municipality, the deciding municipalities whose needs hold for it: its
+    own, and the region's centre that executes the task for it."""
+    covers: dict[int, set[int]] = {m: {m} for m in need_municipality_ids}
+    for centre, executes_for in Region.objects.filter(centre_id__in=need_municipality_ids).values_list(
+        "centre_id", "executes_for"
+    ):
+        if executes_for is not None:
+            covers.setdefault(executes_for, set()).add(centre)
+    return covers
+
+
+def work_grants_sync(participant_ids: Sequence[int]) -> tuple[int, int]:
+    """Make the automatic sharing grants of these participants follow their teams: for everyone on
+    a team today in a role whose work an approved need of one of the participant's programmes
+    covers, their organisation receives that category; when that work is over, the grant ends.
+    A grant the municipality withdrew is never re-created here. Set-based: the same handful of
+    queries for one participant or thousands. Returns (created, ended)."""
+    created = ended = 0
+    for chunk in _chunks(sorted(set(participant_ids))):
+        c, e = _work_grants_sync_chunk(chunk)
+        created, ended = created + c, ended + e
+    return created, ended
+
+
+def _work_grants_sync_chunk(ids: Sequence[int]) -> tuple[int, int]:
+    today = clock.today()
+    running = list(
+        TeamAssignment.objects.filter(participant_id__in=ids, starts_on__lte=today, role__in=NEED_TEAM_ROLES)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .values_list("participant_id", "organisation_id", "role")
+    )
+    open_states = [s.value for s in rules.OPEN_STATES]
+    enrolled: dict[int, dict[int, bool]] = {}  # participant -> programme -> enrollment open
+    for pid, programme_id, state in Enrollment.objects.filter(participant_id__in=ids).values_list(
+        "participant_id", "programme_id", "state"
+    ):
+        seen = enrolled.setdefault(pid, {})
+        seen[programme_id] = seen.get(programme_id, False) or state in open_states
+    programme_ids = {prog for progs in enrolled.values() for prog in progs}
+    needs = list(
+        ProgrammeDataNeed.objects.filter(programme_id__in=programme_ids, state=DataNeedState.APPROVED).values_list(
+            "id", "programme_id", "municipality_id", "team_role", "category", "decided_by_id"
+        )
+    )
+    covers = _need_municipalities({n[2] for n in needs})
+    municipality_of = dict(Participant.objects.filter(pk__in=ids).values_list("pk", "municipality_id"))
+    by_programme_role: dict[tuple[int, str], list[tuple[int, int, str, int]]] = {}
+    for need_id, programme_id, municipality_id, team_role, category, decided_by in needs:
+        by_programme_role.setdefault((programme_id, team_role), []).append(
+            (need_id, municipality_id, category, decided_by)
+        )
+    wanted: dict[tuple[int, int, str], tuple[int, int]] = {}  # (p, org, category) -> (need, approver)
+    supported: set[tuple[int, int, str]] = set()  # work that still goes on, in any enrollment
+    for pid, org_id, team_role in running:
+        deciders = covers.get(municipality_of.get(pid, 0), set())
+        for programme_id, is_open in enrolled.get(pid, {}).items():
+            for need_id, municipality_id, category, decided_by in by_programme_role.get((programme_id, team_role), []):
+                if municipality_id not in deciders:
+                    continue
+                supported.add((pid, org_id, category))
+                if is_open:
+                    wanted.setdefault((pid, org_id, category), (need_id, decided_by))
+    grants = list(
+        SharingGrant.objects.filter(participant_id__in=ids)
+        .order_by("id")
+        .values_list("id", "participant_id", "organisation_id", "category", "origin", "withdrawn_on", "ending")
+    )
+    open_keys: set[tuple[int, int, str]] = set()
+    latest_ending: dict[tuple[int, int, str], str] = {}
+    to_end: list[int] = []
+    for grant_id, pid, org_id, category, origin, withdrawn_on, ending in grants:
+        key = (pid, org_id, category)
+        latest_ending[key] = ending
+        if withdrawn_on is None:
+            open_keys.add(key)
+            if origin == GrantOrigin.WORK_NEED and key not in supported:
+                to_end.append(grant_id)
+    new = [
+        SharingGrant(
+            participant_id=pid,
+            organisation_id=org_id,
+            category=category,
+            legal_basis=LegalBasis.STATUTORY_TASK,
+            granted_on=today,
+            origin=GrantOrigin.WORK_NEED,
+            data_need_id=need_id,
+            recorded_by_id=decided_by,
+        )
+        for (pid, org_id, category), (need_id, decided_by) in sorted(wanted.items())
+        if (pid, org_id, category) not in open_keys
+        and latest_ending.get((pid, org_id, category)) != GrantEnding.WITHDRAWN
+    ]
+    SharingGrant.objects.bulk_create(new)
+    if to_end:
+        SharingGrant.objects.filter(pk__in=to_end).update(withdrawn_on=today, ending=GrantEnding.WORK_ENDED)
+    return len(new), len(to_end)
+
+
+def _require_needs_administrator(actor: User) -> Organisation:
+    organisation = actor.organisation
+    if actor.role != Role.ADMINISTRATOR or organisation is None or organisation.kind != OrganisationKind.MUNICIPALITY:
+        raise DomainError(
+            _("Alleen de functioneel beheerder van een gemeente stelt gegevensbehoeften voor."), field="actor"
+        )
+    return organisation
+
+
+@transaction.atomic
+def data_need_propose(
+    *, actor: User, programme: Programme, team_role: str, categories: Sequence[str], statute: str, reason: str
+) -> list[ProgrammeDataNeed]:
+    """The functional administrator proposes which data one part of the work in a programme needs,
+    for the participants of their municipality. Nothing changes until it is approved."""
+    municipality = _require_needs_administrator(actor)
+    if team_role not in NEED_TEAM_ROLES:
+        raise DomainError(
+            _("Kies een rol in het team: coach, docent, jobcoach, intermediair of maatje."), field="team_role"
+        )
+    if statute not in Statute.values:
+        raise DomainError(_("Kies de wet waarop de taak rust."), field="statute")
+    if not reason.strip():
+        raise DomainError(_("Zeg waarom het werk deze gegevens nodig heeft."), field="reason")
+    if not categories:
+        raise DomainError(_("Kies minstens één soort gegevens."), field="categories")
+    for category in categories:
+        if category in NEVER_AUTOMATIC:
+            raise DomainError(
+                _(
+                    "Gegevens over gezondheid en justitie worden nooit automatisch gedeeld; daarvoor is altijd "
+                    "een besluit van de gemeente of toestemming van de deelnemer nodig."
+                ),
+                field="categories",
+            )
+        if category not in categories_module.ALL or category in BASELINE_CATEGORIES:
+            raise DomainError(_("Onbekende soort gegevens."), field="categories")
+    live = set(
+        ProgrammeDataNeed.objects.filter(
+            programme=programme,
+            municipality=municipality,
+            team_role=team_role,
+            category__in=categories,
+            state__in=[DataNeedState.PROPOSED, DataNeedState.APPROVED],
+        ).values_list("category", flat=True)
+    )
+    if live:
+        raise DomainError(
+            _("Voor deze rol is al een voorstel of besluit over: %(categories)s.", categories=", ".join(sorted(live))),
+            field="categories",
+        )
+    now = timezone.now()
+    return ProgrammeDataNeed.objects.bulk_create(
+        ProgrammeDataNeed(
+            programme=programme,
+            municipality=municipality,
+            team_role=team_role,
+            category=category,
+            statute=statute,
+            reason=reason.strip(),
+            proposed_by=actor,
+            proposed_at=now,
+        )
+        for category in dict.fromkeys(categories)
+    )
+
+
+def _participants_of_programme(need: ProgrammeDataNeed) -> list[int]:
+    return list(
+        Enrollment.objects.filter(programme_id=need.programme_id).values_list("participant_id", flat=True).distinct()
+    )
+
+
+@transaction.atomic
+def data_need_decide(*, actor: User, need: ProgrammeDataNeed, approve: bool, note: str = "") -> ProgrammeDataNeed:
+    """The municipality's director or privacy officer approves or rejects a proposal (never their
+    own). An approval takes effect at once for everyone already on a team in that role."""
+    need = ProgrammeDataNeed.objects.select_for_update().get(pk=need.pk)
+    if actor.role not in (Role.DIRECTOR, Role.PRIVACY_OFFICER) or actor.organisation_id != need.municipality_id:
+        raise DomainError(
+            _("Alleen een klantregisseur of de privacyfunctionaris van de gemeente besluit hierover."), field="actor"
+        )
+    if need.proposed_by_id == actor.pk:
+        raise DomainError(_("U kunt niet over uw eigen voorstel besluiten."), field="actor")
+    if need.state != DataNeedState.PROPOSED:
+        raise DomainError(_("Over dit voorstel is al besloten."), field="state", code="conflict")
+    if not approve and not note.strip():
+        raise DomainError(_("Zeg waarom u het voorstel afwijst."), field="note")
+    need.state = DataNeedState.APPROVED if approve else DataNeedState.REJECTED
+    need.decided_by = actor
+    need.decided_at = timezone.now()
+    need.decision_note = note.strip()
+    need.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    if approve:
+        work_grants_sync(_participants_of_programme(need))
+    return need
+
+
+@transaction.atomic
+def data_need_withdraw(*, actor: User, need: ProgrammeDataNeed, note: str) -> ProgrammeDataNeed:
+    """Withdraw an approved need; the grants it made end at once (those of other needs stay)."""
+    need = ProgrammeDataNeed.objects.select_for_update().get(pk=need.pk)
+    if actor.role not in (Role.DIRECTOR, Role.PRIVACY_OFFICER) or actor.organisation_id != need.municipality_id:
+        raise DomainError(
+            _("Alleen een klantregisseur of de privacyfunctionaris van de gemeente besluit hierover."), field="actor"
+        )
+    if need.state != DataNeedState.APPROVED:
+        raise DomainError(_("Alleen een goedgekeurde behoefte kan worden ingetrokken."), field="state", code="conflict")
+    if not note.strip():
+        raise DomainError(_("Zeg waarom u de behoefte intrekt."), field="note")
+    need.state = DataNeedState.WITHDRAWN
+    need.decided_by = actor
+    need.decided_at = timezone.now()
+    need.decision_note = note.strip()
+    need.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    work_grants_sync(_participants_of_programme(need))
+    return need

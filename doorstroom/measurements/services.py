@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from doorstroom.core import clock
+from doorstroom.core import clock, touched
 from doorstroom.core.errors import DomainError
 from doorstroom.core.messages import _
 from doorstroom.organisations.models import User
@@ -91,6 +91,7 @@ def measurement_record(
     )
     if problem:
         raise DomainError(problem[1], field=problem[0])
+    touched.mark(participant.pk)
     measurement = Measurement.objects.create(
         participant=participant,
         scale=scale,
@@ -147,6 +148,7 @@ def screening_record(
         raise DomainError(_("Een screening kan niet in de toekomst liggen."), field="screened_on")
     if len(referred_to) > 200:
         raise DomainError(_("Houd dit korter dan 200 tekens."), field="referred_to")
+    touched.mark(participant.pk)
     return LanguageScreening.objects.create(
         participant=participant,
         instrument=instrument,

@@ -110,7 +110,12 @@ class HouseholdMemberForm(Form):
 
 class SharingGrantForm(Form):
     organisation = forms.ModelChoiceField(label=_("Organisatie"), queryset=Organisation.objects.none())
-    category = forms.ChoiceField(label=_("Soort gegevens"), choices=DataCategory.choices)
+    categories = forms.MultipleChoiceField(
+        label=_("Soort gegevens"),
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Kies alles wat deze organisatie voor haar werk nodig heeft; het wordt in één keer vastgelegd."),
+    )
     legal_basis = forms.ChoiceField(label=_("Grondslag"), choices=LegalBasis.choices)
     granted_on = forms.DateField(label=_("Vanaf"), widget=DateInput(), initial=clock.today)
 

@@ -167,6 +167,16 @@ class LegalBasis(models.TextChoices):
     CONSENT = "toestemming", _("Toestemming van de deelnemer")
 
 
+class GrantOrigin(models.TextChoices):
+    DECISION = "besluit", _("Besluit van de gemeente of toestemming")
+    WORK_NEED = "werk", _("Nodig voor het werk in het programma")
+
+
+class GrantEnding(models.TextChoices):
+    WITHDRAWN = "ingetrokken", _("Ingetrokken door de gemeente")
+    WORK_ENDED = "werk_beeindigd", _("Beëindigd: het werk in het team is voorbij")
+
+
 class SharingGrant(PublicIdModel):
     """One organisation may receive one category of a participant's data, on a legal basis, from a
     date, until it is withdrawn. Withdrawal closes the row; a new grant is a new row (history)."""
@@ -179,6 +189,15 @@ class SharingGrant(PublicIdModel):
     legal_basis = models.CharField(_("grondslag"), max_length=20, choices=LegalBasis.choices)
     granted_on = models.DateField(_("vanaf"))
     withdrawn_on = models.DateField(_("ingetrokken op"), null=True, blank=True)
+    # automatic grants come from an approved programme data need (`programmes.ProgrammeDataNeed`)
+    origin = models.CharField(_("herkomst"), max_length=10, choices=GrantOrigin.choices, default=GrantOrigin.DECISION)
+    data_need = models.ForeignKey(
+        "programmes.ProgrammeDataNeed", on_delete=models.PROTECT, null=True, blank=True, related_name="grants"
+    )
+    ending = models.CharField(_("einde"), max_length=15, choices=GrantEnding.choices, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

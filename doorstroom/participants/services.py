@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from doorstroom.core import clock
+from doorstroom.core import clock, touched
 from doorstroom.core.crypto import blind_index
 from doorstroom.core.errors import DomainError
 from doorstroom.core.messages import _
@@ -19,6 +19,7 @@ from . import rules
 from .models import (
     BenefitStatus,
     DataCategory,
+    GrantEnding,
     Household,
     HouseholdMember,
     HouseholdRelation,
@@ -246,6 +247,7 @@ def household_add_member(
     )
     if not created:
         raise DomainError(_("Deze deelnemer hoort al bij dit huishouden."), field="household")
+    touched.mark(participant.pk)
     return member
 
 
@@ -268,6 +270,7 @@ def school_register(
     assert starts_on is not None
     earlier = SchoolRegistration.objects.filter(participant=participant, ends_on__isnull=True, starts_on__lt=starts_on)
     earlier.update(ends_on=starts_on - timedelta(days=1))
+    touched.mark(participant.pk)
     return SchoolRegistration.objects.create(
         participant=participant, school=school.strip(), starts_on=starts_on, ends_on=ends_on, recorded_by=actor
     )
@@ -309,12 +312,53 @@ def sharing_grant(
 
 
 @transaction.atomic
-def sharing_withdraw(*, grant: SharingGrant) -> SharingGrant:
-    """Withdraw a grant as of today; it takes effect on the very next request."""
+def sharing_grant_many(
+    *,
+    participant: Participant,
+    organisation: Organisation,
+    categories: list[str],
+    legal_basis: str,
+    on: date,
+    recorded_by: Any,
+) -> list[SharingGrant]:
+    """Record several categories for one organisation in one step: all of them, or none (a
+    category the organisation already receives is named, and nothing is saved)."""
+    if not categories:
+        raise DomainError(_("Kies minstens één soort gegevens."), field="categories")
+    already = [
+        DataCategory(c).label
+        for c in SharingGrant.objects.filter(
+            participant=participant, organisation=organisation, category__in=categories, withdrawn_on__isnull=True
+        ).values_list("category", flat=True)
+    ]
+    if already:
+        raise DomainError(
+            _("Deze organisatie ontvangt al: %(categories)s.", categories=", ".join(str(c) for c in already)),
+            field="categories",
+        )
+    return [
+        sharing_grant(
+            participant=participant,
+            organisation=organisation,
+            category=category,
+            legal_basis=legal_basis,
+            on=on,
+            recorded_by=recorded_by,
+        )
+        for category in dict.fromkeys(categories)
+    ]
+
+
+@transaction.atomic
+def sharing_withdraw(*, grant: SharingGrant, by: Any = None) -> SharingGrant:
+    """Withdraw a grant as of today; it takes effect on the very next request. A grant the
+    municipality withdrew is never re-created automatically by a later enrolment or assignment."""
     if grant.withdrawn_on is not None:
         raise DomainError(_("Deze deling is al ingetrokken."), field="grant")
     grant.withdrawn_on = clock.today()
-    grant.save(update_fields=["withdrawn_on"])
+    grant.ending = GrantEnding.WITHDRAWN
+    grant.withdrawn_by = by
+    grant.save(update_fields=["withdrawn_on", "ending", "withdrawn_by"])
     return grant
 
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -59,11 +59,14 @@ def participant_detail(request: access.AuthenticatedRequest, participant_uuid: s
             "household__members__participant"
         ),
     )
+    not_shared, director = access.not_shared_with(request.user, participant)
     return TemplateResponse(
         request,
         "participants/participant_detail.html",
         {
             "participant": participant,
+            "not_shared_labels": [str(access.Category(c).label) for c in not_shared],
+            "director": director,
             "cards": cards,
             "team": team,
             "households": households,
@@ -320,10 +323,10 @@ def sharing_grant_create(request: access.AuthenticatedRequest, participant_uuid:
     form = forms.SharingGrantForm(request.POST or None, organisations=access.referrers_for(participant))
     if request.method == "POST" and form.is_valid():
         try:
-            services.sharing_grant(
+            grants = services.sharing_grant_many(
                 participant=participant,
                 organisation=form.cleaned_data["organisation"],
-                category=form.cleaned_data["category"],
+                categories=form.cleaned_data["categories"],
                 legal_basis=form.cleaned_data["legal_basis"],
                 on=form.cleaned_data["granted_on"],
                 recorded_by=request.user,
@@ -331,7 +334,11 @@ def sharing_grant_create(request: access.AuthenticatedRequest, participant_uuid:
         except DomainError as error:
             form.add_domain_error(error)
         else:
-            messages.success(request, _("De gegevensdeling is vastgelegd."))
+            messages.success(
+                request,
+                ngettext("De gegevensdeling is vastgelegd.", "%(count)d gegevensdelingen zijn vastgelegd.", len(grants))
+                % {"count": len(grants)},
+            )
             return redirect("participants:detail", participant_uuid=participant.uuid)
     return TemplateResponse(
         request,
@@ -352,7 +359,7 @@ def sharing_grant_withdraw(
     if grant is None:
         raise Http404
     try:
-        services.sharing_withdraw(grant=grant)
+        services.sharing_withdraw(grant=grant, by=request.user)
     except DomainError as error:
         messages.error(request, error.shown)
     else:

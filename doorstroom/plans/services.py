@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from doorstroom.core import clock
+from doorstroom.core import clock, touched
 from doorstroom.core.errors import DomainError
 from doorstroom.core.messages import _
 from doorstroom.enrollments.selectors import trajectory_start
@@ -169,6 +169,7 @@ def plan_save(
         for position, agreement in enumerate(agreements)
     )
     Plan.objects.filter(pk=plan.pk).update(current=version)
+    touched.mark(participant.pk if participant is not None else None, *(m.pk for m in members.values()))
     return version
 
 

@@ -126,3 +126,99 @@ class ProgrammeOutcome(models.Model):
 
     def __str__(self) -> str:
         return self.get_outcome_type_display()
+
+
+class TeamRole(models.TextChoices):
+    """The part someone plays in the team around a participant (access follows the user's own
+    role and organisation; this says who does what). Kept with the programme, because a programme
+    says which data each part of the work needs."""
+
+    DIRECTOR = "regisseur", _("Regisseur")
+    COACH = "coach", _("Coach / begeleider")
+    TEACHER = "docent", _("Docent")
+    JOBCOACH = "jobcoach", _("Jobcoach")
+    INTERMEDIARY = "intermediair", _("Intermediair")
+    BUDDY = "maatje", _("Maatje (buddy)")
+
+
+#: Team roles whose work can need data beyond identity and programme/phase (the director works for
+#: the municipality, which processes everything as its statutory task).
+NEED_TEAM_ROLES = (TeamRole.COACH, TeamRole.JOBCOACH, TeamRole.TEACHER, TeamRole.INTERMEDIARY, TeamRole.BUDDY)
+
+#: Categories a programme can never make automatic: health and justice always need an explicit
+#: decision of the municipality or the participant's consent (AVG art. 9 and 10).
+NEVER_AUTOMATIC = ("gezondheid", "justitie")
+
+
+class Statute(models.TextChoices):
+    """The law whose statutory task makes the work, and so the data it needs, necessary."""
+
+    PARTICIPATIEWET = "participatiewet", _("Participatiewet")
+    WET_INBURGERING = "wet_inburgering", _("Wet inburgering 2021")
+    WMO = "wmo", _("Wet maatschappelijke ondersteuning 2015")
+    JEUGDWET = "jeugdwet", _("Jeugdwet")
+    WGS = "wgs", _("Wet gemeentelijke schuldhulpverlening")
+
+
+class DataNeedState(models.TextChoices):
+    PROPOSED = "voorgesteld", _("Voorgesteld")
+    APPROVED = "goedgekeurd", _("Goedgekeurd")
+    REJECTED = "afgewezen", _("Afgewezen")
+    WITHDRAWN = "ingetrokken", _("Ingetrokken")
+
+
+class ProgrammeDataNeed(models.Model):
+    """One category of data that one part of the work in a programme needs, for the participants of
+    one municipality: proposed by the functional administrator, in effect only once the
+    municipality's director or privacy officer approved it. While approved, someone who joins a
+    participant's team in this role gets it as an ordinary sharing grant for their organisation."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="data_needs")
+    municipality = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": OrganisationKind.MUNICIPALITY},
+        verbose_name=_("gemeente"),
+    )
+    team_role = models.CharField(_("rol in het team"), max_length=20, choices=TeamRole.choices)
+    category = models.CharField(_("soort gegevens"), max_length=20)
+    statute = models.CharField(_("wettelijke taak"), max_length=20, choices=Statute.choices)
+    reason = models.CharField(_("waarom het werk dit nodig heeft"), max_length=300)
+    state = models.CharField(_("status"), max_length=12, choices=DataNeedState.choices, default=DataNeedState.PROPOSED)
+    proposed_by = models.ForeignKey(
+        "organisations.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("voorgesteld door")
+    )
+    proposed_at = models.DateTimeField(_("voorgesteld op"))
+    decided_by = models.ForeignKey(
+        "organisations.User",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("besloten door"),
+    )
+    decided_at = models.DateTimeField(_("besloten op"), null=True, blank=True)
+    decision_note = models.CharField(_("toelichting bij het besluit"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["programme", "team_role", "category", "id"]
+        verbose_name = _("gegevensbehoefte van een programma")
+        verbose_name_plural = _("gegevensbehoeften van programma's")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(category__in=NEVER_AUTOMATIC), name="data_need_never_health_or_justice"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True) | ~models.Q(decided_by=models.F("proposed_by")),
+                name="data_need_four_eyes",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "municipality", "team_role", "category"],
+                condition=models.Q(state__in=["voorgesteld", "goedgekeurd"]),
+                name="one_live_data_need",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.team_role} {self.category} ({self.state})"

@@ -3,7 +3,7 @@ e.g. which agreement) meet its condition today, with one or a few queries for ev
 Later capabilities (placements, aftercare, intermediaries) register their own rules here; the
 engine does not change."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,8 +13,9 @@ from django.utils.functional import Promise
 #: about an enrollment, the programme id as a fourth element (a structured reference the access
 #: layer uses to show it only where the programme's membership is visible)
 Finding = tuple[int, str, str] | tuple[int, str, str, int | None]
-#: today, threshold per programme id (None = default) -> findings
-Finder = Callable[[date, "Thresholds"], Iterable[Finding]]
+#: today, threshold per programme id (None = default), and optionally only these participants (the
+#: engine re-evaluates the participants whose work a request recorded) -> findings
+Finder = Callable[[date, "Thresholds", Collection[int] | None], Iterable[Finding]]
 
 
 @dataclass(frozen=True)

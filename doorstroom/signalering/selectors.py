@@ -1,7 +1,7 @@
 """The built-in signal rules: each finds, for everyone at once, who meets its condition today
 (one or two queries per rule, whatever the caseload), and the reads for the signal pages."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
@@ -21,11 +21,21 @@ from .registry import Finding, SignalRule, Thresholds, register
 OPEN = [s.value for s in OPEN_STATES]
 
 
-def no_recent_contact(today: date, thresholds: Thresholds) -> Iterable[Finding]:
+def _among(queryset: QuerySet, among: Collection[int] | None, *fields: str) -> QuerySet:
+    """Limit a rule's query to some participants (any of `fields` naming one of them), or not at all."""
+    if among is None:
+        return queryset
+    condition = Q(pk__in=[])
+    for field in fields:
+        condition |= Q(**{f"{field}__in": list(among)})
+    return queryset.filter(condition)
+
+
+def no_recent_contact(today: date, thresholds: Thresholds, among: Collection[int] | None = None) -> Iterable[Finding]:
     """No held contact the participant attended for more than N days (counted from the start of
     the trajectory when there was none yet)."""
     rows = (
-        Enrollment.objects.filter(state__in=OPEN, paused_since__isnull=True)
+        _among(Enrollment.objects.filter(state__in=OPEN, paused_since__isnull=True), among, "participant_id")
         .annotate(
             last_contact=Max(
                 "participant__contacts__occurred_on",
@@ -46,10 +56,13 @@ def no_recent_contact(today: date, thresholds: Thresholds) -> Iterable[Finding]:
     return [(pid, "", detail) for pid, detail in found.items()]
 
 
-def repeated_no_shows(today: date, thresholds: Thresholds) -> Iterable[Finding]:
+def repeated_no_shows(today: date, thresholds: Thresholds, among: Collection[int] | None = None) -> Iterable[Finding]:
     """Two (or the threshold) or more no-shows in the last four weeks."""
+    no_shows = ContactMoment.objects.filter(
+        attendance=contact_rules.NO_SHOW, occurred_on__gt=today - timedelta(days=28)
+    )
     rows = (
-        ContactMoment.objects.filter(attendance=contact_rules.NO_SHOW, occurred_on__gt=today - timedelta(days=28))
+        _among(no_shows, among, "participant_id")
         .values("participant_id")
         .annotate(count=Count("id"))
         .filter(count__gte=thresholds.default)
@@ -57,9 +70,10 @@ def repeated_no_shows(today: date, thresholds: Thresholds) -> Iterable[Finding]:
     return [(r["participant_id"], "", f"{r['count']} keer niet verschenen in vier weken") for r in rows]
 
 
-def plan_review_passed(today: date, thresholds: Thresholds) -> Iterable[Finding]:
+def plan_review_passed(today: date, thresholds: Thresholds, among: Collection[int] | None = None) -> Iterable[Finding]:
     """The plan's review date has passed; a household plan's shows on every member."""
-    rows = Plan.objects.filter(current__review_on__lt=today - timedelta(days=thresholds.default)).values_list(
+    passed = Plan.objects.filter(current__review_on__lt=today - timedelta(days=thresholds.default))
+    rows = _among(passed, among, "participant_id", "household__members__participant_id").values_list(
         "participant_id", "household__members__participant_id", "current__review_on"
     )
     return [
@@ -69,13 +83,16 @@ def plan_review_passed(today: date, thresholds: Thresholds) -> Iterable[Finding]
     ]
 
 
-def agreement_overdue(today: date, thresholds: Thresholds) -> Iterable[Finding]:
+def agreement_overdue(today: date, thresholds: Thresholds, among: Collection[int] | None = None) -> Iterable[Finding]:
     """An agreement of the current plan still open after its date (the subject is the agreement,
     which keeps its key across plan versions); one in a household plan shows on every member."""
-    rows = Agreement.objects.filter(
+    overdue = Agreement.objects.filter(
         plan_version_id=F("plan_version__plan__current_id"),
         status="open",
         due_on__lt=today - timedelta(days=thresholds.default),
+    )
+    rows = _among(
+        overdue, among, "plan_version__plan__participant_id", "plan_version__plan__household__members__participant_id"
     ).values_list(
         "plan_version__plan__participant_id", "plan_version__plan__household__members__participant_id", "key", "due_on"
     )
@@ -86,14 +103,15 @@ def agreement_overdue(today: date, thresholds: Thresholds) -> Iterable[Finding]:
     ]
 
 
-def phase_overdue(today: date, thresholds: Thresholds) -> Iterable[Finding]:
+def phase_overdue(today: date, thresholds: Thresholds, among: Collection[int] | None = None) -> Iterable[Finding]:
     """Longer in the current phase than the programme expects (paused days not counted)."""
-    rows = Enrollment.objects.filter(
+    in_phase = Enrollment.objects.filter(
         state__in=OPEN,
         current_phase__isnull=False,
         current_phase__expected_weeks__isnull=False,
         phase_entered_on__isnull=False,
-    ).values_list(
+    )
+    rows = _among(in_phase, among, "participant_id").values_list(
         "participant_id",
         "uuid",
         "programme_id",
@@ -113,13 +131,14 @@ def phase_overdue(today: date, thresholds: Thresholds) -> Iterable[Finding]:
     return found
 
 
-def no_pip_adopted(today: date, thresholds: Thresholds) -> Iterable[Finding]:
+def no_pip_adopted(today: date, thresholds: Thresholds, among: Collection[int] | None = None) -> Iterable[Finding]:
     """Someone with a civic-integration duty without an adopted PIP (a plan version with a decision
     date) ten weeks (the threshold, in days) after their first referral."""
     adopted = Plan.objects.filter(versions__pip_decided_on__isnull=False).values("participant_id")
     still_guided = Enrollment.objects.filter(state__in=OPEN).values("participant_id")
+    with_duty = Enrollment.objects.filter(participant__civic_integration_duty=True, participant_id__in=still_guided)
     rows = (
-        Enrollment.objects.filter(participant__civic_integration_duty=True, participant_id__in=still_guided)
+        _among(with_duty, among, "participant_id")
         .exclude(participant_id__in=adopted)
         .values("participant_id")
         .annotate(first=Min("referred_on"))
@@ -161,7 +180,9 @@ register(
 )
 
 
-def school_age_child_without_school(today: date, thresholds: Thresholds) -> Iterable[Finding]:
+def school_age_child_without_school(
+    today: date, thresholds: Thresholds, among: Collection[int] | None = None
+) -> Iterable[Finding]:
     """A child of compulsory school age (leerplicht) in a household where someone is in a
     trajectory, with no school registration running today (or ended less than the threshold in
     days ago). One query for the candidates (born in the window that can be of school age); the
@@ -171,7 +192,8 @@ def school_age_child_without_school(today: date, thresholds: Thresholds) -> Iter
         Q(ends_on__isnull=True) | Q(ends_on__gte=today - timedelta(days=thresholds.default))
     )
     rows = (
-        Participant.objects.filter(
+        _among(Participant.objects.all(), among, "pk")
+        .filter(
             date_of_birth__gt=today - timedelta(days=366 * 18),
             date_of_birth__lte=today - timedelta(days=365 * 5),
             household_memberships__household__members__participant_id__in=supported,

@@ -4,7 +4,7 @@ see, to acknowledge or take up with a note; and refreshing on demand."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -20,18 +20,57 @@ from .registry import RULES
 REFRESH_ROLES = frozenset({"klantregisseur", "teamleider"})
 
 
+def _per_colleague(user: access.User) -> tuple[list[dict], list[tuple[str, str]]]:
+    """A team lead's overview: per colleague, the live signals on their caseload by rule (counts)."""
+    counts = access.signal_counts_per_colleague(user)
+    rules_shown = [(code, str(rule.label)) for code, rule in RULES.items()]
+    rows = []
+    for colleague in access.colleagues_for_reassignment(user):
+        per_rule = counts.get(colleague.pk, {})
+        rows.append(
+            {
+                "colleague": colleague,
+                "counts": [per_rule.get(code, 0) for code, _ in rules_shown],
+                "total": sum(per_rule.values()),
+            }
+        )
+    return rows, rules_shown
+
+
 @login_required
 def dashboard(request: access.AuthenticatedRequest) -> HttpResponse:
-    signals = list(access.signals_visible_to(request.user)[:300])
+    """The live signals on the user's caseload; for a team lead also the overview per colleague,
+    and one colleague's list when chosen (what the team lead may see of it; the rest counted)."""
+    user = request.user
+    colleague = None
+    colleague_id = request.GET.get("medewerker", "")
+    if colleague_id.isdigit():
+        colleague = access.colleagues_for_reassignment(user).filter(pk=int(colleague_id)).first()
+        if colleague is None:
+            raise Http404
+    if colleague is not None:
+        caseload = access.caseload_of_colleague(user, colleague)
+        visible = access.signals_visible_to(user, caseload)
+        signals = list(visible[:300])
+        total = access.signal_counts_per_colleague(user).get(colleague.pk, {})
+        hidden = max(sum(total.values()) - visible.count(), 0)
+    else:
+        signals = list(access.signals_visible_to(user)[:300])
+        hidden = 0
     for signal in signals:
         signal.rule_label = RULES[signal.rule].label if signal.rule in RULES else signal.rule  # type: ignore[attr-defined]
-    access.record_list(request.user, [s.participant for s in signals], object_type="signals")
+    access.record_list(user, [s.participant for s in signals], object_type="signals")
+    per_colleague, rules_shown = _per_colleague(user) if user.role == "teamleider" else ([], [])
     return TemplateResponse(
         request,
         "signalering/dashboard.html",
         {
             "signals": signals,
-            "may_refresh": request.user.role in REFRESH_ROLES,
+            "colleague": colleague,
+            "hidden": hidden,
+            "per_colleague": per_colleague,
+            "rules_shown": rules_shown,
+            "may_refresh": user.role in REFRESH_ROLES,
             "nav": "signals",
         },
     )

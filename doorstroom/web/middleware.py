@@ -60,3 +60,42 @@ class SecurityHeadersMiddleware:
         if request.user.is_authenticated or request.path.startswith("/api/"):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class SignalsKeepUpMiddleware:
+    """Signals keep up with the work (ADR 0012): the domain services mark the participants whose
+    contacts, events, plans or measurements a request recorded (`core.touched`); before the page or
+    API answer is rendered, and otherwise before the request ends, the signal engine re-evaluates
+    exactly those participants (and their households), so a closed condition is gone at once."""
+
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        from doorstroom.core import touched
+
+        with touched.collecting() as marked:
+            request._touched_participants = marked  # type: ignore[attr-defined]
+            response = self.get_response(request)
+            self._refresh(marked)
+        return response
+
+    def process_template_response(self, request: HttpRequest, response):  # type: ignore[no-untyped-def]
+        self._refresh(getattr(request, "_touched_participants", set()))
+        return response
+
+    @staticmethod
+    def _refresh(marked: set[int]) -> None:
+        if not marked:
+            return
+        import logging
+
+        from doorstroom.core import clock
+        from doorstroom.signalering import services as signal_services
+
+        ids = sorted(marked)
+        marked.clear()
+        try:
+            signal_services.signals_refresh(today=clock.today(), among=ids)
+        except Exception:  # the work itself is saved; the scheduled refresh catches up
+            logging.getLogger("doorstroom.signals").exception("re-evaluating signals after a write failed")

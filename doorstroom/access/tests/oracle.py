@@ -112,3 +112,24 @@ def expected_break_glass(role: str, *, category: str, action: str) -> bool:
 def expected_written_request(role: str, *, category: str, action: str) -> bool:
     """The answer for the privacy officer producing the complete export of a written request."""
     return role == "privacyfunctionaris" and action == "export" and category in ALL
+
+
+#: Automatic grants ("access that follows the work"): while someone is on a participant's team today
+#: in a team role, and the participant is enrolled (open) in a programme for which the participant's
+#: municipality approved that role's data needs, the member's organisation receives those
+#: categories. Never health or justice; never a category the municipality itself withdrew from that
+#: organisation for this participant.
+NEVER_AUTOMATIC = frozenset({"gezondheid", "justitie"})
+
+
+def expected_work_grants(
+    approved_needs: set[tuple[str, str]], running_team_roles: set[str], withdrawn_by_municipality: set[str]
+) -> set[str]:
+    """The categories an organisation receives automatically for one participant: `approved_needs`
+    holds (team role, category) of the participant's open programmes, `running_team_roles` the
+    team roles its people hold on the team today."""
+    return {
+        category
+        for role, category in approved_needs
+        if role in running_team_roles and category not in NEVER_AUTOMATIC and category not in withdrawn_by_municipality
+    }

@@ -6,16 +6,21 @@ import random
 from dataclasses import replace
 from datetime import timedelta
 
+from django.utils import timezone
+
 import pytest
 
 from doorstroom.access import policy as access
 from doorstroom.access.tests import oracle
 from doorstroom.core import clock
-from doorstroom.enrollments.models import TeamAssignment, TeamRole
+from doorstroom.enrollments import services as enrollment_services
+from doorstroom.enrollments.models import Enrollment, TeamAssignment, TeamRole
 from doorstroom.organisations.models import OrganisationKind, Role
 from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
 from doorstroom.participants.models import SharingGrant
 from doorstroom.participants.tests.factories import ParticipantFactory
+from doorstroom.programmes.models import ProgrammeDataNeed
+from doorstroom.programmes.tests.factories import ProgrammeFactory
 from doorstroom.referrals.models import Referral
 
 MUNICIPAL = {
@@ -92,22 +97,65 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
     participants = []
     grants: dict[tuple[int, int], set[str]] = {}
     team: dict[int, list[tuple[int, int]]] = {}
+    # programme data needs, approved by the first municipality only (the second has none), and one
+    # proposal never approved: only approved needs of the participant's own municipality count
+    programme = ProgrammeFactory()
+    approved_needs = {("coach", "plan"), ("coach", "notities"), ("docent", "metingen"), ("jobcoach", "werk_opleiding")}
+    decider = next(u for u in users if u.role == Role.PRIVACY_OFFICER and u.organisation == homes[0])
+    proposer = next(u for u in users if u.role == Role.ADMINISTRATOR and u.organisation == homes[0])
+    for team_role, category in sorted(approved_needs) + [("intermediair", "contact")]:
+        ProgrammeDataNeed.objects.create(
+            programme=programme,
+            municipality=homes[0],
+            team_role=team_role,
+            category=category,
+            statute="participatiewet",
+            reason="Nodig voor het werk.",
+            state="voorgesteld" if team_role == "intermediair" else "goedgekeurd",
+            proposed_by=proposer,
+            proposed_at=timezone.now(),
+            decided_by=None if team_role == "intermediair" else decider,
+        )
+    running_roles: dict[tuple[int, int], set[str]] = {}  # (participant, organisation) -> team roles today
+    enrolled: set[int] = set()
+    municipality_withdrew: dict[tuple[int, int], set[str]] = {}
+    team_roles = [TeamRole.COACH, TeamRole.COACH, TeamRole.TEACHER, TeamRole.JOBCOACH, TeamRole.INTERMEDIARY]
     for index in range(60):
         p = ParticipantFactory(municipality=homes[index % 2])
         participants.append(p)
+        if rnd.random() < 0.8:
+            state = rnd.choice(["aangemeld", "actief", "actief", "gepauzeerd", "afgerond"])
+            Enrollment.objects.create(participant=p, programme=programme, referred_by=homes[index % 2], state=state)
+            if state != "afgerond":  # a closed enrollment starts no new work
+                enrolled.add(p.pk)
         members = rnd.sample(users, k=rnd.randint(0, 5))
         for member in members:
             ended = rnd.random() < 0.2
+            team_role = rnd.choice(team_roles)
             TeamAssignment.objects.create(
                 participant=p,
                 member=member,
                 organisation=member.organisation,
-                role=TeamRole.COACH,
+                role=team_role,
                 starts_on=today - timedelta(days=100),
                 ends_on=today - timedelta(days=1) if ended else None,
             )
             if not ended:
                 team.setdefault(p.pk, []).append((member.pk, member.organisation_id))
+                running_roles.setdefault((p.pk, member.organisation_id), set()).add(team_role)
+            if rnd.random() < 0.15:  # the municipality withdrew this category from that organisation
+                category = rnd.choice(sorted(approved_needs))[1]
+                SharingGrant.objects.create(
+                    participant=p,
+                    organisation=member.organisation,
+                    category=category,
+                    legal_basis="wettelijke_taak",
+                    granted_on=today - timedelta(days=60),
+                    withdrawn_on=today - timedelta(days=10),
+                    ending="ingetrokken",
+                    recorded_by=users[0],
+                )
+                municipality_withdrew.setdefault((p.pk, member.organisation_id), set()).add(category)
         for org in rnd.sample([*homes, *partners], k=rnd.randint(0, 3)):
             for category in rnd.sample(sorted(oracle.ALL), k=rnd.randint(1, 5)):
                 withdrawn = rnd.random() < 0.3
@@ -149,6 +197,27 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
                     grants.setdefault((p.pk, target.pk), set()).add("traject")
     participants[0].account = next(u for u in users if u.role == Role.PARTICIPANT)  # their own file
     participants[0].save()
+    # the automatic grants, made by the service; the oracle says independently which they must be
+    enrollment_services.work_grants_sync([p.pk for p in participants])
+    automatic = 0
+    for p in participants:
+        needs = approved_needs if p.pk in enrolled and p.municipality_id == homes[0].pk else set()
+        for org in [*homes, *partners]:
+            expected_categories = oracle.expected_work_grants(
+                needs, running_roles.get((p.pk, org.pk), set()), municipality_withdrew.get((p.pk, org.pk), set())
+            )
+            made = set(
+                SharingGrant.objects.filter(
+                    participant=p, organisation=org, origin="werk", withdrawn_on__isnull=True
+                ).values_list("category", flat=True)
+            )
+            manual = grants.get((p.pk, org.pk), set())
+            assert made == expected_categories - manual, (p.pk, org.pk)
+            automatic += len(made)
+            if expected_categories:
+                grants.setdefault((p.pk, org.pk), set()).update(expected_categories)
+    assert automatic > 0  # the route was exercised
+    assurance.add("A2 automatic grants checked", automatic)
 
     pairs = differences = through_referral = 0
     problems = []

@@ -74,17 +74,31 @@ def test_only_the_municipality_records_grants(client, world):
     client.force_login(world["coach"])
     assert client.get(reverse("participants:sharing_add", args=[world["participant"].uuid])).status_code == 403
     client.force_login(world["director"])
-    response = client.post(
-        reverse("participants:sharing_add", args=[world["participant"].uuid]),
-        {
-            "organisation": world["partner"].pk,
-            "category": "gezondheid",
-            "legal_basis": "toestemming",
-            "granted_on": clock.today().isoformat(),
-        },
-    )
+    url = reverse("participants:sharing_add", args=[world["participant"].uuid])
+    form = {"organisation": world["partner"].pk, "legal_basis": "toestemming", "granted_on": clock.today().isoformat()}
+    response = client.post(url, {**form, "categories": ["gezondheid", "schulden"]})
     assert response.status_code == 302
-    assert world["participant"].sharing_grants.get().category == "gezondheid"
+    assert sorted(world["participant"].sharing_grants.values_list("category", flat=True)) == ["gezondheid", "schulden"]
+    # several categories in one step, all or nothing: one already shared is named and nothing is added
+    again = client.post(url, {**form, "categories": ["plan", "schulden"]})
+    assert again.status_code == 400
+    assert "Deze organisatie ontvangt al: Schulden" in again.content.decode()
+    assert world["participant"].sharing_grants.count() == 2
+
+
+def test_a_withdrawal_says_who_withdrew_it(client, world):
+    grant = services.sharing_grant(
+        participant=world["participant"],
+        organisation=world["partner"],
+        category="plan",
+        legal_basis="toestemming",
+        on=clock.today(),
+        recorded_by=world["director"],
+    )
+    client.force_login(world["director"])
+    client.post(reverse("participants:sharing_withdraw", args=[world["participant"].uuid, grant.uuid]))
+    grant.refresh_from_db()
+    assert (grant.ending, grant.withdrawn_by) == ("ingetrokken", world["director"])
 
 
 def test_a_grant_is_validated(world):

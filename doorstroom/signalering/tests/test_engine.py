@@ -154,7 +154,11 @@ def test_a_user_acknowledges_and_resolves_with_a_note_and_it_is_history():
 
 def test_a_later_capability_adds_a_rule_without_touching_the_engine():
     participant = enrolled(days_ago=5)
-    rule = SignalRule("testregel", "Test", "traject", 0, "", lambda today, limits: [(participant.pk, "x", "gevonden")])
+
+    def find(today, limits, among=None):
+        return [(participant.pk, "x", "gevonden")]
+
+    rule = SignalRule("testregel", "Test", "traject", 0, "", find)
     register(rule)
     try:
         services.signals_refresh(today=TODAY)
