@@ -24,10 +24,11 @@ from doorstroom.core.pdf import pdf_response
 from doorstroom.enrollments import selectors as enrollment_selectors
 from doorstroom.enrollments import services as enrollment_services
 from doorstroom.organisations.models import User
+from doorstroom.retention import readable as retention_readable
 from doorstroom.retention import selectors as retention_selectors
 
 from . import forms, rules, selectors, services
-from .models import Participant, field_label
+from .models import Participant
 
 SEARCH_LIMIT = 50
 TOO_MANY_CHECKS = (
@@ -393,16 +394,6 @@ def participant_export(request: access.AuthenticatedRequest, participant_uuid: s
     return response
 
 
-def _readable(value: object) -> str:
-    if isinstance(value, bool):
-        return _("ja") if value else _("nee")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, str) and len(value) > 10 and value[4:5] == "-" and value[10:11] == "T":
-        return f"{value[:10]} {value[11:16]}"  # an ISO timestamp, to the minute
-    return "" if value is None else str(value)
-
-
 @login_required
 def participant_export_pdf(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     """The same access-request export as a readable PDF in plain Dutch, to take home or send."""
@@ -462,23 +453,20 @@ def _export_data(user: User, participant: Participant) -> dict[str, object]:
         reader=redaction.reader_for(user, participant),
         show_bsn=access.can_see_bsn(user, participant),
         controller=access.can_manage_sharing(user, participant),
+        for_participant=participant.account_id is not None and participant.account_id == user.pk,
     )
 
 
 def _export_pdf(participant: Participant, data: dict[str, Any]) -> HttpResponse:
-    person = [
-        (field_label(name), _readable(value))
-        for name, value in data["deelnemer"].items()
-        if name not in {"uuid", "processing_restriction_reason"} and value not in (None, "", [])
-    ]
-    for change in data["wijzigingen"]:
-        change["velden"] = [
-            (label, _readable(before), _readable(after))
-            for label, (before, after) in change["waarden_voor_en_na"].items()
-        ]
+    """The export as a readable document: every value of the JSON, in words, with a table of contents."""
     return pdf_response(
         "participants/access_request.pdf.html",
-        {"data": data, "person": person, "participant": participant, "made_on": clock.today()},
+        {
+            "sections": retention_readable.readable_export(data),
+            "complete": data.get("volledig", False),
+            "participant": participant,
+            "made_on": retention_readable.local_date(clock.today()),
+        },
         f"inzage-{participant.uuid}.pdf",
     )
 

@@ -100,14 +100,20 @@ EXPORT_SECTIONS = {
 
 
 def subject_access_export(
-    *, participant: Participant, reader: redaction.Reader, show_bsn: bool, controller: bool
+    *,
+    participant: Participant,
+    reader: redaction.Reader,
+    show_bsn: bool,
+    controller: bool,
+    for_participant: bool = False,
 ) -> dict[str, Any]:
     """What is held about one participant, in plain values, for an access request (AVG art. 15):
     everything for the complete export (the participant's own, or the privacy officer's answer to a
     written request), and otherwise what the staff member producing it may see, category by
     category and record by record (the access layer's redaction). `controller` adds what the
     responsible municipality keeps about the processing itself (sharing, emergency access,
-    recipients, who looked)."""
+    recipients, who looked). `for_participant`: the participant's own download names the
+    organisations and roles that looked, not the staff members themselves."""
     sees = reader.sees
     notes = redaction.note_visible(reader)
     person = {
@@ -268,7 +274,7 @@ def subject_access_export(
         "inzage_in_dossier": [
             {
                 "wanneer": _plain(e.occurred_at),
-                "wie": e.actor_username,
+                **({} if for_participant else {"wie": e.actor_username}),
                 "organisatie": e.organisation_name,
                 "rol": e.actor_role,
                 "wat": e.get_action_display(),

@@ -129,7 +129,8 @@ def test_a_coach_works_through_intake_plan_contacts_and_a_signal(page, axe, monk
     assert page.get_by_label("Datum").input_value() == later.isoformat()
     page.get_by_role("button", name="Contact opslaan").click()
     page.get_by_text("opgeslagen").first.wait_for()
-    signal_services.signals_refresh(today=later)
-    assert Signal.objects.get(participant=participant, rule="geen_contact").state == "gesloten"
+    # at once, in the same request (no scheduled refresh in between)
+    latest = Signal.objects.filter(participant=participant, rule="geen_contact").latest("id")
+    assert latest.state == "gesloten" and latest.closed_on == later
     page.goto("/signalen/")
     assert "Lang geen contact" not in page.locator("main").inner_text()

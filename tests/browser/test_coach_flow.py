@@ -117,7 +117,7 @@ def test_coach_registers_enrols_and_moves_a_participant(page, axe, coach_world):
     axe.check(page)
 
     page.get_by_role("link", name="Programma's").click()
-    page.get_by_role("link", name="Taal en werk").click()
+    page.get_by_role("link", name="Taal en werk", exact=True).click()
     board = page.locator(".board")
     assert "Yonas Berhane" in board.locator("section", has_text="Werk").inner_text()
     assert "Bestaand Persoon" in board.locator("section", has_text="Taal").inner_text()

@@ -94,10 +94,13 @@ def test_director_pages_pass_axe(page, axe, director_world):
     page.get_by_role("link", name="Gegevens delen met een organisatie").click()
     axe.check(page)
     page.get_by_label("Organisatie").select_option(label="Re-integratie Test")
-    page.get_by_label("Soort gegevens").select_option("contact")
+    sharing = page.get_by_role("group", name="Soort gegevens")
+    sharing.get_by_label("Contactgegevens").check()
+    sharing.get_by_label("Plan en doelen").check()
     page.get_by_role("button", name="Opslaan").click()
-    page.get_by_text("De gegevensdeling is vastgelegd.").wait_for()
-    assert "Contactgegevens" in page.locator("#sharing-title + .table-wrap").inner_text()
+    page.get_by_text("2 gegevensdelingen zijn vastgelegd.").wait_for()
+    shared = page.locator("#sharing-title + .table-wrap").inner_text()
+    assert "Contactgegevens" in shared and "Plan en doelen" in shared
     axe.check(page)
 
     page.get_by_role("link", name="Wie heeft dit dossier bekeken").click()
