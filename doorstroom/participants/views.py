@@ -24,7 +24,6 @@ from doorstroom.core.pdf import pdf_response
 from doorstroom.enrollments import selectors as enrollment_selectors
 from doorstroom.enrollments import services as enrollment_services
 from doorstroom.organisations.models import User
-from doorstroom.retention import readable as retention_readable
 from doorstroom.retention import selectors as retention_selectors
 
 from . import forms, rules, selectors, services
@@ -462,10 +461,10 @@ def _export_pdf(participant: Participant, data: dict[str, Any]) -> HttpResponse:
     return pdf_response(
         "participants/access_request.pdf.html",
         {
-            "sections": retention_readable.readable_export(data),
+            "sections": retention_selectors.readable_export(data),
             "complete": data.get("volledig", False),
             "participant": participant,
-            "made_on": retention_readable.local_date(clock.today()),
+            "made_on": retention_selectors.local_date(clock.today()),
         },
         f"inzage-{participant.uuid}.pdf",
     )

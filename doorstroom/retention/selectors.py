@@ -19,6 +19,10 @@ from doorstroom.retention import rules
 from doorstroom.retention.models import DestructionList
 from doorstroom.signalering.registry import RULES
 
+# the export as a readable document (the PDF), offered to the views with the export itself
+from .readable import local_date as local_date
+from .readable import readable_export as readable_export
+
 
 @dataclass(frozen=True)
 class DueFile:
