@@ -69,28 +69,152 @@ _context: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
 )
 
 
+@dataclass
+class PendingAccess:
+    """An allowed access to a file whose row waits until the request knows what it did: a read
+    until the redaction has said which categories it showed, a change until data is actually
+    written (then in the same transaction as the write) — a refused save is a look, not a change."""
+
+    participant_pk: int | None
+    entry: dict[str, Any]
+    change: bool
+    categories: set[str]
+    written: bool = False
+    event_id: int | None = None  # the change row written inside the write's transaction
+
+
+_pending: contextvars.ContextVar[list[PendingAccess] | None] = contextvars.ContextVar("audit_pending", default=None)
+_method: contextvars.ContextVar[str] = contextvars.ContextVar("audit_request_method", default="GET")
+_writing: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_writing", default=False)
+
+#: tables whose writes are not a change of a participant's file (the session, the audit log itself)
+_NOT_FILE_DATA = ("django_session", "access_audit", "otp_", "django_admin_log")
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def record_access(*, participant_pk: int | None, change: bool, **entry: Any) -> None:
+    """An allowed access to one file: written at once outside a request; inside one, held until the
+    request knows what it showed or wrote (see `PendingAccess`)."""
+    pending = _pending.get()
+    if pending is None:
+        record(**entry)
+        return
+    pending.append(PendingAccess(participant_pk, entry, change, set(entry.get("categories", ()))))
+
+
+def note_shown(participant_pk: int | None, category: str) -> None:
+    """The redaction showed `category` of this participant's file in the current request."""
+    for access in _pending.get() or ():
+        if access.participant_pk == participant_pk and not access.written:
+            access.categories.add(category)
+
+
+def _write(access: PendingAccess, **overrides: Any) -> AuditEvent:
+    entry = dict(access.entry, categories=sorted(access.categories), **overrides)
+    token = _writing.set(True)
+    try:
+        event = record(**entry)
+    finally:
+        _writing.reset(token)
+    access.written = True
+    return event
+
+
+def flush_changes() -> None:
+    """Data is being written: the waiting change rows go first, in the same transaction."""
+    for access in _pending.get() or ():
+        if access.change and not access.written:
+            access.event_id = _write(access).pk
+
+
+def flush() -> None:
+    """The request is about to answer: every waiting row is written. A change that wrote nothing is
+    not logged as a change: a form shown (GET) is a look; a save that was refused, or whose write
+    was rolled back, is a change "niet opgeslagen" — and that row survives the rollback."""
+    from .models import AuditAction, AuditResult
+
+    pending = _pending.get() or ()
+    rolled_back = set()
+    written_changes = [a.event_id for a in pending if a.event_id is not None]
+    if written_changes:
+        kept = set(AuditEvent.objects.filter(pk__in=written_changes).values_list("pk", flat=True))
+        rolled_back = {pk for pk in written_changes if pk not in kept}
+    for access in pending:
+        if access.event_id is not None and access.event_id in rolled_back:
+            access.written, access.event_id = False, None
+            _write(access, result=AuditResult.NOT_SAVED)
+        elif not access.written and access.change:
+            if _method.get() in ("GET", "HEAD", "OPTIONS"):
+                _write(access, action=AuditAction.READ)
+            else:
+                _write(access, result=AuditResult.NOT_SAVED)
+        elif not access.written:
+            _write(access)
+
+
+def _watch_writes(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    if not _writing.get() and sql.lstrip()[:6].upper() in _WRITES:
+        pending = _pending.get() or ()
+        if any(a.change and not a.written for a in pending) and not any(t in sql for t in _NOT_FILE_DATA):
+            flush_changes()
+    return execute(sql, params, many, context)
+
+
+def _unavailable() -> HttpResponse:
+    return HttpResponse(
+        "Doorstroom kan op dit moment niet vastleggen wie gegevens inziet; daarom tonen we niets. "
+        "Probeer het later opnieuw.",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 class AuditContextMiddleware:
-    """Tells the audit log through which channel and route the current request came."""
+    """Tells the audit log through which channel and route the current request came, and writes the
+    request's access rows when it knows what it showed (before the answer is rendered) or the moment
+    it writes data (in the same transaction). A failed audit write means no answer with data."""
 
     def __init__(self, get_response):  # type: ignore[no-untyped-def]
         self.get_response = get_response
 
     def __call__(self, request):  # type: ignore[no-untyped-def]
+        from django.db import connection
+
         channel = "api" if request.path.startswith("/api/") else "page"
         token = _context.set(RequestContext(channel=channel, origin=request.META.get("REMOTE_ADDR", "")))
+        pending_token = _pending.set([])
+        method_token = _method.set(request.method or "GET")
         try:
-            return self.get_response(request)
+            with connection.execute_wrapper(_watch_writes):
+                response = self.get_response(request)
+            try:
+                flush()
+            except AuditUnavailable:
+                return _unavailable()
+            return response
         finally:
+            _method.reset(method_token)
+            _pending.reset(pending_token)
             _context.reset(token)
+
+    def process_template_response(self, request, response):  # type: ignore[no-untyped-def]
+        from django.template import engines
+        from django.template.response import SimpleTemplateResponse
+
+        try:
+            flush()
+        except AuditUnavailable:
+            unavailable = _unavailable()
+            return SimpleTemplateResponse(
+                engines["django"].from_string(unavailable.content.decode()),
+                status=503,
+                content_type=unavailable["Content-Type"],
+            )  # a template response, since Django renders what this hook returns
+        return response
 
     def process_exception(self, request, exception):  # type: ignore[no-untyped-def]
         if isinstance(exception, AuditUnavailable):
-            return HttpResponse(
-                "Doorstroom kan op dit moment niet vastleggen wie gegevens inziet; daarom tonen we niets. "
-                "Probeer het later opnieuw.",
-                status=503,
-                content_type="text/plain; charset=utf-8",
-            )
+            return _unavailable()
         return None
 
     def process_view(self, request, view_func, view_args, view_kwargs):  # type: ignore[no-untyped-def]

@@ -22,6 +22,8 @@ class AuditAction(models.TextChoices):
 class AuditResult(models.TextChoices):
     ALLOWED = "allowed", _("Toegestaan")
     DENIED = "denied", _("Geweigerd")
+    # a change that was allowed but not saved (refused by a rule, a conflict, or rolled back)
+    NOT_SAVED = "not_saved", _("Niet opgeslagen")
 
 
 class AuditEvent(models.Model):

@@ -333,12 +333,20 @@ def _audit_action(action: Action) -> str:
     )
 
 
-def _audit_access(user: User, participant: Participant, action: Action, object_type: str, object_id: str) -> None:
+def _audit_access(
+    user: User,
+    participant: Participant,
+    action: Action,
+    object_type: str,
+    object_id: str,
+    category: str = Category.IDENTITY,
+) -> None:
     """One audit row for an allowed access to one participant, with what the user may see of them.
     The participant, fresh from the door, keeps these facts for the rest of the request."""
     involvement = involvement_of(user, participant)
     participant._involvement = (user.pk, involvement)  # type: ignore[attr-defined]
-    categories = [c for c in Category if decide(user.role, involvement, action, c)]
+    # what the request asked for; the redaction adds what it actually shows before the row is written
+    categories = [c for c in (Category.IDENTITY, category) if decide(user.role, involvement, action, c)]
     basis: str
     if involvement.in_served_municipality:
         basis = LegalBasis.STATUTORY_TASK.value
@@ -348,7 +356,9 @@ def _audit_access(user: User, participant: Participant, action: Action, object_t
         basis = "betrokkenheid_en_deling"
     without_emergency = replace(involvement, break_glass=False)
     emergency = involvement.break_glass and not decide(user.role, without_emergency, action, Category.IDENTITY)
-    audit.record(
+    audit.record_access(
+        participant_pk=participant.pk,
+        change=action == Action.CHANGE,
         user=user,
         action=_audit_action(action),
         result=AuditResult.ALLOWED,
@@ -460,7 +470,7 @@ def require_participant(
     if action == Action.CHANGE and participant.processing_restricted_since is not None:
         _audit_denied(user, action, "participant", str(participant_uuid), category)
         raise ProcessingRestricted
-    _audit_access(user, participant, action, "participant", str(participant.uuid))
+    _audit_access(user, participant, action, "participant", str(participant.uuid), category)
     return participant
 
 
@@ -570,7 +580,9 @@ def require_household(
         _audit_denied(user, action, "household", str(household.uuid), category)
         raise ProcessingRestricted
     statutory = household.municipality_id in served_municipality_ids(user)
-    audit.record(
+    audit.record_access(
+        participant_pk=None,
+        change=action == Action.CHANGE,
         user=user,
         action=_audit_action(action),
         result=AuditResult.ALLOWED,
@@ -645,7 +657,7 @@ def require_referral(
         if referral.participant.processing_restricted_since is not None:
             _audit_denied(user, action, "referral", str(referral.uuid), Category.TRAJECTORY)
             raise ProcessingRestricted
-    _audit_access(user, referral.participant, action, "referral", str(referral.uuid))
+    _audit_access(user, referral.participant, action, "referral", str(referral.uuid), Category.TRAJECTORY)
     return referral
 
 
@@ -668,7 +680,7 @@ def require_enrollment(user: User, enrollment_uuid: UUID | str, action: Action =
     if action == Action.CHANGE and enrollment.participant.processing_restricted_since is not None:
         _audit_denied(user, action, "enrollment", str(enrollment_uuid), Category.TRAJECTORY)
         raise ProcessingRestricted
-    _audit_access(user, enrollment.participant, action, "enrollment", str(enrollment.uuid))
+    _audit_access(user, enrollment.participant, action, "enrollment", str(enrollment.uuid), Category.TRAJECTORY)
     return enrollment
 
 
@@ -723,6 +735,13 @@ def can(user: User, participant: Participant, action: Action, category: str = Ca
     if not user.is_authenticated or not user.is_active:
         return False
     return decide(user.role, involvement_of(user, participant), action, category)
+
+
+def note_shown(participant: Participant, shown: Iterable[str]) -> None:
+    """Tell the audit row of this request which categories of the file a page or answer showed
+    (pages that do not take their content through `access.redaction`, which reports by itself)."""
+    for category in shown:
+        audit.note_shown(participant.pk, category)
 
 
 def categories_allowed(user: User, participant: Participant, action: Action = Action.VIEW) -> frozenset[str]:
@@ -874,10 +893,15 @@ def can_see_audit_trail(user: User, participant: Participant) -> bool:
 
 
 def audit_trail_of(
-    user: User, participant: Participant, *, since: date | None = None, until: date | None = None
+    user: User,
+    participant: Participant,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    organisation: str = "",
 ) -> QuerySet[AuditEvent]:
-    """Who looked at or changed this participant's data, newest first. The caller has passed
-    `require_participant`, which recorded this look too."""
+    """Who looked at or changed this participant's data, newest first, in a period and for one
+    organisation when asked. The caller has passed `require_participant`, which recorded this look too."""
     if not can_see_audit_trail(user, participant):
         raise PermissionDenied
     events = AuditEvent.objects.filter(subjects__participant_uuid=str(participant.uuid)).order_by("-id")
@@ -885,7 +909,29 @@ def audit_trail_of(
         events = events.filter(occurred_at__date__gte=since)
     if until is not None:
         events = events.filter(occurred_at__date__lte=until)
+    if organisation:
+        events = events.filter(organisation_name=organisation)
     return events
+
+
+def audit_trail_organisations(user: User, participant: Participant) -> list[str]:
+    """The organisations that appear in this file's trail (for the filter)."""
+    if not can_see_audit_trail(user, participant):
+        raise PermissionDenied
+    return sorted(
+        set(
+            AuditEvent.objects.filter(subjects__participant_uuid=str(participant.uuid))
+            .exclude(organisation_name="")
+            .values_list("organisation_name", flat=True)
+            .distinct()
+        )
+    )
+
+
+def staff_names(user_ids: Iterable[int | None]) -> dict[int, str]:
+    """Full names of staff accounts by id (for the trail: staff may see who looked)."""
+    ids = {i for i in user_ids if i}
+    return {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=ids)}
 
 
 def require_controller(user: User, participant_uuid: UUID | str, action: Action = Action.VIEW) -> Participant:

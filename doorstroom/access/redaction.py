@@ -26,7 +26,7 @@ from doorstroom.participants.models import HouseholdMember, Participant
 from doorstroom.plans import rules as plan_rules
 from doorstroom.plans.models import Agreement, Goal, PlanVersion
 
-from . import policy
+from . import audit, policy
 
 M = TypeVar("M", bound=Model)
 
@@ -46,7 +46,12 @@ class Reader:
     complete: bool = False
 
     def sees(self, category: str) -> bool:
-        return category in self.categories
+        """Whether the reader may see data of `category`; a yes is reported to the request's audit
+        row, so it names the categories the request actually showed (ADR 0010, issue Dagelijks werk)."""
+        if category in self.categories:
+            audit.note_shown(self.participant_id, category)
+            return True
+        return False
 
     def may_write(self, category: str) -> bool:
         return category in self.writable

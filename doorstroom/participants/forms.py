@@ -130,6 +130,21 @@ class PeriodForm(Form):
     until = forms.DateField(label=_("Tot en met"), widget=DateInput(), required=False)
 
 
+class AuditTrailFilterForm(PeriodForm):
+    organisation = forms.ChoiceField(label=_("Organisatie"), required=False)
+
+    def __init__(self, *args, organisations=(), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [("", _("Alle organisaties")), *((o, o) for o in organisations)]  # type: ignore[attr-defined]
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("Deze datum ligt voor de begindatum."))
+        return data
+
+
 class RestrictionForm(Form):
     reason = forms.CharField(
         label=_("Reden"),

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
@@ -35,7 +36,7 @@ TOO_MANY_CHECKS = (
     "of vraag een klantregisseur van de gemeente om de registratie te doen."
 )
 CONTACT_FIELDS = ("email", "phone")
-AUDIT_TRAIL_LIMIT = 500
+AUDIT_TRAIL_PAGE_SIZE = 50
 
 
 @login_required
@@ -60,6 +61,18 @@ def participant_detail(request: access.AuthenticatedRequest, participant_uuid: s
         ),
     )
     not_shared, director = access.not_shared_with(request.user, participant)
+    access.note_shown(
+        participant,
+        [
+            *([access.Category.TRAJECTORY] if cards else []),
+            *(
+                [access.Category.CONTACT]
+                if access.Category.CONTACT in allowed and (participant.email or participant.phone)
+                else []
+            ),
+            *([access.Category.WORK_EDUCATION] if access.Category.WORK_EDUCATION in allowed else []),
+        ],
+    )
     return TemplateResponse(
         request,
         "participants/participant_detail.html",
@@ -369,17 +382,52 @@ def sharing_grant_withdraw(
 
 @login_required
 def participant_audit_trail(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
-    """'Wie heeft dit dossier bekeken': every recorded look at or change of this file."""
+    """'Wie heeft dit dossier bekeken': every recorded look at or change of this file, in words,
+    by period and organisation, a page at a time. Staff see who; the participant sees the
+    organisation and the role."""
     participant = access.require_participant(request.user, participant_uuid)
-    form = forms.PeriodForm(request.GET or None)
-    period = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    events = access.audit_trail_of(request.user, participant, since=period.get("since"), until=period.get("until"))[
-        :AUDIT_TRAIL_LIMIT
+    organisations = access.audit_trail_organisations(request.user, participant)
+    form = forms.AuditTrailFilterForm(request.GET or None, organisations=organisations)
+    chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    events = access.audit_trail_of(
+        request.user,
+        participant,
+        since=chosen.get("since"),
+        until=chosen.get("until"),
+        organisation=chosen.get("organisation") or "",
+    )
+    page = Paginator(events, AUDIT_TRAIL_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    is_participant = request.user.role == "deelnemer"
+    names = {} if is_participant else access.staff_names(e.actor_id for e in page)
+    words = retention_selectors.audit_words()
+    rows = [
+        {
+            "when": event.occurred_at,
+            "who": "" if is_participant else names.get(event.actor_id or 0, event.actor_username),
+            "organisation": event.organisation_name,
+            "role": words.codes.get(event.actor_role, event.actor_role),
+            "what": event.get_action_display(),
+            "result": event.result,
+            "result_label": event.get_result_display(),
+            "categories": [words.codes.get(c, c) for c in event.categories],
+            "purpose": words.codes.get(event.purpose, event.purpose),
+            "break_glass": event.break_glass,
+        }
+        for event in page
     ]
+    query = request.GET.copy()
+    query.pop("pagina", None)
     return TemplateResponse(
         request,
         "participants/participant_audit_trail.html",
-        {"participant": participant, "events": events, "form": form, "limit": AUDIT_TRAIL_LIMIT},
+        {
+            "participant": participant,
+            "rows": rows,
+            "page": page,
+            "form": form,
+            "show_who": not is_participant,
+            "query": query.urlencode(),
+        },
     )
 
 

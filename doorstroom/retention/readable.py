@@ -19,7 +19,6 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from doorstroom.access.models import AuditAction
-from doorstroom.enrollments.models import TeamRole
 from doorstroom.organisations.models import Role
 from doorstroom.participants import rules as participant_rules
 from doorstroom.participants.models import DataCategory, LegalBasis, Participant
@@ -195,7 +194,7 @@ def label(key: str) -> str:
 def _codes() -> dict[str, str]:
     """Codes that can appear as values, with their words in the active language."""
     words: dict[str, str] = {}
-    for choices in (DataCategory.choices, Role.choices, TeamRole.choices, LegalBasis.choices, OutcomeType.choices):
+    for choices in (DataCategory.choices, Role.choices, LegalBasis.choices, OutcomeType.choices):
         words.update({code: str(text) for code, text in choices})
     words.update({code: gettext(text) for code, text in plan_rules.LIFE_DOMAINS.items()})
     words.update({code: gettext(text) for code, text in plan_rules.GOAL_STATUSES.items()})

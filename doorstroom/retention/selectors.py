@@ -20,8 +20,14 @@ from doorstroom.retention.models import DestructionList
 from doorstroom.signalering.registry import RULES
 
 # the export as a readable document (the PDF), offered to the views with the export itself
+from .readable import Words
 from .readable import local_date as local_date
 from .readable import readable_export as readable_export
+
+
+def audit_words() -> "Words":
+    """Roles, categories and purposes of the audit log in words (the trail page and the PDF)."""
+    return Words()
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,9 @@ def test_a_failed_change_keeps_its_audit_row(world, payload, status, assurance):
     assert response.status_code == status, response.json()
     assert Participant.objects.get(pk=participant.pk).family_name == "Origineel"
     assert not ParticipantChange.objects.exists()
-    assert rows_about(participant, action=AuditAction.CHANGE, result=AuditResult.ALLOWED).count() == 1
+    # the attempt is kept, and not as a change that happened
+    assert rows_about(participant, action=AuditAction.CHANGE, result=AuditResult.NOT_SAVED).count() == 1
+    assert not rows_about(participant, action=AuditAction.CHANGE, result=AuditResult.ALLOWED).exists()
     assurance.add("B5 failed writes with their audit row kept")
 
 

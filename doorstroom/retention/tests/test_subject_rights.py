@@ -66,6 +66,8 @@ def test_the_export_holds_every_kind_of_data_kept(client, world, assurance):
         if getattr(field, "related_model", None) is Participant and field.concrete and field.many_to_one
     }
     assert holders <= set(EXPORT_SECTIONS), f"not in the export: {holders - set(EXPORT_SECTIONS)}"
+    client.force_login(world["director"])  # a look at the file, to appear in "who looked"
+    client.get(reverse("participants:detail", args=[world["participant"].uuid]))
     client.force_login(world["account"])  # the participant's own request
     response = client.get(reverse("participants:export", args=[world["participant"].uuid]))
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
