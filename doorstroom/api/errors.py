@@ -45,7 +45,10 @@ DOMAIN_ERROR_STATUS = {
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         code = DOMAIN_ERROR_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST)
-        return Response({"errors": [{"field": exc.field, "message": exc.shown, "code": exc.code}]}, status=code)
+        errors = getattr(exc, "errors", None) or [exc]
+        return Response(
+            {"errors": [{"field": e.field, "message": e.shown, "code": e.code} for e in errors]}, status=code
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Niet gevonden.")
     elif isinstance(exc, PermissionDenied):

@@ -21,6 +21,8 @@ class ContactForm(Form):
         choices=[("", _("nog niet bekend (gepland contact)")), *Attendance.choices],
         initial=Attendance.ATTENDED,
         required=False,
+        help_text=_("Alleen bij een gehouden afspraak. Bij een gepland contact vult u dit in als het is geweest."),
+        widget=forms.Select(attrs={"data-show-if": "status=gehouden"}),
     )
     minutes = forms.IntegerField(label=_("Duur in minuten"), min_value=0, max_value=1440, initial=30, required=False)
     note = forms.CharField(

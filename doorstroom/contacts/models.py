@@ -30,7 +30,7 @@ class ContactStatus(models.TextChoices):
 
 class Attendance(models.TextChoices):
     ATTENDED = rules.ATTENDED, _("Verschenen")
-    NO_SHOW = rules.NO_SHOW, _("Niet verschenen")
+    NO_SHOW = rules.NO_SHOW, _("Niet verschenen: afspraak gemist")
     CANCELLED = rules.CANCELLED, _("Afgemeld")
 
 

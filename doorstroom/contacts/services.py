@@ -5,7 +5,7 @@ from datetime import date
 from django.db import transaction
 
 from doorstroom.core import clock, touched
-from doorstroom.core.errors import DomainError
+from doorstroom.core.errors import DomainError, raise_all
 from doorstroom.core.messages import _
 from doorstroom.enrollments.selectors import trajectory_start
 from doorstroom.organisations.models import User
@@ -28,12 +28,13 @@ def contact_record(
     note: str = "",
 ) -> ContactMoment:
     """Errors name the field: kind, status, occurred_on, attendance, minutes, note."""
+    errors = []
     if kind not in ContactKind.values:
-        raise DomainError(_("Kies een soort contact uit de lijst."), field="kind")
+        errors.append(DomainError(_("Kies een soort contact uit de lijst."), field="kind"))
     if len(note) > 4000:
-        raise DomainError(_("Houd de notitie korter dan 4000 tekens."), field="note")
+        errors.append(DomainError(_("Houd de notitie korter dan 4000 tekens."), field="note"))
     started_on = trajectory_start(participant)
-    problem = rules.contact_problem(
+    problems = rules.contact_problems(
         status=status,
         attendance=attendance,
         minutes=minutes,
@@ -41,8 +42,8 @@ def contact_record(
         today=clock.today(),
         started_on=started_on,
     )
-    if problem:
-        raise DomainError(problem[1], field=problem[0])
+    errors += [DomainError(message, field=field) for field, message in problems]
+    raise_all(errors)
     touched.mark(participant.pk)
     return ContactMoment.objects.create(
         participant=participant,

@@ -25,3 +25,21 @@ class DomainError(Exception):
     def shown(self) -> str:
         """The message in the active language."""
         return shown(self.message, gettext)
+
+
+class DomainErrors(DomainError):
+    """Several independent rules refused one submission: all of them are reported at once (a missing
+    name does not hide an invalid BSN). Behaves as its first error where one is expected."""
+
+    def __init__(self, errors: list[DomainError]) -> None:
+        first = errors[0]
+        super().__init__(first.message, field=first.field, code=first.code)
+        self.errors = errors
+
+
+def raise_all(errors: list[DomainError]) -> None:
+    """Raise nothing, the one error, or all of them together."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DomainErrors(errors)

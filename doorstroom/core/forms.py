@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 
 
 class AccessibleFormMixin:
@@ -29,13 +30,22 @@ class AccessibleFormMixin:
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
+        # a hidden field (the version a form was loaded with) is nothing the user typed: its shape
+        # errors say what to do, never "Version: ..." (rule errors added later keep their own words)
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            if field.widget.is_hidden and name in self._errors:  # type: ignore[attr-defined]
+                self._errors[name] = self.error_class(  # type: ignore[attr-defined]
+                    [gettext("Dit formulier is niet compleet geladen. Laad de pagina opnieuw en probeer het nog eens.")]
+                )
         self._link_descriptions()
 
     def add_domain_error(self, error: Exception) -> None:
-        """Attach a DomainError to the field it names, or to the form as a whole."""
-        field = getattr(error, "field", None)
-        message = getattr(error, "shown", None) or getattr(error, "message", str(error))
-        self.add_error(field if field in self.fields else None, message)  # type: ignore[attr-defined]
+        """Attach a DomainError to the field it names, or to the form as a whole; every error of a
+        DomainErrors at once."""
+        for one in getattr(error, "errors", None) or [error]:
+            field = getattr(one, "field", None)
+            message = getattr(one, "shown", None) or getattr(one, "message", str(one))
+            self.add_error(field if field in self.fields else None, message)  # type: ignore[attr-defined]
         self._link_descriptions()
 
 

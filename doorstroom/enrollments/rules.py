@@ -139,6 +139,34 @@ ALLOWED: dict[State | None, frozenset[EventType]] = {
     State.TRANSFERRED: frozenset(),
 }
 
+#: a lifecycle step as the user would say it ("U kunt dit traject niet ... ")
+STEP_WORDS: dict[EventType, str] = {
+    EventType.REFERRED: _("aanmelden"),
+    EventType.INTAKE_HELD: _("een intake geven"),
+    EventType.STARTED: _("laten starten"),
+    EventType.PHASE_CHANGED: _("naar een andere fase zetten"),
+    EventType.PAUSED: _("pauzeren"),
+    EventType.RESUMED: _("hervatten"),
+    EventType.DROPPED_OUT: _("als uitgevallen afsluiten"),
+    EventType.COMPLETED: _("afronden"),
+    EventType.NOT_STARTED: _("als niet gestart afsluiten"),
+    EventType.TRANSFERRED: _("overdragen"),
+    EventType.CORRECTED: _("corrigeren"),
+}
+
+#: why no step of that kind is possible in a state, in plain words
+STATE_WHY: dict[State | None, str] = {
+    None: _("het is dan nog niet aangemeld"),
+    State.REFERRED: _("het is dan nog niet gestart"),
+    State.INTAKE: _("de intake is dan geweest, maar het is nog niet gestart"),
+    State.ACTIVE: _("het loopt dan al"),
+    State.PAUSED: _("het is dan gepauzeerd; hervat het eerst"),
+    State.COMPLETED: _("het is dan al afgerond"),
+    State.DROPPED_OUT: _("het is dan al afgesloten, omdat de deelnemer is uitgevallen"),
+    State.NOT_STARTED: _("het is dan al afgesloten zonder te starten"),
+    State.TRANSFERRED: _("het is dan al overgedragen aan een ander programma"),
+}
+
 REASON_CODES: dict[EventType, frozenset[str]] = {
     EventType.PAUSED: frozenset(PauseReason),
     EventType.DROPPED_OUT: frozenset(DropOutReason),
@@ -212,13 +240,12 @@ def apply(p: Projection, e: EventFact, *, phase_count: int, outcome_codes: froze
         return p
     allowed = ALLOWED[p.state]
     if e.event_type not in allowed:
-        current = p.state.value if p.state else "nog niet aangemeld"
         raise TransitionRefused(
             _(
-                "'%(event)s' kan niet op %(day)s: het traject is dan '%(state)s'.",
-                event=e.event_type.value,
+                "U kunt dit traject op %(day)s niet %(step)s: %(why)s.",
+                step=STEP_WORDS[e.event_type],
                 day=f"{e.occurred_on:%d-%m-%Y}",
-                state=current,
+                why=STATE_WHY[p.state],
             )
         )
     codes = REASON_CODES.get(e.event_type)

@@ -3,13 +3,19 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from doorstroom.core import clock
+from doorstroom.core import clock, messages
 from doorstroom.core.forms import DateInput, Form
 from doorstroom.organisations.models import Organisation
 
+from . import rules
 from .models import BenefitStatus, DataCategory, Household, HouseholdRelation, LegalBasis, ResidenceStatus
+
+
+def _language_choices() -> tuple[tuple[str, str], ...]:
+    return rules.language_choices(get_language() or "nl")
 
 
 class ParticipantForm(Form):
@@ -34,16 +40,39 @@ class ParticipantForm(Form):
         label=_("Uitkering"), choices=BenefitStatus.choices, initial=BenefitStatus.UNKNOWN
     )
     civic_integration_duty = forms.BooleanField(label=_("Inburgeringsplichtig"), required=False)
-    languages = forms.CharField(
+    languages = forms.MultipleChoiceField(
         label=_("Talen die de deelnemer spreekt"),
         required=False,
-        max_length=200,
-        help_text=_("Taalcodes gescheiden door komma's, bijvoorbeeld: nl, ar, ti, rom."),
+        choices=_language_choices,
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-filter-label": _("Zoek een taal")}),
+        help_text=_(
+            "Kies een of meer talen. Typ in het zoekveld om de lijst korter te maken; "
+            "houd Ctrl ingedrukt om er meer te kiezen."
+        ),
+        error_messages={"invalid_choice": _("‘%(value)s’ staat niet in de lijst met talen.")},
     )
 
-    def clean_languages(self) -> list[str]:
-        raw = self.cleaned_data.get("languages") or ""
-        return [part.strip().lower() for part in raw.replace(";", ",").split(",") if part.strip()]
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        known = {code for code, _name in _language_choices()}
+        kept = [code for code in (self.initial.get("languages") or []) if code not in known]
+        if kept:  # a code stored before the list existed stays choosable
+            self.fields["languages"].choices = [*_language_choices(), *((c, c) for c in kept)]  # type: ignore[attr-defined]
+
+    # every field is checked on its own, so one submission shows every problem at once
+    def clean_bsn(self) -> str:
+        value = (self.cleaned_data.get("bsn") or "").strip()
+        problem = rules.bsn_problem(value) if value else None
+        if problem:
+            raise forms.ValidationError(messages.shown(problem, gettext))
+        return value
+
+    def clean_date_of_birth(self):  # type: ignore[no-untyped-def]
+        value = self.cleaned_data.get("date_of_birth")
+        problem = rules.date_of_birth_problem(value, today=clock.today()) if value else None
+        if problem:
+            raise forms.ValidationError(messages.shown(problem, gettext))
+        return value
 
 
 class ParticipantCreateForm(ParticipantForm):

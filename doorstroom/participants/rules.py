@@ -51,6 +51,20 @@ def _language_names(locale: str) -> gettext.NullTranslations:
     return gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[locale], fallback=True)
 
 
+#: languages without a two-letter code that participants in Dutch municipalities often speak
+EXTRA_LANGUAGES = ("rom", "pap", "srn", "ckb", "kmr", "tzm", "prs", "hbs", "aii", "syc")
+
+
+@functools.cache
+def language_choices(locale: str = "nl") -> tuple[tuple[str, str], ...]:
+    """Every language to choose from, by its name in the interface language (ISO 639 codes
+    underneath): all languages with a two-letter code, and the common ones without."""
+    codes = [lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")]
+    codes += [code for code in EXTRA_LANGUAGES if pycountry.languages.get(alpha_3=code) is not None]
+    named = [(code, language_name(code, locale)) for code in codes]
+    return tuple(sorted(named, key=lambda pair: pair[1].casefold()))
+
+
 def language_name(code: str, locale: str = "nl") -> str:
     """The language's name in the interface language (pycountry ships the ISO 639 translations)."""
     found = pycountry.languages.get(alpha_2=code) if len(code) == 2 else pycountry.languages.get(alpha_3=code)

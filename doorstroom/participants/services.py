@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from doorstroom.core import clock, touched
 from doorstroom.core.crypto import blind_index
-from doorstroom.core.errors import DomainError
+from doorstroom.core.errors import DomainError, raise_all
 from doorstroom.core.messages import _
 from doorstroom.organisations.models import Organisation, OrganisationKind, User
 
@@ -56,38 +56,42 @@ class PossibleDuplicates(Exception):
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate shape-independent rules; raise DomainError naming the field."""
+    """Validate shape-independent rules; every field is checked and all problems are raised
+    together (DomainErrors), each naming its field."""
     cleaned = dict(data)
+    errors: list[DomainError] = []
     for name in ("given_name", "family_name"):
         value = (cleaned.get(name) or "").strip()
         if not value:
-            raise DomainError(_("Vul dit veld in."), field=name)
+            errors.append(DomainError(_("Vul dit veld in."), field=name))
         cleaned[name] = value
     cleaned["family_name_prefix"] = (cleaned.get("family_name_prefix") or "").strip()
     bsn = cleaned.get("bsn")
     if bsn:
         problem = rules.bsn_problem(bsn)
         if problem:
-            raise DomainError(problem, field="bsn")
+            errors.append(DomainError(problem, field="bsn"))
         cleaned["bsn"] = rules.normalise_bsn(bsn)
     else:
         cleaned["bsn"] = None
     dob = cleaned.get("date_of_birth")
     if not isinstance(dob, date):
-        raise DomainError(_("Vul een geldige geboortedatum in."), field="date_of_birth")
-    problem = rules.date_of_birth_problem(dob, today=clock.today())
-    if problem:
-        raise DomainError(problem, field="date_of_birth")
+        errors.append(DomainError(_("Vul een geldige geboortedatum in."), field="date_of_birth"))
+    else:
+        problem = rules.date_of_birth_problem(dob, today=clock.today())
+        if problem:
+            errors.append(DomainError(problem, field="date_of_birth"))
     languages = [code.strip().lower() for code in cleaned.get("languages") or [] if code.strip()]
     for code in languages:
         problem = rules.language_problem(code)
         if problem:
-            raise DomainError(problem, field="languages")
+            errors.append(DomainError(problem, field="languages"))
     cleaned["languages"] = list(dict.fromkeys(languages))
     if cleaned.get("residence_status", ResidenceStatus.UNKNOWN) not in ResidenceStatus.values:
-        raise DomainError(_("Onbekende verblijfsstatus."), field="residence_status")
+        errors.append(DomainError(_("Onbekende verblijfsstatus."), field="residence_status"))
     if cleaned.get("benefit_status", BenefitStatus.UNKNOWN) not in BenefitStatus.values:
-        raise DomainError(_("Onbekende uitkeringssituatie."), field="benefit_status")
+        errors.append(DomainError(_("Onbekende uitkeringssituatie."), field="benefit_status"))
+    raise_all(errors)
     return cleaned
 
 

@@ -196,7 +196,7 @@ def participant_create(request: access.AuthenticatedRequest) -> HttpResponse:
 def participant_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     participant = access.require_participant(request.user, participant_uuid, access.Action.CHANGE)
     initial = {name: getattr(participant, name) for name in services.EDITABLE_FIELDS}
-    initial["languages"] = ", ".join(participant.languages)
+    initial["languages"] = list(participant.languages)
     initial["version"] = participant.version
     if not access.can_see_bsn(request.user, participant):
         initial.pop("bsn")

@@ -68,8 +68,9 @@ def _plan_form(
         initial={
             "version": current.number if current else 0,
             "review_on": values["review_on"],
-            "agreed_on": values["agreed_on"],
-            "agreed_how": current.agreed_how if current else "",
+            # the participant agrees to one version: a new version asks for that agreement again
+            "agreed_on": None,
+            "agreed_how": "",
         },
     )
     if writer is None or not writer.may_write(access.Category.NOTES):
@@ -145,12 +146,28 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
         pip_initial = {k: v for k, v in values.items() if k in ("learning_route", "map_intensity", "pvt_intensity")}
         pip_form = forms.PipForm(request.POST or None, initial=pip_initial, prefix="pip")
     domains = redaction.life_domains_writable(reader)
-    goal_forms = forms.GoalFormSet(
-        request.POST or None, initial=values["goals"], prefix="doelen", form_kwargs={"domains": domains}
-    )
+    data, adding_row = _with_extra_row(request)
+    goal_forms = forms.GoalFormSet(data, initial=values["goals"], prefix="doelen", form_kwargs={"domains": domains})
     agreement_forms = forms.AgreementFormSet(
-        request.POST or None, initial=values["agreements"], prefix="afspraken", form_kwargs={"domains": domains}
+        data, initial=values["agreements"], prefix="afspraken", form_kwargs={"domains": domains}
     )
+    if adding_row:  # another empty row, nothing saved: one version for all the rows added
+        return TemplateResponse(
+            request,
+            "plans/plan_form.html",
+            {
+                "participant": participant,
+                "plan_form": plan_form,
+                "pip_form": pip_form,
+                "pip_by_municipality": participant.civic_integration_duty and not may_decide_pip,
+                "back_url": reverse("plans:detail", args=[participant.uuid]),
+                "heading": _("Plan van aanpak van %(name)s") % {"name": participant.full_name},
+                "goal_forms": goal_forms,
+                "agreement_forms": agreement_forms,
+                "kept_elsewhere": _kept_elsewhere(reader, current),
+                "focus_row": adding_row,
+            },
+        )
     forms_valid = all(f.is_valid() for f in (plan_form, goal_forms, agreement_forms, pip_form) if f is not None)
     if request.method == "POST" and forms_valid:
         goals, agreements = forms.kept_rows(goal_forms), forms.kept_rows(agreement_forms)
@@ -188,6 +205,21 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
         },
         status=400 if invalid else 200,
     )
+
+
+def _with_extra_row(request: access.AuthenticatedRequest) -> tuple[Any, str]:
+    """The posted plan with one more empty goal or agreement row when the user asked for one (the
+    'Nog een doel' and 'Nog een afspraak' buttons), and which; otherwise the post as it is."""
+    if request.method != "POST":
+        return None, ""
+    for button, prefix in (("add_goal", "doelen"), ("add_agreement", "afspraken")):
+        if button in request.POST:
+            data = request.POST.copy()
+            total = f"{prefix}-TOTAL_FORMS"
+            count = int(data.get(total, "0")) if str(data.get(total, "0")).isdigit() else 0
+            data[total] = str(min(count + 1, 50))
+            return data, prefix
+    return request.POST, ""
 
 
 def _kept_elsewhere(reader: redaction.Reader, current: Any) -> int:
@@ -274,16 +306,18 @@ def household_plan_edit(request: access.AuthenticatedRequest, household_uuid: st
     )
     plan_form = _plan_form(request, current, values, shared)
     domains = redaction.life_domains_writable(shared)
+    data, adding_row = _with_extra_row(request)
     goal_forms = forms.HouseholdGoalFormSet(
-        request.POST or None,
+        data,
         initial=values["goals"],
         prefix="doelen",
         form_kwargs={"members": members, "domains": domains},
     )
     agreement_forms = forms.AgreementFormSet(
-        request.POST or None, initial=values["agreements"], prefix="afspraken", form_kwargs={"domains": domains}
+        data, initial=values["agreements"], prefix="afspraken", form_kwargs={"domains": domains}
     )
-    if request.method == "POST" and all(f.is_valid() for f in (plan_form, goal_forms, agreement_forms)):
+    saving = request.method == "POST" and not adding_row
+    if saving and all(f.is_valid() for f in (plan_form, goal_forms, agreement_forms)):
         goals, agreements = forms.kept_rows(goal_forms), forms.kept_rows(agreement_forms)
         try:
             services.plan_save(
@@ -311,7 +345,7 @@ def household_plan_edit(request: access.AuthenticatedRequest, household_uuid: st
             "back_url": reverse("plans:household", args=[household.uuid]),
             "heading": _("Gezinsplan van %(name)s") % {"name": household.name},
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if saving else 200,
     )
 
 

@@ -118,7 +118,9 @@ def test_the_trail_speaks_in_words_pages_and_filters_by_organisation(client, wor
     assert "Pagina 1 van 2" in staff_view and "Identiteit (naam, geboortedatum)" in staff_view
     assert "begeleiding" in staff_view and ">coach<" not in staff_view  # purpose and role in words
     only_partner = client.get(url, {"organisation": "Werkplaats Zuid"}).content.decode()
-    assert "Pagina 1 van 2" in only_partner and world["director"].organisation.name not in only_partner.split("<tbody>")[1]
+    assert (
+        "Pagina 1 van 2" in only_partner and world["director"].organisation.name not in only_partner.split("<tbody>")[1]
+    )
     client.force_login(account)
     own_view = client.get(url).content.decode()
     assert "Werkplaats Zuid" in own_view and "Coach / trajectbegeleider" in own_view
