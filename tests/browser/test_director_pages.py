@@ -106,7 +106,11 @@ def test_director_pages_pass_axe(page, axe, director_world):
     page.get_by_role("link", name="Wie heeft dit dossier bekeken").click()
     rows = page.locator("#audit-trail tbody tr")
     assert rows.count() >= 5
-    assert "regisseur.test" in rows.first.inner_text()
+    from doorstroom.organisations.models import User
+
+    first = rows.first.inner_text()
+    assert User.objects.get(username="regisseur.test").get_full_name() in first  # staff see who looked
+    assert "Klantregisseur" in first and "regie over uw traject" in first  # roles and purposes in words
     axe.check(page)
 
     page.get_by_role("link", name="Programma's").click()

@@ -58,7 +58,7 @@ def test_adding_rows_saves_nothing_until_the_plan_is_saved(client, world):
             "doelen-1-status": "open",
         },
     )
-    assert saved.status_code == 302, [l for l in saved.content.decode().splitlines() if "error" in l][:5]
+    assert saved.status_code == 302, [line for line in saved.content.decode().splitlines() if "error" in line][:5]
     version = PlanVersion.objects.get()
     assert sorted(g.description for g in version.goals.all()) == ["Eerste doel", "Tweede doel"]
 
