@@ -179,3 +179,36 @@ class CaseloadReassignForm(Form):
         self.fields["participants"].queryset = caseload if caseload is not None else Participant.objects.none()  # type: ignore[attr-defined]
         self.fields["participants"].label_from_instance = lambda p: p.full_name  # type: ignore[attr-defined]
         self._link_descriptions()
+
+
+class CaseloadFilterForm(Form):
+    """Narrow and sort the caseload; every field optional, the choices from what the reader may see."""
+
+    zoek = forms.CharField(label=_("Zoek op naam"), required=False, max_length=100)
+    programma = forms.TypedChoiceField(label=_("Programma"), required=False, coerce=int, empty_value=None)
+    fase = forms.TypedChoiceField(label=_("Fase"), required=False, coerce=int, empty_value=None)
+    signaal = forms.ChoiceField(label=_("Signaal"), required=False)
+    medewerker = forms.TypedChoiceField(label=_("Medewerker"), required=False, coerce=int, empty_value=None)
+    sorteer = forms.ChoiceField(
+        label=_("Sorteer op"),
+        required=False,
+        choices=[
+            ("naam", _("Naam (A-Z)")),
+            ("-naam", _("Naam (Z-A)")),
+            ("langst_in_fase", _("Langst in de huidige fase")),
+            ("langst_geen_stap", _("Langst geen stap gezet")),
+        ],
+    )
+
+    def __init__(self, *args, programmes=(), phases=(), signal_rules=(), colleagues=(), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        everything = [("", _("Alle"))]
+        self.fields["programma"].choices = everything + [(p.pk, p.name) for p in programmes]  # type: ignore[attr-defined]
+        self.fields["fase"].choices = everything + [(ph.pk, f"{ph.programme.name}: {ph.name}") for ph in phases]  # type: ignore[attr-defined]
+        self.fields["signaal"].choices = [("", _("Alle deelnemers")), *signal_rules]  # type: ignore[attr-defined]
+        if colleagues:
+            self.fields["medewerker"].choices = everything + [  # type: ignore[attr-defined]
+                (c.pk, c.get_full_name() or c.username) for c in colleagues
+            ]
+        else:
+            del self.fields["medewerker"]

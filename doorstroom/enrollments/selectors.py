@@ -3,9 +3,10 @@ only narrow or annotate it."""
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Min, Prefetch, QuerySet
+from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from doorstroom.participants.models import Participant
 from doorstroom.programmes.models import Phase, Programme
@@ -65,25 +66,71 @@ class CaseloadPage:
     page: Page
 
 
+@dataclass(frozen=True)
+class CaseloadFilter:
+    """What the caseload is narrowed to and how it is sorted (all optional)."""
+
+    programme_id: int | None = None
+    phase_id: int | None = None
+    #: participants with a live signal of the chosen kind that the reader may see (from the access layer)
+    with_signal: QuerySet | None = None
+    #: participants on a colleague's caseload (a team lead's choice, from the access layer)
+    of_colleague: QuerySet | None = None
+    search: str = ""
+    sort: str = "naam"
+
+
+CASELOAD_SORTS: dict[str, tuple[Any, ...]] = {
+    "naam": ("family_name", "given_name", "id"),
+    "-naam": ("-family_name", "-given_name", "-id"),
+    "langst_in_fase": (F("phase_since").asc(nulls_last=True), "family_name", "id"),
+    "langst_geen_stap": (F("last_step_on").asc(nulls_last=True), "family_name", "id"),
+}
+
+
 def caseload_page(
     *,
     participants: QuerySet[Participant],
     enrollments: QuerySet[Enrollment],
     today: date,
     page_number: int | str | None = 1,
+    narrowed: CaseloadFilter | None = None,
 ) -> CaseloadPage:
     """One page of the caseload: one row per open enrollment the reader may see (the access
     layer's `enrollments`: a sensitive programme only where its membership is visible), and one
-    per participant without one.
+    per participant without one; narrowed by programme, phase, signal, colleague and a name, and
+    sorted, in the database.
 
     Three queries whatever the caseload: the count, one page of participants, and their open
     enrollments with programme and phase joined.
     """
-    paginator = Paginator(participants.order_by("family_name", "given_name", "id"), CASELOAD_PAGE_SIZE)
+    narrowed = narrowed or CaseloadFilter()
+    visible_open = enrollments.filter(state__in=OPEN_STATE_VALUES)
+    if narrowed.programme_id is not None:
+        visible_open = visible_open.filter(programme_id=narrowed.programme_id)
+    if narrowed.phase_id is not None:
+        visible_open = visible_open.filter(current_phase_id=narrowed.phase_id)
+    if narrowed.programme_id is not None or narrowed.phase_id is not None:
+        participants = participants.filter(pk__in=visible_open.values("participant_id"))
+    if narrowed.with_signal is not None:
+        participants = participants.filter(pk__in=narrowed.with_signal)
+    if narrowed.of_colleague is not None:
+        participants = participants.filter(pk__in=narrowed.of_colleague.values("pk"))
+    for word in narrowed.search.split()[:5]:
+        participants = participants.filter(
+            Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(family_name_prefix__icontains=word)
+        )
+    mine = visible_open.filter(participant_id=OuterRef("pk")).order_by()
+    participants = participants.annotate(
+        phase_since=Subquery(mine.values("participant_id").annotate(first=Min("phase_entered_on")).values("first")),
+        last_step_on=Subquery(mine.values("participant_id").annotate(first=Min("last_event_on")).values("first")),
+    )
+    order = CASELOAD_SORTS.get(narrowed.sort, CASELOAD_SORTS["naam"])
+    paginator = Paginator(participants.order_by(*order), CASELOAD_PAGE_SIZE)
     page = paginator.get_page(page_number)
     people = list(page.object_list)
     open_enrollments = (
-        enrollments.filter(participant_id__in=[p.pk for p in people], state__in=OPEN_STATE_VALUES)
+        visible_open.filter(participant_id__in=[p.pk for p in people])
         .select_related("programme", "current_phase")
         .order_by("referred_on", "id")
     )
@@ -229,3 +276,12 @@ def trajectory_start(participant: Participant) -> date | None:
     """The day the participant's first enrollment was referred: nothing in their plan or contact
     history can lie before it."""
     return Enrollment.objects.filter(participant=participant).aggregate(first=Min("referred_on"))["first"]
+
+
+def phases_of(programmes: QuerySet[Programme]) -> QuerySet[Phase]:
+    """The phases of these programmes, programme by programme, in order (for filters)."""
+    return (
+        Phase.objects.filter(programme__in=programmes)
+        .select_related("programme")
+        .order_by("programme__name", "position")
+    )

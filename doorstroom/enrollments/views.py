@@ -13,6 +13,7 @@ from doorstroom.access import policy as access
 from doorstroom.access import redaction
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
+from doorstroom.signalering import selectors as signal_selectors
 
 from . import forms, selectors, services
 from .models import EventType
@@ -25,12 +26,37 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
     own_file = access.own_file_of(request.user)
     if own_file is not None:
         return redirect("participants:detail", participant_uuid=own_file.uuid)
+    user = request.user
+    programmes = access.programmes_usable_by(user)
+    colleagues = list(access.colleagues_for_reassignment(user))
+    filter_form = forms.CaseloadFilterForm(
+        request.GET or None,
+        programmes=programmes,
+        phases=selectors.phases_of(programmes),
+        signal_rules=signal_selectors.rule_choices(),
+        colleagues=colleagues,
+    )
+    chosen = filter_form.cleaned_data if filter_form.is_bound and filter_form.is_valid() else {}
+    colleague = next((c for c in colleagues if c.pk == chosen.get("medewerker")), None)
+    signal_rule = chosen.get("signaal") or ""
     caseload = selectors.caseload_page(
-        participants=access.participants_on_caseload(request.user),
-        enrollments=access.enrollments_visible_to(request.user),
+        participants=access.participants_on_caseload(user),
+        enrollments=access.enrollments_visible_to(user),
         today=clock.today(),
         page_number=request.GET.get("pagina", 1),
+        narrowed=selectors.CaseloadFilter(
+            programme_id=chosen.get("programma"),
+            phase_id=chosen.get("fase"),
+            with_signal=access.signals_visible_to(user).filter(rule=signal_rule).values("participant_id")
+            if signal_rule
+            else None,
+            of_colleague=access.caseload_of_colleague(user, colleague) if colleague else None,
+            search=chosen.get("zoek") or "",
+            sort=chosen.get("sorteer") or "naam",
+        ),
     )
+    query = request.GET.copy()
+    query.pop("pagina", None)
     access.record_list(request.user, caseload.page.object_list, object_type="caseload")
     on_page = [p.pk for p in caseload.page.object_list]
     may_record = set(
@@ -45,6 +71,9 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
         {
             "rows": caseload.rows,
             "page": caseload.page,
+            "filter_form": filter_form,
+            "filtered": any(chosen.get(k) for k in ("zoek", "programma", "fase", "signaal", "medewerker")),
+            "query": query.urlencode(),
             "nav": "caseload",
             "may_record_contact": may_record,
             "signal_counts": signal_counts,

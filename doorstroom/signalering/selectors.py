@@ -270,3 +270,10 @@ def live_counts(
         .annotate(count=Count("id"))
     )
     return {r["participant_id"]: r["count"] for r in rows}
+
+
+def rule_choices() -> list[tuple[str, str]]:
+    """The registered signal rules as (code, label), for filters."""
+    from .registry import RULES
+
+    return [(code, str(rule.label)) for code, rule in RULES.items()]
