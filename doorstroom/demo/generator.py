@@ -421,9 +421,71 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
                 f"{made['events']} gebeurtenissen"
             )
     _referrals(orgs, directors["enschede"], rnd, today)
+    _own_file(users["deelnemer"], users["coach"], instruments, today)
     _data_needs(programmes, orgs["enschede"], users["beheerder"], users["privacy"])
     work_grants_sync(list(Participant.objects.values_list("pk", flat=True)))
     return made
+
+
+def _own_file(account: User, coach: User, instruments: dict[str, ScaleVersion | None], today: date) -> None:
+    """The demo participant's own file has something to see: a plan with goals and agreements,
+    contact moments with notes, and a language baseline (through the services, like real work)."""
+    from doorstroom.contacts import services as contact_services
+    from doorstroom.enrollments.selectors import trajectory_start
+    from doorstroom.measurements import services as measurement_services
+
+    person = Participant.objects.filter(account=account).first()
+    if person is None:
+        return
+    started = trajectory_start(person) or today - timedelta(days=60)
+    author = next((a.member for a in person.team.select_related("member") if a.member.is_active), coach)
+    if not Plan.objects.filter(participant=person).exists():
+        plan_services.plan_save(
+            participant=person,
+            actor=author,
+            expected_version=0,
+            goals=[
+                {"life_domain": "taal", "description": "Op B1 een gesprek voeren op het werk", "status": "open"},
+                {"life_domain": "werk", "description": "Een vaste baan van 24 uur per week", "status": "open"},
+            ],
+            agreements=[
+                {
+                    "life_domain": "werk",
+                    "what": "Twee sollicitaties per maand, samen voorbereid",
+                    "due_on": today + timedelta(days=30),
+                    "monitor": "De coach",
+                    "if_not_kept": "Samen bekijken wat in de weg zat",
+                    "look_back_on": today + timedelta(days=45),
+                    "status": "open",
+                }
+            ],
+            review_on=today + timedelta(days=90),
+        )
+    if not person.contacts.exclude(note="").exists():
+        for days, note in (
+            (21, "Kennismaking: verwachtingen en eerste doelen besproken."),
+            (7, "Voortgang taal besproken."),
+        ):
+            contact_services.contact_record(
+                participant=person,
+                actor=author,
+                kind="gesprek",
+                status="gehouden",
+                occurred_on=max(started, today - timedelta(days=days)),
+                attendance="verschenen",
+                minutes=45,
+                note=note,
+            )
+    scale = instruments.get("taalniveau")
+    if scale is not None and not person.measurements.exists():
+        measurement_services.measurement_record(
+            participant=person,
+            measurement_type=scale.measurement_type,
+            moment="nulmeting",
+            measured_on=max(started, today - timedelta(days=14)),
+            scores={"lezen": 1, "luisteren": 2, "schrijven": 1, "spreken": 2},
+            actor=author,
+        )
 
 
 #: What the work in every demo programme needs per team role, approved by the privacy officer of

@@ -26,8 +26,11 @@ def login(page, username: str) -> None:
 
 @pytest.fixture
 def demo():
+    from doorstroom.signalering import services as signal_services
+
     catalogue.load(apps)  # a transactional test starts from an emptied database
     generate(participants=12, seed=7, today=date.today())
+    signal_services.signals_refresh(today=date.today())  # as `make run` does after seeding
 
 
 def test_a_partner_coach_registers_enrols_and_opens_plan_contacts_and_intake(page, axe, demo):
@@ -69,3 +72,90 @@ def test_a_partner_coach_registers_enrols_and_opens_plan_contacts_and_intake(pag
     assert "‘Werk en opleiding’" in reason and "(50|50 Workcenter)" in reason and "Gemeente Enschede" in reason
     assert "rol" not in reason.lower()
     axe.check(page)
+
+
+def test_a_registration_with_three_problems_shows_all_three_at_once(page, axe, demo):
+    login(page, "coach.5050")
+    page.goto("/deelnemers/nieuw/")
+    page.get_by_label("Voornaam").fill("Nadia")
+    page.get_by_label("Achternaam").fill("Haddou")
+    page.get_by_label("Geboortedatum").fill("2999-05-17")
+    page.get_by_label("BSN").fill("123456789")
+    # a language that is not in the list (as a tampered or outdated form would send it)
+    page.evaluate(
+        "() => { const o = new Option('Onbekend', 'xx', true, true); document.querySelector('#id_languages').add(o); }"
+    )
+    page.get_by_role("button", name="Opslaan").click()
+    summary = page.locator("#form-errors")
+    summary.wait_for()
+    text = summary.inner_text()
+    assert "BSN" in text and "Geboortedatum" in text and "Talen die de deelnemer spreekt" in text, text
+    assert page.locator("#id_bsn-error").is_visible() and page.locator("#id_languages-error").is_visible()
+    assert not Participant.objects.filter(given_name="Nadia").exists()
+    axe.check(page)
+    # the language list is searchable by name
+    page.get_by_label("Zoek een taal").fill("tigr")
+    visible = page.locator("#id_languages option:not([hidden])").all_inner_texts()
+    assert "Tigrinya" in visible and "Arabisch" not in visible
+
+
+def test_logging_a_contact_closes_the_no_contact_signal_at_once(page, demo):
+    from doorstroom.signalering.models import Signal
+
+    signal = Signal.objects.filter(rule="geen_contact", state="open").select_related("participant").first()
+    assert signal is not None, "the demo has an open 'no contact' signal"
+    participant = signal.participant
+    director = participant.team.filter(role="regisseur").select_related("member").first()
+    login(page, director.member.username if director else "regisseur")
+    page.goto(f"/deelnemers/{participant.uuid}/contacten/")
+    page.get_by_role("button", name="Contact opslaan").click()
+    page.get_by_text("opgeslagen").first.wait_for()
+    signal.refresh_from_db()
+    assert signal.state == "gesloten"
+    page.goto("/signalen/")
+    rows = page.locator("main table tbody tr").all_inner_texts()
+    assert not [row for row in rows if participant.full_name in row and "Lang geen contact" in row]
+
+
+def test_the_participant_downloads_a_readable_access_request_pdf(page, demo):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    login_participant = "deelnemer"
+    page.goto("/inloggen/")
+    page.get_by_label("Gebruikersnaam").fill(login_participant)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("link", name="Alle gegevens als PDF (inzageverzoek)").wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Alle gegevens als PDF (inzageverzoek)").click()
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(open(download.value.path(), "rb").read())).pages)
+    flat = " ".join(text.split())
+    for heading in ("Inhoud", "Uw plan van aanpak", "Metingen", "Contactmomenten"):
+        assert heading in flat, heading
+    participant = Participant.objects.get(account__username="deelnemer")
+    note = participant.contacts.exclude(note="").first()
+    goal = participant.plan.current.goals.first() if hasattr(participant, "plan") and participant.plan.current else None
+    assert note is not None and "".join(note.note.split()) in "".join(text.split())
+    assert goal is not None and "".join(goal.description.split()) in "".join(text.split())
+    assert participant.measurements.exists() and "Nulmeting" in flat
+    months = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"]
+    assert any(month in flat for month in months) and " 20" in flat
+
+
+def test_the_caseload_filters_by_programme_and_signal(page, axe, demo):
+    login(page, "regisseur")
+    total = page.locator("main table tbody tr").count()
+    page.get_by_label("Signaal").select_option(label="Lang geen contact")
+    page.get_by_role("button", name="Toon").click()
+    page.wait_for_url("**signaal=geen_contact**")
+    with_signal = page.locator("main table tbody tr").count()
+    assert 0 < with_signal < total
+    axe.check(page)
+    programme = page.get_by_label("Programma").locator("option").nth(1).inner_text()
+    page.get_by_label("Programma").select_option(label=programme)
+    page.get_by_role("button", name="Toon").click()
+    page.wait_for_url("**programma=**")
+    for cell in page.locator("main table tbody tr td:nth-child(2)").all_inner_texts():
+        assert cell == programme
