@@ -6,8 +6,13 @@ from doorstroom.web import oidc
 from doorstroom.web import views as web_views
 from doorstroom.web.forms import ThrottledAuthenticationForm
 
+admin.site.site_header = "Doorstroom – functioneel beheer"
+admin.site.site_title = "Doorstroom beheer"
+admin.site.index_title = "Programma's, organisaties en instellingen"
+
 urlpatterns = [
     path("", web_views.home, name="home"),
+    path("start/beheer/", web_views.administrator_start, name="administrator_start"),
     path(
         "inloggen/",
         auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
@@ -33,6 +38,7 @@ urlpatterns = [
     path("", include("doorstroom.organisations.urls")),
 ]
 
+handler400 = "doorstroom.api.errors.bad_request"
 handler403 = "doorstroom.api.errors.permission_denied"
 handler404 = "doorstroom.api.errors.not_found"
 handler500 = "doorstroom.api.errors.server_error"

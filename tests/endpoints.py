@@ -23,6 +23,7 @@ class Endpoint:
 #: routes that never show or change a participant's data (auth, language, reference data, docs)
 NOT_PERSONAL = {
     "home",
+    "administrator_start",
     "login",
     "logout",
     "second_factor",

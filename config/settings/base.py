@@ -167,7 +167,7 @@ DOORSTROOM_BASE_URL = env("DOORSTROOM_BASE_URL") or "http://127.0.0.1:8000"
 
 LOGIN_URL = "login"
 LOGIN_URL_SECOND_FACTOR = "/inloggen/code/"
-LOGIN_REDIRECT_URL = "enrollments:caseload"
+LOGIN_REDIRECT_URL = "home"  # each role starts at its own work (web.views.START_PAGES)
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [

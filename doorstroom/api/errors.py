@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
 
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -49,8 +50,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {"errors": [{"field": e.field, "message": e.shown, "code": e.code} for e in errors]}, status=code
         )
+    if isinstance(exc, exceptions.ParseError):
+        # never the parser's own English words: say what is wrong in the reader's language
+        message = gettext("De inhoud van het verzoek is geen geldige JSON. Controleer aanhalingstekens en komma's.")
+        return Response({"errors": [{"field": None, "message": message, "code": "parse_error"}]}, status=400)
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        message = gettext("Stuur de inhoud als JSON (Content-Type: application/json).")
+        return Response({"errors": [{"field": None, "message": message, "code": "unsupported_media_type"}]}, status=415)
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound("Niet gevonden.")
+        exc = exceptions.NotFound(gettext("Niet gevonden."))
     elif isinstance(exc, PermissionDenied):
         reason = _refusal_shown(exc)
         if reason is not None:
@@ -79,6 +87,17 @@ def _refusal_shown(exc: Exception) -> tuple[str, str] | None:
     if not isinstance(code, str) or not isinstance(message, str):
         return None
     return shown(message, gettext), code
+
+
+def bad_request(request: Any, exception: Exception) -> Any:
+    """handler400: a Dutch page that says what to do and reveals nothing; JSON under /api/."""
+    from django.http import HttpResponseBadRequest, JsonResponse
+    from django.template import loader
+
+    if _is_api(request):
+        message = gettext("Dit verzoek kunnen we niet lezen.")
+        return JsonResponse({"errors": [{"field": None, "message": message, "code": "bad_request"}]}, status=400)
+    return HttpResponseBadRequest(loader.get_template("400.html").render({}, request))
 
 
 def permission_denied(request: Any, exception: Exception) -> Any:

@@ -14,7 +14,8 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
     return {
         "may_search": access.can_search(user),
         "may_register": user.role in access.REGISTERING_ROLES,
-        "has_caseload": user.role != "deelnemer",
+        "has_caseload": user.role not in ("deelnemer", "beheerder"),
+        "is_administrator": user.role == "beheerder",
         "may_break_glass": user.role in access.BREAK_GLASS_ROLES,
         "may_review_break_glass": user.role == "privacyfunctionaris",
         "may_manage_destruction": user.role == "archivaris",

@@ -15,9 +15,24 @@ from doorstroom.core.second_factor import needs_second_factor
 class DutchFirstLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request: HttpRequest) -> None:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen not in dict(settings.LANGUAGES) and request.path.startswith("/api/"):
+            # a program calling the API says which language it wants (Accept-Language); Dutch otherwise
+            chosen = _accepted_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def _accepted_language(header: str) -> str:
+    """The first language of an Accept-Language header that Doorstroom speaks (by weight), or ''."""
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    supported = dict(settings.LANGUAGES)
+    for code, _weight in parse_accept_lang_header(header[:200]):
+        base = code.split("-")[0].lower()
+        if base in supported:
+            return base
+    return ""
 
 
 # Paths a logged-in staff member may reach before the second factor: logging in and out, assets.

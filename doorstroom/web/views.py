@@ -7,11 +7,31 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+#: where each role starts: its daily work, not an empty caseload
+START_PAGES = {
+    "beheerder": "administrator_start",
+    "gebruikersbeheerder": "organisations:accounts",
+    "privacyfunctionaris": "participants:written_access_request",
+    "archivaris": "retention:destruction_lists",
+}
+
 
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("enrollments:caseload")
+        return redirect(START_PAGES.get(getattr(request.user, "role", ""), "enrollments:caseload"))
     return redirect("login")
+
+
+@login_required
+def administrator_start(request: HttpRequest) -> HttpResponse:
+    """The functional administrator's start page: what the role does (programme design, data needs,
+    organisations, signal thresholds) and what it does not (no case content, no accounts)."""
+    from django.http import Http404
+    from django.template.response import TemplateResponse
+
+    if getattr(request.user, "role", "") != "beheerder":
+        raise Http404
+    return TemplateResponse(request, "web/administrator_start.html", {"nav": "administrator"})
 
 
 def _next_url(request: HttpRequest) -> str:

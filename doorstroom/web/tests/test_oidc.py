@@ -93,7 +93,7 @@ def log_in_through_the_provider(client, provider):
 def test_an_existing_staff_member_logs_in_and_the_providers_mfa_counts(client, provider):
     coach = UserFactory(username="coach.gemeente", role=Role.COACH)
     done = log_in_through_the_provider(client, provider)
-    assert done.status_code == 302 and done["Location"] == "/mijn-deelnemers/"
+    assert done.status_code == 302 and done["Location"] == "/"  # the start page of the role
     assert client.session["_auth_user_id"] == str(coach.pk) and client.session[IDP_MFA_SESSION_KEY] is True
     assert client.get("/mijn-deelnemers/").status_code == 200  # no second code asked
     assert provider.token_requests[0]["grant_type"] == ["authorization_code"]
