@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+ADDRESS ?= 127.0.0.1:8000
 
 .PHONY: run test install reset fuzz-deep demo-large lint
 
@@ -18,8 +19,8 @@ run: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py demo_accounts
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py demo_accounts --address $(ADDRESS)
+	$(PY) manage.py runserver $(ADDRESS)
 
 test: install
 	@bash scripts/test.sh

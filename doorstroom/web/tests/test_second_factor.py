@@ -107,10 +107,13 @@ def test_demo_accounts_print_fresh_one_time_codes(capsys):
     from doorstroom.demo.generator import _ensure_organisations, _ensure_users
 
     _ensure_users(_ensure_organisations())
-    call_command("demo_accounts")
+    call_command("demo_accounts", address="127.0.0.1:8123")
     out = capsys.readouterr().out
     line = next(row for row in out.splitlines() if row.strip().startswith("coach "))
     assert "codes:" in line and len(line.split("codes:")[1].split()) == 3
+    assert "http://127.0.0.1:8123/" in out  # the address actually served
+    rows = [row for row in out.splitlines() if "codes:" in row]
+    assert len({row.index("codes:") for row in rows}) == 1  # aligned columns, however long a name
 
 
 @override_settings(DOORSTROOM_REQUIRE_2FA=True)
