@@ -60,6 +60,8 @@ NOT_PERSONAL = {
 }
 
 PERSONAL = [
+    Endpoint("participants:own_file", "get", "read"),
+    Endpoint("participants:own_plan_agree", "post", "write"),
     Endpoint("participants:detail", "get", "read"),
     Endpoint("participants:edit", "get", "read"),
     Endpoint("participants:edit", "post", "write"),

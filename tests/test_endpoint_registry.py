@@ -180,6 +180,8 @@ def caller_and_data(endpoint, world):
     query = ""
     if endpoint.name == "participants:break_glass":
         user, data = world["colleague"], {"bsn": p.bsn, "reason": "Acute crisis: hulpverlening belt, dossier nodig."}
+    elif endpoint.name in {"participants:own_file", "participants:own_plan_agree"}:
+        user, data = p.account, {"version": "1"} if endpoint.method == "post" else {}
     elif endpoint.name == "participants:break_glass_review":
         user = world["privacy_officer"]
     elif endpoint.name == "participants:written_access_request":

@@ -848,6 +848,43 @@ def own_file_of(user: User) -> Participant | None:
     return participants_visible_to(user).first()
 
 
+def require_own_file(user: User) -> Participant:
+    """The participant's own file, for their own view (404 for anyone else); the look is audited."""
+    if user.role != Role.PARTICIPANT:
+        raise Http404
+    participant = own_file_of(user)
+    if participant is None:
+        raise Http404
+    return require_participant(user, participant.uuid, Action.VIEW, Category.PLAN)
+
+
+def require_own_plan_agreement(user: User) -> Participant:
+    """The participant agrees to their own plan: the one change a participant makes in their own
+    file (their agreement to a version). Audited as a change of the plan, for their own file."""
+    if user.role != Role.PARTICIPANT:
+        raise Http404
+    participant = own_file_of(user)
+    if participant is None:
+        raise Http404
+    if participant.processing_restricted_since is not None:
+        _audit_denied(user, Action.CHANGE, "participant", str(participant.uuid), Category.PLAN)
+        raise ProcessingRestricted
+    audit.record_access(
+        participant_pk=participant.pk,
+        change=True,
+        user=user,
+        action=AuditAction.CHANGE,
+        result=AuditResult.ALLOWED,
+        object_type="plan_agreement",
+        object_id=str(participant.uuid),
+        participants=[str(participant.uuid)],
+        categories=[Category.IDENTITY, Category.PLAN],
+        purpose=PURPOSE_BY_ROLE[Role.PARTICIPANT],
+        legal_basis="eigen_dossier",
+    )
+    return participant
+
+
 def referrers_for(participant: Participant) -> QuerySet[Organisation]:
     """Organisations that can refer this participant: the municipality and its contracted partners."""
     return Organisation.objects.filter(

@@ -25,7 +25,7 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
     A participant is taken to their own file instead."""
     own_file = access.own_file_of(request.user)
     if own_file is not None:
-        return redirect("participants:detail", participant_uuid=own_file.uuid)
+        return redirect("participants:own_file")
     user = request.user
     programmes = access.programmes_usable_by(user)
     colleagues = list(access.colleagues_for_reassignment(user))

@@ -6,6 +6,8 @@ app_name = "participants"
 
 urlpatterns = [
     path("deelnemers/nieuw/", views.participant_create, name="create"),
+    path("mijn-dossier/", views.own_file, name="own_file"),
+    path("mijn-dossier/plan/akkoord/", views.own_plan_agree, name="own_plan_agree"),
     path("deelnemers/zoeken/", views.participant_search, name="search"),
     path("noodtoegang/", views.break_glass, name="break_glass"),
     path("noodtoegang/beoordelen/", views.break_glass_review, name="break_glass_review"),

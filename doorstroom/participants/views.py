@@ -18,13 +18,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from doorstroom.access import break_glass as break_glass_service
 from doorstroom.access import policy as access
 from doorstroom.access import redaction
+from doorstroom.contacts import selectors as contact_selectors
 from doorstroom.core import clock
 from doorstroom.core.crypto import blind_index
 from doorstroom.core.errors import DomainError
 from doorstroom.core.pdf import pdf_response
 from doorstroom.enrollments import selectors as enrollment_selectors
 from doorstroom.enrollments import services as enrollment_services
+from doorstroom.measurements import selectors as measurement_selectors
 from doorstroom.organisations.models import User
+from doorstroom.plans import selectors as plan_selectors
+from doorstroom.plans import services as plan_services
 from doorstroom.retention import selectors as retention_selectors
 
 from . import forms, rules, selectors, services
@@ -597,3 +601,54 @@ def break_glass_review(request: access.AuthenticatedRequest) -> HttpResponse:
     accesses = list(break_glass_service.break_glass_for_review(request.user)[:200])
     access.record_list(request.user, [a.participant for a in accesses], object_type="break_glass_review")
     return TemplateResponse(request, "participants/break_glass_review.html", {"accesses": accesses, "form": form})
+
+
+@login_required
+def own_file(request: access.AuthenticatedRequest) -> HttpResponse:
+    """The participant's own view: what Doorstroom holds about them, in words addressed to them —
+    their plan (to agree to), their appointments, their progress, who works with them."""
+    participant = access.require_own_file(request.user)
+    reader = redaction.reader_for(request.user, participant)
+    plan = plan_selectors.current_plan(participant)
+    shown_plan = redaction.plan_shown(reader, plan) if plan is not None else None
+    today = clock.today()
+    contacts = list(contact_selectors.contacts_of(participant)[:200])  # newest first
+    enrollments = redaction.enrollments_shown(
+        reader,
+        enrollment_selectors.enrollments_with_history(
+            enrollments=access.enrollments_visible_to(request.user).filter(participant=participant)
+        ),
+    )
+    return TemplateResponse(
+        request,
+        "participants/own_file.html",
+        {
+            "participant": participant,
+            "plan": shown_plan,
+            "upcoming": [c for c in reversed(contacts) if c.status == "gepland" and c.occurred_on >= today][:10],
+            "recent": [c for c in contacts if c.status == "gehouden"][:5],
+            "progress": measurement_selectors.progress_of(participant=participant, categories=reader.categories),
+            "enrollments": enrollments,
+            "team": participant.team.select_related("member", "organisation").filter(
+                Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+            ),
+            "nav": "caseload",
+        },
+    )
+
+
+@login_required
+@require_POST
+def own_plan_agree(request: access.AuthenticatedRequest) -> HttpResponse:
+    """The participant agrees to the version of their plan they just read."""
+    participant = access.require_own_plan_agreement(request.user)
+    version = request.POST.get("version", "")
+    try:
+        plan_services.plan_agree_by_participant(
+            participant=participant, version_number=int(version) if version.isdigit() else -1, on=clock.today()
+        )
+    except DomainError as error:
+        messages.error(request, error.shown)
+    else:
+        messages.success(request, _("Dank u. Uw akkoord met dit plan is vastgelegd."))
+    return redirect("participants:own_file")

@@ -210,3 +210,28 @@ def _carry_over(
 _NOT_SHARED = _(
     "Gegevens van dit leefgebied zijn niet met u gedeeld: u kunt er geen doel of afspraak in vastleggen of wijzigen."
 )
+
+
+@transaction.atomic
+def plan_agree_by_participant(*, participant: Participant, version_number: int, on: date) -> PlanVersion:
+    """The participant agrees to the current version of their own plan, in their own view: recorded
+    on that version (digitally confirmed, that day). An earlier version, or one already agreed to,
+    is refused: the agreement belongs to the version the participant saw."""
+    current = Plan.objects.filter(participant=participant).select_related("current").first()
+    version = current.current if current is not None else None
+    if version is None:
+        raise DomainError(_("Er is nog geen plan om mee akkoord te gaan."), field="version")
+    version = PlanVersion.objects.select_for_update().get(pk=version.pk)
+    if version.number != version_number:
+        raise DomainError(
+            _("Uw plan is intussen gewijzigd. Lees de nieuwe versie en ga daarmee akkoord."),
+            field="version",
+            code="conflict",
+        )
+    if version.agreed_on is not None:
+        raise DomainError(_("U ging al akkoord met deze versie van uw plan."), field="version")
+    version.agreed_on = on
+    version.agreed_how = "digitaal"
+    version.save(update_fields=["agreed_on", "agreed_how"])
+    touched.mark(participant.pk)
+    return version

@@ -31,7 +31,9 @@ class Command(BaseCommand):
             max((len(str(u.get_role_display())) for u in shown), default=8),
             max((len(u.organisation.name) if u.organisation else 1 for u in shown), default=8),
         )
-        self.stdout.write(f"  {'Account':<{widths[0]}}  {'Rol':<{widths[1]}}  {'Organisatie':<{widths[2]}}  Tweede stap")
+        self.stdout.write(
+            f"  {'Account':<{widths[0]}}  {'Rol':<{widths[1]}}  {'Organisatie':<{widths[2]}}  Tweede stap"
+        )
         for user in shown:
             org = user.organisation.name if user.organisation else "-"
             line = f"  {user.username:<{widths[0]}}  {user.get_role_display():<{widths[1]}}  {org:<{widths[2]}}"
