@@ -3,6 +3,11 @@ refill and compile the catalogue without GNU gettext. Run `python scripts/check_
 after `manage.py makemessages -l en` to update locale/en."""
 
 EN = {
+    "Alleen mijn eigen deelnemers": "Only my own participants",
+    "Het bord doorzoeken": "Search the board",
+    "Iedereen tonen": "Show everyone",
+    "Signalen filteren": "Filter signals",
+    "Alle signalen": "All signals",
     "Dit ziet u over uzelf in Doorstroom: uw plan, uw afspraken, hoe het gaat en wie met u werkt. Klopt er iets niet? Vraag uw begeleider of de gemeente om het te verbeteren.": "This is what Doorstroom holds about you: your plan, your appointments, how things are going and who works with you. Is something wrong? Ask your coach or the municipality to correct it.",
     "Uw rechten": "Your rights",
     "Wie heeft mijn dossier bekeken": "Who looked at my file",

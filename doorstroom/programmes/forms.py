@@ -53,3 +53,15 @@ class DataNeedDecisionForm(Form):
 
 class DataNeedWithdrawalForm(Form):
     note = forms.CharField(label=_("Waarom trekt u deze behoefte in?"), max_length=300)
+
+
+class ListNarrowingForm(Form):
+    """Search and narrow a board or signal list (every field optional)."""
+
+    zoek = forms.CharField(label=_("Zoek op naam"), required=False, max_length=100)
+    signaal = forms.ChoiceField(label=_("Signaal"), required=False)
+    alleen_mijn = forms.BooleanField(label=_("Alleen mijn eigen deelnemers"), required=False)
+
+    def __init__(self, *args, signal_rules=(), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["signaal"].choices = [("", _("Alle deelnemers")), *signal_rules]  # type: ignore[attr-defined]

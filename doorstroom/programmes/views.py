@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -14,6 +15,7 @@ from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
 from doorstroom.enrollments import selectors as enrollment_selectors
 from doorstroom.enrollments import services as enrollment_services
+from doorstroom.signalering import selectors as signal_selectors
 
 from . import forms, selectors
 from .models import DataNeedState, Programme, ProgrammeDataNeed
@@ -41,9 +43,20 @@ def programme_board(request: access.AuthenticatedRequest, code: str) -> HttpResp
     )
     if programme is None:
         raise Http404
-    columns = enrollment_selectors.programme_board(
-        programme=programme, enrollments=access.enrollments_visible_to(request.user), today=clock.today()
-    )
+    user = request.user
+    narrowing = forms.ListNarrowingForm(request.GET or None, signal_rules=signal_selectors.rule_choices())
+    chosen = narrowing.cleaned_data if narrowing.is_bound and narrowing.is_valid() else {}
+    enrollments = access.enrollments_visible_to(user)
+    for word in (chosen.get("zoek") or "").split()[:5]:
+        enrollments = enrollments.filter(
+            Q(participant__given_name__icontains=word) | Q(participant__family_name__icontains=word)
+        )
+    if chosen.get("signaal"):
+        with_signal = access.signals_visible_to(user).filter(rule=chosen["signaal"]).values("participant_id")
+        enrollments = enrollments.filter(participant_id__in=with_signal)
+    if chosen.get("alleen_mijn"):
+        enrollments = enrollments.filter(participant__in=access.participants_on_caseload(user))
+    columns = enrollment_selectors.programme_board(programme=programme, enrollments=enrollments, today=clock.today())
     access.record_list(
         request.user,
         [enrollment.participant for column in columns for enrollment, _ in column.cards],
@@ -52,7 +65,13 @@ def programme_board(request: access.AuthenticatedRequest, code: str) -> HttpResp
     return TemplateResponse(
         request,
         "programmes/programme_board.html",
-        {"programme": programme, "columns": columns, "nav": "programmes"},
+        {
+            "programme": programme,
+            "columns": columns,
+            "narrowing": narrowing,
+            "narrowed": any(chosen.get(k) for k in ("zoek", "signaal", "alleen_mijn")),
+            "nav": "programmes",
+        },
     )
 
 

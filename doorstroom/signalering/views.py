@@ -4,6 +4,7 @@ see, to acknowledge or take up with a note; and refreshing on demand."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -55,7 +56,15 @@ def dashboard(request: access.AuthenticatedRequest) -> HttpResponse:
         total = access.signal_counts_per_colleague(user).get(colleague.pk, {})
         hidden = max(sum(total.values()) - visible.count(), 0)
     else:
-        signals = list(access.signals_visible_to(user)[:300])
+        narrowing_rule = request.GET.get("signaal", "")
+        visible = access.signals_visible_to(user)
+        if narrowing_rule in RULES:
+            visible = visible.filter(rule=narrowing_rule)
+        for word in request.GET.get("zoek", "").split()[:5]:
+            visible = visible.filter(
+                Q(participant__given_name__icontains=word) | Q(participant__family_name__icontains=word)
+            )
+        signals = list(visible[:300])
         hidden = 0
     for signal in signals:
         signal.rule_label = RULES[signal.rule].label if signal.rule in RULES else signal.rule  # type: ignore[attr-defined]
@@ -66,6 +75,9 @@ def dashboard(request: access.AuthenticatedRequest) -> HttpResponse:
         "signalering/dashboard.html",
         {
             "signals": signals,
+            "rule_choices": [(code, str(rule.label)) for code, rule in RULES.items()],
+            "chosen_rule": request.GET.get("signaal", ""),
+            "chosen_search": request.GET.get("zoek", "")[:100],
             "colleague": colleague,
             "hidden": hidden,
             "per_colleague": per_colleague,

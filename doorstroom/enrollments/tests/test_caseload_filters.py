@@ -95,3 +95,17 @@ def test_a_sensitive_programme_cannot_be_found_through_the_filter(client, world)
     client.force_login(lead)
     page = client.get(reverse("enrollments:caseload"), {"programma": sensitive.pk}).content.decode()
     assert "Dijkstra" not in page.split("<main")[1]
+
+
+def test_the_board_and_the_signals_page_narrow_too(client, world):
+    client.force_login(world["director"])
+    board = reverse("programmes:board", args=[world["language"].code])
+    everyone = client.get(board).content.decode()
+    assert "Ahmadi" in everyone and "Chaouch" in everyone
+    searched = client.get(board, {"zoek": "chaouch"}).content.decode()
+    assert "Chaouch" in searched and "Ahmadi" not in searched
+    flagged = client.get(board, {"signaal": "geen_contact"}).content.decode()
+    assert "Ahmadi" in flagged and "Chaouch" not in flagged
+    signals = reverse("signalering:dashboard")
+    assert "Ahmadi" in client.get(signals, {"signaal": "geen_contact"}).content.decode()
+    assert "Ahmadi" not in client.get(signals, {"signaal": "niet_verschenen"}).content.decode().split("<tbody>")[-1]
