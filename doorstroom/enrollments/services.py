@@ -683,3 +683,14 @@ def data_need_withdraw(*, actor: User, need: ProgrammeDataNeed, note: str) -> Pr
     need.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     work_grants_sync(_participants_of_programme(need))
     return need
+
+
+def work_grants_refresh() -> tuple[int, int]:
+    """The daily catch-up: an assignment that ended on a date now past ends its automatic grants
+    (team changes and need decisions do this at once; this covers end dates set in advance)."""
+    ids = list(
+        SharingGrant.objects.filter(origin=GrantOrigin.WORK_NEED, withdrawn_on__isnull=True)
+        .values_list("participant_id", flat=True)
+        .distinct()
+    )
+    return work_grants_sync(ids)

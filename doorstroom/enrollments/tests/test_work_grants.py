@@ -242,3 +242,15 @@ def test_the_sync_takes_the_same_queries_for_one_participant_or_many(world, djan
     with django_assert_max_num_queries(9):
         created, ended = services.work_grants_sync([p.pk for p in people])
     assert (created, ended) == (90, 0)
+
+
+def test_the_daily_refresh_ends_grants_of_work_ended_in_advance(world):
+    from django.core.management import call_command
+
+    approved(world)
+    assignment = enrol_and_assign(world, world["coach"], days_ago=10)
+    # an end date set in advance that has now passed (no team change since)
+    type(assignment).objects.filter(pk=assignment.pk).update(ends_on=clock.today() - timedelta(days=1))
+    assert open_grants(world["participant"], world["partner"]) == {"plan", "notities", "metingen"}
+    call_command("werkdeling_bijwerken")
+    assert open_grants(world["participant"], world["partner"]) == set()
