@@ -25,6 +25,7 @@ from django_htmx.middleware import HtmxDetails
 
 from doorstroom.core import clock
 from doorstroom.core.messages import _
+from doorstroom.enrollments import rules as enrollment_rules
 from doorstroom.enrollments.models import Enrollment, TeamAssignment
 from doorstroom.organisations.models import Organisation, OrganisationKind, Region, Role, User
 from doorstroom.participants.models import DataCategory, Household, LegalBasis, Participant, SharingGrant
@@ -817,6 +818,15 @@ def caseload_of_colleague(user: User, colleague: User) -> QuerySet[Participant]:
     today = clock.today()
     running = _active_assignments(today).filter(member=colleague).values("participant_id")
     return participants_visible_to(user).filter(pk__in=running)
+
+
+def programmes_on_caseload(user: User) -> QuerySet[Programme]:
+    """Programmes in which someone on the user's caseload has an open enrollment the user may see
+    (for filters: never a sensitive programme whose membership the user may not see)."""
+    enrolled = enrollments_visible_to(user).filter(
+        participant__in=participants_on_caseload(user), state__in=[s.value for s in enrollment_rules.OPEN_STATES]
+    )
+    return Programme.objects.filter(pk__in=enrolled.values("programme_id")).order_by("name")
 
 
 def programmes_usable_by(user: User) -> QuerySet[Programme]:

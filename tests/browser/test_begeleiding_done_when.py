@@ -101,7 +101,7 @@ def test_a_coach_works_through_intake_plan_contacts_and_a_signal(page, axe, monk
     page.get_by_text("opgeslagen").first.wait_for()
     page.goto(f"/deelnemers/{participant.uuid}/contacten/")
     page.get_by_label("Datum").fill(real_today.isoformat())
-    page.get_by_label("Was de deelnemer er?").select_option(label="Niet verschenen")
+    page.get_by_label("Was de deelnemer er?").select_option(label="Niet verschenen: afspraak gemist")
     page.get_by_role("button", name="Contact opslaan").click()
     page.get_by_text("opgeslagen").first.wait_for()
     page.goto(f"/deelnemers/{participant.uuid}/contacten/")
