@@ -91,8 +91,8 @@ def calls(world: dict[str, object]) -> list[Call]:
         "change_reason",
         "household_goal_own",
     }
-    # the readable PDF does not hold the plan, measurements and contacts yet (issue "Dagelijks werk")
-    export_pdf = {"identity", "contact", "bsn", "change_reason", *EVENTS, *SENSITIVE}
+    # the readable PDF holds everything the JSON export of the same reader holds (issue "Dagelijks werk")
+    export_pdf = export
     u = f"/deelnemers/{p.uuid}"
     api = f"/api/v1/deelnemers/{p.uuid}"
     c = [
@@ -107,6 +107,23 @@ def calls(world: dict[str, object]) -> list[Call]:
         Call("participants:sharing_add", "post", f"{u}/delen/", "form"),
         Call("participants:sharing_withdraw", "post", f"{u}/delen/{world['grant'].uuid}/intrekken/", "form"),
         Call("participants:audit_trail", "get", f"{u}/inzage/", "page"),
+        Call(
+            "participants:own_file",
+            "get",
+            "/mijn-dossier/",
+            "page",
+            frozenset({"identity", *GOALS, *AGREEMENTS, *ITEMS, *SENSITIVE}),
+            only_for=frozenset({"participant"}),
+            complete_for=frozenset({"participant"}),
+        ),
+        Call(
+            "participants:own_plan_agree",
+            "post",
+            "/mijn-dossier/plan/akkoord/",
+            "form",
+            data={"version": "0"},
+            only_for=frozenset({"participant"}),
+        ),
         Call("participants:export", "get", f"{u}/inzageverzoek.json", "json", frozenset(export)),
         Call(
             "participants:export_pdf",
