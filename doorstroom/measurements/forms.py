@@ -83,10 +83,11 @@ class MeasurementForm(Form):
         return int(value) if value else None
 
     def add_domain_error(self, error: Exception) -> None:
-        field = str(getattr(error, "field", "") or "")
-        if field.startswith("scores."):
-            error.field = score_field(field.removeprefix("scores."))  # type: ignore[attr-defined]
-        super().add_domain_error(error)
+        for one in getattr(error, "errors", None) or [error]:
+            field = str(getattr(one, "field", "") or "")
+            if field.startswith("scores."):
+                one.field = score_field(field.removeprefix("scores."))  # type: ignore[attr-defined]
+            super().add_domain_error(one)
 
 
 class ScreeningForm(Form):

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from doorstroom.core import clock, touched
-from doorstroom.core.errors import DomainError
+from doorstroom.core.errors import DomainError, raise_all
 from doorstroom.core.messages import _
 from doorstroom.organisations.models import User
 from doorstroom.participants.models import Participant
@@ -68,19 +68,20 @@ def measurement_record(
             raise DomainError(_("Deze meting is al gecorrigeerd."), field="corrects")
         if len(correction_reason.strip()) < 5:
             raise DomainError(_("Geef aan wat er niet klopte aan de eerdere meting."), field="correction_reason")
+    errors: list[DomainError] = []  # every independent problem at once
     if len(note) > 2000:
-        raise DomainError(_("Houd de toelichting korter dan 2000 tekens."), field="note")
+        errors.append(DomainError(_("Houd de toelichting korter dan 2000 tekens."), field="note"))
     if source and (measurement_type.kind != InstrumentKind.LANGUAGE or source not in LanguageSource.values):
-        raise DomainError(_("Kies een bron uit de lijst (alleen bij taalniveaus)."), field="source")
+        errors.append(DomainError(_("Kies een bron uit de lijst (alleen bij taalniveaus)."), field="source"))
     values = dict(scores)
     if measurement_type.kind == InstrumentKind.LADDER:
         values = _with_rung(values, rung_override, override_reason)
     elif rung_override is not None or override_reason:
-        raise DomainError(_("Een andere trede kiezen kan alleen bij de participatieladder."), field="rung_override")
+        errors.append(
+            DomainError(_("Een andere trede kiezen kan alleen bij de participatieladder."), field="rung_override")
+        )
     problems = rules.score_problems(scale.scale_items(), values)
-    if problems:
-        code = sorted(problems)[0]
-        raise DomainError(problems[code], field=f"scores.{code}")
+    errors += [DomainError(problems[code], field=f"scores.{code}") for code in sorted(problems)]
     baseline = standing_baseline(participant, measurement_type, besides=corrects.pk if corrects else None)
     problem = rules.moment_problem(
         moment=moment,
@@ -90,7 +91,8 @@ def measurement_record(
         baseline_on=baseline.measured_on if baseline else None,
     )
     if problem:
-        raise DomainError(problem[1], field=problem[0])
+        errors.append(DomainError(problem[1], field=problem[0]))
+    raise_all(errors)
     touched.mark(participant.pk)
     measurement = Measurement.objects.create(
         participant=participant,

@@ -186,7 +186,8 @@ def broad_intake(request: access.AuthenticatedRequest, participant_uuid: str) ->
                             override_reason=form.cleaned_data.get("override_reason", ""),
                         )
                     except DomainError as error:
-                        (date_form if error.field == "measured_on" else form).add_domain_error(error)
+                        for one in getattr(error, "errors", None) or [error]:
+                            (date_form if one.field == "measured_on" else form).add_domain_error(one)
                         raise
         except DomainError:
             pass  # nothing was saved; the errors are on their sections

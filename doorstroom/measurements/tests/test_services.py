@@ -166,3 +166,14 @@ def test_positive_health_talentscan_and_barriers_file_their_items_under_the_righ
     assert [r.code for r in seen["talentscan"].rows][0] == "leerbaarheid"
     barriers = {r.code for r in seen["belemmeringen"].rows}
     assert "kinderopvang" in barriers and "schulden" not in barriers and "gezondheid" not in barriers
+
+
+def test_every_problem_of_one_measurement_is_reported_at_once():
+    from doorstroom.core.errors import DomainErrors
+
+    p = ParticipantFactory()
+    with pytest.raises(DomainErrors) as refused:
+        record(p, "taalniveau", "nulmeting", -3, {"lezen": 9, "spreken": 7}, note="x" * 2001)
+    fields = {e.field for e in refused.value.errors}
+    assert {"scores.lezen", "scores.spreken", "note", "measured_on"} <= fields, fields
+    assert not Measurement.objects.exists()
