@@ -107,6 +107,8 @@ def contact_visible(user, participants) -> set[int]:  # type: ignore[no-untyped-
 
 def detail_data(user, participant: Participant, request: Request):  # type: ignore[no-untyped-def]
     categories = access.categories_allowed(user, participant)
+    shown_contact = access.Category.CONTACT in categories and (participant.email or participant.phone)
+    access.note_shown(participant, [access.Category.CONTACT] if shown_contact else [])  # for the audit row
     context = {
         "request": request,
         "categories": categories,
