@@ -269,9 +269,9 @@ def test_a_participant_sees_their_own_file_and_cannot_change_it(client):
     me = ParticipantFactory(account=account)
     client.force_login(account)
     response = client.get(reverse("enrollments:caseload"))
-    assert response.status_code == 302 and str(me.uuid) in response["Location"]
+    assert response.status_code == 302 and response["Location"] == reverse("participants:own_file")
     page = client.get(response["Location"]).content.decode()
-    assert me.full_name in page and "Gegevens wijzigen" not in page
+    assert me.full_name in page and "Gegevens wijzigen" not in page and "Dit ziet u over uzelf" in page
     assert client.get(reverse("participants:edit", args=[me.uuid])).status_code == 403
 
 
