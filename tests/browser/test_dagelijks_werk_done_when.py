@@ -174,3 +174,40 @@ def test_the_caseload_filters_by_programme_and_signal(page, axe, demo):
     page.wait_for_url("**programma=**")
     for cell in page.locator("main table tbody tr td:nth-child(2)").all_inner_texts():
         assert cell == programme
+
+
+def test_the_administrator_proposes_a_data_need_and_the_privacy_officer_approves_it(page, axe, demo):
+    from doorstroom.programmes.models import Programme, ProgrammeDataNeed
+
+    programme = Programme.objects.order_by("name").first()
+    login_staff = "beheerder"
+    page.goto("/inloggen/")
+    page.get_by_label("Gebruikersnaam").fill(login_staff)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("heading", name="Functioneel beheer").wait_for()
+    axe.check(page)
+    page.get_by_role("link", name="Naar de programma's en hun gegevensbehoefte").click()
+    page.get_by_role("link", name=f"Gegevensbehoefte van {programme.name}").click()
+    axe.check(page)
+    page.get_by_label("Rol in het team").select_option(label="Maatje (buddy)")
+    page.get_by_role("group", name="Soort gegevens die dit werk nodig heeft").get_by_label("Contactgegevens").check()
+    page.get_by_label("Wettelijke taak").select_option(label="Participatiewet")
+    page.get_by_label("Waarom heeft dit werk deze gegevens nodig?").fill("Het maatje spreekt af met de deelnemer.")
+    page.get_by_role("button", name="Voorstel indienen").click()
+    page.get_by_text("Het voorstel is vastgelegd").wait_for()
+    need = ProgrammeDataNeed.objects.get(programme=programme, team_role="maatje")
+    assert need.state == "voorgesteld"
+    page.get_by_role("button", name="Uitloggen").click()
+    page.goto("/inloggen/")
+    page.get_by_label("Gebruikersnaam").fill("privacy")
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.goto(f"/programmas/{programme.code}/gegevensbehoefte/")
+    row = page.locator("tr", has_text="Maatje (buddy)")
+    row.get_by_label("Goedkeuren").check()
+    row.get_by_role("button", name="Besluit vastleggen").click()
+    page.get_by_text("Goedgekeurd").first.wait_for()
+    need.refresh_from_db()
+    assert need.state == "goedgekeurd"
+    axe.check(page)
