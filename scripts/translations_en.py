@@ -3,6 +3,7 @@ refill and compile the catalogue without GNU gettext. Run `python scripts/check_
 after `manage.py makemessages -l en` to update locale/en."""
 
 EN = {
+    "Wijziging geprobeerd, niet opgeslagen": "Change attempted, not saved",
     "Alleen mijn eigen deelnemers": "Only my own participants",
     "Het bord doorzoeken": "Search the board",
     "Iedereen tonen": "Show everyone",

@@ -62,6 +62,15 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"
 
+    @property
+    def what_happened(self) -> str:
+        """The action in words; a change that was not saved never reads as "Gewijzigd"."""
+        if self.result == AuditResult.NOT_SAVED:
+            return str(_("Wijziging geprobeerd, niet opgeslagen"))
+        if self.result == AuditResult.DENIED:
+            return f"{self.get_action_display()} ({str(_('geweigerd'))})"
+        return str(self.get_action_display())
+
 
 class AuditSubject(models.Model):
     """Which participants one audit event concerned (a list page: all participants it showed)."""

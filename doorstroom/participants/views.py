@@ -410,7 +410,7 @@ def participant_audit_trail(request: access.AuthenticatedRequest, participant_uu
             "who": "" if is_participant else names.get(event.actor_id or 0, event.actor_username),
             "organisation": event.organisation_name,
             "role": words.codes.get(event.actor_role, event.actor_role),
-            "what": event.get_action_display(),
+            "what": event.what_happened,
             "result": event.result,
             "result_label": event.get_result_display(),
             "categories": [words.codes.get(c, c) for c in event.categories],

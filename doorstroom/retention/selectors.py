@@ -287,7 +287,7 @@ def subject_access_export(
                 **({} if for_participant else {"wie": e.actor_username}),
                 "organisatie": e.organisation_name,
                 "rol": e.actor_role,
-                "wat": e.get_action_display(),
+                "wat": e.what_happened,
                 "gegevens": e.categories,
                 "doel": e.purpose,
             }

@@ -91,7 +91,8 @@ def test_a_refused_save_is_never_logged_as_changed(client, world):
     assert [(r.action, r.result) for r in rows] == [(AuditAction.CHANGE, AuditResult.NOT_SAVED)]
     client.force_login(world["director"])
     trail = client.get(reverse("participants:audit_trail", args=[world["participant"].uuid])).content.decode()
-    assert "Gewijzigd (niet opgeslagen)" in trail
+    row = trail.split("<tbody>")[1].split("</tr>")[0]
+    assert "Wijziging geprobeerd, niet opgeslagen" in row and "Gewijzigd" not in row
 
 
 def test_opening_an_edit_form_is_a_look(client, world):
