@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 
 from doorstroom.core import clock, touched
-from doorstroom.core.errors import DomainError
+from doorstroom.core.errors import DomainError, raise_all
 from doorstroom.core.messages import _
 from doorstroom.enrollments.selectors import trajectory_start
 from doorstroom.organisations.models import User
@@ -76,6 +76,7 @@ def plan_save(
                     _("Alleen de gemeente stelt het PIP vast of wijzigt het."), field=name, code="not_shared"
                 )
         pip = dict.fromkeys(rules.PIP_FIELDS)
+    errors: list[DomainError] = []  # every independent problem of the submission at once
     problems = (
         {}
         if not may_decide_pip
@@ -88,41 +89,42 @@ def plan_save(
             today=clock.today(),
         )
     )
-    if problems:
-        name = min(problems, key=rules.PIP_FIELDS.index)
-        raise DomainError(problems[name], field=name)
+    errors += [DomainError(problems[name], field=name) for name in sorted(problems, key=rules.PIP_FIELDS.index)]
     for index, goal in enumerate(goals):
         goal_start = started_on
         if household is not None:
             member = str(goal.get("member") or "")
             if member not in members:
-                raise DomainError(_("Kies voor wie in het huishouden dit doel is."), field=f"goals[{index}].member")
+                errors.append(
+                    DomainError(_("Kies voor wie in het huishouden dit doel is."), field=f"goals[{index}].member")
+                )
+                continue
             goal_start = starts[member]
         problems = rules.goal_problems(goal, started_on=goal_start)
-        if problems:
-            name = sorted(problems)[0]
-            raise DomainError(problems[name], field=f"goals[{index}].{name}")
+        errors += [DomainError(problems[name], field=f"goals[{index}].{name}") for name in sorted(problems)]
     for index, agreement in enumerate(agreements):
         problems = rules.agreement_problems(agreement, started_on=started_on)
-        if problems:
-            name = sorted(problems)[0]
-            raise DomainError(problems[name], field=f"agreements[{index}].{name}")
+        errors += [DomainError(problems[name], field=f"agreements[{index}].{name}") for name in sorted(problems)]
     if review_on is not None and started_on is not None and review_on < started_on:
-        raise DomainError(_("De evaluatiedatum ligt voor het begin van het traject."), field="review_on")
+        errors.append(DomainError(_("De evaluatiedatum ligt voor het begin van het traject."), field="review_on"))
     if agreed_how and agreed_how not in AgreementWay.values:
-        raise DomainError(_("Kies hoe de deelnemer akkoord gaf."), field="agreed_how")
+        errors.append(DomainError(_("Kies hoe de deelnemer akkoord gaf."), field="agreed_how"))
     if agreed_on is not None and not agreed_how:
-        raise DomainError(_("Geef aan hoe de deelnemer akkoord gaf."), field="agreed_how")
+        errors.append(DomainError(_("Geef aan hoe de deelnemer akkoord gaf."), field="agreed_how"))
     if agreed_on is not None and agreed_on > clock.today():
-        raise DomainError(_("Het akkoord kan niet in de toekomst liggen."), field="agreed_on")
+        errors.append(DomainError(_("Het akkoord kan niet in de toekomst liggen."), field="agreed_on"))
     if len(change_note) > 300:
-        raise DomainError(_("Houd dit korter dan 300 tekens."), field="change_note")
+        errors.append(DomainError(_("Houd dit korter dan 300 tekens."), field="change_note"))
     goal_keys = {str(g.get("key")) for g in goals if g.get("key")}
     for index, agreement in enumerate(agreements):
         if agreement.get("goal_key") and str(agreement["goal_key"]) not in goal_keys:
-            raise DomainError(
-                _("Deze afspraak hoort bij een doel dat niet in het plan staat."), field=f"agreements[{index}].goal_key"
+            errors.append(
+                DomainError(
+                    _("Deze afspraak hoort bij een doel dat niet in het plan staat."),
+                    field=f"agreements[{index}].goal_key",
+                )
             )
+    raise_all(errors)
 
     plan, _created = Plan.objects.get_or_create(**selectors.plan_filter(owner))
     updated = Plan.objects.filter(pk=plan.pk, version=expected_version).update(version=F("version") + 1)

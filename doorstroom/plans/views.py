@@ -101,19 +101,20 @@ def _place_error(
     agreements: list[tuple[int, dict[str, Any]]],
     agreement_forms: Any,
 ) -> None:
-    """Put a service error next to the field it names: a goal or agreement row, the PIP, or the top."""
-    match = FIELD.match(error.field or "")
-    if match:
-        rows, formset = (goals, goal_forms) if match[1] == "goals" else (agreements, agreement_forms)
-        target = formset.forms[rows[int(match[2])][0]]
-        error.field = match[3]
-        target.add_domain_error(error)
-    elif pip_form is not None and error.field in pip_form.fields:
-        pip_form.add_domain_error(error)
-    else:
-        if error.code == "conflict":
-            error.field = None  # shown at the top, with who changed what
-        plan_form.add_domain_error(error)
+    """Put each service error next to the field it names: a goal or agreement row, the PIP, or the top."""
+    for one in getattr(error, "errors", None) or [error]:
+        match = FIELD.match(one.field or "")
+        if match:
+            rows, formset = (goals, goal_forms) if match[1] == "goals" else (agreements, agreement_forms)
+            target = formset.forms[rows[int(match[2])][0]]
+            one.field = match[3]
+            target.add_domain_error(one)
+        elif pip_form is not None and one.field in pip_form.fields:
+            pip_form.add_domain_error(one)
+        else:
+            if one.code == "conflict":
+                one.field = None  # shown at the top, with who changed what
+            plan_form.add_domain_error(one)
 
 
 def _shown_difference(readers: Any, owner: Any, agreements_reader: Any = None) -> Any:

@@ -77,3 +77,25 @@ def test_the_participants_agreement_is_not_carried_to_a_new_version(client, worl
     page = client.get(reverse("plans:edit", args=[world["participant"].uuid])).content.decode()
     field = page.split('name="agreed_on"')[1].split(">")[0]
     assert "value=" not in field or 'value=""' in field
+
+
+def test_every_problem_of_a_plan_is_reported_at_once(world):
+    from doorstroom.core.errors import DomainErrors
+
+    with pytest.raises(DomainErrors) as refused:
+        services.plan_save(
+            participant=world["participant"],
+            actor=world["director"],
+            expected_version=0,
+            goals=[
+                {"life_domain": "werk", "description": "", "status": "open"},
+                {"life_domain": "taal", "description": "Goed", "status": "onbekend"},
+            ],
+            agreements=[],
+            agreed_on=clock.today() + timedelta(days=5),
+            agreed_how="getekend",
+            change_note="x" * 301,
+        )
+    fields = {e.field for e in refused.value.errors}
+    assert {"goals[0].description", "goals[1].status", "agreed_on", "change_note"} <= fields, fields
+    assert not PlanVersion.objects.exists()
