@@ -639,15 +639,20 @@ def _participants_of_programme(need: ProgrammeDataNeed) -> list[int]:
     )
 
 
+def _require_decider(actor: User, need: ProgrammeDataNeed) -> None:
+    """Only the municipality's own directors and privacy officer decide on its data needs."""
+    if actor.role not in (Role.DIRECTOR, Role.PRIVACY_OFFICER) or actor.organisation_id != need.municipality_id:
+        raise DomainError(
+            _("Alleen een klantregisseur of de privacyfunctionaris van de gemeente besluit hierover."), field="actor"
+        )
+
+
 @transaction.atomic
 def data_need_decide(*, actor: User, need: ProgrammeDataNeed, approve: bool, note: str = "") -> ProgrammeDataNeed:
     """The municipality's director or privacy officer approves or rejects a proposal (never their
     own). An approval takes effect at once for everyone already on a team in that role."""
     need = ProgrammeDataNeed.objects.select_for_update().get(pk=need.pk)
-    if actor.role not in (Role.DIRECTOR, Role.PRIVACY_OFFICER) or actor.organisation_id != need.municipality_id:
-        raise DomainError(
-            _("Alleen een klantregisseur of de privacyfunctionaris van de gemeente besluit hierover."), field="actor"
-        )
+    _require_decider(actor, need)
     if need.proposed_by_id == actor.pk:
         raise DomainError(_("U kunt niet over uw eigen voorstel besluiten."), field="actor")
     if need.state != DataNeedState.PROPOSED:
@@ -668,10 +673,7 @@ def data_need_decide(*, actor: User, need: ProgrammeDataNeed, approve: bool, not
 def data_need_withdraw(*, actor: User, need: ProgrammeDataNeed, note: str) -> ProgrammeDataNeed:
     """Withdraw an approved need; the grants it made end at once (those of other needs stay)."""
     need = ProgrammeDataNeed.objects.select_for_update().get(pk=need.pk)
-    if actor.role not in (Role.DIRECTOR, Role.PRIVACY_OFFICER) or actor.organisation_id != need.municipality_id:
-        raise DomainError(
-            _("Alleen een klantregisseur of de privacyfunctionaris van de gemeente besluit hierover."), field="actor"
-        )
+    _require_decider(actor, need)
     if need.state != DataNeedState.APPROVED:
         raise DomainError(_("Alleen een goedgekeurde behoefte kan worden ingetrokken."), field="state", code="conflict")
     if not note.strip():

@@ -152,25 +152,9 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
     agreement_forms = forms.AgreementFormSet(
         data, initial=values["agreements"], prefix="afspraken", form_kwargs={"domains": domains}
     )
-    if adding_row:  # another empty row, nothing saved: one version for all the rows added
-        return TemplateResponse(
-            request,
-            "plans/plan_form.html",
-            {
-                "participant": participant,
-                "plan_form": plan_form,
-                "pip_form": pip_form,
-                "pip_by_municipality": participant.civic_integration_duty and not may_decide_pip,
-                "back_url": reverse("plans:detail", args=[participant.uuid]),
-                "heading": _("Plan van aanpak van %(name)s") % {"name": participant.full_name},
-                "goal_forms": goal_forms,
-                "agreement_forms": agreement_forms,
-                "kept_elsewhere": _kept_elsewhere(reader, current),
-                "focus_row": adding_row,
-            },
-        )
+    saving = request.method == "POST" and not adding_row  # adding a row saves nothing: one version for all rows
     forms_valid = all(f.is_valid() for f in (plan_form, goal_forms, agreement_forms, pip_form) if f is not None)
-    if request.method == "POST" and forms_valid:
+    if saving and forms_valid:
         goals, agreements = forms.kept_rows(goal_forms), forms.kept_rows(agreement_forms)
         try:
             services.plan_save(
@@ -189,7 +173,6 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
         else:
             messages.success(request, _("Het plan is opgeslagen als nieuwe versie."))
             return redirect("plans:detail", participant_uuid=participant.uuid)
-    invalid = request.method == "POST"
     return TemplateResponse(
         request,
         "plans/plan_form.html",
@@ -204,7 +187,7 @@ def plan_edit(request: access.AuthenticatedRequest, participant_uuid: str) -> Ht
             "agreement_forms": agreement_forms,
             "kept_elsewhere": _kept_elsewhere(reader, current),
         },
-        status=400 if invalid else 200,
+        status=400 if saving else 200,
     )
 
 
