@@ -36,5 +36,9 @@ def _fresh_cache():
     """Login throttling and API rate limits count in the cache; every test starts from zero."""
     from django.core.cache import cache
 
+    from doorstroom.programmes.models import forget_reason_catalogue
+
     cache.clear()
+    forget_reason_catalogue()  # a test's own reasons are rolled back with it
     yield
+    forget_reason_catalogue()

@@ -36,6 +36,7 @@ NOT_PERSONAL = {
     "api-organisations",
     "api-programmes",
     "api-programme",
+    "api-reasons",  # the reason catalogue: codes, words and categories, no participant data
     "programmes:list",
     # programme data needs: configuration (role x category x law), no participant data; every
     # proposal and decision is in the audit chain (test_data_needs)

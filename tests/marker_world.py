@@ -17,7 +17,6 @@ from doorstroom.access.tests import oracle
 from doorstroom.contacts import services as contact_services
 from doorstroom.core import categories as C  # noqa: N812
 from doorstroom.core import clock
-from doorstroom.enrollments import rules as enrollment_rules
 from doorstroom.enrollments import services as enrollment_services
 from doorstroom.enrollments.models import TeamRole
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
@@ -29,6 +28,7 @@ from doorstroom.participants import services as participant_services
 from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.plans import rules as plan_rules
 from doorstroom.plans import services as plan_services
+from doorstroom.programmes.models import ReasonCode
 from doorstroom.programmes.tests.factories import ProgrammeFactory
 from doorstroom.referrals.models import Referral
 from doorstroom.signalering import services as signal_services
@@ -76,16 +76,10 @@ class Reader:
 
 
 def plant(monkeypatch) -> dict[str, object]:
-    """Build the file, the readers and the markers. `monkeypatch` places the test reason codes in
-    the reason catalogue (what the admin does once reasons are data)."""
-    for event_type in (enrollment_rules.EventType.PAUSED,):
-        monkeypatch.setitem(
-            enrollment_rules.REASON_CODES,
-            event_type,
-            enrollment_rules.REASON_CODES[event_type] | frozenset(REASON_MARKERS),
-        )
-    for code, category in REASON_MARKERS.items():
-        monkeypatch.setitem(enrollment_rules.REASON_CATEGORY, code, category)
+    """Build the file, the readers and the markers (the test reason codes join the reason catalogue
+    as rows, as the admin adds them)."""
+    for code, category in REASON_MARKERS.items():  # what an administrator does in the admin
+        ReasonCode.objects.create(event_type="gepauzeerd", code=code, label=code, category=category)
 
     today = clock.today()
     municipality = OrganisationFactory(municipality=True, name="Gemeente Markerstad")

@@ -16,3 +16,6 @@ DOORSTROOM_REQUIRE_2FA = False
 # The suite makes thousands of API calls from one address; the rate-limit tests lower these themselves.
 DOORSTROOM_API_RATE_USER = "1000000/minute"
 DOORSTROOM_API_RATE_ANON = "1000000/minute"
+
+# Every API answer in the tests is checked against the OpenAPI schema (tests/openapi_conformance.py).
+MIDDLEWARE = ["tests.openapi_conformance.ResponseMatchesSchema", *MIDDLEWARE]  # noqa: F405

@@ -19,12 +19,12 @@ from typing import Any, TypeVar
 from django.db.models import Model
 
 from doorstroom.core import categories
-from doorstroom.enrollments import rules as enrollment_rules
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent
 from doorstroom.organisations.models import Role, User
 from doorstroom.participants.models import HouseholdMember, Participant
 from doorstroom.plans import rules as plan_rules
 from doorstroom.plans.models import Agreement, Goal, PlanVersion
+from doorstroom.programmes.models import reason_catalogue
 
 from . import audit, policy
 
@@ -130,16 +130,16 @@ def enrollments_shown(reader: Reader, enrollments: Iterable[Enrollment]) -> list
     return shown
 
 
-def reason_category(code: str) -> str:
+def reason_category(event_type: str, code: str) -> str:
     """The category of a lifecycle reason by what it says (the reason catalogue places each code)."""
-    return enrollment_rules.reason_category(code)
+    return reason_catalogue().category(event_type, code)
 
 
 def event_shown(reader: Reader, event: EnrollmentEvent) -> EnrollmentEvent:
     """An event with its reason only for a reader of the reason's category, its note only for a
     reader of notes, and a transfer target only where that programme's membership is visible."""
     blank: dict[str, Any] = {}
-    if event.reason_code and not reader.sees(reason_category(event.reason_code)):
+    if event.reason_code and not reader.sees(reason_category(event.event_type, event.reason_code)):
         blank["reason_code"] = ""
     if event.note and not note_visible(reader):
         blank["note"] = ""

@@ -1,8 +1,11 @@
-"""Shared model pieces: a public UUID for URLs and the API, and a version for optimistic concurrency."""
+"""Shared model pieces: a public UUID for URLs and the API, and the data categories as choices."""
 
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from doorstroom.core import categories
 
 
 class PublicIdModel(models.Model):
@@ -12,3 +15,20 @@ class PublicIdModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DataCategory(models.TextChoices):
+    """Categories of personal data; every field of every app is filed under one of them, and a
+    piece of data whose content says more (a health goal, a detention as pause reason) under the
+    category of what it says (`core.categories`, ADR 0010)."""
+
+    IDENTITY = categories.IDENTITY, _("Identiteit (naam, geboortedatum)")
+    CONTACT = categories.CONTACT, _("Contactgegevens")
+    TRAJECTORY = categories.TRAJECTORY, _("Programma en fase")
+    PLAN = categories.PLAN, _("Plan en doelen")
+    MEASUREMENTS = categories.MEASUREMENTS, _("Metingen")
+    NOTES = categories.NOTES, _("Contactmomenten en notities")
+    WORK_EDUCATION = categories.WORK_EDUCATION, _("Werk en opleiding")
+    HEALTH = categories.HEALTH, _("Gezondheid")
+    DEBTS = categories.DEBTS, _("Schulden")
+    JUSTICE = categories.JUSTICE, _("Justitie")

@@ -43,6 +43,7 @@ from doorstroom.plans import services as plan_services
 from doorstroom.plans.models import Agreement, Goal, Plan, PlanVersion
 from doorstroom.programmes.catalogue import load_catalogue
 from doorstroom.programmes.models import DataNeedState, Programme, ProgrammeDataNeed
+from doorstroom.programmes.rules import REASONS
 from doorstroom.referrals.models import Referral
 
 from .names import FAMILY_NAMES, GIVEN_NAMES, LANGUAGES
@@ -176,7 +177,7 @@ class Simulator:
             add(
                 rules.EventType.NOT_STARTED,
                 day,
-                reason_code=rnd.choice(list(rules.NotStartedReason)).value,
+                reason_code=rnd.choice(_reason_codes("niet_gestart")),
                 note="Besproken met de deelnemer.",
             )
             return sim
@@ -187,14 +188,14 @@ class Simulator:
             span = int((weeks or rnd.randint(8, 20)) * 7 * rnd.uniform(0.7, 1.4))
             if rnd.random() < 0.12:
                 pause_on = day + timedelta(days=rnd.randint(10, max(11, span // 2)))
-                if not add(rules.EventType.PAUSED, pause_on, reason_code=rnd.choice(list(rules.PauseReason)).value):
+                if not add(rules.EventType.PAUSED, pause_on, reason_code=rnd.choice(_reason_codes("gepauzeerd"))):
                     return sim
                 resume_on = pause_on + timedelta(days=rnd.randint(14, 120))
                 if rnd.random() < 0.25:
                     add(
                         rules.EventType.DROPPED_OUT,
                         resume_on,
-                        reason_code=rules.DropOutReason.HEALTH.value,
+                        reason_code="gezondheid",
                         note="Na de pauze niet teruggekomen.",
                     )
                     return sim
@@ -205,14 +206,19 @@ class Simulator:
                 add(
                     rules.EventType.DROPPED_OUT,
                     day + timedelta(days=rnd.randint(7, max(8, span))),
-                    reason_code=rnd.choice(list(rules.DropOutReason)).value,
+                    reason_code=rnd.choice(_reason_codes("uitgevallen")),
                     note="Uitval besproken in het team.",
                 )
                 return sim
             day += timedelta(days=span)
             if rnd.random() < 0.03:
                 sim.extra.append({"transfer_on": day})
-                add(rules.EventType.TRANSFERRED, day, note="Past beter bij een ander programma.")
+                add(
+                    rules.EventType.TRANSFERRED,
+                    day,
+                    reason_code="past_beter",
+                    note="Past beter bij een ander programma.",
+                )
                 return sim
             if (
                 phase_weeks
@@ -222,8 +228,15 @@ class Simulator:
                 return sim
         outcomes = [o.outcome_type for o in programme.outcomes.all()] or ["certificaat"]
         chosen = tuple(rnd.sample(outcomes, k=rnd.randint(1, min(2, len(outcomes)))))
-        add(rules.EventType.COMPLETED, day, outcomes=chosen, note="Traject afgerond.")
+        if rnd.random() < 0.1:  # finished, but without a positive result
+            add(rules.EventType.COMPLETED, day, reason_code=rules.WITHOUT_FOLLOW_UP, note="Traject afgerond.")
+        else:
+            add(rules.EventType.COMPLETED, day, outcomes=chosen, note="Traject afgerond.")
         return sim
+
+
+def _reason_codes(step: str) -> list[str]:
+    return [code for code, _label, _category in REASONS[step]]
 
 
 def _participant_for(programme: Programme, rnd: random.Random, today: date) -> dict[str, Any]:

@@ -1,15 +1,17 @@
 """Input shape for enrolment and lifecycle steps; the lifecycle rules live in rules.py."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from doorstroom.core import clock
 from doorstroom.core.forms import DateInput, Form
 from doorstroom.organisations.models import Organisation, User
 from doorstroom.participants.models import Participant
-from doorstroom.programmes.models import OutcomeType, Programme, ProgrammeGroup
+from doorstroom.programmes.models import OutcomeType, Programme, ProgrammeGroup, ReasonEvent, reason_catalogue
 
-from .models import REASON_CHOICES, Enrollment, EventType, TeamRole
+from . import rules
+from .models import Enrollment, EventType, TeamRole
 
 
 class EnrolForm(Form):
@@ -52,6 +54,7 @@ EVENT_DATE_LABELS = {
     EventType.NOT_STARTED: _("Datum van het besluit"),
     EventType.COMPLETED: _("Datum van afronding"),
     EventType.TRANSFERRED: _("Datum van overdracht"),
+    EventType.CLOSED: _("Datum van afsluiten"),
 }
 
 
@@ -79,12 +82,17 @@ class EventForm(Form):
         self.event_type = event_type
         self.fields["occurred_on"].label = EVENT_DATE_LABELS.get(EventType(event_type), _("Datum"))
         self.fields["version"].initial = enrollment.version
-        reasons = REASON_CHOICES.get(EventType(event_type))
-        if reasons is not None:
+        if event_type in ReasonEvent.values and event_type != EventType.COMPLETED:
+            reasons = reason_catalogue().for_step(event_type, enrollment.programme_id)
             self.fields["reason_code"] = forms.ChoiceField(
                 label=_("Reden"),
                 choices=[("", _("Kies een reden"))]
-                + [(code, label) for code, label in reasons.choices if reason_allowed is None or reason_allowed(code)],
+                + [
+                    (r.code, gettext(r.label))
+                    for r in reasons
+                    if reason_allowed is None or reason_allowed(event_type, r.code)
+                ],
+                required=event_type in rules.REASON_REQUIRED,
                 error_messages={"required": _("Kies een reden.")},
                 help_text=_("Redenen over gezondheid, justitie of schulden kiest alleen wie die gegevens mag zien."),
             )
@@ -102,7 +110,13 @@ class EventForm(Form):
                 label=_("Resultaten"),
                 choices=OutcomeType.choices,
                 widget=forms.CheckboxSelectMultiple,
+                required=False,
                 help_text=_("Kies alle resultaten die de deelnemer heeft behaald."),
+            )
+            self.fields["without_follow_up"] = forms.BooleanField(
+                label=_("Afgerond zonder vervolg"),
+                required=False,
+                help_text=_("Aanvinken als het traject is afgerond zonder een van de resultaten hierboven."),
             )
         if event_type == EventType.TRANSFERRED:
             self.fields["target_programme"] = forms.ModelChoiceField(
@@ -112,9 +126,24 @@ class EventForm(Form):
             self.fields["note"].help_text = _("Beschrijf kort wat er is gebeurd.")
         if not notes_allowed:
             del self.fields["note"]
-        order = ["occurred_on", "phase", "reason_code", "outcomes", "target_programme", "note", "version"]
+        order = [
+            "occurred_on",
+            "phase",
+            "reason_code",
+            "outcomes",
+            "without_follow_up",
+            "target_programme",
+            "note",
+            "version",
+        ]
         self.order_fields(order)
         self._link_descriptions()
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if self.event_type == EventType.COMPLETED and data.get("without_follow_up"):
+            data["reason_code"] = rules.WITHOUT_FOLLOW_UP
+        return data
 
 
 class CorrectionForm(Form):

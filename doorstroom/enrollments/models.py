@@ -3,13 +3,14 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from doorstroom.core.fields import EncryptedTextField
 from doorstroom.core.models import PublicIdModel
 from doorstroom.organisations.models import Organisation
 from doorstroom.participants.models import Participant
-from doorstroom.programmes.models import OutcomeType, Phase, Programme, ProgrammeGroup
+from doorstroom.programmes.models import OutcomeType, Phase, Programme, ProgrammeGroup, reason_catalogue
 from doorstroom.programmes.models import TeamRole as TeamRole  # the roles are the programme's, the team is ours
 
 from . import rules
@@ -24,6 +25,7 @@ class EnrollmentState(models.TextChoices):
     DROPPED_OUT = rules.State.DROPPED_OUT.value, _("Uitgevallen")
     NOT_STARTED = rules.State.NOT_STARTED.value, _("Niet gestart")
     TRANSFERRED = rules.State.TRANSFERRED.value, _("Overgedragen")
+    CLOSED = rules.State.CLOSED.value, _("Administratief afgesloten")
 
 
 class EventType(models.TextChoices):
@@ -37,6 +39,7 @@ class EventType(models.TextChoices):
     NOT_STARTED = rules.EventType.NOT_STARTED.value, _("Niet gestart")
     COMPLETED = rules.EventType.COMPLETED.value, _("Afgerond")
     TRANSFERRED = rules.EventType.TRANSFERRED.value, _("Overgedragen")
+    CLOSED = rules.EventType.CLOSED.value, _("Administratief afgesloten")
     CORRECTED = rules.EventType.CORRECTED.value, _("Gecorrigeerd")
 
 
@@ -51,52 +54,7 @@ ACTION_LABELS = {
     EventType.NOT_STARTED: _("Niet gestart"),
     EventType.COMPLETED: _("Afronden"),
     EventType.TRANSFERRED: _("Overdragen"),
-}
-
-
-class PauseReason(models.TextChoices):
-    PREGNANCY = rules.PauseReason.PREGNANCY.value, _("Zwangerschap")
-    ILLNESS = rules.PauseReason.ILLNESS.value, _("Ziekte")
-    ADDICTION_CARE = rules.PauseReason.ADDICTION_CARE.value, _("Behandeling voor verslaving")
-    MENTAL_HEALTH_CARE = rules.PauseReason.MENTAL_HEALTH_CARE.value, _("Behandeling in de ggz")
-    DETENTION = rules.PauseReason.DETENTION.value, _("Detentie")
-    DEBTS = rules.PauseReason.DEBTS.value, _("Schulden eerst regelen")
-    CARE_DUTIES = rules.PauseReason.CARE_DUTIES.value, _("Zorg voor een ander")
-    RELOCATION = rules.PauseReason.RELOCATION.value, _("Verhuizing")
-    HOLIDAY = rules.PauseReason.HOLIDAY.value, _("Vakantie of verlof")
-    OTHER = rules.PauseReason.OTHER.value, _("Andere reden")
-
-
-class DropOutReason(models.TextChoices):
-    MOTIVATION = rules.DropOutReason.MOTIVATION.value, _("Geen motivatie meer")
-    HEALTH = rules.DropOutReason.HEALTH.value, _("Gezondheid")
-    ADDICTION_CARE = rules.DropOutReason.ADDICTION_CARE.value, _("Behandeling voor verslaving")
-    MENTAL_HEALTH_CARE = rules.DropOutReason.MENTAL_HEALTH_CARE.value, _("Behandeling in de ggz")
-    PREGNANCY = rules.DropOutReason.PREGNANCY.value, _("Zwangerschap")
-    DEBTS = rules.DropOutReason.DEBTS.value, _("Schulden")
-    CARE_DUTIES = rules.DropOutReason.CARE_DUTIES.value, _("Zorg voor een ander")
-    RELOCATION = rules.DropOutReason.RELOCATION.value, _("Verhuisd")
-    DETENTION = rules.DropOutReason.DETENTION.value, _("Detentie")
-    UNREACHABLE = rules.DropOutReason.UNREACHABLE.value, _("Niet meer bereikbaar")
-    WORK_ELSEWHERE = rules.DropOutReason.WORK_ELSEWHERE.value, _("Zelf werk gevonden buiten het traject")
-    OTHER = rules.DropOutReason.OTHER.value, _("Andere reden")
-
-
-class NotStartedReason(models.TextChoices):
-    NOT_ELIGIBLE = rules.NotStartedReason.NOT_ELIGIBLE.value, _("Past niet bij het programma")
-    NO_MOTIVATION = rules.NotStartedReason.NO_MOTIVATION.value, _("Wil niet meedoen")
-    HEALTH = rules.NotStartedReason.HEALTH.value, _("Gezondheid")
-    DETENTION = rules.NotStartedReason.DETENTION.value, _("Detentie")
-    CARE_DUTIES = rules.NotStartedReason.CARE_DUTIES.value, _("Zorg voor een ander")
-    OTHER_PROGRAMME = rules.NotStartedReason.OTHER_PROGRAMME.value, _("Gaat naar een ander traject")
-    UNREACHABLE = rules.NotStartedReason.UNREACHABLE.value, _("Niet bereikbaar")
-    OTHER = rules.NotStartedReason.OTHER.value, _("Andere reden")
-
-
-REASON_CHOICES = {
-    EventType.PAUSED: PauseReason,
-    EventType.DROPPED_OUT: DropOutReason,
-    EventType.NOT_STARTED: NotStartedReason,
+    EventType.CLOSED: _("Administratief afsluiten"),
 }
 
 
@@ -118,7 +76,7 @@ class Enrollment(PublicIdModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     # projection (cache of rules.replay)
-    state = models.CharField(max_length=20, choices=EnrollmentState.choices, db_index=True)
+    state = models.CharField(max_length=30, choices=EnrollmentState.choices, db_index=True)
     current_phase = models.ForeignKey(Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     phase_entered_on = models.DateField(null=True, blank=True)
     paused_since = models.DateField(null=True, blank=True)
@@ -127,7 +85,7 @@ class Enrollment(PublicIdModel):
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
     last_event_on = models.DateField(null=True, blank=True)
-    last_event_type = models.CharField(max_length=20, choices=EventType.choices, blank=True)
+    last_event_type = models.CharField(max_length=30, choices=EventType.choices, blank=True)
     outcomes = models.JSONField(default=list, blank=True)
     version = models.PositiveIntegerField(default=0)
 
@@ -154,7 +112,7 @@ class EnrollmentEvent(PublicIdModel):
     CORRECTED event that points at it."""
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="events")
-    event_type = models.CharField(_("gebeurtenis"), max_length=20, choices=EventType.choices)
+    event_type = models.CharField(_("gebeurtenis"), max_length=30, choices=EventType.choices)
     occurred_on = models.DateField(_("datum"))
     recorded_at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -188,13 +146,10 @@ class EnrollmentEvent(PublicIdModel):
 
     @property
     def reason_label(self) -> str:
-        choices = REASON_CHOICES.get(EventType(self.event_type))
-        if choices is None or not self.reason_code:
+        """The reason in words (from the reason catalogue, in the reader's language)."""
+        if not self.reason_code:
             return ""
-        try:
-            return str(choices(self.reason_code).label)
-        except ValueError:
-            return self.reason_code
+        return gettext(reason_catalogue().label(self.event_type, self.reason_code))
 
 
 class TeamAssignment(PublicIdModel):

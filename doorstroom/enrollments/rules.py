@@ -24,6 +24,7 @@ class State(StrEnum):
     DROPPED_OUT = "uitgevallen"
     NOT_STARTED = "niet_gestart"
     TRANSFERRED = "overgedragen"
+    CLOSED = "administratief_afgesloten"
 
 
 class EventType(StrEnum):
@@ -37,92 +38,31 @@ class EventType(StrEnum):
     NOT_STARTED = "niet_gestart"
     COMPLETED = "afgerond"
     TRANSFERRED = "overgedragen"
+    CLOSED = "administratief_afgesloten"
     CORRECTED = "gecorrigeerd"
 
 
-class PauseReason(StrEnum):
-    PREGNANCY = "zwangerschap"
-    ILLNESS = "ziekte"
-    ADDICTION_CARE = "verslavingszorg"
-    MENTAL_HEALTH_CARE = "ggz"
-    DETENTION = "detentie"
-    DEBTS = "schulden"
-    CARE_DUTIES = "zorgtaken"
-    RELOCATION = "verhuizing"
-    HOLIDAY = "vakantie"
-    OTHER = "overig"
+#: Steps that must say why; the codes themselves are data (`programmes.ReasonCode`), checked by the
+#: service when a step is recorded, so that a retired code still replays in old histories.
+REASON_REQUIRED = frozenset({EventType.PAUSED, EventType.DROPPED_OUT, EventType.NOT_STARTED, EventType.CLOSED})
 
-
-class DropOutReason(StrEnum):
-    MOTIVATION = "motivatie"
-    HEALTH = "gezondheid"
-    ADDICTION_CARE = "verslavingszorg"
-    MENTAL_HEALTH_CARE = "ggz"
-    PREGNANCY = "zwangerschap"
-    DEBTS = "schulden"
-    CARE_DUTIES = "zorgtaken"
-    RELOCATION = "verhuizing"
-    DETENTION = "detentie"
-    UNREACHABLE = "onbereikbaar"
-    WORK_ELSEWHERE = "ander_werk"
-    OTHER = "overig"
-
-
-class NotStartedReason(StrEnum):
-    NOT_ELIGIBLE = "niet_geschikt"
-    NO_MOTIVATION = "geen_motivatie"
-    HEALTH = "gezondheid"
-    DETENTION = "detentie"
-    CARE_DUTIES = "zorgtaken"
-    OTHER_PROGRAMME = "ander_traject"
-    UNREACHABLE = "onbereikbaar"
-    OTHER = "overig"
-
-
-#: What each reason code says, as a data category (AVG art. 9 and 10): a pause for a pregnancy or
-#: a drop-out because of a detention is health or justice data wherever it is shown, so only a
-#: reader who holds that category sees the reason. Codes not listed say no more than programme and
-#: phase. A new code must be placed here (tested): the catalogue says it per code.
-REASON_CATEGORY: dict[str, str] = {
-    "zwangerschap": categories.HEALTH,
-    "ziekte": categories.HEALTH,
-    "gezondheid": categories.HEALTH,
-    "verslavingszorg": categories.HEALTH,
-    "ggz": categories.HEALTH,
-    "detentie": categories.JUSTICE,
-    "schulden": categories.DEBTS,
-    "zorgtaken": categories.TRAJECTORY,
-    "verhuizing": categories.TRAJECTORY,
-    "vakantie": categories.TRAJECTORY,
-    "motivatie": categories.TRAJECTORY,
-    "onbereikbaar": categories.TRAJECTORY,
-    "ander_werk": categories.TRAJECTORY,
-    "niet_geschikt": categories.TRAJECTORY,
-    "geen_motivatie": categories.TRAJECTORY,
-    "ander_traject": categories.TRAJECTORY,
-    "overig": categories.TRAJECTORY,
-}
-
-
-def reason_category(code: str) -> str:
-    """The category of a reason code; an unknown code is treated as the most protected (justice)
-    until someone places it."""
-    if not code:
-        return categories.TRAJECTORY
-    return REASON_CATEGORY.get(code, categories.JUSTICE)
+#: The completion reason that says "finished, but without a positive result" (countable apart).
+WITHOUT_FOLLOW_UP = "zonder_vervolg"
 
 
 #: The free text of an event (a note, the reason of a correction) is contacts-and-notes data.
 NOTE_CATEGORY = categories.NOTES
 
 
-TERMINAL_STATES = frozenset({State.COMPLETED, State.DROPPED_OUT, State.NOT_STARTED, State.TRANSFERRED})
+TERMINAL_STATES = frozenset({State.COMPLETED, State.DROPPED_OUT, State.NOT_STARTED, State.TRANSFERRED, State.CLOSED})
 OPEN_STATES = frozenset(set(State) - TERMINAL_STATES)
 
 ALLOWED: dict[State | None, frozenset[EventType]] = {
     None: frozenset({EventType.REFERRED}),
-    State.REFERRED: frozenset({EventType.INTAKE_HELD, EventType.STARTED, EventType.NOT_STARTED, EventType.TRANSFERRED}),
-    State.INTAKE: frozenset({EventType.STARTED, EventType.NOT_STARTED, EventType.TRANSFERRED}),
+    State.REFERRED: frozenset(
+        {EventType.INTAKE_HELD, EventType.STARTED, EventType.NOT_STARTED, EventType.TRANSFERRED, EventType.CLOSED}
+    ),
+    State.INTAKE: frozenset({EventType.STARTED, EventType.NOT_STARTED, EventType.TRANSFERRED, EventType.CLOSED}),
     State.ACTIVE: frozenset(
         {
             EventType.PHASE_CHANGED,
@@ -130,13 +70,15 @@ ALLOWED: dict[State | None, frozenset[EventType]] = {
             EventType.DROPPED_OUT,
             EventType.COMPLETED,
             EventType.TRANSFERRED,
+            EventType.CLOSED,
         }
     ),
-    State.PAUSED: frozenset({EventType.RESUMED, EventType.DROPPED_OUT, EventType.TRANSFERRED}),
+    State.PAUSED: frozenset({EventType.RESUMED, EventType.DROPPED_OUT, EventType.TRANSFERRED, EventType.CLOSED}),
     State.COMPLETED: frozenset(),
     State.DROPPED_OUT: frozenset(),
     State.NOT_STARTED: frozenset(),
     State.TRANSFERRED: frozenset(),
+    State.CLOSED: frozenset(),
 }
 
 #: a lifecycle step as the user would say it ("U kunt dit traject niet ... ")
@@ -151,6 +93,7 @@ STEP_WORDS: dict[EventType, str] = {
     EventType.COMPLETED: _("afronden"),
     EventType.NOT_STARTED: _("als niet gestart afsluiten"),
     EventType.TRANSFERRED: _("overdragen"),
+    EventType.CLOSED: _("administratief afsluiten"),
     EventType.CORRECTED: _("corrigeren"),
 }
 
@@ -165,12 +108,7 @@ STATE_WHY: dict[State | None, str] = {
     State.DROPPED_OUT: _("het is dan al afgesloten, omdat de deelnemer is uitgevallen"),
     State.NOT_STARTED: _("het is dan al afgesloten zonder te starten"),
     State.TRANSFERRED: _("het is dan al overgedragen aan een ander programma"),
-}
-
-REASON_CODES: dict[EventType, frozenset[str]] = {
-    EventType.PAUSED: frozenset(PauseReason),
-    EventType.DROPPED_OUT: frozenset(DropOutReason),
-    EventType.NOT_STARTED: frozenset(NotStartedReason),
+    State.CLOSED: _("het is dan al administratief afgesloten"),
 }
 
 STATE_AFTER: dict[EventType, State] = {
@@ -184,6 +122,7 @@ STATE_AFTER: dict[EventType, State] = {
     EventType.NOT_STARTED: State.NOT_STARTED,
     EventType.COMPLETED: State.COMPLETED,
     EventType.TRANSFERRED: State.TRANSFERRED,
+    EventType.CLOSED: State.CLOSED,
 }
 
 
@@ -248,12 +187,8 @@ def apply(p: Projection, e: EventFact, *, phase_count: int, outcome_codes: froze
                 why=STATE_WHY[p.state],
             )
         )
-    codes = REASON_CODES.get(e.event_type)
-    if codes is not None:
-        if not e.reason_code:
-            raise TransitionRefused(_("Kies een reden."), field="reason_code")
-        if e.reason_code not in codes:
-            raise TransitionRefused(_("Onbekende reden '%(code)s'.", code=e.reason_code), field="reason_code")
+    if e.event_type in REASON_REQUIRED and not e.reason_code:
+        raise TransitionRefused(_("Kies een reden."), field="reason_code")
     nxt = replace(p, state=STATE_AFTER[e.event_type], last_event_on=e.occurred_on, last_event_type=e.event_type)
 
     if e.event_type == EventType.REFERRED:
@@ -293,13 +228,21 @@ def apply(p: Projection, e: EventFact, *, phase_count: int, outcome_codes: froze
         paused = (e.occurred_on - p.paused_since).days
         return replace(nxt, paused_since=None, paused_days_in_phase=p.paused_days_in_phase + paused)
     if e.event_type == EventType.COMPLETED:
+        if e.reason_code == WITHOUT_FOLLOW_UP:
+            if e.outcomes:
+                raise TransitionRefused(
+                    _("Afgerond zonder vervolg kan niet samen met een resultaat."), field="outcomes"
+                )
+            return replace(nxt, ended_on=e.occurred_on, outcomes=())
         if not e.outcomes:
-            raise TransitionRefused(_("Kies minstens één resultaat."), field="outcomes")
+            raise TransitionRefused(
+                _("Kies minstens één resultaat, of kies 'afgerond zonder vervolg'."), field="outcomes"
+            )
         unknown = [o for o in e.outcomes if o not in outcome_codes]
         if unknown:
             raise TransitionRefused(_("Onbekend resultaat '%(code)s'.", code=unknown[0]), field="outcomes")
         return replace(nxt, ended_on=e.occurred_on, outcomes=tuple(dict.fromkeys(e.outcomes)))
-    # dropped out, not started, transferred: the enrollment ends (a pause running then stays on record)
+    # dropped out, not started, transferred, closed: the enrollment ends (a pause running then stays on record)
     return replace(nxt, ended_on=e.occurred_on)
 
 

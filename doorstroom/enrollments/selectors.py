@@ -285,3 +285,39 @@ def phases_of(programmes: QuerySet[Programme]) -> QuerySet[Phase]:
         .select_related("programme")
         .order_by("programme__name", "position")
     )
+
+
+@dataclass(frozen=True)
+class EnrollmentListFilter:
+    """What a list of enrollments (the API's, a report's drill-down) is narrowed to; all optional.
+    Date ranges include both ends."""
+
+    programme_codes: tuple[str, ...] = ()
+    municipality_uuid: str | None = None
+    states: tuple[str, ...] = ()
+    referred_from: date | None = None
+    referred_until: date | None = None
+    started_from: date | None = None
+    started_until: date | None = None
+    ended_from: date | None = None
+    ended_until: date | None = None
+
+
+def enrollments_filtered(enrollments: QuerySet[Enrollment], narrowed: EnrollmentListFilter) -> QuerySet[Enrollment]:
+    """Narrow the enrollments the reader may see (from the access layer), in the database."""
+    if narrowed.programme_codes:
+        enrollments = enrollments.filter(programme__code__in=narrowed.programme_codes)
+    if narrowed.municipality_uuid:
+        enrollments = enrollments.filter(participant__municipality__uuid=narrowed.municipality_uuid)
+    if narrowed.states:
+        enrollments = enrollments.filter(state__in=narrowed.states)
+    for column, start, end in (
+        ("referred_on", narrowed.referred_from, narrowed.referred_until),
+        ("started_on", narrowed.started_from, narrowed.started_until),
+        ("ended_on", narrowed.ended_from, narrowed.ended_until),
+    ):
+        if start is not None:
+            enrollments = enrollments.filter(**{f"{column}__gte": start})
+        if end is not None:
+            enrollments = enrollments.filter(**{f"{column}__lte": end})
+    return enrollments

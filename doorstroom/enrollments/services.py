@@ -32,7 +32,9 @@ from doorstroom.programmes.models import (
     Programme,
     ProgrammeDataNeed,
     ProgrammeGroup,
+    ReasonEvent,
     Statute,
+    reason_catalogue,
 )
 
 from . import rules
@@ -90,6 +92,20 @@ def _append_and_rebuild(enrollment: Enrollment, event: EnrollmentEvent) -> Enrol
         raise DomainError(refused.message, field=refused.field, code="transition") from refused
     _store(enrollment, projection, phases)
     return event
+
+
+def _check_reason(programme: Programme, event_type: str, reason_code: str) -> None:
+    """A new step's reason must be a code of the catalogue in use for this programme (a retired code
+    stays valid in old histories, so replay does not check it)."""
+    if not reason_code:
+        return
+    if event_type not in ReasonEvent.values:
+        raise DomainError(_("Bij deze stap hoort geen reden."), field="reason_code")
+    codes = {r.code for r in reason_catalogue().for_step(event_type, programme.pk)}
+    if reason_code not in codes:
+        raise DomainError(
+            _("Onbekende reden '%(code)s' bij deze stap.", code=reason_code), field="reason_code", code="invalid"
+        )
 
 
 def eligibility_problems(participant: Participant, programme: Programme, on: date) -> list[tuple[str, str]]:
@@ -171,7 +187,7 @@ def enrollment_record(
     expected_version: int | None = None,
 ) -> EnrollmentEvent:
     """Record one lifecycle step (intake, start, phase change, pause, resume, drop-out, not started,
-    completion). Transfers and corrections have their own services."""
+    completion, administrative close). Transfers and corrections have their own services."""
     if event_type not in {e.value for e in rules.EventType} or event_type in (
         EventType.REFERRED,
         EventType.TRANSFERRED,
@@ -180,6 +196,7 @@ def enrollment_record(
         raise DomainError(_("Deze gebeurtenis kan hier niet geregistreerd worden."), field="event_type")
     _check_date(on)
     locked = _lock(enrollment, expected_version)
+    _check_reason(locked.programme, event_type, reason_code)
     if phase is not None and phase.programme_id != locked.programme_id:
         raise DomainError(_("Deze fase hoort niet bij het programma."), field="phase")
     if event_type not in (EventType.STARTED, EventType.PHASE_CHANGED):
@@ -215,11 +232,14 @@ def enrollment_transfer(
     target_programme: Programme,
     on: date,
     note: str = "",
+    reason_code: str = "",
     expected_version: int | None = None,
 ) -> Enrollment:
-    """End this enrollment as 'overgedragen' and refer the participant to the target programme."""
+    """End this enrollment as 'overgedragen' (with an optional reason from the catalogue) and refer
+    the participant to the target programme."""
     _check_date(on)
     locked = _lock(enrollment, expected_version)
+    _check_reason(locked.programme, EventType.TRANSFERRED, reason_code)
     if target_programme.pk == locked.programme_id:
         raise DomainError(_("Kies een ander programma om naar over te dragen."), field="target_programme")
     _append_and_rebuild(
@@ -231,6 +251,7 @@ def enrollment_transfer(
             actor=actor,
             actor_organisation=actor.organisation,
             note=note.strip(),
+            reason_code=reason_code,
             target_programme=target_programme,
         ),
     )

@@ -161,7 +161,7 @@ def enrollment_event_create(
         event_type=event_type,
         enrollment=enrollment,
         programmes=programmes,
-        reason_allowed=lambda code: writer.may_write(redaction.reason_category(code)),
+        reason_allowed=lambda step, code: writer.may_write(redaction.reason_category(step, code)),
         notes_allowed=writer.may_write(access.Category.NOTES),
     )
     if request.method == "POST" and request.POST.get("note") and "note" not in form.fields:
@@ -178,6 +178,7 @@ def enrollment_event_create(
                     target_programme=data["target_programme"],
                     on=data["occurred_on"],
                     note=data.get("note", ""),
+                    reason_code=data.get("reason_code", ""),
                     expected_version=data["version"],
                 )
             else:

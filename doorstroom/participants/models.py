@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from doorstroom.core import categories
 from doorstroom.core.fields import BlindIndexField, EncryptedTextField
+from doorstroom.core.models import DataCategory as DataCategory  # the choices live in core, used by every app
 from doorstroom.core.models import PublicIdModel
 from doorstroom.organisations.models import Organisation, OrganisationKind
 
@@ -143,23 +143,6 @@ class HouseholdMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} ({self.get_relation_display()})"
-
-
-class DataCategory(models.TextChoices):
-    """Categories of personal data; every field of every app is filed under one of them, and a
-    piece of data whose content says more (a health goal, a detention as pause reason) under the
-    category of what it says (`core.categories`, ADR 0010)."""
-
-    IDENTITY = categories.IDENTITY, _("Identiteit (naam, geboortedatum)")
-    CONTACT = categories.CONTACT, _("Contactgegevens")
-    TRAJECTORY = categories.TRAJECTORY, _("Programma en fase")
-    PLAN = categories.PLAN, _("Plan en doelen")
-    MEASUREMENTS = categories.MEASUREMENTS, _("Metingen")
-    NOTES = categories.NOTES, _("Contactmomenten en notities")
-    WORK_EDUCATION = categories.WORK_EDUCATION, _("Werk en opleiding")
-    HEALTH = categories.HEALTH, _("Gezondheid")
-    DEBTS = categories.DEBTS, _("Schulden")
-    JUSTICE = categories.JUSTICE, _("Justitie")
 
 
 class LegalBasis(models.TextChoices):

@@ -6,6 +6,8 @@ them; a municipality adapts a copy in the admin.
 
 from typing import Any
 
+from .rules import REASONS
+
 PHASE = tuple[str, int | None, float | None, float | None]  # name, expected weeks, hours min, hours max
 
 CATALOGUE: list[dict[str, Any]] = [
@@ -197,3 +199,16 @@ def load_catalogue(apps: Any = None) -> int:
             outcome_model.objects.create(programme=programme, outcome_type=outcome_type, target_percentage=target)
         created += 1
     return created
+
+
+def load_reasons(apps: Any) -> None:
+    """Place the shared reasons (data migration); existing rows keep what an administrator set."""
+    reason_code = apps.get_model("programmes", "ReasonCode")
+    for event_type, reasons in REASONS.items():
+        for position, (code, label, category) in enumerate(reasons, start=1):
+            reason_code.objects.get_or_create(
+                event_type=event_type,
+                code=code,
+                programme=None,
+                defaults={"label": str(label), "category": category, "position": position * 10},
+            )

@@ -1,10 +1,17 @@
 """Programme templates designed without code: phases, norms, eligibility, outcomes and targets."""
 
+import time
+from dataclasses import dataclass
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from doorstroom.core.models import PublicIdModel
+from doorstroom.core import categories
+from doorstroom.core.models import DataCategory, PublicIdModel
 from doorstroom.organisations.models import Organisation, OrganisationKind
+
+from .rules import REASONS
 
 
 class OutcomeType(models.TextChoices):
@@ -222,3 +229,154 @@ class ProgrammeDataNeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme}: {self.team_role} {self.category} ({self.state})"
+
+
+class ReasonEvent(models.TextChoices):
+    """The lifecycle steps that carry a reason (the values are the enrollment event types)."""
+
+    NOT_STARTED = "niet_gestart", _("Niet gestart")
+    DROPPED_OUT = "uitgevallen", _("Uitgevallen")
+    PAUSED = "gepauzeerd", _("Gepauzeerd")
+    TRANSFERRED = "overgedragen", _("Overgedragen")
+    CLOSED = "administratief_afgesloten", _("Administratief afgesloten")
+    COMPLETED = "afgerond", _("Afgerond")
+
+
+#: A new reason is treated as the most protected category until someone decides what it says.
+MOST_PROTECTED_CATEGORY = categories.JUSTICE
+
+
+class ReasonCode(models.Model):
+    """One reason a lifecycle step can give, as data: shared by every programme when `programme` is
+    empty, or added for one programme in the admin. Its category says what the reason reveals (a
+    pause for a detention is justice data wherever it is shown), so only a reader of that category
+    sees it. Codes are never deleted while events use them; retire one by switching it off."""
+
+    event_type = models.CharField(_("bij stap"), max_length=30, choices=ReasonEvent.choices)
+    code = models.SlugField(_("code"), max_length=30)
+    label = models.CharField(_("omschrijving"), max_length=120)
+    category = models.CharField(
+        _("soort gegevens"),
+        max_length=20,
+        choices=DataCategory.choices,
+        default=MOST_PROTECTED_CATEGORY,
+        help_text=_(
+            "Wat de reden over iemand zegt. Een reden over gezondheid, schulden of justitie ziet alleen wie "
+            "die gegevens mag zien. Een nieuwe reden staat op 'Justitie' tot iemand dit bewust kiest."
+        ),
+    )
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reason_codes",
+        verbose_name=_("alleen voor programma"),
+        help_text=_("Leeg: de reden geldt voor alle programma's."),
+    )
+    is_active = models.BooleanField(_("in gebruik"), default=True)
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=100)
+
+    class Meta:
+        ordering = ["event_type", "position", "label"]
+        verbose_name = _("reden")
+        verbose_name_plural = _("redenen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_type", "code"], condition=models.Q(programme__isnull=True), name="shared_reason_once"
+            ),
+            models.UniqueConstraint(fields=["event_type", "code", "programme"], name="programme_reason_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_type_display()}: {self.label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        forget_reason_catalogue()
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        result = super().delete(*args, **kwargs)
+        forget_reason_catalogue()
+        return result
+
+
+@dataclass(frozen=True)
+class Reason:
+    event_type: str
+    code: str
+    label: str
+    category: str
+    programme_id: int | None
+    is_active: bool
+
+
+_RANK = {category: rank for rank, category in enumerate(categories.ALL)}
+
+
+@dataclass(frozen=True)
+class ReasonCatalogue:
+    """All reasons at one moment, read in one query and kept for a minute (or until one is saved in
+    this process): the redaction asks for a reason's category for every event it shows."""
+
+    reasons: tuple[Reason, ...]
+
+    def for_step(self, event_type: str, programme_id: int | None, *, active_only: bool = True) -> list[Reason]:
+        """The shared reasons of a step plus the programme's own; a programme's reason with the same
+        code as a shared one takes its place."""
+        chosen: dict[str, Reason] = {}
+        for reason in self.reasons:
+            if reason.event_type != event_type or (active_only and not reason.is_active):
+                continue
+            if reason.programme_id is None:
+                chosen.setdefault(reason.code, reason)
+            elif reason.programme_id == programme_id:
+                chosen[reason.code] = reason
+        return list(chosen.values())
+
+    def find(self, event_type: str, code: str, programme_id: int | None) -> Reason | None:
+        return next((r for r in self.for_step(event_type, programme_id, active_only=False) if r.code == code), None)
+
+    def category(self, event_type: str, code: str) -> str:
+        """What a reason says, over every programme that uses the code (the most protected wins);
+        a code nobody placed is treated as the most protected category."""
+        found = [r.category for r in self.reasons if r.code == code and r.event_type == event_type]
+        if not code:
+            return categories.TRAJECTORY
+        if not found:
+            return MOST_PROTECTED_CATEGORY
+        return max(found, key=lambda c: _RANK.get(c, len(_RANK)))
+
+    def label(self, event_type: str, code: str, programme_id: int | None = None) -> str:
+        reason = self.find(event_type, code, programme_id)
+        if reason is None:
+            reason = next((r for r in self.reasons if r.event_type == event_type and r.code == code), None)
+        return reason.label if reason else code
+
+
+_catalogue: tuple[float, ReasonCatalogue] | None = None
+CATALOGUE_SECONDS = 60.0
+
+
+def reason_catalogue() -> ReasonCatalogue:
+    global _catalogue
+    now = time.monotonic()
+    if _catalogue is None or now - _catalogue[0] > CATALOGUE_SECONDS:
+        rows = ReasonCode.objects.values_list("event_type", "code", "label", "category", "programme_id", "is_active")
+        stored = [Reason(*row) for row in rows]
+        placed = {(r.event_type, r.code) for r in stored if r.programme_id is None}
+        # the shipped reasons are the base (a data migration also stores them, for the admin); a stored
+        # shared row takes the place of the shipped one with the same step and code
+        shipped = [
+            Reason(step, code, str(label), category, None, True)
+            for step, reasons in REASONS.items()
+            for code, label, category in reasons
+            if (step, code) not in placed
+        ]
+        _catalogue = (now, ReasonCatalogue(tuple(shipped + stored)))
+    return _catalogue[1]
+
+
+def forget_reason_catalogue() -> None:
+    global _catalogue
+    _catalogue = None

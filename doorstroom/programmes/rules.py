@@ -1,4 +1,4 @@
-"""Eligibility rules of a programme as a pure function: facts in, problems (field, message) out."""
+"""Pure rules of a programme: eligibility (facts in, problems out) and the shipped lifecycle reasons."""
 
 from dataclasses import dataclass
 
@@ -32,3 +32,75 @@ def eligibility_problems(rules: EligibilityRules, facts: ParticipantFacts) -> li
     if rules.max_age is not None and facts.age > rules.max_age:
         problems.append(("date_of_birth", _("Dit programma is tot en met %(age)s jaar.", age=rules.max_age)))
     return problems
+
+
+# --- reasons ---------------------------------------------------------------------------------------
+
+H, D, J, T = "gezondheid", "schulden", "justitie", "traject"
+
+#: The shared reasons per lifecycle step: (code, label, category). They cover what the source
+#: documents report as reasons for not starting, leaving, pausing and moving on; a programme adds its
+#: own in the admin. The category is what the reason says about someone (ADR 0010).
+REASONS: dict[str, list[tuple[str, str, str]]] = {
+    "niet_gestart": [
+        ("taalniveau_te_laag", _("Taalniveau te laag voor dit programma"), T),
+        ("niet_geschikt", _("Past niet bij het programma"), T),
+        ("niet_verschenen", _("Niet op de afspraak gekomen"), T),
+        ("geen_motivatie", _("Wil niet meedoen"), T),
+        ("werk_gevonden", _("Heeft werk gevonden"), T),
+        ("ander_traject", _("Gaat naar een ander traject"), T),
+        ("uitkeringsvoorwaarden", _("Voldoet niet meer aan de voorwaarden van de uitkering"), T),
+        ("verhuizing", _("Verhuisd"), T),
+        ("zorgtaken", _("Zorg voor gezin of familie"), T),
+        ("zwangerschap", _("Zwangerschap"), H),
+        ("gezondheid", _("Gezondheid"), H),
+        ("detentie", _("Detentie"), J),
+        ("onbereikbaar", _("Niet bereikbaar"), T),
+        ("overig", _("Andere reden"), T),
+    ],
+    "uitgevallen": [
+        ("motivatie", _("Geen motivatie meer"), T),
+        ("niet_verschenen", _("Komt niet meer opdagen"), T),
+        ("ander_werk", _("Zelf werk gevonden buiten het traject"), T),
+        ("taalniveau_te_laag", _("Taalniveau te laag voor dit programma"), T),
+        ("uitkeringsvoorwaarden", _("Voldoet niet meer aan de voorwaarden van de uitkering"), T),
+        ("verhuizing", _("Verhuisd"), T),
+        ("zorgtaken", _("Zorg voor gezin of familie"), T),
+        ("zwangerschap", _("Zwangerschap"), H),
+        ("gezondheid", _("Gezondheid"), H),
+        ("verslavingszorg", _("Behandeling voor verslaving"), H),
+        ("ggz", _("Behandeling in de ggz"), H),
+        ("schulden", _("Schulden"), D),
+        ("detentie", _("Detentie"), J),
+        ("onbereikbaar", _("Niet meer bereikbaar"), T),
+        ("overig", _("Andere reden"), T),
+    ],
+    "gepauzeerd": [
+        ("zwangerschap", _("Zwangerschap"), H),
+        ("ziekte", _("Ziekte"), H),
+        ("verslavingszorg", _("Behandeling voor verslaving"), H),
+        ("ggz", _("Behandeling in de ggz"), H),
+        ("detentie", _("Detentie"), J),
+        ("schulden", _("Schulden eerst regelen"), D),
+        ("zorgtaken", _("Zorg voor gezin of familie"), T),
+        ("verhuizing", _("Verhuizing"), T),
+        ("vakantie", _("Vakantie of verlof"), T),
+        ("overig", _("Andere reden"), T),
+    ],
+    "overgedragen": [
+        ("past_beter", _("Een ander programma past beter"), T),
+        ("volgende_stap", _("Volgende stap in de route"), T),
+        ("taalniveau_te_laag", _("Taalniveau te laag voor dit programma"), T),
+        ("verhuizing", _("Verhuisd naar een andere gemeente"), T),
+        ("overig", _("Andere reden"), T),
+    ],
+    "administratief_afgesloten": [
+        ("historie_zonder_einde", _("Overgenomen geschiedenis zonder bekend einde"), T),
+        ("dubbel_ingeschreven", _("Per vergissing dubbel ingeschreven"), T),
+        ("overleden", _("Overleden"), T),
+        ("overig", _("Andere reden"), T),
+    ],
+    "afgerond": [
+        ("zonder_vervolg", _("Afgerond zonder vervolg"), T),
+    ],
+}

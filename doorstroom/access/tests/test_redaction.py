@@ -10,9 +10,8 @@ from rest_framework.test import APIClient
 from doorstroom.access import redaction
 from doorstroom.access.models import AuditEvent
 from doorstroom.core import categories, clock
-from doorstroom.enrollments import rules as enrollment_rules
 from doorstroom.enrollments import services as enrollment_services
-from doorstroom.enrollments.models import REASON_CHOICES, EnrollmentEvent, TeamRole
+from doorstroom.enrollments.models import EnrollmentEvent, TeamRole
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
 from doorstroom.organisations.models import Role
 from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
@@ -21,24 +20,41 @@ from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.plans import rules as plan_rules
 from doorstroom.plans import selectors as plan_selectors
 from doorstroom.plans import services as plan_services
+from doorstroom.programmes.models import ReasonCode, reason_catalogue
+from doorstroom.programmes.rules import REASONS
 from doorstroom.programmes.tests.factories import ProgrammeFactory
 
 TODAY = clock.today()
 
 
-def test_every_reason_code_and_life_domain_is_placed_in_a_category():
+def test_every_reason_code_and_life_domain_is_placed_in_a_category(db):
     """The catalogues say per code what it is: a new reason or domain cannot arrive unplaced."""
-    codes = {code for choices in REASON_CHOICES.values() for code in choices.values}
-    assert codes <= set(enrollment_rules.REASON_CATEGORY), codes - set(enrollment_rules.REASON_CATEGORY)
+    catalogue = reason_catalogue()
+    shipped = {(step, code): category for step, rows in REASONS.items() for code, _label, category in rows}
+    assert {(r.event_type, r.code): r.category for r in catalogue.reasons} == shipped
     assert set(plan_rules.LIFE_DOMAINS) == set(plan_rules.DOMAIN_CATEGORY)
-    assert enrollment_rules.reason_category("detentie") == categories.JUSTICE
-    assert {enrollment_rules.reason_category(c) for c in ("ziekte", "zwangerschap", "ggz", "verslavingszorg")} == {
+    assert catalogue.category("gepauzeerd", "detentie") == categories.JUSTICE
+    assert {catalogue.category("gepauzeerd", c) for c in ("ziekte", "zwangerschap", "ggz", "verslavingszorg")} == {
         categories.HEALTH
     }
-    assert enrollment_rules.reason_category("schulden") == categories.DEBTS
+    assert catalogue.category("uitgevallen", "schulden") == categories.DEBTS
     # an unknown code is treated as the most protected until someone places it
-    assert enrollment_rules.reason_category("nieuw_onbekend") == categories.JUSTICE
+    assert catalogue.category("uitgevallen", "nieuw_onbekend") == categories.JUSTICE
     assert plan_rules.domain_category("financien") == categories.DEBTS
+
+
+def test_a_new_reason_starts_as_the_most_protected_category_and_a_programme_cannot_soften_a_shared_code(db):
+    programme = ProgrammeFactory()
+    added = ReasonCode.objects.create(event_type="uitgevallen", code="nieuw", label="Nieuw", programme=programme)
+    assert added.category == categories.JUSTICE
+    assert reason_catalogue().category("uitgevallen", "nieuw") == categories.JUSTICE
+    # the programme calls detention 'traject': wherever the code is shown the most protected reading wins
+    ReasonCode.objects.create(
+        event_type="gepauzeerd", code="detentie", label="Anders", category=categories.TRAJECTORY, programme=programme
+    )
+    assert reason_catalogue().category("gepauzeerd", "detentie") == categories.JUSTICE
+    own = reason_catalogue().for_step("gepauzeerd", programme.pk)
+    assert [r.label for r in own if r.code == "detentie"] == ["Anders"]
 
 
 @pytest.fixture
@@ -153,7 +169,11 @@ def test_saving_the_plan_keeps_what_the_writer_may_not_see(world):
     read["goals"][0]["status"] = "bezig"
     for name in plan_rules.PIP_FIELDS:  # echoing the PIP back unchanged is not a decision
         read[name] = read[name]
-    saved = api.put(url, {k: v for k, v in read.items() if k not in ("integration_term",)}, format="json")
+    shown_only = ("integration_term", "hidden_goals", "hidden_agreements")  # read-only: sending them is refused
+    refused = api.put(url, read, format="json")
+    assert refused.status_code == 400
+    assert {e["field"] for e in refused.json()["errors"]} >= {"hidden_goals", "hidden_agreements"}
+    saved = api.put(url, {k: v for k, v in read.items() if k not in shown_only}, format="json")
     assert saved.status_code == 200, saved.json()
     current = plan_selectors.current_plan(p)
     assert current.number == 2

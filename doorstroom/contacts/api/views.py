@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from doorstroom.access import policy as access
 from doorstroom.contacts import selectors, services
 from doorstroom.contacts.models import Attendance, ContactKind, ContactMoment, ContactStatus
+from doorstroom.core.strict import StrictSerializer
 from doorstroom.participants.api.views import ErrorOutput
 
 
@@ -24,7 +25,7 @@ class ContactOutput(serializers.Serializer):
     recorded_by = serializers.CharField()
 
 
-class ContactInput(serializers.Serializer):
+class ContactInput(StrictSerializer):
     kind = serializers.ChoiceField(choices=ContactKind.choices)
     status = serializers.ChoiceField(choices=ContactStatus.choices)  # type: ignore[assignment]
     occurred_on = serializers.DateField()

@@ -1,6 +1,9 @@
 """Enrollment API: enrol, read the history, and record lifecycle steps through the same services."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -12,8 +15,16 @@ from doorstroom.access import redaction
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
 from doorstroom.core.messages import _
-from doorstroom.enrollments import services
-from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EventType, TeamAssignment, TeamRole
+from doorstroom.core.strict import StrictSerializer
+from doorstroom.enrollments import selectors, services
+from doorstroom.enrollments.models import (
+    Enrollment,
+    EnrollmentEvent,
+    EnrollmentState,
+    EventType,
+    TeamAssignment,
+    TeamRole,
+)
 from doorstroom.organisations.models import Organisation
 from doorstroom.participants.api.views import ErrorOutput
 from doorstroom.participants.models import Participant
@@ -91,21 +102,29 @@ class EnrollmentOutput(serializers.ModelSerializer):
         ]
 
 
-class EnrollmentCreateInput(serializers.Serializer):
+class EnrollmentCreateInput(StrictSerializer):
     participant = serializers.UUIDField()
     programme = serializers.SlugField(help_text="Code van het programma")
     group = serializers.IntegerField(required=False, allow_null=True)
+    referred_by = serializers.UUIDField(
+        required=False, help_text="De organisatie die aanmeldde (uuid); leeg: uw eigen organisatie."
+    )
     occurred_on = serializers.DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
-class EventInput(serializers.Serializer):
+class EventInput(StrictSerializer):
     event_type = serializers.ChoiceField(
         choices=EventType.choices, help_text="'aangemeld' kan niet: meld aan via POST /inschrijvingen/."
     )
     occurred_on = serializers.DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-    reason_code = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    reason_code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=30,
+        help_text="Code uit GET /api/v1/redenen/ voor deze stap; bij afgerond zonder resultaat: 'zonder_vervolg'.",
+    )
     phase = serializers.IntegerField(required=False, allow_null=True, min_value=1, help_text="Volgnummer van de fase")
     outcomes = serializers.ListField(
         child=serializers.ChoiceField(choices=OutcomeType.choices), required=False, max_length=len(OutcomeType)
@@ -113,6 +132,61 @@ class EventInput(serializers.Serializer):
     target_programme = serializers.SlugField(required=False, help_text="Bij overgedragen: code van het programma")
     corrects = serializers.UUIDField(required=False, help_text="Bij gecorrigeerd: de gebeurtenis die niet klopt")
     version = serializers.IntegerField(required=False, help_text="De versie van de inschrijving die u las")
+
+
+class EnrollmentListQuery(StrictSerializer):
+    """The filters of the enrollment list; an unknown parameter is refused, like an unknown field."""
+
+    programma = serializers.ListField(
+        child=serializers.SlugField(), required=False, help_text="Code van een programma (herhaalbaar)."
+    )
+    gemeente = serializers.UUIDField(required=False, help_text="De gemeente van de deelnemer (uuid).")
+    status = serializers.ListField(
+        child=serializers.ChoiceField(choices=EnrollmentState.choices), required=False, help_text="Herhaalbaar."
+    )
+    aangemeld_vanaf = serializers.DateField(required=False)
+    aangemeld_tot = serializers.DateField(required=False, help_text="Tot en met.")
+    gestart_vanaf = serializers.DateField(required=False)
+    gestart_tot = serializers.DateField(required=False, help_text="Tot en met.")
+    beeindigd_vanaf = serializers.DateField(required=False)
+    beeindigd_tot = serializers.DateField(required=False, help_text="Tot en met.")
+    limit = serializers.IntegerField(required=False, min_value=1)
+    offset = serializers.IntegerField(required=False, min_value=0)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for prefix in ("aangemeld", "gestart", "beeindigd"):
+            start, end = attrs.get(f"{prefix}_vanaf"), attrs.get(f"{prefix}_tot")
+            if start and end and end < start:
+                raise serializers.ValidationError(
+                    {f"{prefix}_tot": [gettext("Deze datum ligt vóór de begindatum van de periode.")]}
+                )
+        return attrs
+
+    def narrowed(self) -> selectors.EnrollmentListFilter:
+        v = self.validated_data
+        return selectors.EnrollmentListFilter(
+            programme_codes=tuple(v.get("programma", ())),
+            municipality_uuid=str(v["gemeente"]) if v.get("gemeente") else None,
+            states=tuple(v.get("status", ())),
+            referred_from=v.get("aangemeld_vanaf"),
+            referred_until=v.get("aangemeld_tot"),
+            started_from=v.get("gestart_vanaf"),
+            started_until=v.get("gestart_tot"),
+            ended_from=v.get("beeindigd_vanaf"),
+            ended_until=v.get("beeindigd_tot"),
+        )
+
+
+def _query(params: Any) -> dict[str, Any]:
+    """Query parameters as serializer input: repeatable ones as lists (also comma-separated)."""
+    data: dict[str, Any] = {}
+    for key in params:
+        values = params.getlist(key)
+        if key in ("programma", "status"):
+            data[key] = [part for value in values for part in value.split(",") if part]
+        else:
+            data[key] = values[-1]
+    return data
 
 
 def _invalid(field: str, message: str) -> Response:
@@ -130,9 +204,16 @@ class EnrollmentListCreateApi(generics.GenericAPIView):
             .order_by("id")
         )
 
-    @extend_schema(summary="Inschrijvingen die u mag inzien", responses=EnrollmentOutput(many=True))
+    @extend_schema(
+        summary="Inschrijvingen die u mag inzien, te filteren op programma, gemeente, status en periode",
+        parameters=[EnrollmentListQuery],
+        responses={200: EnrollmentOutput(many=True), 400: ErrorOutput},
+    )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset()) or []
+        query = EnrollmentListQuery(data=_query(request.query_params))
+        query.is_valid(raise_exception=True)
+        enrollments = selectors.enrollments_filtered(self.get_queryset(), query.narrowed())
+        page = self.paginate_queryset(enrollments) or []
         access.record_list(
             access.authenticated_user(request.user), [e.participant for e in page], object_type="enrollment_list"
         )
@@ -154,6 +235,12 @@ class EnrollmentListCreateApi(generics.GenericAPIView):
         programme = access.programmes_usable_by(user).filter(code=values["programme"]).first()
         if programme is None:
             return _invalid("programme", "Onbekend programma.")
+        referred_by = user.organisation or participant.municipality
+        if values.get("referred_by") is not None:
+            chosen = access.referrers_for(participant).filter(uuid=values["referred_by"]).first()
+            if chosen is None:
+                return _invalid("referred_by", "Deze organisatie kan deze deelnemer niet aanmelden.")
+            referred_by = chosen
         group = None
         if values.get("group") is not None:
             group = programme.groups.filter(pk=values["group"]).first()
@@ -164,7 +251,7 @@ class EnrollmentListCreateApi(generics.GenericAPIView):
             programme=programme,
             group=group,
             actor=user,
-            referred_by=user.organisation or participant.municipality,
+            referred_by=referred_by,
             on=values.get("occurred_on") or clock.today(),
             note=values.get("note", ""),
         )
@@ -184,6 +271,7 @@ class EnrollmentDetailApi(generics.GenericAPIView):
 @extend_schema(tags=["inschrijvingen"])
 class EnrollmentEventListCreateApi(generics.GenericAPIView):
     serializer_class = EventOutput
+    pagination_class = None  # one enrollment's history is read whole (replay needs all of it)
 
     @extend_schema(summary="De geschiedenis van een inschrijving", responses=EventOutput(many=True))
     def get(self, request: Request, enrollment_uuid: str) -> Response:
@@ -209,7 +297,9 @@ class EnrollmentEventListCreateApi(generics.GenericAPIView):
         writer = redaction.reader_for(user, enrollment.participant)
         if values.get("note") and not writer.may_write(access.Category.NOTES):
             raise DomainError(_("Notities zijn niet met uw organisatie gedeeld."), field="note", code="not_shared")
-        if values.get("reason_code") and not writer.may_write(redaction.reason_category(values["reason_code"])):
+        if values.get("reason_code") and not writer.may_write(
+            redaction.reason_category(values["event_type"], values["reason_code"])
+        ):
             raise DomainError(
                 _("Deze reden gaat over gegevens die niet met uw organisatie zijn gedeeld."),
                 field="reason_code",
@@ -228,6 +318,7 @@ class EnrollmentEventListCreateApi(generics.GenericAPIView):
                 target_programme=target,
                 on=on,
                 note=values.get("note", ""),
+                reason_code=values.get("reason_code", ""),
                 expected_version=version,
             )
             event = enrollment.events.filter(event_type=EventType.TRANSFERRED).latest("id")
@@ -272,7 +363,7 @@ class TeamMemberOutput(serializers.Serializer):
     ends_on = serializers.DateField(allow_null=True)
 
 
-class TeamMemberInput(serializers.Serializer):
+class TeamMemberInput(StrictSerializer):
     member = serializers.CharField(max_length=150, help_text="Gebruikersnaam van het nieuwe teamlid.")
     role = serializers.ChoiceField(choices=TeamRole.choices)
     starts_on = serializers.DateField()

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from doorstroom.enrollments import rules
-from doorstroom.enrollments.rules import EventFact, EventType, State, TransitionRefused
+from doorstroom.enrollments.rules import WITHOUT_FOLLOW_UP, EventFact, EventType, State, TransitionRefused
 
 OUTCOMES = frozenset({"certificaat", "betaald_werk", "stage"})
 D0 = date(2025, 1, 6)
@@ -80,14 +80,45 @@ class TestReplay:
             play(*events, fact(99, refused, 50, reason_code="overig", outcomes=("stage",)))
         assert error.value.field == "event_type"
 
-    def test_reason_codes_are_required_and_known(self):
+    def test_steps_that_must_say_why_need_a_reason(self):
+        """Which codes exist is data (checked by the service for a new step); that a reason is given
+        is a lifecycle rule, so it holds in any replayed history."""
         base = [fact(1, EventType.REFERRED, 0), fact(2, EventType.STARTED, 1)]
+        for step in (EventType.PAUSED, EventType.DROPPED_OUT, EventType.CLOSED):
+            with pytest.raises(TransitionRefused) as missing:
+                play(*base, fact(3, step, 5))
+            assert missing.value.field == "reason_code"
         with pytest.raises(TransitionRefused) as missing:
-            play(*base, fact(3, EventType.PAUSED, 5))
+            play(fact(1, EventType.REFERRED, 0), fact(2, EventType.NOT_STARTED, 3))
         assert missing.value.field == "reason_code"
-        with pytest.raises(TransitionRefused) as unknown:
-            play(*base, fact(3, EventType.DROPPED_OUT, 5, reason_code="verzonnen"))
-        assert unknown.value.field == "reason_code"
+
+    def test_an_enrollment_can_be_closed_administratively_from_any_open_state_and_then_nothing_follows(self):
+        starts = {
+            State.REFERRED: [fact(1, EventType.REFERRED, 0)],
+            State.INTAKE: [fact(1, EventType.REFERRED, 0), fact(2, EventType.INTAKE_HELD, 1)],
+            State.ACTIVE: [fact(1, EventType.REFERRED, 0), fact(2, EventType.STARTED, 1)],
+            State.PAUSED: [
+                fact(1, EventType.REFERRED, 0),
+                fact(2, EventType.STARTED, 1),
+                fact(3, EventType.PAUSED, 2, reason_code="ziekte"),
+            ],
+        }
+        for state, history in starts.items():
+            assert play(*history).state == state
+            closed = play(*history, fact(9, EventType.CLOSED, 10, reason_code="historie_zonder_einde"))
+            assert closed.state == State.CLOSED
+            assert closed.ended_on == D0 + timedelta(days=10)
+            with pytest.raises(TransitionRefused):
+                play(*history, fact(9, EventType.CLOSED, 10, reason_code="overig"), fact(10, EventType.RESUMED, 11))
+
+    def test_a_completion_without_follow_up_has_no_outcome_and_says_so(self):
+        base = [fact(1, EventType.REFERRED, 0), fact(2, EventType.STARTED, 1)]
+        done = play(*base, fact(3, EventType.COMPLETED, 5, reason_code=WITHOUT_FOLLOW_UP))
+        assert done.state == State.COMPLETED
+        assert done.outcomes == ()
+        with pytest.raises(TransitionRefused) as both:
+            play(*base, fact(3, EventType.COMPLETED, 5, reason_code=WITHOUT_FOLLOW_UP, outcomes=("stage",)))
+        assert both.value.field == "outcomes"
 
     def test_completion_needs_a_known_outcome(self):
         base = [fact(1, EventType.REFERRED, 0), fact(2, EventType.STARTED, 1)]

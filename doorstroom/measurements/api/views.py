@@ -13,6 +13,7 @@ from doorstroom.access import policy as access
 from doorstroom.access import redaction
 from doorstroom.core.errors import DomainError
 from doorstroom.core.messages import _
+from doorstroom.core.strict import StrictSerializer
 from doorstroom.measurements import selectors, services
 from doorstroom.measurements.models import LanguageSource, Measurement, Moment
 from doorstroom.participants.api.views import ErrorOutput
@@ -37,7 +38,7 @@ class MeasurementOutput(serializers.Serializer):
     hidden_items = serializers.IntegerField(help_text="Onderdelen in gegevens die niet met u zijn gedeeld.")
 
 
-class MeasurementInput(serializers.Serializer):
+class MeasurementInput(StrictSerializer):
     measurement_type = serializers.SlugField(max_length=40)
     moment = serializers.ChoiceField(choices=Moment.choices)
     measured_on = serializers.DateField()
@@ -69,6 +70,7 @@ def _output(measurement: Measurement, categories: frozenset[str]) -> dict[str, A
 
 
 class MeasurementListCreateApi(generics.GenericAPIView):
+    pagination_class = None  # the measurements of one participant, read whole (progress needs all)
     serializer_class = MeasurementOutput
 
     @extend_schema(summary="De metingen van een deelnemer", responses=MeasurementOutput(many=True))

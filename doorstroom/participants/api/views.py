@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from doorstroom.access import policy as access
 from doorstroom.core.crypto import blind_index
 from doorstroom.core.serializer_fields import StrictCharField
+from doorstroom.core.strict import StrictSerializer
 from doorstroom.enrollments import services as enrollment_services
 from doorstroom.organisations.models import Organisation
 from doorstroom.participants import rules, services
@@ -117,7 +118,7 @@ def detail_data(user, participant: Participant, request: Request):  # type: igno
     return ParticipantDetailOutput(participant, context=context).data
 
 
-class ParticipantInput(serializers.Serializer):
+class ParticipantInput(StrictSerializer):
     given_name = serializers.CharField(max_length=100)
     family_name_prefix = serializers.CharField(max_length=20, required=False, allow_blank=True)
     family_name = serializers.CharField(max_length=100)
@@ -272,7 +273,7 @@ def _searched(user, queryset, query: str):  # type: ignore[no-untyped-def]
     return queryset
 
 
-class SearchInput(serializers.Serializer):
+class SearchInput(StrictSerializer):
     # the length is checked as sent (spaces included), then the term is trimmed
     q = StrictCharField(max_length=100, trim_whitespace=False, help_text="Een deel van de naam, of het volledige BSN.")
 

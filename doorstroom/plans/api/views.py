@@ -13,12 +13,13 @@ from doorstroom.access import redaction
 from doorstroom.core.errors import DomainError
 from doorstroom.core.i18n import translated_choices
 from doorstroom.core.messages import _
+from doorstroom.core.strict import StrictSerializer
 from doorstroom.participants.api.views import ErrorOutput
 from doorstroom.plans import rules, selectors, services
 from doorstroom.plans.models import AgreementWay
 
 
-class GoalSerializer(serializers.Serializer):
+class GoalSerializer(StrictSerializer):
     key = serializers.UUIDField(required=False, allow_null=True)
     life_domain = serializers.ChoiceField(choices=translated_choices(rules.LIFE_DOMAINS))
     description = serializers.CharField(max_length=rules.TEXT_LIMIT)
@@ -26,7 +27,7 @@ class GoalSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=translated_choices(rules.GOAL_STATUSES), default="open")
 
 
-class AgreementSerializer(serializers.Serializer):
+class AgreementSerializer(StrictSerializer):
     key = serializers.UUIDField(required=False, allow_null=True)
     life_domain = serializers.ChoiceField(
         choices=translated_choices(rules.LIFE_DOMAINS),
@@ -42,13 +43,13 @@ class AgreementSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=translated_choices(rules.AGREEMENT_STATUSES), default="open")
 
 
-class IntegrationTermSerializer(serializers.Serializer):
+class IntegrationTermSerializer(StrictSerializer):
     starts_on = serializers.DateField(help_text="De dag na het eerste PIP-besluit.")
     ends_on = serializers.DateField()
     switch_until = serializers.DateField(help_text="Tot en met deze dag kan de leerroute nog wisselen.")
 
 
-class PlanSerializer(serializers.Serializer):
+class PlanSerializer(StrictSerializer):
     version = serializers.IntegerField(min_value=0, help_text="De versie die u las (0 voor een nieuw plan).")
     review_on = serializers.DateField(required=False, allow_null=True)
     agreed_on = serializers.DateField(required=False, allow_null=True)

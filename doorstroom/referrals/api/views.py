@@ -14,6 +14,7 @@ from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
 from doorstroom.core.i18n import translated_choices
 from doorstroom.core.messages import _
+from doorstroom.core.strict import StrictSerializer
 from doorstroom.participants.api.views import ErrorOutput
 from doorstroom.referrals import rules, selectors, services
 from doorstroom.referrals.models import Referral
@@ -32,12 +33,12 @@ class ReferralOutput(serializers.Serializer):
     assigned_to = serializers.CharField(allow_null=True, help_text="Gebruikersnaam van wie de deelnemer begeleidt.")
 
 
-class ReferralInput(serializers.Serializer):
+class ReferralInput(StrictSerializer):
     to_organisation = serializers.UUIDField()
     reason = serializers.CharField(max_length=rules.TEXT_LIMIT)
 
 
-class DecisionInput(serializers.Serializer):
+class DecisionInput(StrictSerializer):
     accept = serializers.BooleanField()
     assigned_to = serializers.CharField(
         max_length=150, required=False, allow_blank=True, help_text="Gebruikersnaam; leeg: uzelf."
