@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Phase, Programme, ProgrammeGroup, ProgrammeOutcome
+from .models import Phase, Programme, ProgrammeGroup, ProgrammeOutcome, ReasonCode
 
 
 class PhaseInline(admin.TabularInline):
@@ -26,3 +26,13 @@ class ProgrammeAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "municipality"]
     search_fields = ["name", "code"]
     inlines = [PhaseInline, GroupInline, OutcomeInline]
+
+
+@admin.register(ReasonCode)
+class ReasonCodeAdmin(admin.ModelAdmin):
+    """Reasons per lifecycle step: shared ones and a programme's own. A new reason starts in the most
+    protected category; switch a reason off instead of deleting it once it has been used."""
+
+    list_display = ["label", "code", "event_type", "category", "programme", "is_active"]
+    list_filter = ["event_type", "category", "is_active", "programme"]
+    search_fields = ["label", "code"]
