@@ -43,6 +43,7 @@ FLOORS = {
     "A9 responses with an allowed marker found": 1200,
     "A4 content comparisons": 40,
     "C6 API answers checked against the schema": 500,
+    "G1 hidden cells attacked": 1000,
 }
 #: figures produced only by the `fuzz` and `generated` suites, which run once per `make test` (on PostgreSQL)
 FUZZ_FIGURES = {"C4 generated requests"}
@@ -52,6 +53,7 @@ GENERATED_FIGURES = {
     "A9 responses swept",
     "A9 responses with an allowed marker found",
     "A4 content comparisons",
+    "G1 hidden cells attacked",
 }
 #: figures that must stay zero
 ZERO = (
@@ -81,6 +83,7 @@ ZERO = (
     "A9 misses",
     "A4 content disagreements",
     "C6 API answers not matching the schema",
+    "G1 hidden cells recovered",
 )
 
 

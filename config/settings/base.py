@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "doorstroom.web",
     "doorstroom.api",
     "doorstroom.retention",
+    "doorstroom.monitoring",
     "doorstroom.demo",
 ]
 

@@ -1145,3 +1145,98 @@ def signal_counts_per_colleague(user: User) -> dict[int, dict[str, int]]:
     for row in rows:
         counts.setdefault(row["participant__team__member_id"], {})[row["rule"]] = row["count"]
     return counts
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+#: roles that see figures of the participants they work with, and may follow a count to names
+REPORT_CASE_ROLES = frozenset({Role.DIRECTOR, Role.TEAM_LEAD, *TEAM_ROLES})
+#: roles that see aggregates across organisations, always with small counts suppressed, never names
+REPORT_AGGREGATE_ROLES = frozenset({Role.PROJECT_LEADER, Role.EVALUATOR})
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What a reader's figures count and what they may follow to a list of names.
+
+    `counted` holds the enrollments whose figures the reader sees; `listable` those they may see
+    by name (always within `counted`). What is counted but not listable is counted, never listed.
+    `case_access` False means aggregates only: small counts are always suppressed."""
+
+    counted: QuerySet[Enrollment]
+    listable: QuerySet[Enrollment]
+    case_access: bool
+    municipality_ids: frozenset[int]
+    role: str = ""
+
+    def suppressed(self, programmes: Iterable[Programme]) -> bool:
+        """Small counts are hidden for aggregate-only readers, and in the figures of a sensitive
+        programme for anyone outside the participants' teams (only team roles count nothing but
+        their own caseload, so only they are inside every team they count)."""
+        if not self.case_access:
+            return True
+        return self.role not in TEAM_ROLES and any(p.is_sensitive for p in programmes)
+
+
+def report_municipalities(user: User) -> frozenset[int]:
+    """The municipalities whose figures a reader's reports can cover: a municipal user's own and
+    those of the regions it is a member of; a partner's, those it works for."""
+    org = user.organisation
+    if org is None:
+        return frozenset()
+    if org.kind == OrganisationKind.MUNICIPALITY:
+        regions = Region.objects.filter(members=org).values_list("members", flat=True)
+        return frozenset({org.pk, *served_municipality_ids(user), *(pk for pk in regions if pk is not None)})
+    return frozenset(org.works_for.values_list("pk", flat=True))
+
+
+def report_scope(user: User) -> ReportScope:
+    """The one rule for report figures (ADR 0015): a coach counts their own caseload, a director
+    the residents of the municipalities they serve, a team lead their organisation's caseload, a
+    project leader or evaluator every enrollment in their municipalities without names. Other
+    roles have no reports (403)."""
+    role = user.role
+    today = clock.today()
+    if not user.is_active or role not in REPORT_CASE_ROLES | REPORT_AGGREGATE_ROLES:
+        raise Refusal(_("Uw rol heeft geen rapportages."), code="role_ceiling")
+    visible = enrollments_visible_to(user)
+    if role in TEAM_ROLES:
+        counted = Enrollment.objects.filter(participant__in=participants_on_caseload(user))
+        listable = visible.filter(participant__in=participants_on_caseload(user))
+    elif role == Role.DIRECTOR:
+        counted = Enrollment.objects.filter(participant__municipality_id__in=served_municipality_ids(user))
+        listable = visible.filter(pk__in=counted.values("pk"))
+    elif role == Role.TEAM_LEAD:
+        counted = Enrollment.objects.filter(
+            participant__in=Participant.objects.filter(
+                Exists(_active_assignments(today).filter(organisation_id=user.organisation_id or 0))
+            )
+        )
+        listable = visible.filter(pk__in=counted.values("pk"))
+    else:
+        counted = Enrollment.objects.filter(participant__municipality_id__in=report_municipalities(user))
+        listable = Enrollment.objects.none()
+    municipalities = (
+        report_municipalities(user) if role in REPORT_AGGREGATE_ROLES else frozenset(served_municipality_ids(user))
+    )
+    return ReportScope(
+        counted=counted,
+        listable=listable,
+        case_access=role in REPORT_CASE_ROLES,
+        municipality_ids=municipalities,
+        role=role,
+    )
+
+
+def record_report(user: User, *, what: str, participants: Iterable[Participant] = ()) -> None:
+    """One audit row per report shown or exported; a drill-down names every participant it listed."""
+    shown = [str(p.uuid) for p in participants]
+    audit.record(
+        user=user,
+        action=AuditAction.LIST if shown else AuditAction.READ,
+        result=AuditResult.ALLOWED,
+        object_type=what,
+        participants=shown,
+        categories=(Category.IDENTITY, Category.TRAJECTORY) if shown else (Category.TRAJECTORY,),
+        purpose=PURPOSE_BY_ROLE.get(user.role, ""),
+    )

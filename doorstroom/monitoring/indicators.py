@@ -1,0 +1,807 @@
+"""The indicator registry: the one place where every figure Doorstroom reports is defined (code,
+Dutch name, definition, numerator, denominator, unit) and computed from enrollment histories.
+Reports, exports, the API and the `report` command read it; docs/monitoring.md explains the same
+definitions in words, and a test keeps the two in step. Later capabilities (placements, aftercare,
+intermediaries) add their indicators with `register` without touching the report engine.
+
+Plain Python on a `Cohort` (histories as `rules.History`), so each definition is tested on hand-made
+histories; the selectors build the cohort from the database in a fixed number of queries.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from doorstroom.core.messages import _
+
+from . import rules
+
+#: bumped whenever a definition changes: an adopted report keeps the version it was computed with
+DEFINITION_VERSION = "2026.1"
+
+
+@dataclass(frozen=True)
+class ProgrammeFacts:
+    id: int
+    code: str
+    name: str
+    coaching_hours_per_week: float | None
+    targets: dict[str, int]  # outcome code -> target percentage of started participants
+    phases: dict[int, str]  # position -> name
+
+
+@dataclass(frozen=True)
+class Score:
+    participant_id: int
+    instrument: str  # "taalniveau" | "participatieladder" | "zrm"
+    item: str
+    measured_on: date
+    value: int
+
+
+@dataclass
+class Cohort:
+    """The enrollments a report counts, read on the reporting date `on`."""
+
+    on: date
+    histories: list[rules.History]
+    programmes: dict[int, ProgrammeFacts] = field(default_factory=dict)  # the programmes reported on
+    programme_names: dict[int, str] = field(default_factory=dict)  # also those transferred to
+    guidance_minutes: dict[int, int] = field(default_factory=dict)  # enrollment id -> minutes
+    scores: list[Score] = field(default_factory=list)
+    outcome_labels: dict[str, str] = field(default_factory=dict)
+    reason_labels: dict[tuple[str, str], str] = field(default_factory=dict)
+    item_labels: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+@dataclass
+class Cell:
+    """A count with the enrollments behind it (for the drill-down), or a plain number."""
+
+    value: float | int | None
+    members: frozenset[int] | None = None  # enrollment ids; None for a derived figure
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+@dataclass
+class Table:
+    code: str
+    title: str
+    columns: list[tuple[str, str, str]]  # (key, label, kind: "text" | "count" | "share" | "number")
+    rows: list[dict[str, Any]]
+    chart: str = ""  # "bar" | "line" | "" (no chart)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    definition: str
+    numerator: str
+    denominator: str
+    unit: str
+    section: str
+    #: a count: the enrollments it holds (persons are the distinct participants among them)
+    members: Callable[[Cohort], Iterable[rules.History]] | None = None
+    #: a table (breakdowns, distributions, progress)
+    table: Callable[[Cohort], Table] | None = None
+    counts_persons: bool = True
+
+
+INDICATORS: dict[str, Indicator] = {}
+
+
+def register(indicator: Indicator) -> Indicator:
+    if indicator.code in INDICATORS:
+        raise ValueError(f"indicator {indicator.code} is already registered")
+    if (indicator.members is None) == (indicator.table is None):
+        raise ValueError(f"indicator {indicator.code} needs either members or table")
+    INDICATORS[indicator.code] = indicator
+    return indicator
+
+
+def persons(histories: Iterable[rules.History]) -> int:
+    return len({h.participant_id for h in histories})
+
+
+def count_cell(histories: Iterable[rules.History]) -> Cell:
+    chosen = list(histories)
+    return Cell(persons(chosen), frozenset(h.enrollment_id for h in chosen))
+
+
+# --- the funnel: counts of persons ----------------------------------------------------------------
+
+FUNNEL = "trechter"
+
+
+def _count(code: str, name: str, definition: str, test: Callable[[rules.History, date], bool]) -> None:
+    register(
+        Indicator(
+            code=code,
+            name=name,
+            definition=definition,
+            numerator=_("deelnemers in het cohort waarvoor dit geldt"),
+            denominator=_("aangemeld"),
+            unit=_("deelnemers"),
+            section=FUNNEL,
+            members=lambda cohort, test=test: [h for h in cohort.histories if test(h, cohort.on)],  # type: ignore[misc]
+        )
+    )
+
+
+_count(
+    "aangemeld",
+    _("Aangemeld"),
+    _("Deelnemers met een aanmelding in het cohort (de noemer van de trechter)."),
+    lambda h, on: h.referred_on is not None,
+)
+_count(
+    "intake_gehouden",
+    _("Intake gehouden"),
+    _("Deelnemers met een intake op of voor de peildatum."),
+    lambda h, on: h.intake_on is not None,
+)
+_count(
+    "in_intake",
+    _("In intake op de peildatum"),
+    _("Deelnemers van wie de intake is geweest, maar die op de peildatum nog niet zijn gestart of afgesloten."),
+    lambda h, on: h.state == rules.STATE_INTAKE,
+)
+_count(
+    "wacht_op_start",
+    _("Aangemeld, nog geen intake of start"),
+    _("Deelnemers die op de peildatum alleen zijn aangemeld."),
+    lambda h, on: h.state == rules.STATE_REFERRED,
+)
+_count(
+    "gestart",
+    _("Gestart"),
+    _("Deelnemers met een start op of voor de peildatum, ook als ze later zijn afgesloten."),
+    lambda h, on: h.started_on is not None,
+)
+_count(
+    "niet_gestart",
+    _("Niet gestart"),
+    _("Deelnemers van wie het traject is afgesloten zonder te starten."),
+    lambda h, on: h.ending == rules.NOT_STARTED,
+)
+_count(
+    "actief",
+    _("Actief op de peildatum"),
+    _("Deelnemers die op de peildatum in een fase zitten en niet gepauzeerd zijn."),
+    lambda h, on: h.state == rules.STATE_ACTIVE,
+)
+_count(
+    "gepauzeerd",
+    _("Gepauzeerd op de peildatum"),
+    _("Deelnemers met een pauze die op de peildatum loopt; zij tellen niet mee bij actief of in een fase."),
+    lambda h, on: h.state == rules.STATE_PAUSED,
+)
+_count(
+    "uitgevallen",
+    _("Uitgevallen"),
+    _("Deelnemers van wie het traject na de start is beëindigd door uitval."),
+    lambda h, on: h.ending == rules.DROPPED_OUT,
+)
+_count(
+    "afgerond_met_resultaat",
+    _("Afgerond met resultaat"),
+    _("Deelnemers die het traject hebben afgerond met minstens één positief resultaat."),
+    lambda h, on: h.with_outcome,
+)
+_count(
+    "afgerond_zonder_resultaat",
+    _("Afgerond zonder vervolg"),
+    _("Deelnemers die het traject hebben afgerond zonder positief resultaat."),
+    lambda h, on: h.ending == rules.COMPLETED and not h.outcomes,
+)
+_count(
+    "overgedragen",
+    _("Overgedragen"),
+    _("Deelnemers van wie het traject is beëindigd door overdracht aan een ander programma."),
+    lambda h, on: h.ending == rules.TRANSFERRED,
+)
+_count(
+    "administratief_afgesloten",
+    _("Administratief afgesloten"),
+    _("Deelnemers van wie het traject zonder inhoudelijk einde is gesloten (bijvoorbeeld overgenomen geschiedenis)."),
+    lambda h, on: h.ending == rules.CLOSED,
+)
+_count(
+    "doorgestroomd",
+    _("Doorgestroomd"),
+    _("Deelnemers die een traject hebben beëindigd met minstens één positief resultaat (personen, niet vermeldingen)."),
+    lambda h, on: h.with_outcome,
+)
+_count(
+    "uitstroom_werk",
+    _("Uitstroom naar werk"),
+    _(
+        "Deelnemers die een traject hebben afgerond met betaald werk als resultaat. Dit is wat Doorstroom "
+        "vastlegt; het is niet de CBS-maat (zie de uitleg bij de definities)."
+    ),
+    lambda h, on: bool(set(h.outcomes) & rules.WORK_OUTCOMES),
+)
+
+
+# --- breakdowns ------------------------------------------------------------------------------------
+
+
+def _by_reason(ending: str, code: str, title: str) -> Callable[[Cohort], Table]:
+    def table(cohort: Cohort) -> Table:
+        groups: dict[str, list[rules.History]] = defaultdict(list)
+        for h in cohort.histories:
+            if h.ending == ending:
+                groups[h.ending_reason or ""].append(h)
+        rows = [
+            {
+                "key": reason,
+                "label": cohort.reason_labels.get((ending, reason), reason or str(_("Geen reden vastgelegd"))),
+                "count": count_cell(members),
+            }
+            for reason, members in sorted(groups.items(), key=lambda item: (-persons(item[1]), item[0]))
+        ]
+        return Table(
+            code, title, [("label", str(_("Reden")), "text"), ("count", str(_("Deelnemers")), "count")], rows, "bar"
+        )
+
+    return table
+
+
+for _ending, _code, _title, _name in (
+    (rules.NOT_STARTED, "niet_gestart_per_reden", _("Niet gestart, per reden"), _("Niet gestart per reden")),
+    (rules.DROPPED_OUT, "uitgevallen_per_reden", _("Uitgevallen, per reden"), _("Uitgevallen per reden")),
+    (rules.CLOSED, "afgesloten_per_reden", _("Administratief afgesloten, per reden"), _("Afgesloten per reden")),
+):
+    register(
+        Indicator(
+            code=_code,
+            name=_name,
+            definition=_("Per reden uit de redencatalogus: de deelnemers van wie het traject zo eindigde."),
+            numerator=_("deelnemers met deze reden"),
+            denominator=_("aangemeld"),
+            unit=_("deelnemers"),
+            section="redenen",
+            table=_by_reason(_ending, _code, _title),
+        )
+    )
+
+
+def _pauses_by_reason(cohort: Cohort) -> Table:
+    groups: dict[str, list[rules.History]] = defaultdict(list)
+    for h in cohort.histories:
+        for reason in dict.fromkeys(p.reason_code for p in h.pauses):
+            groups[reason].append(h)
+    rows = [
+        {
+            "key": reason,
+            "label": cohort.reason_labels.get((rules.PAUSED, reason), reason),
+            "count": count_cell(members),
+        }
+        for reason, members in sorted(groups.items(), key=lambda item: (-persons(item[1]), item[0]))
+    ]
+    return Table(
+        "pauzes_per_reden",
+        str(_("Pauzes, per reden")),
+        [("label", str(_("Reden")), "text"), ("count", str(_("Deelnemers")), "count")],
+        rows,
+        "bar",
+    )
+
+
+register(
+    Indicator(
+        code="pauzes_per_reden",
+        name=_("Pauzes per reden"),
+        definition=_("Deelnemers met minstens één pauze tot de peildatum, per reden van de pauze."),
+        numerator=_("deelnemers met een pauze om deze reden"),
+        denominator=_("gestart"),
+        unit=_("deelnemers"),
+        section="redenen",
+        table=_pauses_by_reason,
+    )
+)
+
+
+def _transfers(cohort: Cohort) -> Table:
+    groups: dict[int | None, list[rules.History]] = defaultdict(list)
+    for h in cohort.histories:
+        if h.ending == rules.TRANSFERRED:
+            groups[h.transferred_to].append(h)
+    rows = [
+        {
+            "key": str(target or ""),
+            "label": cohort.programme_names.get(target or 0, str(_("Ander programma"))),
+            "count": count_cell(members),
+        }
+        for target, members in groups.items()
+    ]
+    return Table(
+        "overgedragen_naar",
+        str(_("Overgedragen, naar programma")),
+        [("label", str(_("Naar programma")), "text"), ("count", str(_("Deelnemers")), "count")],
+        rows,
+        "bar",
+    )
+
+
+register(
+    Indicator(
+        code="overgedragen_naar",
+        name=_("Overgedragen naar programma"),
+        definition=_("Deelnemers van wie het traject eindigde met een overdracht, per programma waarnaar."),
+        numerator=_("overgedragen deelnemers per doelprogramma"),
+        denominator=_("overgedragen"),
+        unit=_("deelnemers"),
+        section="redenen",
+        table=_transfers,
+    )
+)
+
+
+def _outcomes(cohort: Cohort) -> Table:
+    person_sets: dict[str, list[rules.History]] = defaultdict(list)
+    mentions: Counter[str] = Counter()
+    for h in cohort.histories:
+        if h.ending != rules.COMPLETED:
+            continue
+        for outcome in h.outcomes:
+            person_sets[outcome].append(h)
+            mentions[outcome] += 1
+    rows = [
+        {
+            "key": outcome,
+            "label": cohort.outcome_labels.get(outcome, outcome),
+            "persons": count_cell(members),
+            "mentions": Cell(mentions[outcome], frozenset(h.enrollment_id for h in members)),
+        }
+        for outcome, members in sorted(person_sets.items(), key=lambda item: (-mentions[item[0]], item[0]))
+    ]
+    everyone = [h for h in cohort.histories if h.with_outcome]
+    rows.append(
+        {
+            "key": "totaal",
+            "label": str(_("Totaal")),
+            "persons": count_cell(everyone),
+            "mentions": Cell(sum(mentions.values()), frozenset(h.enrollment_id for h in everyone)),
+        }
+    )
+    return Table(
+        "resultaten",
+        str(_("Resultaten: personen en vermeldingen")),
+        [
+            ("label", str(_("Resultaat")), "text"),
+            ("persons", str(_("Deelnemers")), "count"),
+            ("mentions", str(_("Vermeldingen")), "count"),
+        ],
+        rows,
+        "bar",
+        note=str(
+            _("Eén deelnemer kan meer resultaten halen: de vermeldingen tellen op tot meer dan het aantal personen.")
+        ),
+    )
+
+
+register(
+    Indicator(
+        code="resultaten",
+        name=_("Resultaten"),
+        definition=_(
+            "Per resultaat: het aantal deelnemers dat een traject afrondde met dit resultaat (personen) en het "
+            "aantal keer dat het resultaat is vastgelegd (vermeldingen). De totaalregel telt personen met "
+            "minstens één resultaat en alle vermeldingen."
+        ),
+        numerator=_("deelnemers (of vermeldingen) met dit resultaat"),
+        denominator=_("gestart"),
+        unit=_("deelnemers en vermeldingen"),
+        section="resultaten",
+        table=_outcomes,
+    )
+)
+
+
+def _time_per_phase(cohort: Cohort) -> Table:
+    by_phase: dict[tuple[int, int], list[tuple[float, int]]] = defaultdict(list)
+    for h in cohort.histories:
+        for phase, weeks, finished in rules.phase_weeks(h, cohort.on):
+            if finished or h.ending:
+                by_phase[(h.programme_id, phase)].append((weeks, h.enrollment_id))
+    rows = []
+    for (programme_id, phase), stays in sorted(by_phase.items()):
+        facts = cohort.programmes.get(programme_id)
+        name = facts.phases.get(phase, str(phase)) if facts else str(phase)
+        label = f"{facts.name}: {name}" if facts and len(cohort.programmes) > 1 else name
+        durations = [w for w, _id in stays]
+        rows.append(
+            {
+                "key": f"{programme_id}:{phase}",
+                "label": label,
+                "count": Cell(len(stays), frozenset(i for _w, i in stays)),
+                "q1": Cell(_round(rules.quantile(durations, 0.25))),
+                "median": Cell(_round(rules.quantile(durations, 0.5))),
+                "q3": Cell(_round(rules.quantile(durations, 0.75))),
+            }
+        )
+    return Table(
+        "tijd_per_fase",
+        str(_("Tijd per fase in weken, zonder pauzes")),
+        [
+            ("label", str(_("Fase")), "text"),
+            ("count", str(_("Afgeronde verblijven")), "count"),
+            ("q1", str(_("Eerste kwartiel")), "number"),
+            ("median", str(_("Mediaan")), "number"),
+            ("q3", str(_("Derde kwartiel")), "number"),
+        ],
+        rows,
+        "bar",
+    )
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+register(
+    Indicator(
+        code="tijd_per_fase",
+        name=_("Tijd per fase"),
+        definition=_(
+            "Voor elke afgesloten periode in een fase (de deelnemer ging naar een volgende fase of het traject "
+            "eindigde): de weken van binnenkomst tot vertrek, min de gepauzeerde dagen. Mediaan en kwartielen "
+            "zoals PERCENTIEL.INC in Excel."
+        ),
+        numerator=_("weken in de fase zonder pauzes"),
+        denominator=_("afgesloten verblijven in de fase"),
+        unit=_("weken"),
+        section="tijd",
+        table=_time_per_phase,
+    )
+)
+
+
+def _guidance_hours(cohort: Cohort) -> Table:
+    rows = []
+    by_programme: dict[int, list[rules.History]] = defaultdict(list)
+    for h in cohort.histories:
+        if h.started_on is not None:
+            by_programme[h.programme_id].append(h)
+    for programme_id, histories in sorted(by_programme.items()):
+        minutes = sum(cohort.guidance_minutes.get(h.enrollment_id, 0) for h in histories)
+        weeks = sum(rules.active_days(h, cohort.on) for h in histories) / 7
+        facts = cohort.programmes.get(programme_id)
+        per_week = minutes / 60 / weeks if weeks else None
+        norm = facts.coaching_hours_per_week if facts else None
+        rows.append(
+            {
+                "key": str(programme_id),
+                "label": facts.name if facts else str(programme_id),
+                "count": count_cell(histories),
+                "hours": Cell(round(minutes / 60, 1)),
+                "weeks": Cell(round(weeks, 1)),
+                "per_week": Cell(_round(per_week, 2)),
+                "norm": Cell(norm),
+            }
+        )
+    return Table(
+        "begeleidingsuren",
+        str(_("Begeleidingsuren per deelnemer-week")),
+        [
+            ("label", str(_("Programma")), "text"),
+            ("count", str(_("Gestarte deelnemers")), "count"),
+            ("hours", str(_("Uren begeleiding")), "number"),
+            ("weeks", str(_("Deelnemer-weken zonder pauzes")), "number"),
+            ("per_week", str(_("Uren per deelnemer-week")), "number"),
+            ("norm", str(_("Norm per week")), "number"),
+        ],
+        rows,
+        "bar",
+    )
+
+
+register(
+    Indicator(
+        code="begeleidingsuren",
+        name=_("Begeleidingsuren per deelnemer-week"),
+        definition=_(
+            "De minuten van gehouden contactmomenten tussen start en einde (of de peildatum), gedeeld door de "
+            "weken dat de deelnemers actief waren zonder pauzes; naast de norm van het programma."
+        ),
+        numerator=_("uren begeleiding van gestarte deelnemers"),
+        denominator=_("deelnemer-weken actief, zonder pauzes"),
+        unit=_("uren per deelnemer-week"),
+        section="uren",
+        table=_guidance_hours,
+    )
+)
+
+
+def _first_and_last(cohort: Cohort, instrument: str) -> dict[tuple[int, str], tuple[int, int]]:
+    """Per participant and item: the first and the last score up to the reporting date."""
+    series: dict[tuple[int, str], list[Score]] = defaultdict(list)
+    for score in cohort.scores:
+        if score.instrument == instrument and score.measured_on <= cohort.on:
+            series[(score.participant_id, score.item)].append(score)
+    return {
+        key: (values[0].value, values[-1].value)
+        for key, values in ((k, sorted(v, key=lambda s: s.measured_on)) for k, v in series.items())
+        if len(values) >= 2
+    }
+
+
+def _members_by_participant(cohort: Cohort) -> dict[int, frozenset[int]]:
+    by_participant: dict[int, set[int]] = defaultdict(set)
+    for h in cohort.histories:
+        by_participant[h.participant_id].add(h.enrollment_id)
+    return {k: frozenset(v) for k, v in by_participant.items()}
+
+
+def _cells(participant_ids: Iterable[int], enrollments: dict[int, frozenset[int]]) -> Cell:
+    ids = set(participant_ids)
+    members = frozenset(e for p in ids for e in enrollments.get(p, ()))
+    return Cell(len(ids), members)
+
+
+def _language_progress(cohort: Cohort) -> Table:
+    pairs = _first_and_last(cohort, "taalniveau")
+    enrollments = _members_by_participant(cohort)
+    rows = []
+    for skill in sorted({item for _p, item in pairs}):
+        measured = [p for (p, item) in pairs if item == skill]
+        rose = [p for (p, item), (first, last) in pairs.items() if item == skill and last >= first + 1]
+        share = len(rose) / len(measured) if measured else None
+        rows.append(
+            {
+                "key": skill,
+                "label": cohort.item_labels.get(("taalniveau", skill), skill),
+                "measured": _cells(measured, enrollments),
+                "rose": _cells(rose, enrollments),
+                "share": Cell(_round(share * 100 if share is not None else None)),
+            }
+        )
+    return Table(
+        "taal_vooruitgang",
+        str(_("Taalniveau: deelnemers die minstens één niveau stegen, per vaardigheid")),
+        [
+            ("label", str(_("Vaardigheid")), "text"),
+            ("measured", str(_("Twee keer gemeten")), "count"),
+            ("rose", str(_("Minstens één niveau hoger")), "count"),
+            ("share", str(_("Percentage")), "share"),
+        ],
+        rows,
+        "bar",
+    )
+
+
+register(
+    Indicator(
+        code="taal_vooruitgang",
+        name=_("Vooruitgang in taalniveau (ERK)"),
+        definition=_(
+            "Per vaardigheid: van de deelnemers met minstens twee metingen tot de peildatum, het deel van wie de "
+            "laatste meting minstens één ERK-niveau hoger ligt dan de eerste."
+        ),
+        numerator=_("deelnemers met een laatste meting minstens één niveau hoger"),
+        denominator=_("deelnemers met minstens twee metingen van die vaardigheid"),
+        unit=_("procent"),
+        section="voortgang",
+        table=_language_progress,
+    )
+)
+
+
+def _ladder_transitions(cohort: Cohort) -> Table:
+    pairs = {p: v for (p, item), v in _first_and_last(cohort, "participatieladder").items() if item == "trede"}
+    enrollments = _members_by_participant(cohort)
+    rungs = range(1, 7)
+    rows = []
+    for start in rungs:
+        row: dict[str, Any] = {"key": str(start), "label": str(_("Van trede %(rung)s", rung=start))}
+        for end in rungs:
+            row[f"to_{end}"] = _cells([p for p, (a, b) in pairs.items() if a == start and b == end], enrollments)
+        rows.append(row)
+    return Table(
+        "ladder_overgangen",
+        str(_("Participatieladder: van eerste naar laatste trede")),
+        [("label", str(_("Eerste meting")), "text")]
+        + [(f"to_{end}", str(_("Naar trede %(rung)s", rung=end)), "count") for end in rungs],
+        rows,
+        "",
+        note=str(_("Boven de diagonaal zijn deelnemers gestegen, eronder gedaald.")),
+    )
+
+
+register(
+    Indicator(
+        code="ladder_overgangen",
+        name=_("Overgangen op de Participatieladder"),
+        definition=_(
+            "Een kruistabel van de trede bij de eerste meting tegen de trede bij de laatste meting tot de "
+            "peildatum, voor deelnemers met minstens twee metingen."
+        ),
+        numerator=_("deelnemers per combinatie van eerste en laatste trede"),
+        denominator=_("deelnemers met minstens twee ladder-metingen"),
+        unit=_("deelnemers"),
+        section="voortgang",
+        table=_ladder_transitions,
+    )
+)
+
+
+def _zrm(cohort: Cohort) -> Table:
+    pairs = _first_and_last(cohort, "zrm")
+    enrollments = _members_by_participant(cohort)
+    rows = []
+    for domain in sorted({item for _p, item in pairs}):
+        domain_pairs = {p: v for (p, item), v in pairs.items() if item == domain}
+        changes = [last - first for first, last in domain_pairs.values()]
+        rows.append(
+            {
+                "key": domain,
+                "label": cohort.item_labels.get(("zrm", domain), domain),
+                "measured": _cells(domain_pairs, enrollments),
+                "improved": _cells([p for p, (a, b) in domain_pairs.items() if b > a], enrollments),
+                "worse": _cells([p for p, (a, b) in domain_pairs.items() if b < a], enrollments),
+                "mean_change": Cell(_round(sum(changes) / len(changes), 2) if changes else None),
+            }
+        )
+    return Table(
+        "zrm_per_domein",
+        str(_("Zelfredzaamheid-Matrix: verandering per domein")),
+        [
+            ("label", str(_("Domein")), "text"),
+            ("measured", str(_("Twee keer gemeten")), "count"),
+            ("improved", str(_("Vooruit")), "count"),
+            ("worse", str(_("Achteruit")), "count"),
+            ("mean_change", str(_("Gemiddelde verandering")), "number"),
+        ],
+        rows,
+        "bar",
+    )
+
+
+register(
+    Indicator(
+        code="zrm_per_domein",
+        name=_("Zelfredzaamheid per domein"),
+        definition=_(
+            "Per ZRM-domein, voor deelnemers met minstens twee metingen tot de peildatum: hoeveel er vooruit en "
+            "achteruit gingen tussen de eerste en de laatste meting, en de gemiddelde verandering in punten."
+        ),
+        numerator=_("deelnemers met een hogere (of lagere) laatste score"),
+        denominator=_("deelnemers met minstens twee metingen van dat domein"),
+        unit=_("deelnemers en punten"),
+        section="voortgang",
+        table=_zrm,
+    )
+)
+
+
+def _targets(cohort: Cohort) -> Table:
+    rows = []
+    for programme_id, facts in sorted(cohort.programmes.items()):
+        started = [h for h in cohort.histories if h.programme_id == programme_id and h.started_on is not None]
+        for outcome, target in sorted(facts.targets.items()):
+            reached = [h for h in started if outcome in h.outcomes]
+            share = persons(reached) / persons(started) * 100 if started else None
+            rows.append(
+                {
+                    "key": f"{programme_id}:{outcome}",
+                    "label": f"{facts.name}: {cohort.outcome_labels.get(outcome, outcome)}",
+                    "started": count_cell(started),
+                    "reached": count_cell(reached),
+                    "share": Cell(_round(share)),
+                    "target": Cell(target),
+                }
+            )
+    return Table(
+        "doelen",
+        str(_("Doelen van het programma")),
+        [
+            ("label", str(_("Doel")), "text"),
+            ("started", str(_("Gestart")), "count"),
+            ("reached", str(_("Behaald")), "count"),
+            ("share", str(_("Percentage")), "share"),
+            ("target", str(_("Streefpercentage")), "number"),
+        ],
+        rows,
+        "bar",
+    )
+
+
+register(
+    Indicator(
+        code="doelen",
+        name=_("Doelen behaald"),
+        definition=_(
+            "Per beoogde uitkomst met een streefpercentage: het deel van de gestarte deelnemers dat een traject "
+            "afrondde met die uitkomst, naast het streefpercentage."
+        ),
+        numerator=_("gestarte deelnemers die de uitkomst behaalden"),
+        denominator=_("gestarte deelnemers"),
+        unit=_("procent"),
+        section="doelen",
+        table=_targets,
+    )
+)
+
+SURVIVAL_WEEKS = (0, 4, 8, 13, 26, 39, 52, 78, 104)
+
+
+def _survival(cohort: Cohort) -> Table:
+    durations = [
+        (rules.active_days(h, cohort.on) / 7, h.ending in (rules.DROPPED_OUT, rules.CLOSED))
+        for h in cohort.histories
+        if h.started_on is not None
+    ]
+    curve = rules.survival(durations, SURVIVAL_WEEKS)
+    rows = [
+        {
+            "key": str(week),
+            "label": str(_("Week %(week)s", week=week)),
+            "at_risk": Cell(at_risk),
+            "share": Cell(_round(share * 100 if share is not None else None)),
+        }
+        for week, share, at_risk in curve
+    ]
+    return Table(
+        "blijvers",
+        str(_("Nog in traject, naar weken sinds de start (zonder pauzes)")),
+        [
+            ("label", str(_("Weken sinds start")), "text"),
+            ("at_risk", str(_("Nog gevolgd")), "count"),
+            ("share", str(_("Percentage niet uitgevallen")), "share"),
+        ],
+        rows,
+        "line",
+        note=str(
+            _(
+                "Kaplan-Meier: wie op de peildatum nog loopt, afrondt of wordt overgedragen telt mee tot dat moment "
+                "en daarna niet meer; alleen uitval en administratief afsluiten tellen als vertrek."
+            )
+        ),
+    )
+
+
+register(
+    Indicator(
+        code="blijvers",
+        name=_("Blijvers na de start"),
+        definition=_(
+            "Het geschatte deel van de gestarte deelnemers dat na zoveel actieve weken nog niet is uitgevallen "
+            "(Kaplan-Meier); afronden en overdragen gelden als einde van de waarneming, niet als vertrek."
+        ),
+        numerator=_("deelnemers nog niet uitgevallen na w weken"),
+        denominator=_("gestarte deelnemers die w weken gevolgd konden worden"),
+        unit=_("procent"),
+        section="blijvers",
+        table=_survival,
+    )
+)
+
+
+def funnel(cohort: Cohort) -> Table:
+    """The counts of the funnel section as one table (rows in registry order)."""
+    rows = []
+    for indicator in INDICATORS.values():
+        if indicator.section != FUNNEL or indicator.members is None:
+            continue
+        rows.append(
+            {"key": indicator.code, "label": str(indicator.name), "count": count_cell(indicator.members(cohort))}
+        )
+    return Table(
+        FUNNEL,
+        str(_("Trechter")),
+        [("label", str(_("Stap")), "text"), ("count", str(_("Deelnemers")), "count")],
+        rows,
+        "bar",
+    )
+
+
+def tables(cohort: Cohort) -> list[Table]:
+    """Every table of a report: the funnel first, then each table indicator in registry order."""
+    return [funnel(cohort)] + [i.table(cohort) for i in INDICATORS.values() if i.table is not None]

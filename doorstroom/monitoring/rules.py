@@ -1,0 +1,241 @@
+"""What an enrollment's history says on a given date, and the statistics the indicators use: plain
+Python, no Django, so every definition in docs/monitoring.md can be tested on hand-made histories.
+
+A history is read "stand per" a date: only events that happened on or before it count, as they are
+known today (a correction recorded later voids the event it corrects). The lifecycle rules of
+`enrollments.rules` made every stored history legal, and a legal history cut at a date is legal too.
+"""
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+#: event types (the values of `enrollments.rules.EventType`; repeated here so this module stays pure)
+REFERRED = "aangemeld"
+INTAKE = "intake"
+STARTED = "gestart"
+PHASE_CHANGED = "fase_gewijzigd"
+PAUSED = "gepauzeerd"
+RESUMED = "hervat"
+DROPPED_OUT = "uitgevallen"
+NOT_STARTED = "niet_gestart"
+COMPLETED = "afgerond"
+TRANSFERRED = "overgedragen"
+CLOSED = "administratief_afgesloten"
+CORRECTED = "gecorrigeerd"
+ENDINGS = (COMPLETED, DROPPED_OUT, NOT_STARTED, TRANSFERRED, CLOSED)
+
+#: the state on a date, as the funnel names it
+STATE_REFERRED = "aangemeld"
+STATE_INTAKE = "intake"
+STATE_ACTIVE = "actief"
+STATE_PAUSED = "gepauzeerd"
+
+#: outcomes that count as paid work when an enrollment ends
+WORK_OUTCOMES = frozenset({"betaald_werk"})
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    event_type: str
+    occurred_on: date
+    phase: int | None = None
+    reason_code: str = ""
+    outcomes: tuple[str, ...] = ()
+    target_programme_id: int | None = None
+    voided: bool = False
+
+
+@dataclass(frozen=True)
+class Pause:
+    start: date
+    end: date | None  # None: still paused on the reporting date (or when the enrollment ended)
+    reason_code: str
+
+
+@dataclass
+class History:
+    """One enrollment as its events say on the reporting date."""
+
+    enrollment_id: int
+    participant_id: int
+    programme_id: int
+    referred_on: date | None = None
+    intake_on: date | None = None
+    started_on: date | None = None
+    ended_on: date | None = None
+    ending: str = ""  # one of ENDINGS, or "" while open
+    ending_reason: str = ""
+    outcomes: tuple[str, ...] = ()
+    transferred_to: int | None = None
+    state: str = ""  # on the reporting date: a STATE_* while open, else the ending
+    pauses: list[Pause] = field(default_factory=list)
+    phase_stays: list[tuple[int, date, date | None]] = field(default_factory=list)  # (phase, from, until)
+
+    @property
+    def is_open(self) -> bool:
+        return not self.ending
+
+    @property
+    def with_outcome(self) -> bool:
+        return self.ending == COMPLETED and bool(self.outcomes)
+
+
+def history(
+    *, enrollment_id: int, participant_id: int, programme_id: int, events: Iterable[Event], on: date
+) -> History:
+    """Fold the events of one enrollment that happened on or before `on`, in replay order (date,
+    then recording order), voided events left out."""
+    h = History(enrollment_id=enrollment_id, participant_id=participant_id, programme_id=programme_id)
+    pause_start: date | None = None
+    pause_reason = ""
+    phase: int | None = None
+    phase_since: date | None = None
+    for e in sorted(events, key=lambda e: (e.occurred_on, e.seq)):
+        if e.voided or e.event_type == CORRECTED or e.occurred_on > on:
+            continue
+        kind = e.event_type
+        if kind == REFERRED:
+            h.referred_on = e.occurred_on
+            h.state = STATE_REFERRED
+        elif kind == INTAKE:
+            h.intake_on = e.occurred_on
+            h.state = STATE_INTAKE
+        elif kind in (STARTED, PHASE_CHANGED):
+            if kind == STARTED:
+                h.started_on = e.occurred_on
+            if phase_since is not None:
+                h.phase_stays.append((phase or 0, phase_since, e.occurred_on))
+            phase, phase_since = e.phase, e.occurred_on
+            h.state = STATE_ACTIVE
+        elif kind == PAUSED:
+            pause_start, pause_reason = e.occurred_on, e.reason_code
+            h.state = STATE_PAUSED
+        elif kind == RESUMED:
+            if pause_start is not None:
+                h.pauses.append(Pause(pause_start, e.occurred_on, pause_reason))
+            pause_start = None
+            h.state = STATE_ACTIVE
+        elif kind in ENDINGS:
+            h.ended_on = e.occurred_on
+            h.ending = kind
+            h.ending_reason = e.reason_code
+            h.outcomes = tuple(dict.fromkeys(e.outcomes)) if kind == COMPLETED else ()
+            h.transferred_to = e.target_programme_id if kind == TRANSFERRED else None
+            h.state = kind
+    if pause_start is not None:
+        h.pauses.append(Pause(pause_start, None, pause_reason))
+    if phase_since is not None:
+        h.phase_stays.append((phase or 0, phase_since, h.ended_on))
+    return h
+
+
+def paused_days(pauses: Sequence[Pause], start: date, end: date) -> int:
+    """Days of [start, end) that fall in a pause (a pause still running lasts until `end`)."""
+    total = 0
+    for p in pauses:
+        lo = max(start, p.start)
+        hi = min(end, p.end or end)
+        if hi > lo:
+            total += (hi - lo).days
+    return total
+
+
+def active_days(h: History, on: date) -> int:
+    """Days between the start and the end (or `on`) without the paused days."""
+    if h.started_on is None:
+        return 0
+    until = min(h.ended_on, on) if h.ended_on else on
+    if until <= h.started_on:
+        return 0
+    return (until - h.started_on).days - paused_days(h.pauses, h.started_on, until)
+
+
+def phase_weeks(h: History, on: date) -> list[tuple[int, float, bool]]:
+    """(phase, weeks without paused days, finished) for every stay in a phase."""
+    stays = []
+    for phase, start, until in h.phase_stays:
+        end = until or (min(h.ended_on, on) if h.ended_on else on)
+        days = max(0, (end - start).days - paused_days(h.pauses, start, end))
+        stays.append((phase, days / 7, until is not None))
+    return stays
+
+
+# --- statistics ------------------------------------------------------------------------------------
+
+
+def quantile(values: Sequence[float], q: float) -> float | None:
+    """The q-quantile with linear interpolation between closest ranks (what spreadsheets call
+    PERCENTILE.INC), so a figure can be checked by hand in Excel."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low = math.floor(position)
+    high = math.ceil(position)
+    if low == high:
+        return float(ordered[low])
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def wilson(successes: int, total: int, z: float = 1.959964) -> tuple[float, float] | None:
+    """The 95% Wilson score interval of a proportion (better than the normal one for small groups)."""
+    if total == 0:
+        return None
+    p = successes / total
+    denominator = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def survival(durations: Sequence[tuple[float, bool]], weeks: Sequence[int]) -> list[tuple[int, float | None, int]]:
+    """Kaplan-Meier: the share still in the programme after w weeks since start, for each w.
+    `durations` are (weeks observed, ended) per started enrollment: an enrollment still running
+    on the reporting date is censored. Returns (week, share or None, number at risk)."""
+    times = sorted({t for t, ended in durations if ended})
+    share = 1.0
+    curve_points: list[tuple[float, float]] = []
+    for t in times:
+        at_risk = sum(1 for d, _ in durations if d >= t)
+        ended = sum(1 for d, e in durations if e and d == t)
+        if at_risk:
+            share *= 1 - ended / at_risk
+        curve_points.append((t, share))
+    result = []
+    for w in weeks:
+        at_risk = sum(1 for d, _ in durations if d >= w)
+        value = 1.0
+        for t, s in curve_points:
+            if t <= w:
+                value = s
+        result.append((w, value if durations else None, at_risk))
+    return result
+
+
+def merge_chain(chain: Sequence[History]) -> History:
+    """A chain of enrollments linked by transfers inside a group of programmes, as one trajectory
+    of the group: it starts where the first started and ends where the last ended; the transfers
+    between its parts are steps inside it, not endings."""
+    first, last = chain[0], chain[-1]
+    merged = History(
+        enrollment_id=first.enrollment_id,
+        participant_id=first.participant_id,
+        programme_id=first.programme_id,
+        referred_on=first.referred_on,
+        intake_on=next((h.intake_on for h in chain if h.intake_on), None),
+        started_on=next((h.started_on for h in chain if h.started_on), None),
+        ended_on=last.ended_on,
+        ending=last.ending,
+        ending_reason=last.ending_reason,
+        outcomes=last.outcomes,
+        transferred_to=last.transferred_to,
+        state=last.state,
+        pauses=[p for h in chain for p in h.pauses],
+        phase_stays=[],
+    )
+    if merged.started_on is not None and last.state in (STATE_REFERRED, STATE_INTAKE):
+        merged.state = STATE_ACTIVE  # moved on to the next route and waiting there: still in the group's trajectory
+    return merged

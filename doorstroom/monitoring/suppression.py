@@ -1,0 +1,198 @@
+"""Small-count suppression with complementary suppression (plain Python).
+
+A count from 1 up to the threshold (5 by default) is shown as "<5" (primary). Then, for every linear
+relation a reader could use (a total and its parts, a funnel cell and its breakdown by reason, a group
+of programmes and its routes), more cells are hidden (secondary, shown as "·") until no hidden count
+can be worked out from what is shown: the relations are solved the way an attacker would, and while
+any hidden cell has only one possible value, another cell of one of its relations is hidden too.
+
+A zero is shown (it says nobody, which is no one's data). The reader knows a primary cell lies in
+1..threshold-1 and a secondary one is at least the threshold; the audit takes that knowledge into
+account.
+"""
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+Address = Hashable
+
+PRIMARY = "primary"
+SECONDARY = "secondary"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """total = sum(parts). A relation with `exact=False` says total >= sum(parts) (a person with
+    several outcomes is one person in the total)."""
+
+    total: Address
+    parts: tuple[Address, ...]
+    exact: bool = True
+
+
+def suppress(
+    values: Mapping[Address, int | None], relations: Sequence[Relation], threshold: int = 5
+) -> dict[Address, str]:
+    """Which cells to hide and why: {address: PRIMARY | SECONDARY}."""
+    hidden: dict[Address, str] = {a: PRIMARY for a, v in values.items() if v is not None and 0 < v < threshold}
+    relevant = [r for r in relations if r.total in values and all(p in values for p in r.parts)]
+    beyond_help: set[Address] = set()  # determined, but every linked cell is already hidden or zero
+    for _round in range(2 * len(values) + 1):
+        cell = _determined(values, relevant, hidden, threshold, skip=beyond_help)
+        if cell is None:
+            break
+        extra = _complement_for(cell, values, relevant, hidden)
+        if extra is None:
+            beyond_help.add(cell)
+            continue
+        hidden[extra] = SECONDARY
+    return hidden
+
+
+def _complement_for(
+    cell: Address, values: Mapping[Address, int | None], relations: Sequence[Relation], hidden: Mapping[Address, str]
+) -> Address | None:
+    """The smallest shown non-zero cell in a relation that touches `cell` or a hidden cell linked
+    to it (least information lost)."""
+    linked = _component(cell, relations, hidden)
+    candidates = []
+    for relation in relations:
+        members = (relation.total, *relation.parts)
+        if not linked.intersection(members):
+            continue
+        for member in members:
+            value = values.get(member)
+            if member not in hidden and value:
+                candidates.append((value, str(member), member))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: (c[0], c[1]))[2]
+
+
+def _determined(
+    values: Mapping[Address, int | None],
+    relations: Sequence[Relation],
+    hidden: Mapping[Address, str],
+    threshold: int,
+    skip: set[Address],
+) -> Address | None:
+    """A hidden cell whose value follows from what is shown, or None."""
+    for cell in sorted(hidden, key=str):
+        if cell not in skip and len(possible_values(cell, values, relations, hidden, threshold)) <= 1:
+            return cell
+    return None
+
+
+def possible_values(
+    cell: Address,
+    values: Mapping[Address, int | None],
+    relations: Sequence[Relation],
+    hidden: Mapping[Address, str],
+    threshold: int,
+    limit: int = 2,
+) -> set[int]:
+    """The values a reader could consider for a hidden cell, given the shown cells, the relations
+    and the meaning of the marks (stops at `limit`: two values already mean it is not given away).
+    Depth-first search over the hidden cells linked to it, narrowing every cell's range through the
+    relations after each choice, so a dead end is seen early."""
+    linked = _component(cell, relations, hidden)
+    everything = sum(v or 0 for v in values.values()) + threshold
+    bounds: dict[Address, tuple[int, int]] = {}
+    for address in values:
+        if address in linked:
+            bounds[address] = (1, threshold - 1) if hidden[address] == PRIMARY else (threshold, everything)
+        elif address in hidden:
+            bounds[address] = (1, everything)  # hidden, but not linked: whatever the marks allow
+        else:
+            value = values[address] or 0
+            bounds[address] = (value, value)
+    constraints = [r for r in relations if any(m in linked for m in (r.total, *r.parts))]
+    found: set[int] = set()
+    low, high = bounds[cell]
+    for value in range(low, high + 1):
+        trial = dict(bounds)
+        trial[cell] = (value, value)
+        if _solvable(trial, constraints, sorted((a for a in linked if a != cell), key=str)):
+            found.add(value)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def _narrow(bounds: dict[Address, tuple[int, int]], relations: Sequence[Relation]) -> bool:
+    """Tighten the ranges through the relations until nothing changes; False if one becomes empty."""
+    changed = True
+    while changed:
+        changed = False
+        for r in relations:
+            t_lo, t_hi = bounds[r.total]
+            lows = [bounds[p][0] for p in r.parts]
+            highs = [bounds[p][1] for p in r.parts]
+            new_t = (max(t_lo, sum(lows)), min(t_hi, sum(highs)) if r.exact else t_hi)
+            if new_t != (t_lo, t_hi):
+                bounds[r.total] = new_t
+                changed = True
+            t_lo, t_hi = bounds[r.total]
+            if t_lo > t_hi:
+                return False
+            for i, part in enumerate(r.parts):
+                lo, hi = bounds[part]
+                new_hi = min(hi, t_hi - (sum(lows) - lows[i]))
+                new_lo = max(lo, t_lo - (sum(highs) - highs[i])) if r.exact else lo
+                if (new_lo, new_hi) != (lo, hi):
+                    if new_lo > new_hi:
+                        return False
+                    bounds[part] = (new_lo, new_hi)
+                    lows[i], highs[i] = new_lo, new_hi
+                    changed = True
+    return True
+
+
+def _solvable(bounds: dict[Address, tuple[int, int]], relations: Sequence[Relation], free: list[Address]) -> bool:
+    if not _narrow(bounds, relations):
+        return False
+    open_cells = [a for a in free if bounds[a][0] < bounds[a][1]]
+    if not open_cells:
+        return all(
+            (bounds[r.total][0] == sum(bounds[p][0] for p in r.parts))
+            if r.exact
+            else bounds[r.total][0] >= sum(bounds[p][0] for p in r.parts)
+            for r in relations
+        )
+    address = open_cells[0]
+    low, high = bounds[address]
+    for value in range(low, high + 1):
+        trial = dict(bounds)
+        trial[address] = (value, value)
+        if _solvable(trial, relations, open_cells[1:]):
+            return True
+    return False
+
+
+def _component(cell: Address, relations: Sequence[Relation], hidden: Mapping[Address, str]) -> set[Address]:
+    """The cells linked to `cell` through relations that contain a hidden cell."""
+    seen = {cell}
+    frontier = [cell]
+    while frontier:
+        current = frontier.pop()
+        for r in relations:
+            members = (r.total, *r.parts)
+            if current in members:
+                for member in members:
+                    if member not in seen and member in hidden:
+                        seen.add(member)
+                        frontier.append(member)
+    return seen
+
+
+def shown_as(value: int | None, mark: str | None, threshold: int) -> str:
+    """How a count is written: the number, "<5" for a small count, "·" for a protecting cell."""
+    if mark == PRIMARY:
+        return f"<{threshold}"
+    if mark == SECONDARY:
+        return "·"
+    return "" if value is None else str(value)
+
+
+def rows_hidden(row_cells: Iterable[Address], hidden: Mapping[Address, str]) -> bool:
+    return any(cell in hidden for cell in row_cells)

@@ -1,0 +1,123 @@
+"""The suppression attacker: for generated tables with totals, breakdowns and a group shown as a
+whole and per route, try to work out every hidden count from everything shown. It must never
+succeed. The attacker here is written apart from the suppression code."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from doorstroom.monitoring import suppression
+from doorstroom.monitoring.suppression import PRIMARY, Relation
+
+K = 5
+
+
+def attacker(values, relations, hidden):
+    """For each hidden cell: is its true value possible, and is another value possible too? Written
+    apart from the suppression code: every cell gets a range (shown: its value; "<5": 1..4; "·": 5 and
+    up), the relations cut the ranges down, and a search tries values one cell at a time."""
+    top = sum(values.values()) + K
+    start = {
+        a: ((1, K - 1) if hidden[a] == PRIMARY else (K, top)) if a in hidden else (values[a], values[a]) for a in values
+    }
+
+    def cut(ranges):
+        for _ in range(100):
+            before = dict(ranges)
+            for r in relations:
+                lo_t, hi_t = ranges[r.total]
+                lo_p = sum(ranges[p][0] for p in r.parts)
+                hi_p = sum(ranges[p][1] for p in r.parts)
+                ranges[r.total] = (max(lo_t, lo_p), min(hi_t, hi_p) if r.exact else hi_t)
+                for p in r.parts:
+                    others_lo = lo_p - ranges[p][0]
+                    others_hi = hi_p - ranges[p][1]
+                    lo = max(ranges[p][0], ranges[r.total][0] - others_hi) if r.exact else ranges[p][0]
+                    ranges[p] = (lo, min(ranges[p][1], ranges[r.total][1] - others_lo))
+            if any(lo > hi for lo, hi in ranges.values()):
+                return False
+            if ranges == before:
+                return True
+        return True
+
+    def possible(ranges):
+        ranges = dict(ranges)
+        if not cut(ranges):
+            return False
+        loose = [a for a, (lo, hi) in ranges.items() if lo < hi]
+        if not loose:
+            return True
+        cell = loose[0]
+        return any(possible({**ranges, cell: (v, v)}) for v in range(ranges[cell][0], ranges[cell][1] + 1))
+
+    verdict = {}
+    for cell in hidden:
+        truth = possible({**start, cell: (values[cell], values[cell])})
+        low, high = start[cell]
+        other = any(possible({**start, cell: (v, v)}) for v in range(low, min(high, 60) + 1) if v != values[cell])
+        verdict[cell] = (truth, other)
+    return verdict
+
+
+counts = st.integers(min_value=0, max_value=9)
+
+
+@st.composite
+def report(draw):
+    """A funnel total split into states, one state split into reasons, and the same for two routes
+    of a pilot whose whole is their sum."""
+    values, relations = {}, []
+    routes = ("a", "b")
+    for route in routes:
+        states = [draw(counts) for _ in range(draw(st.integers(2, 4)))]
+        reasons = [draw(counts) for _ in range(draw(st.integers(1, 3)))]
+        states[0] = sum(reasons)
+        for i, v in enumerate(states):
+            values[(route, "state", i)] = v
+        for i, v in enumerate(reasons):
+            values[(route, "reason", i)] = v
+        values[(route, "total")] = sum(states)
+        relations.append(Relation((route, "total"), tuple((route, "state", i) for i in range(len(states)))))
+        relations.append(Relation((route, "state", 0), tuple((route, "reason", i) for i in range(len(reasons)))))
+    values[("whole", "total")] = sum(values[(r, "total")] for r in routes)
+    relations.append(Relation(("whole", "total"), tuple((r, "total") for r in routes)))
+    values[("whole", "state", 0)] = sum(values[(r, "state", 0)] for r in routes)
+    relations.append(Relation(("whole", "state", 0), tuple((r, "state", 0) for r in routes)))
+    return values, relations
+
+
+@pytest.mark.generated
+@settings(max_examples=300)
+@given(case=report())
+def test_no_hidden_count_can_be_worked_out_from_what_is_shown(case, assurance):
+    values, relations = case
+    hidden = suppression.suppress(values, relations, K)
+    assert all(mark for cell, mark in hidden.items() if 0 < values[cell] < K)  # every small count hidden
+    assert not any(values[cell] == 0 for cell in hidden)  # a zero is never hidden
+    for cell, (truth, other) in attacker(values, relations, hidden).items():
+        assurance.add("G1 hidden cells attacked")
+        assert truth, cell  # the attacker's model of the marks holds the true value
+        if not other:
+            assurance.add("G1 hidden cells recovered")
+        assert other, f"{cell} recovered as {values[cell]} from {values} hiding {hidden}"
+
+
+def test_one_small_cell_next_to_a_total_takes_a_second_cell_with_it():
+    values = {"total": 20, "a": 3, "b": 9, "c": 8}
+    hidden = suppression.suppress(values, [Relation("total", ("a", "b", "c"))], K)
+    assert hidden == {"a": PRIMARY, "c": suppression.SECONDARY}
+    assert suppression.shown_as(3, hidden["a"], K) == "<5"
+
+
+def test_two_ones_are_not_enough_to_hide_each_other():
+    """1 + 1 = 2 pins both: a third cell has to go."""
+    values = {"total": 12, "a": 1, "b": 1, "c": 10}
+    hidden = suppression.suppress(values, [Relation("total", ("a", "b", "c"))], K)
+    assert set(hidden) >= {"a", "b"} and len(hidden) >= 3
+
+
+def test_the_attacker_recovers_a_cell_hidden_on_its_own():
+    """Without complementary suppression the attacker wins: so the test above can fail."""
+    values = {"total": 20, "a": 3, "b": 9, "c": 8}
+    verdict = attacker(values, [Relation("total", ("a", "b", "c"))], {"a": PRIMARY})
+    assert verdict == {"a": (True, False)}
