@@ -1240,3 +1240,10 @@ def record_report(user: User, *, what: str, participants: Iterable[Participant] 
         categories=(Category.IDENTITY, Category.TRAJECTORY) if shown else (Category.TRAJECTORY,),
         purpose=PURPOSE_BY_ROLE.get(user.role, ""),
     )
+
+
+def programmes_reportable_by(user: User) -> QuerySet[Programme]:
+    """Programmes a reader can ask figures of: shared templates and those of their municipalities,
+    also programmes no longer in use (their history is still reported)."""
+    municipalities = report_municipalities(user) | served_municipality_ids(user)
+    return Programme.objects.filter(Q(municipality__isnull=True) | Q(municipality_id__in=municipalities))

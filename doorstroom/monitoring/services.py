@@ -1,0 +1,409 @@
+"""Reports: the parameters checked, the cohort read through the reader's report scope, the indicators
+computed, small counts suppressed where the reader or the destination calls for it, and the result
+as one plain structure that the page, the exports, the API and the command all show."""
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from doorstroom.access import policy as access
+from doorstroom.core import clock
+from doorstroom.core.errors import DomainError, raise_all
+from doorstroom.core.messages import _
+from doorstroom.organisations.models import Organisation, Region, User
+from doorstroom.participants.models import Participant
+from doorstroom.programmes.models import Programme
+
+from . import indicators, selectors, suppression
+from .models import AdoptedReport
+
+#: how far back a report can look
+EARLIEST = date(2000, 1, 1)
+
+
+def threshold() -> int:
+    return int(getattr(settings, "DOORSTROOM_SUPPRESSION_THRESHOLD", 5))
+
+
+def _values(data: Mapping[str, Any], key: str) -> list[str]:
+    raw = data.get(key)
+    if raw is None:
+        return []
+    values = data.getlist(key) if hasattr(data, "getlist") else raw if isinstance(raw, list | tuple) else [raw]
+    return [part.strip() for value in values for part in str(value).split(",") if part.strip()]
+
+
+def _date(data: Mapping[str, Any], key: str, errors: list[DomainError]) -> date | None:
+    values = _values(data, key)
+    if not values:
+        return None
+    try:
+        day = date.fromisoformat(values[-1])
+    except ValueError:
+        errors.append(DomainError(_("Geef een datum als JJJJ-MM-DD."), field=key))
+        return None
+    if day < EARLIEST:
+        errors.append(DomainError(_("Deze datum ligt te ver terug."), field=key))
+    if day > clock.today():
+        errors.append(DomainError(_("Deze datum ligt in de toekomst."), field=key))
+    return day
+
+
+PARAMETER_NAMES = ("programma", "gemeente", "regio", "basis", "van", "tot", "peildatum", "geheel")
+
+
+def parameters_from(user: User, data: Mapping[str, Any]) -> selectors.ReportParameters:
+    """Read report parameters (page form, API query or command options, all with the same names);
+    every problem is reported at once, each naming its parameter."""
+    errors: list[DomainError] = []
+    errors.extend(
+        DomainError(_("Onbekende parameter."), field=key)
+        for key in data
+        if key not in PARAMETER_NAMES and key not in ("format", "csrfmiddlewaretoken")
+    )
+    codes = _values(data, "programma")
+    programmes = list(access.programmes_reportable_by(user).filter(code__in=codes)) if codes else []
+    known = {p.code for p in programmes}
+    errors.extend(
+        DomainError(_("Onbekend programma '%(code)s'.", code=code), field="programma")
+        for code in codes
+        if code not in known
+    )
+    scope_municipalities = _municipalities_of(user)
+    municipality_ids: list[int] = []
+    for value in _values(data, "gemeente"):
+        found = (
+            Organisation.objects.filter(pk__in=scope_municipalities).filter(uuid=value).first()
+            if _uuid(value)
+            else None
+        )
+        if found is None:
+            errors.append(DomainError(_("Onbekende gemeente, of een gemeente buiten uw bereik."), field="gemeente"))
+        else:
+            municipality_ids.append(found.pk)
+    for value in _values(data, "regio"):
+        region = Region.objects.filter(uuid=value).first() if _uuid(value) else None
+        members = set(region.members.values_list("pk", flat=True)) & scope_municipalities if region else set()
+        if not members:
+            errors.append(DomainError(_("Onbekende regio, of een regio buiten uw bereik."), field="regio"))
+        municipality_ids.extend(sorted(members))
+    basis = (_values(data, "basis") or [selectors.BASIS_REFERRED])[-1]
+    if basis not in (selectors.BASIS_REFERRED, selectors.BASIS_STARTED):
+        errors.append(DomainError(_("Kies 'aangemeld' of 'gestart'."), field="basis"))
+    period_from = _date(data, "van", errors)
+    period_until = _date(data, "tot", errors)
+    on = _date(data, "peildatum", errors) or clock.today()
+    if period_from and period_until and period_until < period_from:
+        errors.append(DomainError(_("De periode eindigt vóór hij begint."), field="tot"))
+    if period_from and period_from > on:
+        errors.append(DomainError(_("De periode begint na de peildatum."), field="van"))
+    whole_values = _values(data, "geheel")
+    if whole_values and whole_values[-1] not in ("ja", "nee"):
+        errors.append(DomainError(_("Kies 'ja' of 'nee'."), field="geheel"))
+    raise_all(errors)
+    return selectors.ReportParameters(
+        on=on,
+        programme_ids=tuple(sorted(p.pk for p in programmes)),
+        municipality_ids=tuple(sorted(set(municipality_ids))),
+        basis=basis,
+        period_from=period_from,
+        period_until=min(period_until, on) if period_until else None,
+        whole=not whole_values or whole_values[-1] == "ja",
+    )
+
+
+def _uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _municipalities_of(user: User) -> set[int]:
+    return set(access.report_municipalities(user)) | access.served_municipality_ids(user)
+
+
+def parameters_shown(p: selectors.ReportParameters) -> dict[str, Any]:
+    """The parameters as the report names them (codes and dates, for the JSON and the exports)."""
+    programmes = dict(Programme.objects.filter(pk__in=p.programme_ids).values_list("pk", "code"))
+    municipalities = dict(Organisation.objects.filter(pk__in=p.municipality_ids).values_list("pk", "name"))
+    return {
+        "programma": [programmes[i] for i in p.programme_ids],
+        "gemeente": [municipalities[i] for i in p.municipality_ids],
+        "basis": p.basis,
+        "van": p.period_from.isoformat() if p.period_from else None,
+        "tot": p.period_until.isoformat() if p.period_until else None,
+        "peildatum": p.on.isoformat(),
+        "geheel": p.whole,
+    }
+
+
+# --- computing -------------------------------------------------------------------------------------
+
+
+def _parts(p: selectors.ReportParameters) -> list[tuple[str, str, selectors.ReportParameters]]:
+    """A group of programmes is reported as one whole and per programme; one programme once."""
+    if len(p.programme_ids) <= 1:
+        return [("geheel", "", p)]
+    names = dict(Programme.objects.filter(pk__in=p.programme_ids).values_list("pk", "name"))
+    parts = [("geheel", str(_("Alle gekozen programma's samen")), p)]
+    parts.extend(
+        (
+            str(programme_id),
+            names.get(programme_id, ""),
+            selectors.ReportParameters(
+                on=p.on,
+                programme_ids=(programme_id,),
+                municipality_ids=p.municipality_ids,
+                basis=p.basis,
+                period_from=p.period_from,
+                period_until=p.period_until,
+                whole=False,
+            ),
+        )
+        for programme_id in p.programme_ids
+    )
+    return parts
+
+
+def report_compute(
+    user: User, p: selectors.ReportParameters, *, outside: bool = False
+) -> tuple[dict[str, Any], dict[tuple[str, str, str, str], frozenset[int]]]:
+    """The report as shown to `user` (or, with `outside`, as it may leave the organisation: always
+    suppressed), and the enrollments behind each shown count for the drill-down."""
+    scope = access.report_scope(user)
+    programmes = list(Programme.objects.filter(pk__in=p.programme_ids))
+    suppressed = outside or scope.suppressed(programmes) or (not p.programme_ids and not scope.case_access)
+    if not p.programme_ids and scope.case_access and scope.role not in access.TEAM_ROLES:
+        # an overview over every programme: sensitive ones count only in suppressed figures
+        suppressed = suppressed or _has_sensitive(scope, p)
+    k = threshold()
+    parts_out: list[dict[str, Any]] = []
+    values: dict[Any, int | None] = {}
+    members: dict[tuple[str, str, str, str], frozenset[int]] = {}
+    computed = []
+    for key, title, part_parameters in _parts(p):
+        cohort = selectors.cohort(scope.counted, part_parameters)
+        tables = indicators.tables(cohort)
+        computed.append((key, title, tables))
+        for table in tables:
+            for row in table.rows:
+                for column, _label, kind in table.columns:
+                    cell = row.get(column)
+                    if kind == "count" and isinstance(cell, indicators.Cell):
+                        address = (key, table.code, str(row["key"]), column)
+                        values[address] = None if cell.value is None else int(cell.value)
+                        if cell.members is not None:
+                            members[address] = cell.members
+    hidden = suppression.suppress(values, _relations(values, computed), k) if suppressed else {}
+    for key, title, tables in computed:
+        parts_out.append(
+            {"key": key, "title": title, "tables": [_table_out(key, t, hidden, k, suppressed) for t in tables]}
+        )
+    report = {
+        "parameters": parameters_shown(p),
+        "definition_version": indicators.DEFINITION_VERSION,
+        "computed_at": timezone.now().isoformat(timespec="seconds"),
+        "suppressed": suppressed,
+        "threshold": k,
+        "outside": outside,
+        "parts": parts_out,
+    }
+    shown_members = {a: m for a, m in members.items() if a not in hidden} if scope.case_access else {}
+    return report, shown_members
+
+
+def _has_sensitive(scope: access.ReportScope, p: selectors.ReportParameters) -> bool:
+    return selectors.cohort_enrollments(scope.counted, p).filter(programme__is_sensitive=True).exists()
+
+
+def _relations(
+    values: Mapping[tuple[str, str, str, str], int | None], computed: list[tuple[str, str, list[indicators.Table]]]
+) -> list[suppression.Relation]:
+    """The sums a reader could use to work back to a hidden count, as far as they hold exactly."""
+    relations: list[suppression.Relation] = []
+
+    def add(total: tuple, parts: Iterable[tuple], exact_only: bool = True) -> None:
+        parts = tuple(parts)
+        if total not in values or any(part not in values for part in parts) or not parts:
+            return
+        if exact_only and (values[total] or 0) != sum(values[part] or 0 for part in parts):
+            return
+        relations.append(suppression.Relation(total, parts))
+
+    funnel_parts = (
+        "wacht_op_start",
+        "in_intake",
+        "actief",
+        "gepauzeerd",
+        "niet_gestart",
+        "uitgevallen",
+        "afgerond_met_resultaat",
+        "afgerond_zonder_resultaat",
+        "overgedragen",
+        "administratief_afgesloten",
+    )
+    for key, _title, tables in computed:
+        f = indicators.FUNNEL
+
+        def cell(table: str, row: str, column: str = "count", key: str = key) -> tuple[str, str, str, str]:
+            return (key, table, row, column)
+
+        add(cell(f, "aangemeld"), [cell(f, part) for part in funnel_parts])
+        add(cell(f, "doorgestroomd"), [cell(f, "afgerond_met_resultaat")])
+        add(cell(f, "afgerond_met_resultaat"), [cell(f, "doorgestroomd")])
+        add(cell(f, "uitstroom_werk"), [cell("resultaten", "betaald_werk", "persons")])
+        add(cell("resultaten", "betaald_werk", "persons"), [cell(f, "uitstroom_werk")])
+        add(cell("resultaten", "totaal", "persons"), [cell(f, "doorgestroomd")])
+        add(cell(f, "doorgestroomd"), [cell("resultaten", "totaal", "persons")])
+        by_code = {t.code: t for t in tables}
+        for table_code, funnel_row in (
+            ("niet_gestart_per_reden", "niet_gestart"),
+            ("uitgevallen_per_reden", "uitgevallen"),
+            ("afgesloten_per_reden", "administratief_afgesloten"),
+            ("overgedragen_naar", "overgedragen"),
+        ):
+            rows = [str(r["key"]) for r in by_code[table_code].rows] if table_code in by_code else []
+            add(cell(f, funnel_row), [cell(table_code, r) for r in rows])
+        outcome_rows = [str(r["key"]) for r in by_code["resultaten"].rows if r["key"] != "totaal"]
+        add(cell("resultaten", "totaal", "mentions"), [cell("resultaten", r, "mentions") for r in outcome_rows])
+        for table_code, total, parts in (
+            ("taal_vooruitgang", "measured", ("rose",)),
+            ("zrm_per_domein", "measured", ("improved", "worse")),
+            ("doelen", "started", ("reached",)),
+        ):
+            for r in by_code[table_code].rows if table_code in by_code else []:
+                row_key = str(r["key"])
+                relations.append(
+                    suppression.Relation(
+                        cell(table_code, row_key, total),
+                        tuple(cell(table_code, row_key, c) for c in parts),
+                        exact=False,
+                    )
+                ) if cell(table_code, row_key, total) in values else None
+    # a group shown as a whole and per programme: whole = sum of the routes, where that holds
+    route_keys = [key for key, _t, _tables in computed if key != "geheel"]
+    if route_keys:
+        for address in [a for a in values if a[0] == "geheel"]:
+            add(address, [(route, *address[1:]) for route in route_keys])
+    return relations
+
+
+def _table_out(
+    part: str, table: indicators.Table, hidden: Mapping[Any, str], k: int, suppressed: bool
+) -> dict[str, Any]:
+    rows_out = []
+    small_base = False
+    for row in table.rows:
+        counts = [(c, row.get(c)) for c, _l, kind in table.columns if kind == "count"]
+        row_hidden = any((part, table.code, str(row["key"]), c) in hidden for c, _v in counts)
+        if table.code == "blijvers" and suppressed:
+            at_risk = row.get("at_risk")
+            small_base = small_base or (isinstance(at_risk, indicators.Cell) and (at_risk.value or 0) < k)
+            row_hidden = row_hidden or small_base
+        cells: dict[str, Any] = {}
+        for column, _label, kind in table.columns:
+            if column == "label":
+                continue
+            cell = row.get(column)
+            value = cell.value if isinstance(cell, indicators.Cell) else cell
+            mark = hidden.get((part, table.code, str(row["key"]), column))
+            if kind == "count":
+                if mark is None and row_hidden and table.code == "blijvers":
+                    mark = suppression.SECONDARY
+                cells[column] = _cell_out(value, mark, k)
+            else:
+                cells[column] = _cell_out(value, suppression.SECONDARY if suppressed and row_hidden else None, k)
+        rows_out.append({"key": str(row["key"]), "label": str(row["label"]), "cells": cells})
+    if table.code == "blijvers" and suppressed and _departures_hidden(part, hidden):
+        for row in rows_out:  # the curve would give the number of drop-outs away
+            row["cells"] = {c: _cell_out(None, suppression.SECONDARY, k) for c in row["cells"]}
+    return {
+        "code": table.code,
+        "title": table.title,
+        "note": table.note,
+        "chart": table.chart,
+        "columns": [{"key": c, "label": label, "kind": kind} for c, label, kind in table.columns],
+        "rows": rows_out,
+    }
+
+
+def _departures_hidden(part: str, hidden: Mapping[tuple, str]) -> bool:
+    return any(
+        (part, indicators.FUNNEL, row, "count") in hidden for row in ("uitgevallen", "administratief_afgesloten")
+    )
+
+
+def _cell_out(value: Any, mark: str | None, k: int) -> dict[str, Any]:
+    if mark is not None:
+        return {"value": None, "shown": suppression.shown_as(None, mark, k), "hidden": mark}
+    return {"value": value, "shown": "" if value is None else _number(value), "hidden": None}
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",") if value != int(value) else str(int(value))
+    return str(value)
+
+
+# --- drill-down, adoption --------------------------------------------------------------------------
+
+
+def report_drilldown(
+    user: User, p: selectors.ReportParameters, *, part: str, table: str, row: str, column: str
+) -> tuple[list[Participant], int]:
+    """The participants behind one shown count that the reader may see by name, and how many more
+    are counted but not listed. A suppressed cell has no list."""
+    scope = access.report_scope(user)
+    if not scope.case_access:
+        raise access.Refusal(_("Met uw rol ziet u alleen totalen, geen namen."), code="role_ceiling")
+    _report, members = report_compute(user, p)
+    behind = members.get((part, table, row, column))
+    if behind is None:
+        raise DomainError(_("Achter dit getal staat geen lijst."), field="cel")
+    listable = scope.listable.filter(pk__in=behind)
+    participants = list(
+        Participant.objects.filter(pk__in=listable.values("participant_id")).order_by("family_name", "given_name", "id")
+    )
+    everyone = len({pid for pid in scope.counted.filter(pk__in=behind).values_list("participant_id", flat=True)})
+    access.record_report(user, what="report_drilldown", participants=participants)
+    return participants, max(0, everyone - len(participants))
+
+
+@transaction.atomic
+def report_adopt(user: User, p: selectors.ReportParameters, *, title: str, note: str = "") -> AdoptedReport:
+    """Freeze the figures as shown now, with the definition version: what was sent out can be shown
+    again exactly."""
+    if not title.strip():
+        raise DomainError(_("Geef de rapportage een titel."), field="title")
+    if user.organisation is None:
+        raise DomainError(_("U hoort bij geen organisatie."), field="title")
+    report, _members = report_compute(user, p)
+    adopted = AdoptedReport.objects.create(
+        title=title.strip()[:200],
+        parameters=report["parameters"],
+        figures=report,
+        definition_version=indicators.DEFINITION_VERSION,
+        adopted_by=user,
+        organisation=user.organisation,
+        note=note.strip()[:300],
+    )
+    access.record_report(user, what="report_adopted")
+    return adopted
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last twelve months."""
+    return today - timedelta(days=365), today
+
+
+def dutch(message: str) -> str:
+    return gettext(message)
