@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("doorstroom.referrals.urls")),
     path("", include("doorstroom.signalering.urls")),
     path("", include("doorstroom.organisations.urls")),
+    path("", include("doorstroom.monitoring.urls")),
 ]
 
 handler400 = "doorstroom.api.errors.bad_request"

@@ -58,9 +58,18 @@ NOT_PERSONAL = {
     "organisations:activate",
     "organisations:api_tokens",
     "organisations:api_token_revoke",
+    # reports: counts only (a drill-down to names is a personal read, below); every report shown,
+    # adopted or exported writes its own audit row (monitoring/tests/test_report_views.py)
+    "monitoring:report",
+    "monitoring:report_adopt",
+    "monitoring:adopted_list",
+    "monitoring:adopted",
+    "api-report",
 }
 
 PERSONAL = [
+    Endpoint("monitoring:report_people", "get", "read"),
+    Endpoint("api-report-drilldown", "get", "read"),
     Endpoint("participants:own_file", "get", "read"),
     Endpoint("participants:own_plan_agree", "post", "write"),
     Endpoint("participants:detail", "get", "read"),

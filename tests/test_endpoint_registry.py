@@ -152,6 +152,7 @@ def url_for(name, world):
         "api-referrals": "/api/v1/aanmeldingen/",
         "api-participant-referrals": f"/api/v1/deelnemers/{p.uuid}/aanmeldingen/",
         "api-referral-answer": f"/api/v1/aanmeldingen/{world['referral'].uuid}/antwoord/",
+        "api-report-drilldown": "/api/v1/rapportages/deelnemers/",
     }
     if name in api:
         return api[name]
@@ -238,6 +239,8 @@ def caller_and_data(endpoint, world):
         data = {"version": p.version, "family_name": "Gewijzigd"}
     elif endpoint.name == "api-enrollments" and endpoint.method == "post":
         data = {"participant": str(p.uuid), "programme": ProgrammeFactory().code}
+    elif endpoint.name in {"monitoring:report_people", "api-report-drilldown"}:
+        query = f"?programma={world['enrollment'].programme.code}&deel=geheel&tabel=trechter&rij=aangemeld&kolom=count"
     elif endpoint.name == "api-enrollment-events" and endpoint.method == "post":
         data = {"event_type": "gestart", "occurred_on": clock.today().isoformat()}
     return user, data, query

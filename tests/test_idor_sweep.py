@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from doorstroom.core import clock
 from doorstroom.enrollments import services
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
+from doorstroom.monitoring.models import AdoptedReport
 from doorstroom.organisations.models import Role
 from doorstroom.organisations.services import account_change_propose, api_token_issue
 from doorstroom.organisations.tests.factories import UserFactory
@@ -88,7 +89,19 @@ def test_every_id_route_is_404_for_an_unrelated_user(client, assurance):
     proposal = account_change_propose(
         actor=administrators[0], kind="rol", target=owner, values={"role": Role.TEAM_LEAD}
     )
-    extra = {"<uuid:token_uuid>": str(token.uuid), "<uuid:change_uuid>": str(proposal.uuid)}
+    adopted = AdoptedReport.objects.create(  # another organisation's adopted report
+        title="Kanarie-rapportage",
+        parameters={},
+        figures={"parts": []},
+        definition_version="test",
+        adopted_by=owner,
+        organisation=owner.organisation,
+    )
+    extra = {
+        "<uuid:token_uuid>": str(token.uuid),
+        "<uuid:change_uuid>": str(proposal.uuid),
+        "<uuid:report_uuid>": str(adopted.uuid),
+    }
     routes = sorted(set(id_routes()))
     assert len(routes) >= 9, routes
     checked = 0

@@ -11,6 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from doorstroom.contacts.api import urls as contact_urls
 from doorstroom.enrollments.api import urls as enrollment_urls
 from doorstroom.measurements.api import urls as measurement_urls
+from doorstroom.monitoring.api import urls as monitoring_urls
 from doorstroom.organisations.api import urls as organisation_urls
 from doorstroom.participants.api import urls as participant_urls
 from doorstroom.plans.api import urls as plan_urls
@@ -47,6 +48,7 @@ urlpatterns = [
                 *plan_urls.urlpatterns,
                 *contact_urls.urlpatterns,
                 *referral_urls.urlpatterns,
+                *monitoring_urls.urlpatterns,
             ]
         ),
     ),

@@ -18,6 +18,7 @@ from doorstroom.measurements.models import MeasurementScore, ScaleVersion
 from doorstroom.programmes.models import OutcomeType, Programme, ReasonEvent, reason_catalogue
 
 from . import indicators, rules
+from .models import AdoptedReport
 
 BASIS_REFERRED = "aangemeld"
 BASIS_STARTED = "gestart"
@@ -225,3 +226,8 @@ def _item_labels() -> dict[tuple[str, str], str]:
         for item in items or []:
             labels.setdefault((kind, item["code"]), gettext(str(item.get("label", item["code"]))))
     return labels
+
+
+def adopted_reports_of(organisation_id: int | None) -> QuerySet[AdoptedReport]:
+    """Adopted reports of the reader's organisation (figures as they were shown when adopted)."""
+    return AdoptedReport.objects.filter(organisation_id=organisation_id or 0).select_related("adopted_by")

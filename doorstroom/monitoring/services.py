@@ -3,13 +3,12 @@ computed, small counts suppressed where the reader or the destination calls for 
 as one plain structure that the page, the exports, the API and the command all show."""
 
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from doorstroom.access import policy as access
 from doorstroom.core import clock
@@ -322,7 +321,7 @@ def _table_out(
                 cells[column] = _cell_out(value, mark, k)
             else:
                 cells[column] = _cell_out(value, suppression.SECONDARY if suppressed and row_hidden else None, k)
-        rows_out.append({"key": str(row["key"]), "label": str(row["label"]), "cells": cells})
+        rows_out.append({"key": str(row["key"]), "name": str(row["label"]), "cells": cells})
     if table.code == "blijvers" and suppressed and _departures_hidden(part, hidden):
         for row in rows_out:  # the curve would give the number of drop-outs away
             row["cells"] = {c: _cell_out(None, suppression.SECONDARY, k) for c in row["cells"]}
@@ -331,7 +330,7 @@ def _table_out(
         "title": table.title,
         "note": table.note,
         "chart": table.chart,
-        "columns": [{"key": c, "label": label, "kind": kind} for c, label, kind in table.columns],
+        "columns": [{"key": c, "name": label, "kind": kind} for c, label, kind in table.columns],
         "rows": rows_out,
     }
 
@@ -400,10 +399,38 @@ def report_adopt(user: User, p: selectors.ReportParameters, *, title: str, note:
     return adopted
 
 
-def default_period(today: date) -> tuple[date, date]:
-    """The last twelve months."""
-    return today - timedelta(days=365), today
+def parameters_query(shown: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The parameters of an adopted report as a query again (programme codes; municipalities by name
+    are looked up again within the reader's reach)."""
+    query: dict[str, list[str]] = {}
+    if shown.get("programma"):
+        query["programma"] = list(shown["programma"])
+    names = shown.get("gemeente") or []
+    if names:
+        query["gemeente"] = [str(u) for u in Organisation.objects.filter(name__in=names).values_list("uuid", flat=True)]
+    for key in ("basis", "van", "tot", "peildatum"):
+        if shown.get(key):
+            query[key] = [str(shown[key])]
+    query["geheel"] = ["ja" if shown.get("geheel", True) else "nee"]
+    return query
 
 
-def dutch(message: str) -> str:
-    return gettext(message)
+def compare(frozen: dict[str, Any], today: dict[str, Any] | None) -> dict[str, Any]:
+    """The adopted figures, each cell with today's figure next to it where it differs now."""
+    if today is None:
+        return frozen
+    now = {
+        (part["key"], table["code"], row["key"], column): cell
+        for part in today["parts"]
+        for table in part["tables"]
+        for row in table["rows"]
+        for column, cell in row["cells"].items()
+    }
+    for part in frozen["parts"]:
+        for table in part["tables"]:
+            for row in table["rows"]:
+                for column, cell in row["cells"].items():
+                    current = now.get((part["key"], table["code"], row["key"], column))
+                    if current is not None and current["shown"] != cell["shown"]:
+                        cell["today"] = current["shown"]
+    return frozen

@@ -13,6 +13,7 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         return {"oidc_enabled": settings.DOORSTROOM_OIDC_ENABLED}
     return {
         "may_search": access.can_search(user),
+        "may_report": user.role in access.REPORT_CASE_ROLES | access.REPORT_AGGREGATE_ROLES,
         "may_register": user.role in access.REGISTERING_ROLES,
         "has_caseload": user.role not in ("deelnemer", "beheerder"),
         "is_administrator": user.role == "beheerder",

@@ -13,6 +13,8 @@ START_PAGES = {
     "gebruikersbeheerder": "organisations:accounts",
     "privacyfunctionaris": "participants:written_access_request",
     "archivaris": "retention:destruction_lists",
+    "projectleider": "monitoring:report",
+    "onderzoeker": "monitoring:report",
 }
 
 

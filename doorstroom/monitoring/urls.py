@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("rapportages/", views.report, name="report"),
+    path("rapportages/deelnemers/", views.report_people, name="report_people"),
+    path("rapportages/vaststellen/", views.report_adopt, name="report_adopt"),
+    path("rapportages/vastgesteld/", views.adopted_list, name="adopted_list"),
+    path("rapportages/vastgesteld/<uuid:report_uuid>/", views.adopted, name="adopted"),
+]
