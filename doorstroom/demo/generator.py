@@ -82,7 +82,7 @@ ORGANISATIONS = {
     "welzijn": ("Welzijn Hengelo", OrganisationKind.WELFARE, ["hengelo"]),
     "secondchance": ("Stichting Second Chance", OrganisationKind.INTERMEDIARIES, ["enschede"]),
     "employer": ("Bouwbedrijf Twentekanaal", OrganisationKind.EMPLOYER, ["enschede"]),
-    "research": ("Onderzoeksbureau Evaluatie & Effect", OrganisationKind.WELFARE, []),
+    "research": ("Onderzoeksbureau Evaluatie & Effect", OrganisationKind.WELFARE, ["enschede", "hengelo"]),
 }
 
 

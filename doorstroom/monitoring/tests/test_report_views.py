@@ -1,0 +1,144 @@
+"""The report page, its drill-down, adoption and the API: the same figures for the same reader, every
+shown report audited, bad parameters answered naming the parameter."""
+
+from datetime import timedelta
+
+import pytest
+from rest_framework.test import APIClient
+
+from doorstroom.access.models import AuditEvent
+from doorstroom.core import clock
+from doorstroom.enrollments import services as enrollment_services
+from doorstroom.enrollments.models import EnrollmentEvent, TeamRole
+from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
+from doorstroom.monitoring.models import AdoptedReport
+from doorstroom.organisations.models import Role
+from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
+from doorstroom.participants.tests.factories import ParticipantFactory
+from doorstroom.programmes.tests.factories import ProgrammeFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = clock.today()
+
+
+@pytest.fixture
+def world():
+    municipality = OrganisationFactory(municipality=True)
+    director = UserFactory(role=Role.DIRECTOR, organisation=municipality)
+    programme = ProgrammeFactory(code="taalroute", name="Taalroute")
+    people = []
+    for n in range(8):
+        participant = ParticipantFactory(municipality=municipality, given_name=f"Persoon{n}", family_name="Kwak")
+        TeamAssignmentFactory(participant=participant, member=director, role=TeamRole.DIRECTOR)
+        enrollment = enrollment_services.enrollment_enrol(
+            participant=participant,
+            programme=programme,
+            actor=director,
+            referred_by=municipality,
+            on=TODAY - timedelta(days=100 - n),
+        )
+        enrollment_services.enrollment_record(
+            enrollment=enrollment, actor=director, event_type="gestart", on=TODAY - timedelta(days=90 - n)
+        )
+        people.append((participant, enrollment))
+    dropped = people[0][1]
+    enrollment_services.enrollment_record(
+        enrollment=dropped,
+        actor=director,
+        event_type="uitgevallen",
+        on=TODAY - timedelta(days=10),
+        reason_code="detentie",
+    )
+    leader = UserFactory(role=Role.PROJECT_LEADER, organisation=municipality)
+    return {"director": director, "leader": leader, "programme": programme, "people": people, "dropped": dropped}
+
+
+def test_a_director_reads_the_report_and_follows_a_count_to_the_people_behind_it(world, client):
+    client.force_login(world["director"])
+    before = AuditEvent.objects.count()
+    page = client.get("/rapportages/", {"programma": "taalroute"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<caption>Trechter</caption>" in html and "Uitgevallen, per reden" in html
+    assert AuditEvent.objects.filter(object_type="report").count() == 1 and AuditEvent.objects.count() == before + 1
+    link = next(
+        part.split('"')[0] for part in html.split('href="/rapportages/deelnemers/?')[1:] if "rij=uitgevallen" in part
+    )
+    people = client.get("/rapportages/deelnemers/?" + link.replace("&amp;", "&"))
+    assert people.status_code == 200
+    assert "Persoon0 Kwak" in people.content.decode() and "Persoon1" not in people.content.decode()
+    row = AuditEvent.objects.filter(object_type="report_drilldown").get()
+    assert [s.participant_uuid for s in row.subjects.all()] == [str(world["people"][0][0].uuid)]
+
+
+def test_a_project_leader_sees_hidden_small_counts_and_no_names(world, client):
+    client.force_login(world["leader"])
+    home = client.get("/")
+    assert home["Location"] == "/rapportages/"
+    page = client.get("/rapportages/", {"programma": "taalroute"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "&lt;5" in html
+    assert "/rapportages/deelnemers/" not in html and "Persoon" not in html and "Kwak" not in html
+    refused = client.get(
+        "/rapportages/deelnemers/",
+        {"programma": "taalroute", "deel": "geheel", "tabel": "trechter", "rij": "gestart", "kolom": "count"},
+    )
+    assert refused.status_code == 403
+
+
+def test_bad_parameters_are_named_on_the_page_and_in_the_api(world, client):
+    client.force_login(world["director"])
+    page = client.get("/rapportages/", {"programma": "onbekend", "van": "2026-05-01", "tot": "2026-01-01"})
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert 'href="#field-programma"' in html and 'href="#field-tot"' in html
+    api = APIClient()
+    api.force_authenticate(world["director"])
+    future = (TODAY + timedelta(days=3650)).isoformat()
+    answer = api.get("/api/v1/rapportages/", {"programma": "taalroute", "peildatum": future, "extra": "1"})
+    assert answer.status_code == 400
+    assert {e["field"] for e in answer.json()["errors"]} == {"peildatum", "extra"}
+
+
+def test_the_api_gives_the_same_figures_as_the_page_and_an_outside_copy_is_suppressed(world):
+    api = APIClient()
+    api.force_authenticate(world["director"])
+    inside = api.get("/api/v1/rapportages/", {"programma": "taalroute"}).json()
+    funnel = {r["key"]: r["cells"]["count"] for r in inside["parts"][0]["tables"][0]["rows"]}
+    assert funnel["aangemeld"]["value"] == 8 and funnel["uitgevallen"]["value"] == 1
+    assert inside["suppressed"] is False
+    outside = api.get("/api/v1/rapportages/", {"programma": "taalroute", "buiten": "ja"}).json()
+    funnel = {r["key"]: r["cells"]["count"] for r in outside["parts"][0]["tables"][0]["rows"]}
+    assert outside["suppressed"] is True and funnel["uitgevallen"] == {
+        "value": None,
+        "shown": "<5",
+        "hidden": "primary",
+    }
+    people = api.get(
+        "/api/v1/rapportages/deelnemers/",
+        {"programma": "taalroute", "deel": "geheel", "tabel": "trechter", "rij": "gestart", "kolom": "count"},
+    ).json()
+    assert len(people["participants"]) == 8 and people["not_listed"] == 0
+    employer = UserFactory(role=Role.EMPLOYER)
+    api.force_authenticate(employer)
+    assert api.get("/api/v1/rapportages/", {"programma": "taalroute"}).status_code == 403
+
+
+def test_an_adopted_report_keeps_its_figures_and_shows_todays_next_to_them(world, client):
+    client.force_login(world["director"])
+    made = client.post("/rapportages/vaststellen/", {"programma": "taalroute", "title": "Kwartaal 3"})
+    adopted = AdoptedReport.objects.get()
+    assert made.status_code == 302 and made["Location"] == f"/rapportages/vastgesteld/{adopted.uuid}/"
+    wrong = EnrollmentEvent.objects.get(enrollment=world["dropped"], event_type="uitgevallen")
+    enrollment_services.enrollment_correct(
+        enrollment=world["dropped"], actor=world["director"], wrong_event=wrong, reason="Verkeerd dossier"
+    )
+    page = client.get(f"/rapportages/vastgesteld/{adopted.uuid}/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Kwartaal 3" in html
+    assert "(nu 0)" in html  # drop-out corrected since: adopted 1, today 0
+    funnel = {r["key"]: r["cells"]["count"]["value"] for r in adopted.figures["parts"][0]["tables"][0]["rows"]}
+    assert funnel["uitgevallen"] == 1
+    other = UserFactory(role=Role.DIRECTOR, organisation=OrganisationFactory(municipality=True))
+    client.force_login(other)
+    assert client.get(f"/rapportages/vastgesteld/{adopted.uuid}/").status_code == 404
