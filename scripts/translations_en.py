@@ -3,6 +3,8 @@ refill and compile the catalogue without GNU gettext. Run `python scripts/check_
 after `manage.py makemessages -l en` to update locale/en."""
 
 EN = {
+    "Kleine aantallen samen": "Small counts together",
+    "Reden niet met u gedeeld": "Reason not shared with you",
     "Uw rol heeft geen rapportages.": "Your role has no reports.",
     "Onbekend veld.": "Unknown field.",
     "Dit veld kunt u niet meesturen.": "This field cannot be sent.",

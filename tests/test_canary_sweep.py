@@ -98,6 +98,14 @@ def test_no_list_or_search_shows_another_organisations_canary(client, assurance)
         "enrollments:caseload_reassign": ["/team/caseload-overdragen/?leaving={coach}"],
         "referrals:inbox": ["/aanmeldingen/"],
         "api-referrals": ["/api/v1/aanmeldingen/", "/api/v1/aanmeldingen/?richting=verstuurd"],
+        # the people behind a report's count: the shared programme holds every canary
+        "monitoring:report_people": [
+            f"/rapportages/deelnemers/?programma={programme.code}&deel=geheel&tabel=trechter&rij=aangemeld&kolom=count"
+        ],
+        "api-report-drilldown": [
+            f"/api/v1/rapportages/deelnemers/?programma={programme.code}&deel=geheel&tabel=trechter&rij=aangemeld"
+            "&kolom=count"
+        ],
     }
     assert set(endpoints) <= set(urls), f"list endpoints without a canary check: {set(endpoints) - set(urls)}"
     checks = leaks = 0

@@ -248,6 +248,31 @@ def calls(world: dict[str, object]) -> list[Call]:
             only_for=frozenset({"director_team", *team}),
         ),
         Call("programmes:list", "get", "/programmas/", "page", reference_data=True),
+        # reports: counts, reason words only within the reader's categories, names only through the door
+        Call("monitoring:report", "get", f"/rapportages/?programma={ordinary.code}", "page", reference_data=True),
+        Call(
+            "monitoring:report",
+            "get",
+            f"/rapportages/?programma={ordinary.code}&programma={sensitive.code}",
+            "page",
+            reference_data=True,
+        ),
+        Call("api-report", "get", f"/api/v1/rapportages/?programma={ordinary.code}", "api"),
+        Call("api-report", "get", f"/api/v1/rapportages/?programma={ordinary.code}&buiten=ja", "api"),
+        Call(
+            "monitoring:report_people",
+            "get",
+            f"/rapportages/deelnemers/?programma={ordinary.code}&deel=geheel&tabel=trechter&rij=aangemeld&kolom=count",
+            "page",
+        ),
+        Call(
+            "api-report-drilldown",
+            "get",
+            f"/api/v1/rapportages/deelnemers/?programma={sensitive.code}&deel=geheel&tabel=trechter&rij=aangemeld"
+            "&kolom=count",
+            "api",
+            means={"identity": "sensitive_programme"},
+        ),
         Call("measurements:overview", "get", f"{u}/metingen/", "page", frozenset({*ITEMS, "measurement_note"})),
         Call("measurements:create", "get", f"{u}/metingen/nieuw/qzinstrument/", "form"),
         Call("measurements:create", "post", f"{u}/metingen/nieuw/qzinstrument/", "form"),

@@ -16,7 +16,7 @@ from doorstroom.core.errors import DomainError, raise_all
 from doorstroom.core.messages import _
 from doorstroom.organisations.models import Organisation, Region, User
 from doorstroom.participants.models import Participant
-from doorstroom.programmes.models import Programme
+from doorstroom.programmes.models import Programme, reason_catalogue
 
 from . import indicators, selectors, suppression
 from .models import AdoptedReport
@@ -189,9 +189,17 @@ def report_compute(
     values: dict[Any, int | None] = {}
     members: dict[tuple[str, str, str, str], frozenset[int]] = {}
     computed = []
-    for key, title, part_parameters in _parts(p):
-        cohort = selectors.cohort(scope.counted, part_parameters)
+    cohorts = [
+        (key, title, selectors.cohort(scope.counted, part_parameters)) for key, title, part_parameters in _parts(p)
+    ]
+    if not suppressed and scope.role not in access.TEAM_ROLES:
+        # a transfer to a sensitive programme shows its name: outside the team, aggregates only
+        suppressed = any(_sensitive_target(c) for _k, _t, c in cohorts)
+    for key, title, cohort in cohorts:
         tables = indicators.tables(cohort)
+        _reasons_within_reach(tables, cohort, user, scope, suppressed=suppressed, k=k)
+        if scope.role not in access.TEAM_ROLES:
+            _sensitive_targets_unnamed(tables)
         computed.append((key, title, tables))
         for table in tables:
             for row in table.rows:
@@ -218,6 +226,93 @@ def report_compute(
     }
     shown_members = {a: m for a, m in members.items() if a not in hidden} if scope.case_access else {}
     return report, shown_members
+
+
+REASON_TABLES = {
+    "niet_gestart_per_reden": "niet_gestart",
+    "uitgevallen_per_reden": "uitgevallen",
+    "afgesloten_per_reden": "administratief_afgesloten",
+    "pauzes_per_reden": "gepauzeerd",
+}
+
+
+def _sensitive_target(cohort: indicators.Cohort) -> bool:
+    targets = {h.transferred_to for h in cohort.histories if h.transferred_to}
+    return bool(targets) and Programme.objects.filter(pk__in=targets, is_sensitive=True).exists()
+
+
+def _reasons_within_reach(
+    tables: list[indicators.Table],
+    cohort: indicators.Cohort,
+    user: User,
+    scope: access.ReportScope,
+    *,
+    suppressed: bool,
+    k: int,
+) -> None:
+    """A reason says what it is about (a pregnancy is health data): its row keeps its words only for
+    a reader who may see that category for everyone counted in it, or, where small counts are hidden,
+    when the row is not small. Other rows are counted together in one row."""
+    participant_of = {h.enrollment_id: h.participant_id for h in cohort.histories}
+    visible: dict[str, set[int]] = {}
+    for table in tables:
+        step = REASON_TABLES.get(table.code)
+        if step is None:
+            continue
+        kept, merged_members = [], set()
+        for row in table.rows:
+            cell = row["count"]
+            category = reason_catalogue().category(step, str(row["key"]))
+            members = set(cell.members or ())
+            if suppressed:  # aggregates only: a reason is named only next to a count that is not small
+                keep = (cell.value or 0) >= k
+            elif category in access.BASELINE:
+                keep = True
+            else:
+                if category not in visible:
+                    ids = {participant_of[e] for e in participant_of}
+                    visible[category] = set(
+                        access.participants_visible_to(user, category).filter(pk__in=ids).values_list("pk", flat=True)
+                    )
+                keep = {participant_of[e] for e in members if e in participant_of} <= visible[category]
+            if keep:
+                kept.append(row)
+            else:
+                merged_members |= members
+        if merged_members:
+            kept.append(
+                {
+                    "key": "niet_gedeeld",
+                    "label": str(_("Kleine aantallen samen") if suppressed else _("Reden niet met u gedeeld")),
+                    "count": indicators.Cell(
+                        len({participant_of[e] for e in merged_members if e in participant_of}),
+                        frozenset(merged_members),
+                    ),
+                }
+            )
+        table.rows = kept
+
+
+def _sensitive_targets_unnamed(tables: list[indicators.Table]) -> None:
+    """Outside the team a sensitive programme is never named next to a count of the people who moved
+    to it: such transfers are counted as "another programme"."""
+    table = next((t for t in tables if t.code == "overgedragen_naar"), None)
+    if table is None or not table.rows:
+        return
+    sensitive = {
+        str(pk)
+        for pk in Programme.objects.filter(
+            pk__in=[int(r["key"]) for r in table.rows if str(r["key"]).isdigit()], is_sensitive=True
+        ).values_list("pk", flat=True)
+    }
+    if not sensitive:
+        return
+    kept = [r for r in table.rows if str(r["key"]) not in sensitive]
+    hidden = [r for r in table.rows if str(r["key"]) in sensitive]
+    members = frozenset().union(*(r["count"].members or frozenset() for r in hidden))
+    people = sum(r["count"].value or 0 for r in hidden)
+    kept.append({"key": "ander", "label": str(_("Ander programma")), "count": indicators.Cell(people, members)})
+    table.rows = kept
 
 
 def _has_sensitive(scope: access.ReportScope, p: selectors.ReportParameters) -> bool:

@@ -142,3 +142,21 @@ def test_an_adopted_report_keeps_its_figures_and_shows_todays_next_to_them(world
     other = UserFactory(role=Role.DIRECTOR, organisation=OrganisationFactory(municipality=True))
     client.force_login(other)
     assert client.get(f"/rapportages/vastgesteld/{adopted.uuid}/").status_code == 404
+
+
+def test_a_reason_is_named_only_to_readers_of_its_category(world):
+    """The drop-out for detention is justice data: the director (statutory task) reads it in the
+    breakdown; a coach on the team without justice shared sees it counted as 'not shared'."""
+    from doorstroom.monitoring import services
+
+    partner = OrganisationFactory()
+    coach = UserFactory(role=Role.COACH, organisation=partner)
+    TeamAssignmentFactory(participant=world["people"][0][0], member=coach, role=TeamRole.COACH)
+
+    def reasons(user):
+        report, _m = services.report_compute(user, services.parameters_from(user, {"programma": "taalroute"}))
+        table = next(t for t in report["parts"][0]["tables"] if t["code"] == "uitgevallen_per_reden")
+        return {row["key"]: row["cells"]["count"]["value"] for row in table["rows"]}
+
+    assert reasons(world["director"]) == {"detentie": 1}
+    assert reasons(coach) == {"niet_gedeeld": 1}
