@@ -54,7 +54,7 @@ def wait_until(page, expression: str, timeout_ms: int = 10_000) -> None:
     raise AssertionError(f"never true: {expression}")
 
 
-def login_with_keyboard(page, username):
+def login_with_keyboard(page, username, lands_on="**/mijn-deelnemers/"):
     page.goto("/")
     page.keyboard.press("Tab")  # skip link
     page.keyboard.press("Tab")  # logo
@@ -63,7 +63,7 @@ def login_with_keyboard(page, username):
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url("**/mijn-deelnemers/")
+    page.wait_for_url(lands_on)
 
 
 def test_coach_registers_enrols_and_moves_a_participant(page, axe, coach_world):
