@@ -3,6 +3,17 @@ refill and compile the catalogue without GNU gettext. Run `python scripts/check_
 after `manage.py makemessages -l en` to update locale/en."""
 
 EN = {
+    "Dit veld is verplicht.": "This field is required.",
+    "Niet getekend (klein aantal): %(rows)s": "Not drawn (small count): %(rows)s",
+    "Grafiek: %(title)s. De cijfers staan in de tabel eronder.": "Chart: %(title)s. The figures are in the table below it.",
+    "Downloaden": "Download",
+    "CSV (Excel, puntkomma)": "CSV (Excel, semicolon)",
+    "CSV (komma)": "CSV (comma)",
+    "Excel": "Excel",
+    "PDF": "PDF",
+    "PDF voor buiten de organisatie (kleine aantallen verborgen)": "PDF for outside the organisation (small counts hidden)",
+    "Rapportage": "Report",
+    "Onbekend formaat: kies csv, csv-komma, xlsx, pdf of json.": "Unknown format: choose csv, csv-komma, xlsx, pdf or json.",
     "Kleine aantallen samen": "Small counts together",
     "Reden niet met u gedeeld": "Reason not shared with you",
     "Uw rol heeft geen rapportages.": "Your role has no reports.",

@@ -61,6 +61,8 @@ NOT_PERSONAL = {
     # reports: counts only (a drill-down to names is a personal read, below); every report shown,
     # adopted or exported writes its own audit row (monitoring/tests/test_report_views.py)
     "monitoring:report",
+    "monitoring:report_export",
+    "monitoring:report_chart",
     "monitoring:report_adopt",
     "monitoring:adopted_list",
     "monitoring:adopted",

@@ -147,6 +147,8 @@ class Simulator:
 
     def __init__(self, rnd: random.Random, today: date) -> None:
         self.rnd = rnd
+        #: choices added later draw from their own stream, so the main one (and the demo) stays the same
+        self.aside = random.Random(hash(rnd.getstate()))  # noqa: S311 - synthetic demo data, reads no value
         self.today = today
         self.seq = 0
 
@@ -228,15 +230,58 @@ class Simulator:
                 return sim
         outcomes = [o.outcome_type for o in programme.outcomes.all()] or ["certificaat"]
         chosen = tuple(rnd.sample(outcomes, k=rnd.randint(1, min(2, len(outcomes)))))
-        if rnd.random() < 0.1:  # finished, but without a positive result
+        if self.aside.random() < 0.1:  # finished, but without a positive result (its own stream)
             add(rules.EventType.COMPLETED, day, reason_code=rules.WITHOUT_FOLLOW_UP, note="Traject afgerond.")
         else:
             add(rules.EventType.COMPLETED, day, outcomes=chosen, note="Traject afgerond.")
         return sim
 
 
+#: the reasons the demo draws from, in a fixed order (a different number of choices would change the
+#: random stream, and with it every demo that tests rely on); all are codes of the shipped catalogue
+DEMO_REASONS = {
+    "niet_gestart": [
+        "niet_geschikt",
+        "geen_motivatie",
+        "gezondheid",
+        "detentie",
+        "zorgtaken",
+        "ander_traject",
+        "onbereikbaar",
+        "overig",
+    ],
+    "gepauzeerd": [
+        "zwangerschap",
+        "ziekte",
+        "verslavingszorg",
+        "ggz",
+        "detentie",
+        "schulden",
+        "zorgtaken",
+        "verhuizing",
+        "vakantie",
+        "overig",
+    ],
+    "uitgevallen": [
+        "motivatie",
+        "gezondheid",
+        "verslavingszorg",
+        "ggz",
+        "zwangerschap",
+        "schulden",
+        "zorgtaken",
+        "verhuizing",
+        "detentie",
+        "onbereikbaar",
+        "ander_werk",
+        "overig",
+    ],
+}
+
+
 def _reason_codes(step: str) -> list[str]:
-    return [code for code, _label, _category in REASONS[step]]
+    shipped = {code for code, _label, _category in REASONS[step]}
+    return [code for code in DEMO_REASONS[step] if code in shipped]
 
 
 def _participant_for(programme: Programme, rnd: random.Random, today: date) -> dict[str, Any]:

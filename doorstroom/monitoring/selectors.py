@@ -15,6 +15,7 @@ from doorstroom.contacts import rules as contact_rules
 from doorstroom.contacts.models import ContactMoment
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent
 from doorstroom.measurements.models import MeasurementScore, ScaleVersion
+from doorstroom.organisations.models import Organisation
 from doorstroom.programmes.models import OutcomeType, Programme, ReasonEvent, reason_catalogue
 
 from . import indicators, rules
@@ -231,3 +232,7 @@ def _item_labels() -> dict[tuple[str, str], str]:
 def adopted_reports_of(organisation_id: int | None) -> QuerySet[AdoptedReport]:
     """Adopted reports of the reader's organisation (figures as they were shown when adopted)."""
     return AdoptedReport.objects.filter(organisation_id=organisation_id or 0).select_related("adopted_by")
+
+
+def municipalities(ids: set[int]) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(pk__in=ids).order_by("name")

@@ -73,7 +73,7 @@ def parameters_from(user: User, data: Mapping[str, Any]) -> selectors.ReportPara
         for code in codes
         if code not in known
     )
-    scope_municipalities = _municipalities_of(user)
+    scope_municipalities = municipalities_of(user)
     municipality_ids: list[int] = []
     for value in _values(data, "gemeente"):
         found = (
@@ -126,7 +126,7 @@ def _uuid(value: str) -> bool:
     return True
 
 
-def _municipalities_of(user: User) -> set[int]:
+def municipalities_of(user: User) -> set[int]:
     return set(access.report_municipalities(user)) | access.served_municipality_ids(user)
 
 
@@ -462,7 +462,7 @@ def report_drilldown(
     _report, members = report_compute(user, p)
     behind = members.get((part, table, row, column))
     if behind is None:
-        raise DomainError(_("Achter dit getal staat geen lijst."), field="cel")
+        raise DomainError(_("Achter dit getal staat geen lijst."), field="rij")
     listable = scope.listable.filter(pk__in=behind)
     participants = list(
         Participant.objects.filter(pk__in=listable.values("participant_id")).order_by("family_name", "given_name", "id")

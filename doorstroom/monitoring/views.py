@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from doorstroom.access import policy as access
 from doorstroom.core.errors import DomainError
-from doorstroom.monitoring import selectors, services
-from doorstroom.organisations.models import Organisation
+from doorstroom.core.pdf import render_pdf
+from doorstroom.monitoring import charts, exports, selectors, services
 
 CELL_NAMES = ("deel", "tabel", "rij", "kolom")
 
@@ -35,7 +35,7 @@ def _errors(error: DomainError) -> list[DomainError]:
 def _choices(user: Any) -> dict[str, Any]:
     return {
         "programmes": access.programmes_reportable_by(user).order_by("name"),
-        "municipalities": Organisation.objects.filter(pk__in=services._municipalities_of(user)).order_by("name"),
+        "municipalities": selectors.municipalities(services.municipalities_of(user)),
     }
 
 
@@ -125,6 +125,10 @@ def _for_page(figures: dict[str, Any], members: dict[Any, Any], query: dict[str,
                         )
                     ordered.append(cell)
                 row["ordered"] = ordered
+            if table["chart"] and query:
+                table["chart_url"] = f"{reverse('monitoring:report_chart')}?" + urlencode(
+                    {**query, "deel": part["key"], "tabel": table["code"]}, doseq=True
+                )
     return figures
 
 
@@ -164,3 +168,83 @@ def adopted(request: access.AuthenticatedRequest, report_uuid: str) -> HttpRespo
             "report": _for_page(services.compare(frozen.figures, today_figures), {}, {}),
         },
     )
+
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "csv-komma": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "pdf": ("application/pdf", "pdf"),
+    "json": ("application/json", "json"),
+}
+
+
+@login_required
+def report_export(request: access.AuthenticatedRequest) -> HttpResponse:
+    """The report as a file. A copy for use outside the organisation is always suppressed and says
+    so; for project leaders and evaluators every copy is such a copy."""
+    scope = access.report_scope(request.user)
+    query = _query(request, leave_out=("formaat", "buiten"))
+    chosen = request.GET.get("formaat", "csv")
+    if chosen not in FORMATS:
+        return HttpResponse(_("Onbekend formaat: kies csv, csv-komma, xlsx, pdf of json."), status=400)
+    try:
+        parameters = services.parameters_from(request.user, query)
+    except DomainError as error:
+        problems = "; ".join(f"{e.field}: {e.shown}" for e in _errors(error))
+        return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
+    outside = request.GET.get("buiten") == "ja" or not scope.case_access
+    figures, _members = services.report_compute(request.user, parameters, outside=outside)
+    access.record_report(request.user, what="report_export")
+    content_type, extension = FORMATS[chosen]
+    if chosen == "xlsx":
+        body: bytes | str = exports.as_xlsx(figures)
+    elif chosen == "pdf":
+        body = report_pdf(figures)
+    elif chosen == "json":
+        body = exports.as_json(figures)
+    else:
+        body = exports.as_csv(figures, delimiter="," if chosen == "csv-komma" else ";")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="rapportage-{parameters.on.isoformat()}.{extension}"'
+    return response
+
+
+def report_pdf(figures: dict[str, Any]) -> bytes:
+    """The report as PDF: the same tables and the same charts, drawn on the server and placed in the
+    document itself (the PDF fetches nothing)."""
+    for part in figures["parts"]:
+        for table in part["tables"]:
+            drawn = charts.svg(table)
+            table["chart_svg"] = drawn[drawn.index("<svg") :] if drawn else ""
+    return render_pdf("monitoring/report_pdf.html", {"report": _for_page(figures, {}, {})})
+
+
+@login_required
+def report_chart(request: access.AuthenticatedRequest) -> HttpResponse:
+    """One table's chart as an SVG image. Drawn from the table as shown to this reader, so it never
+    shows more than the table."""
+    access.report_scope(request.user)
+    query = _query(request, leave_out=("deel", "tabel"))
+    try:
+        parameters = services.parameters_from(request.user, query)
+    except DomainError as error:
+        raise Http404 from error
+    figures, _members = services.report_compute(request.user, parameters)
+    table = next(
+        (
+            t
+            for part in figures["parts"]
+            if part["key"] == request.GET.get("deel", "geheel")
+            for t in part["tables"]
+            if t["code"] == request.GET.get("tabel")
+        ),
+        None,
+    )
+    drawn = charts.svg(table) if table else None
+    if drawn is None:
+        raise Http404
+    response = HttpResponse(drawn, content_type="image/svg+xml; charset=utf-8")
+    # an image runs no script; its own styles are allowed inside it, nothing else
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response

@@ -2,8 +2,11 @@
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -108,6 +111,8 @@ class ReportApi(generics.GenericAPIView):
         user = access.authenticated_user(request.user)
         access.report_scope(user)  # 403 before any parameter is looked up
         query, picked = _split(request.query_params, ("buiten",))
+        if picked["buiten"] not in ("", "ja", "nee"):
+            raise ValidationError({"buiten": [gettext("Kies 'ja' of 'nee'.")]})
         parameters = services.parameters_from(user, query)
         report, _members = services.report_compute(user, parameters, outside=picked["buiten"] == "ja")
         access.record_report(user, what="report")
@@ -128,6 +133,9 @@ class ReportDrilldownApi(generics.GenericAPIView):
         user = access.authenticated_user(request.user)
         access.report_scope(user)
         query, cell = _split(request.query_params, ("deel", "tabel", "rij", "kolom"))
+        missing = {name: [gettext("Dit veld is verplicht.")] for name, value in cell.items() if not value}
+        if missing:
+            raise ValidationError(missing)
         parameters = services.parameters_from(user, query)
         people, more = services.report_drilldown(
             user, parameters, part=cell["deel"], table=cell["tabel"], row=cell["rij"], column=cell["kolom"]

@@ -160,3 +160,40 @@ def test_a_reason_is_named_only_to_readers_of_its_category(world):
 
     assert reasons(world["director"]) == {"detentie": 1}
     assert reasons(coach) == {"niet_gedeeld": 1}
+
+
+def test_the_page_exports_csv_excel_and_pdf_that_read_back(world, client):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    client.force_login(world["director"])
+    base = {"programma": "taalroute"}
+    as_csv = client.get("/rapportages/export/", {**base, "formaat": "csv"})
+    assert as_csv.status_code == 200 and as_csv["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig")), delimiter=";"))
+    assert ["Aangemeld", "8"] in rows
+    as_xlsx = client.get("/rapportages/export/", {**base, "formaat": "xlsx"})
+    book = load_workbook(io.BytesIO(as_xlsx.content))
+    assert any(row[:2] == ("Aangemeld", 8) for row in book[book.sheetnames[1]].iter_rows(values_only=True))
+    as_pdf = client.get("/rapportages/export/", {**base, "formaat": "pdf"})
+    assert as_pdf["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(as_pdf.content)).pages)
+    assert "Trechter" in text and "Aangemeld 8" in text
+    outside = client.get("/rapportages/export/", {**base, "formaat": "csv", "buiten": "ja"})
+    assert ["Uitgevallen", "<5"] in list(csv.reader(io.StringIO(outside.content.decode("utf-8-sig")), delimiter=";"))
+    assert client.get("/rapportages/export/", {**base, "formaat": "doc"}).status_code == 400
+    assert AuditEvent.objects.filter(object_type="report_export").count() == 4
+
+
+def test_a_chart_is_an_svg_image_drawn_from_what_the_table_shows(world, client):
+    client.force_login(world["leader"])
+    page = client.get("/rapportages/", {"programma": "taalroute"}).content.decode()
+    assert 'src="/rapportages/grafiek.svg?' in page and "<svg" not in page  # an image: the page CSP stays strict
+    chart = client.get("/rapportages/grafiek.svg", {"programma": "taalroute", "deel": "geheel", "tabel": "trechter"})
+    assert chart.status_code == 200 and chart["Content-Type"].startswith("image/svg+xml")
+    body = chart.content.decode()
+    assert "<script" not in body and "Aangemeld" in body
+    assert "Uitgevallen" not in body.split("Niet getekend")[0]  # a hidden count is not drawn, only named
