@@ -1185,8 +1185,10 @@ def report_municipalities(user: User) -> frozenset[int]:
     if org is None:
         return frozenset()
     if org.kind == OrganisationKind.MUNICIPALITY:
-        regions = Region.objects.filter(members=org).values_list("members", flat=True)
-        return frozenset({org.pk, *served_municipality_ids(user), *(pk for pk in regions if pk is not None)})
+        in_regions = Organisation.objects.filter(regions__in=Region.objects.filter(members=org)).values_list(
+            "pk", flat=True
+        )
+        return frozenset({org.pk, *served_municipality_ids(user), *in_regions})
     return frozenset(org.works_for.values_list("pk", flat=True))
 
 

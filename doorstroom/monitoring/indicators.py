@@ -54,6 +54,8 @@ class Cohort:
     outcome_labels: dict[str, str] = field(default_factory=dict)
     reason_labels: dict[tuple[str, str], str] = field(default_factory=dict)
     item_labels: dict[tuple[str, str], str] = field(default_factory=dict)
+    municipality_of: dict[int, int] = field(default_factory=dict)  # participant id -> municipality id
+    municipality_names: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -805,3 +807,26 @@ def funnel(cohort: Cohort) -> Table:
 def tables(cohort: Cohort) -> list[Table]:
     """Every table of a report: the funnel first, then each table indicator in registry order."""
     return [funnel(cohort)] + [i.table(cohort) for i in INDICATORS.values() if i.table is not None]
+
+
+def municipalities_side_by_side(cohort: Cohort) -> Table | None:
+    """The funnel once per municipality, in columns (None when the cohort lies in one municipality)."""
+    present = sorted(
+        {cohort.municipality_of.get(h.participant_id) for h in cohort.histories} - {None},
+        key=lambda m: cohort.municipality_names.get(m or 0, ""),
+    )
+    if len(present) < 2:
+        return None
+    columns = [("label", str(_("Stap")), "text")] + [
+        (f"m{m}", cohort.municipality_names.get(m or 0, str(m)), "count") for m in present
+    ]
+    rows = []
+    for indicator in INDICATORS.values():
+        if indicator.section != FUNNEL or indicator.members is None:
+            continue
+        chosen = list(indicator.members(cohort))
+        row: dict[str, Any] = {"key": indicator.code, "label": str(indicator.name)}
+        for m in present:
+            row[f"m{m}"] = count_cell(h for h in chosen if cohort.municipality_of.get(h.participant_id) == m)
+        rows.append(row)
+    return Table("gemeenten", str(_("Gemeenten naast elkaar")), columns, rows, "")

@@ -58,7 +58,13 @@ def cohort_enrollments(counted: QuerySet[Enrollment], p: ReportParameters) -> Qu
 
 def cohort(counted: QuerySet[Enrollment], p: ReportParameters) -> indicators.Cohort:
     chosen = cohort_enrollments(counted, p)
-    rows = list(chosen.values_list("id", "participant_id", "programme_id", "transferred_from_id"))
+    rows = []
+    municipality_of: dict[int, int] = {}
+    for enrollment_id, participant_id, programme_id, from_id, municipality_id in chosen.values_list(
+        "id", "participant_id", "programme_id", "transferred_from_id", "participant__municipality_id"
+    ):
+        rows.append((enrollment_id, participant_id, programme_id, from_id))
+        municipality_of[participant_id] = municipality_id
     events_by_enrollment: dict[int, list[tuple]] = defaultdict(list)
     event_rows = EnrollmentEvent.objects.filter(enrollment__in=chosen.values("id")).values_list(
         "enrollment_id",
@@ -136,6 +142,10 @@ def cohort(counted: QuerySet[Enrollment], p: ReportParameters) -> indicators.Coh
             if reason.programme_id in programme_ids
         },
         item_labels=_item_labels(),
+        municipality_of=municipality_of,
+        municipality_names=dict(
+            Organisation.objects.filter(pk__in=set(municipality_of.values())).values_list("pk", "name")
+        ),
     )
 
 

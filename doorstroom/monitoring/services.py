@@ -197,6 +197,9 @@ def report_compute(
         suppressed = any(_sensitive_target(c) for _k, _t, c in cohorts)
     for key, title, cohort in cohorts:
         tables = indicators.tables(cohort)
+        side_by_side = indicators.municipalities_side_by_side(cohort) if key == "geheel" else None
+        if side_by_side is not None:
+            tables.insert(1, side_by_side)
         _reasons_within_reach(tables, cohort, user, scope, suppressed=suppressed, k=k)
         if scope.role not in access.TEAM_ROLES:
             _sensitive_targets_unnamed(tables)
@@ -359,6 +362,10 @@ def _relations(
         add(cell("resultaten", "totaal", "persons"), [cell(f, "doorgestroomd")])
         add(cell(f, "doorgestroomd"), [cell("resultaten", "totaal", "persons")])
         by_code = {t.code: t for t in tables}
+        if "gemeenten" in by_code:  # each step: the municipalities add up to the whole
+            columns = [c for c, _label, kind in by_code["gemeenten"].columns if kind == "count"]
+            for row in by_code["gemeenten"].rows:
+                add(cell(f, str(row["key"])), [cell("gemeenten", str(row["key"]), c) for c in columns])
         for table_code, funnel_row in (
             ("niet_gestart_per_reden", "niet_gestart"),
             ("uitgevallen_per_reden", "uitgevallen"),

@@ -197,3 +197,32 @@ def test_a_chart_is_an_svg_image_drawn_from_what_the_table_shows(world, client):
     body = chart.content.decode()
     assert "<script" not in body and "Aangemeld" in body
     assert "Uitgevallen" not in body.split("Niet getekend")[0]  # a hidden count is not drawn, only named
+
+
+def test_municipalities_side_by_side_add_up_to_the_whole(db):
+    from doorstroom.monitoring import services
+    from doorstroom.organisations.tests.factories import RegionFactory
+
+    centre = OrganisationFactory(municipality=True, name="Centrumstad")
+    neighbour = OrganisationFactory(municipality=True, name="Buurdorp")
+    region = RegionFactory(centre=centre)
+    region.members.add(centre, neighbour)
+    region.executes_for.add(neighbour)
+    director = UserFactory(role=Role.DIRECTOR, organisation=centre)
+    programme = ProgrammeFactory(code="regioroute")
+    for municipality, count in ((centre, 6), (neighbour, 7)):
+        for _n in range(count):
+            participant = ParticipantFactory(municipality=municipality)
+            enrollment_services.enrollment_enrol(
+                participant=participant, programme=programme, actor=director, referred_by=centre, on=TODAY
+            )
+    report, _m = services.report_compute(director, services.parameters_from(director, {"programma": "regioroute"}))
+    table = next(t for t in report["parts"][0]["tables"] if t["code"] == "gemeenten")
+    assert [c["name"] for c in table["columns"]] == ["Stap", "Buurdorp", "Centrumstad"]
+    referred = next(r for r in table["rows"] if r["key"] == "aangemeld")["cells"]
+    assert {c: v["value"] for c, v in referred.items()} == {f"m{neighbour.pk}": 7, f"m{centre.pk}": 6}
+    leader = UserFactory(role=Role.PROJECT_LEADER, organisation=neighbour)
+    hidden, _m = services.report_compute(leader, services.parameters_from(leader, {"programma": "regioroute"}))
+    table = next(t for t in hidden["parts"][0]["tables"] if t["code"] == "gemeenten")
+    referred = next(r for r in table["rows"] if r["key"] == "aangemeld")["cells"]
+    assert {v["shown"] for v in referred.values()} == {"7", "6"}  # not small: shown to the project leader
