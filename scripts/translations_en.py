@@ -3,6 +3,7 @@ refill and compile the catalogue without GNU gettext. Run `python scripts/check_
 after `manage.py makemessages -l en` to update locale/en."""
 
 EN = {
+    "Programma's naast elkaar": "Programmes side by side",
     "Gemeenten naast elkaar": "Municipalities side by side",
     "Dit veld is verplicht.": "This field is required.",
     "Niet getekend (klein aantal): %(rows)s": "Not drawn (small count): %(rows)s",

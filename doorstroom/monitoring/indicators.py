@@ -830,3 +830,34 @@ def municipalities_side_by_side(cohort: Cohort) -> Table | None:
             row[f"m{m}"] = count_cell(h for h in chosen if cohort.municipality_of.get(h.participant_id) == m)
         rows.append(row)
     return Table("gemeenten", str(_("Gemeenten naast elkaar")), columns, rows, "")
+
+
+OVERVIEW_COLUMNS = (
+    "aangemeld",
+    "gestart",
+    "actief",
+    "gepauzeerd",
+    "uitgevallen",
+    "afgerond_met_resultaat",
+    "doorgestroomd",
+)
+
+
+def programmes_side_by_side(cohort: Cohort) -> Table | None:
+    """An overview: the main funnel figures once per programme, in rows (None for one programme)."""
+    present = sorted({h.programme_id for h in cohort.histories}, key=lambda p: cohort.programme_names.get(p, ""))
+    if len(present) < 2:
+        return None
+    columns = [("label", str(_("Programma")), "text")] + [
+        (code, str(INDICATORS[code].name), "count") for code in OVERVIEW_COLUMNS
+    ]
+    rows = []
+    for programme_id in present:
+        own = [h for h in cohort.histories if h.programme_id == programme_id]
+        sub = Cohort(on=cohort.on, histories=own)
+        row: dict[str, Any] = {"key": str(programme_id), "label": cohort.programme_names.get(programme_id, "")}
+        for code in OVERVIEW_COLUMNS:
+            members = INDICATORS[code].members
+            row[code] = count_cell(members(sub) if members else [])
+        rows.append(row)
+    return Table("programmas", str(_("Programma's naast elkaar")), columns, rows, "")

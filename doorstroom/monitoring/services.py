@@ -197,9 +197,13 @@ def report_compute(
         suppressed = any(_sensitive_target(c) for _k, _t, c in cohorts)
     for key, title, cohort in cohorts:
         tables = indicators.tables(cohort)
-        side_by_side = indicators.municipalities_side_by_side(cohort) if key == "geheel" else None
-        if side_by_side is not None:
-            tables.insert(1, side_by_side)
+        if key == "geheel":
+            for side_by_side in (
+                indicators.programmes_side_by_side(cohort) if not p.programme_ids else None,
+                indicators.municipalities_side_by_side(cohort),
+            ):
+                if side_by_side is not None:
+                    tables.insert(1, side_by_side)
         _reasons_within_reach(tables, cohort, user, scope, suppressed=suppressed, k=k)
         if scope.role not in access.TEAM_ROLES:
             _sensitive_targets_unnamed(tables)
@@ -362,6 +366,9 @@ def _relations(
         add(cell("resultaten", "totaal", "persons"), [cell(f, "doorgestroomd")])
         add(cell(f, "doorgestroomd"), [cell("resultaten", "totaal", "persons")])
         by_code = {t.code: t for t in tables}
+        if "programmas" in by_code:  # each column: the programmes add up to the whole, where that holds
+            for code in indicators.OVERVIEW_COLUMNS:
+                add(cell(f, code), [cell("programmas", str(r["key"]), code) for r in by_code["programmas"].rows])
         if "gemeenten" in by_code:  # each step: the municipalities add up to the whole
             columns = [c for c, _label, kind in by_code["gemeenten"].columns if kind == "count"]
             for row in by_code["gemeenten"].rows:

@@ -226,3 +226,22 @@ def test_municipalities_side_by_side_add_up_to_the_whole(db):
     table = next(t for t in hidden["parts"][0]["tables"] if t["code"] == "gemeenten")
     referred = next(r for r in table["rows"] if r["key"] == "aangemeld")["cells"]
     assert {v["shown"] for v in referred.values()} == {"7", "6"}  # not small: shown to the project leader
+
+
+def test_the_overview_of_all_programmes_shows_each_programme_in_a_row(world):
+    from doorstroom.monitoring import services
+
+    other = ProgrammeFactory(code="werkroute", name="Werkroute")
+    participant, _enrollment = world["people"][1]
+    enrollment_services.enrollment_enrol(
+        participant=participant,
+        programme=other,
+        actor=world["director"],
+        referred_by=participant.municipality,
+        on=TODAY,
+    )
+    report, _m = services.report_compute(world["director"], services.parameters_from(world["director"], {}))
+    table = next(t for t in report["parts"][0]["tables"] if t["code"] == "programmas")
+    rows = {r["name"]: {c: v["value"] for c, v in r["cells"].items()} for r in table["rows"]}
+    assert rows["Taalroute"]["aangemeld"] == 8 and rows["Taalroute"]["uitgevallen"] == 1
+    assert rows["Werkroute"]["aangemeld"] == 1 and rows["Werkroute"]["gestart"] == 0
