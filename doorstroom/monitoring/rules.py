@@ -6,6 +6,7 @@ known today (a correction recorded later voids the event it corrects). The lifec
 `enrollments.rules` made every stored history legal, and a legal history cut at a date is legal too.
 """
 
+import bisect
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -194,23 +195,32 @@ def wilson(successes: int, total: int, z: float = 1.959964) -> tuple[float, floa
 def survival(durations: Sequence[tuple[float, bool]], weeks: Sequence[int]) -> list[tuple[int, float | None, int]]:
     """Kaplan-Meier: the share still in the programme after w weeks since start, for each w.
     `durations` are (weeks observed, ended) per started enrollment: an enrollment still running
-    on the reporting date is censored. Returns (week, share or None, number at risk)."""
-    times = sorted({t for t, ended in durations if ended})
+    on the reporting date is censored. Returns (week, share or None, number at risk). One pass over
+    the durations in order, so a large cohort costs n log n."""
+    ordered = sorted(durations)
+    total = len(ordered)
     share = 1.0
-    curve_points: list[tuple[float, float]] = []
-    for t in times:
-        at_risk = sum(1 for d, _ in durations if d >= t)
-        ended = sum(1 for d, e in durations if e and d == t)
-        if at_risk:
+    curve: list[tuple[float, float]] = []  # (time of an ending, share just after it)
+    index = 0
+    while index < total:
+        t = ordered[index][0]
+        at_risk = total - index
+        ended = 0
+        while index < total and ordered[index][0] == t:
+            ended += 1 if ordered[index][1] else 0
+            index += 1
+        if ended:
             share *= 1 - ended / at_risk
-        curve_points.append((t, share))
+            curve.append((t, share))
     result = []
     for w in weeks:
-        at_risk = sum(1 for d, _ in durations if d >= w)
+        at_risk = total - bisect.bisect_left(ordered, (w, False))
         value = 1.0
-        for t, s in curve_points:
+        for t, s in curve:
             if t <= w:
                 value = s
+            else:
+                break
         result.append((w, value if durations else None, at_risk))
     return result
 
