@@ -3,6 +3,7 @@ refill and compile the catalogue without GNU gettext. Run `python scripts/check_
 after `manage.py makemessages -l en` to update locale/en."""
 
 EN = {
+    "Geef een waarde, of laat deze parameter weg.": "Give a value, or leave this parameter out.",
     "Programma's naast elkaar": "Programmes side by side",
     "Gemeenten naast elkaar": "Municipalities side by side",
     "Dit veld is verplicht.": "This field is required.",

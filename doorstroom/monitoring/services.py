@@ -2,6 +2,7 @@
 computed, small counts suppressed where the reader or the destination calls for it, and the result
 as one plain structure that the page, the exports, the API and the command all show."""
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -53,6 +54,8 @@ def _date(data: Mapping[str, Any], key: str, errors: list[DomainError]) -> date 
     return day
 
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
+
 PARAMETER_NAMES = ("programma", "gemeente", "regio", "basis", "van", "tot", "peildatum", "geheel")
 
 
@@ -65,8 +68,14 @@ def parameters_from(user: User, data: Mapping[str, Any]) -> selectors.ReportPara
         for key in data
         if key not in PARAMETER_NAMES and key not in ("format", "csrfmiddlewaretoken")
     )
+    for key in data:  # a parameter that is sent must say something
+        raw = data.getlist(key) if hasattr(data, "getlist") else data[key]
+        values = raw if isinstance(raw, list | tuple) else [raw]
+        if key in PARAMETER_NAMES and values and not any(str(v).strip() for v in values):
+            errors.append(DomainError(_("Geef een waarde, of laat deze parameter weg."), field=key))
     codes = _values(data, "programma")
-    programmes = list(access.programmes_reportable_by(user).filter(code__in=codes)) if codes else []
+    slugs = [code for code in codes if SLUG.fullmatch(code)]
+    programmes = list(access.programmes_reportable_by(user).filter(code__in=slugs)) if slugs else []
     known = {p.code for p in programmes}
     errors.extend(
         DomainError(_("Onbekend programma '%(code)s'.", code=code), field="programma")

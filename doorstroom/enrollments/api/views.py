@@ -183,7 +183,7 @@ def _query(params: Any) -> dict[str, Any]:
     for key in params:
         values = params.getlist(key)
         if key in ("programma", "status"):
-            data[key] = [part for value in values for part in value.split(",") if part]
+            data[key] = [part for value in values for part in value.split(",")]  # an empty one is refused
         else:
             data[key] = values[-1]
     return data

@@ -111,7 +111,7 @@ class ReportApi(generics.GenericAPIView):
         user = access.authenticated_user(request.user)
         access.report_scope(user)  # 403 before any parameter is looked up
         query, picked = _split(request.query_params, ("buiten",))
-        if picked["buiten"] not in ("", "ja", "nee"):
+        if "buiten" in request.query_params and picked["buiten"] not in ("ja", "nee"):
             raise ValidationError({"buiten": [gettext("Kies 'ja' of 'nee'.")]})
         parameters = services.parameters_from(user, query)
         report, _members = services.report_compute(user, parameters, outside=picked["buiten"] == "ja")

@@ -1,3 +1,5 @@
+import re
+
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -124,11 +126,12 @@ class ReasonListApi(generics.GenericAPIView):
         code = request.query_params.get("programma")
         step = request.query_params.get("stap")
         programme = None
-        if code:
-            programme = _programmes(request).filter(code=code).first()
+        if code is not None:
+            valid = re.fullmatch(r"[-a-zA-Z0-9_]{1,60}", code) is not None
+            programme = _programmes(request).filter(code=code).first() if valid else None
             if programme is None:
                 raise ValidationError({"programma": [gettext("Onbekend programma.")]})
-        if step and step not in ReasonEvent.values:
+        if step is not None and step not in ReasonEvent.values:
             raise ValidationError({"stap": [gettext("Onbekende stap.")]})
         rows = [
             {
