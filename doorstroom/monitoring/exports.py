@@ -114,3 +114,26 @@ def _sheet_name(wanted: str, used: set[str]) -> str:
 
 def as_json(report: dict[str, Any]) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2)
+
+
+def with_cells_in_order(report: dict[str, Any]) -> dict[str, Any]:
+    """Each row's cells in column order (`row["ordered"]`), as the templates show them."""
+    for part in report["parts"]:
+        for table in part["tables"]:
+            for row in table["rows"]:
+                row["ordered"] = [dict(row["cells"][c["key"]]) for c in table["columns"] if c["key"] != "label"]
+    return report
+
+
+def as_pdf(report: dict[str, Any]) -> bytes:
+    """The report as PDF: the same tables and the same charts, drawn on the server and placed in the
+    document itself (the PDF fetches nothing)."""
+    from doorstroom.core.pdf import render_pdf
+
+    from . import charts
+
+    for part in report["parts"]:
+        for table in part["tables"]:
+            drawn = charts.svg(table)
+            table["chart_svg"] = drawn[drawn.index("<svg") :] if drawn else ""
+    return render_pdf("monitoring/report_pdf.html", {"report": with_cells_in_order(report)})

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from doorstroom.access import policy as access
 from doorstroom.core.errors import DomainError
-from doorstroom.core.pdf import render_pdf
 from doorstroom.monitoring import charts, exports, selectors, services
 
 CELL_NAMES = ("deel", "tabel", "rij", "kolom")
@@ -200,7 +199,7 @@ def report_export(request: access.AuthenticatedRequest) -> HttpResponse:
     if chosen == "xlsx":
         body: bytes | str = exports.as_xlsx(figures)
     elif chosen == "pdf":
-        body = report_pdf(figures)
+        body = exports.as_pdf(figures)
     elif chosen == "json":
         body = exports.as_json(figures)
     else:
@@ -208,16 +207,6 @@ def report_export(request: access.AuthenticatedRequest) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="rapportage-{parameters.on.isoformat()}.{extension}"'
     return response
-
-
-def report_pdf(figures: dict[str, Any]) -> bytes:
-    """The report as PDF: the same tables and the same charts, drawn on the server and placed in the
-    document itself (the PDF fetches nothing)."""
-    for part in figures["parts"]:
-        for table in part["tables"]:
-            drawn = charts.svg(table)
-            table["chart_svg"] = drawn[drawn.index("<svg") :] if drawn else ""
-    return render_pdf("monitoring/report_pdf.html", {"report": _for_page(figures, {}, {})})
 
 
 @login_required

@@ -114,3 +114,12 @@ def test_the_command_refuses_naming_what_is_wrong(world):
     employer = UserFactory(role=Role.EMPLOYER, username="werkgever-x")
     with pytest.raises(CommandError, match="--door"):
         call_command("report", "--door", employer.username)
+
+
+def test_the_command_writes_a_pdf_with_the_tables(world, tmp_path):
+    from pypdf import PdfReader
+
+    target = tmp_path / "rapport.pdf"
+    call_command("report", "--door", "regie", "--programme", "formule", "--format", "pdf", "--uitvoer", str(target))
+    text = " ".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "Trechter" in text and "Aangemeld 7" in text

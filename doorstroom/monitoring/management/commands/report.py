@@ -1,4 +1,4 @@
-"""`manage.py report --door <gebruiker> --programme … --format json|csv|xlsx`: a report computed
+"""`manage.py report --door <gebruiker> --programme … --format json|csv|xlsx|pdf`: a report computed
 acting as that user (their report scope, their suppression), audited like the page."""
 
 import sys
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--tot", default=None, help="Einde van de periode, tot en met.")
         parser.add_argument("--peildatum", default=None, help="Stand per (standaard vandaag).")
         parser.add_argument("--buiten", action="store_true", help="Voor gebruik buiten de organisatie: verborgen.")
-        parser.add_argument("--format", default="json", choices=["json", "csv", "xlsx"])
+        parser.add_argument("--format", default="json", choices=["json", "csv", "xlsx", "pdf"])
         parser.add_argument("--komma", action="store_true", help="CSV met komma's in plaats van puntkomma's.")
         parser.add_argument("--uitvoer", default=None, help="Bestand; zonder: stdout (xlsx vraagt een bestand).")
 
@@ -56,11 +56,11 @@ class Command(BaseCommand):
             ) from error
         report, _members = services.report_compute(user, parameters, outside=options["buiten"])
         access.record_report(user, what="report_export")
-        if options["format"] == "xlsx":
+        if options["format"] in ("xlsx", "pdf"):
             if not options["uitvoer"]:
-                raise CommandError("--uitvoer: een Excel-bestand gaat naar een bestand, niet naar het scherm.")
+                raise CommandError("--uitvoer: een Excel- of PDF-bestand gaat naar een bestand, niet naar het scherm.")
             with open(options["uitvoer"], "wb") as handle:
-                handle.write(exports.as_xlsx(report))
+                handle.write(exports.as_xlsx(report) if options["format"] == "xlsx" else exports.as_pdf(report))
             return
         text = (
             exports.as_csv(report, delimiter="," if options["komma"] else ";")
