@@ -4,6 +4,7 @@ A chart only ever draws what its table shows: a hidden count is not drawn, it is
 """
 
 import io
+import textwrap
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -71,8 +72,10 @@ def svg(table: dict[str, Any]) -> str | None:
             axes.text(v, y, f" {v:g}".replace(".", ","), va="center", fontsize=8, color=TEXT)
     axes.spines[["top", "right"]].set_visible(False)
     if hidden:
-        figure.text(0.01, 0.01, _("Niet getekend (klein aantal): %(rows)s") % {"rows": ", ".join(hidden)}, fontsize=7)
-    figure.tight_layout(rect=(0, 0.04 if hidden else 0, 1, 1))
+        note = textwrap.fill(_("Niet getekend (klein aantal): %(rows)s") % {"rows": ", ".join(hidden)}, width=130)
+        figure.text(0.01, 0.01, note, fontsize=7, va="bottom")
+    lines = (note.count("\n") + 1) if hidden else 0
+    figure.tight_layout(rect=(0, min(0.3, 0.05 * lines), 1, 1))
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return buffer.getvalue()

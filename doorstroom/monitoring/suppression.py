@@ -53,8 +53,9 @@ def _complement_for(
     cell: Address, values: Mapping[Address, int | None], relations: Sequence[Relation], hidden: Mapping[Address, str]
 ) -> Address | None:
     """The smallest shown non-zero cell in a relation that touches `cell` or a hidden cell linked
-    to it (least information lost)."""
+    to it (least information lost), a part before a total."""
     linked = _component(cell, relations, hidden)
+    totals = {r.total for r in relations}
     candidates = []
     for relation in relations:
         members = (relation.total, *relation.parts)
@@ -63,10 +64,11 @@ def _complement_for(
         for member in members:
             value = values.get(member)
             if member not in hidden and value:
-                candidates.append((value, str(member), member))
+                # a total (the number of people in the cohort) is the last thing a reader should lose
+                candidates.append((member in totals, value, str(member), member))
     if not candidates:
         return None
-    return min(candidates, key=lambda c: (c[0], c[1]))[2]
+    return min(candidates, key=lambda c: (c[0], c[1], c[2]))[3]
 
 
 def _determined(

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -58,6 +59,7 @@ def report(request: access.AuthenticatedRequest) -> HttpResponse:
     else:
         figures, members = services.report_compute(request.user, parameters)
         access.record_report(request.user, what="report")
+        cache.set(_chart_key(request.user.pk, query), figures, CHART_SECONDS)  # the page's charts draw from it
         context.update(
             report=_for_page(figures, members, query),
             query_string=urlencode(query, doseq=True),
@@ -169,6 +171,18 @@ def adopted(request: access.AuthenticatedRequest, report_uuid: str) -> HttpRespo
     )
 
 
+CHART_SECONDS = 120
+
+
+def _chart_key(user_id: int, query: dict[str, list[str]]) -> str:
+    """The figures a page showed this reader, kept briefly so its charts need not compute the report
+    again (a chart is drawn from exactly the table the reader saw)."""
+    import hashlib
+
+    wanted = urlencode(sorted((k, v) for k, values in query.items() for v in values))
+    return "report-figures:" + hashlib.sha256(f"{user_id}|{wanted}".encode()).hexdigest()
+
+
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "csv-komma": ("text/csv; charset=utf-8", "csv"),
@@ -219,7 +233,9 @@ def report_chart(request: access.AuthenticatedRequest) -> HttpResponse:
         parameters = services.parameters_from(request.user, query)
     except DomainError as error:
         raise Http404 from error
-    figures, _members = services.report_compute(request.user, parameters)
+    figures = cache.get(_chart_key(request.user.pk, query))
+    if figures is None:  # not just shown on the page: compute it for this reader
+        figures, _members = services.report_compute(request.user, parameters)
     table = next(
         (
             t
