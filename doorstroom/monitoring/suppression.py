@@ -110,6 +110,8 @@ def possible_values(
             bounds[address] = (value, value)
     constraints = [r for r in relations if any(m in linked for m in (r.total, *r.parts))]
     found: set[int] = set()
+    if not _narrow(bounds, constraints):  # cut every range down first: few values are left to try
+        return found
     low, high = bounds[cell]
     for value in range(low, high + 1):
         trial = dict(bounds)
