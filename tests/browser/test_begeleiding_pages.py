@@ -46,6 +46,8 @@ def test_begeleiding_pages_pass_axe(page, axe):
     # htmx must have processed the page, or the click follows the link to the full page instead
     wait_until(page, "document.readyState === 'complete' && typeof window.htmx !== 'undefined'")
     page.get_by_role("link", name="Contact vastleggen met Amal Yusuf").click()
+    # the swapped-in form must be processed by htmx too, or a quick click posts it as a whole page
+    wait_until(page, "!!document.querySelector('form[hx-post]')?.['htmx-internal-data']")
     page.get_by_role("button", name="Contact opslaan").click()
     page.get_by_text("Contact met Amal Yusuf opgeslagen.").wait_for()
     axe.check(page)
