@@ -56,7 +56,7 @@ def test_a_project_leader_reads_a_programme_report_with_the_keyboard(page, axe, 
     page.get_by_label("Programma's").select_option(label="Werkroute")
     page.get_by_role("button", name="Toon de cijfers").press("Enter")
     funnel = page.get_by_role("table", name="Trechter")
-    funnel.wait_for()
+    funnel.wait_for(timeout=60_000)
     assert funnel.get_by_role("row", name="Aangemeld").get_by_role("cell").first.inner_text() == "9"
     assert funnel.get_by_role("row", name="Uitgevallen").get_by_role("cell").first.inner_text() == "<5"
     assert "Lid0" not in page.locator("main").inner_text()  # no names
@@ -66,9 +66,10 @@ def test_a_project_leader_reads_a_programme_report_with_the_keyboard(page, axe, 
 def test_a_director_follows_a_count_to_the_people_behind_it(page, axe, report_world):
     login_with_keyboard(page, "regisseur.rapport")
     page.goto("/rapportages/?programma=werkroute")
+    page.wait_for_load_state("networkidle")  # the charts are loaded: the next request is not queued behind them
     funnel = page.get_by_role("table", name="Trechter")
     funnel.get_by_role("row", name="Uitgevallen").get_by_role("link", name="2").click()
-    page.get_by_role("heading", name="Deelnemers achter dit cijfer").wait_for()
+    page.get_by_role("heading", name="Deelnemers achter dit cijfer").wait_for(timeout=60_000)
     names = page.locator("main li").all_inner_texts()
     assert names == ["Lid0 Werkroute", "Lid1 Werkroute"]
     axe.check(page)
