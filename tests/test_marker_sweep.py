@@ -259,6 +259,13 @@ def calls(world: dict[str, object]) -> list[Call]:
         ),
         Call("api-report", "get", f"/api/v1/rapportages/?programma={ordinary.code}", "api"),
         Call("api-report", "get", f"/api/v1/rapportages/?programma={ordinary.code}&buiten=ja", "api"),
+        Call("monitoring:report_export", "get", f"/rapportages/export/?programma={ordinary.code}&formaat=csv", "json"),
+        Call(
+            "monitoring:report_chart",
+            "get",
+            f"/rapportages/grafiek.svg?programma={ordinary.code}&deel=geheel&tabel=pauzes_per_reden",
+            "json",
+        ),
         Call(
             "monitoring:report_people",
             "get",
