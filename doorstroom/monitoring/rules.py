@@ -12,26 +12,28 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-#: event types (the values of `enrollments.rules.EventType`; repeated here so this module stays pure)
-REFERRED = "aangemeld"
-INTAKE = "intake"
-STARTED = "gestart"
-PHASE_CHANGED = "fase_gewijzigd"
-PAUSED = "gepauzeerd"
-RESUMED = "hervat"
-DROPPED_OUT = "uitgevallen"
-NOT_STARTED = "niet_gestart"
-COMPLETED = "afgerond"
-TRANSFERRED = "overgedragen"
-CLOSED = "administratief_afgesloten"
-CORRECTED = "gecorrigeerd"
+from doorstroom.enrollments.rules import EventType, State
+
+#: event types and states: the lifecycle's own values (`enrollments.rules` is plain Python too)
+REFERRED = EventType.REFERRED.value
+INTAKE = EventType.INTAKE_HELD.value
+STARTED = EventType.STARTED.value
+PHASE_CHANGED = EventType.PHASE_CHANGED.value
+PAUSED = EventType.PAUSED.value
+RESUMED = EventType.RESUMED.value
+DROPPED_OUT = EventType.DROPPED_OUT.value
+NOT_STARTED = EventType.NOT_STARTED.value
+COMPLETED = EventType.COMPLETED.value
+TRANSFERRED = EventType.TRANSFERRED.value
+CLOSED = EventType.CLOSED.value
+CORRECTED = EventType.CORRECTED.value
 ENDINGS = (COMPLETED, DROPPED_OUT, NOT_STARTED, TRANSFERRED, CLOSED)
 
 #: the state on a date, as the funnel names it
-STATE_REFERRED = "aangemeld"
-STATE_INTAKE = "intake"
-STATE_ACTIVE = "actief"
-STATE_PAUSED = "gepauzeerd"
+STATE_REFERRED = State.REFERRED.value
+STATE_INTAKE = State.INTAKE.value
+STATE_ACTIVE = State.ACTIVE.value
+STATE_PAUSED = State.PAUSED.value
 
 #: outcomes that count as paid work when an enrollment ends
 WORK_OUTCOMES = frozenset({"betaald_werk"})
