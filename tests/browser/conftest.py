@@ -62,7 +62,11 @@ class AxeChecker:
         self.pages: list[str] = []
 
     def check(self, page) -> None:
-        """Fail on any WCAG 2.1 A/AA violation on the page as it is now."""
+        """Fail on any WCAG 2.1 A/AA violation on the page as it is now.
+
+        A click on a link returns before the next page has loaded; axe on a page still navigating
+        finds no document, so the check waits for the page to have loaded first."""
+        page.wait_for_load_state("load")
         results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
         self.pages.append(page.url)
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"

@@ -55,6 +55,7 @@ def test_begeleiding_pages_pass_axe(page, axe):
     assert "Individueel gesprek" in page.content()
     axe.check(page)
     page.get_by_role("link", name="Signalen").first.click()
+    page.wait_for_url("**/signalen/**")
     axe.check(page)
     page.goto(f"/deelnemers/{participant.uuid}/intake/")
     axe.check(page)
