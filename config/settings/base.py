@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "doorstroom.api",
     "doorstroom.retention",
     "doorstroom.monitoring",
+    "doorstroom.imports",
     "doorstroom.demo",
 ]
 

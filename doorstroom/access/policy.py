@@ -1249,3 +1249,74 @@ def programmes_reportable_by(user: User) -> QuerySet[Programme]:
     also programmes no longer in use (their history is still reported)."""
     municipalities = report_municipalities(user) | served_municipality_ids(user)
     return Programme.objects.filter(Q(municipality__isnull=True) | Q(municipality_id__in=municipalities))
+
+
+# --- Import of existing histories -------------------------------------------------------------
+
+#: Roles with case access that may bring their organisation's history in (ADR 0017).
+IMPORTING_ROLES = frozenset({Role.DIRECTOR, Role.TEAM_LEAD})
+
+
+def may_import(user: User) -> bool:
+    return (
+        user.is_authenticated and user.is_active and user.role in IMPORTING_ROLES and user.organisation_id is not None
+    )
+
+
+def import_municipalities(user: User) -> QuerySet[Organisation]:
+    """Municipalities whose residents an import by this user may register: a director's served
+    municipalities; a team lead's own municipality, or those their organisation works for."""
+    if not may_import(user):
+        return Organisation.objects.none()
+    org = user.organisation
+    assert org is not None
+    if user.role == Role.DIRECTOR and served_municipality_ids(user):
+        return Organisation.objects.filter(pk__in=served_municipality_ids(user))
+    if org.kind == OrganisationKind.MUNICIPALITY:
+        return Organisation.objects.filter(pk=org.pk)
+    return org.works_for.all()
+
+
+def import_directors(user: User) -> QuerySet[User]:
+    """Who an import may name as a participant's regisseur: active directors of the importer's own
+    organisation (so the imported caseload stays within the importer's scope)."""
+    if not may_import(user):
+        return User.objects.none()
+    return User.objects.filter(organisation_id=user.organisation_id or 0, role=Role.DIRECTOR, is_active=True)
+
+
+def import_allowed(user: User, participant: Participant, category: str) -> bool:
+    """Whether an import by this user may write `category` of this participant's file: whatever the
+    user may change anyway, and for a director or team lead also what their organisation's
+    involvement shares (the participant is on the team of a colleague, e.g. the regisseur the file
+    names) — a team lead answers for the organisation's caseload and brings its history in."""
+    if not may_import(user):
+        return False
+    if can(user, participant, Action.CHANGE, category):
+        return True
+    involvement = involvement_of(user, participant)
+    shared = category in BASELINE or category in involvement.granted
+    return involvement.organisation_involved and shared and category in ROLE_CEILING[user.role]
+
+
+def record_import(user: User, *, participants: Iterable[Participant], batch: str, written: bool, detail: dict) -> None:
+    """One audit row for an import, naming every participant it touched (created, changed, or matched
+    and left as they were); a preview that wrote nothing is a read of the matched files."""
+    audit.record(
+        user=user,
+        action=AuditAction.CHANGE if written else AuditAction.READ,
+        result=AuditResult.ALLOWED,
+        object_type="import",
+        object_id=batch,
+        participants=[str(p.uuid) for p in participants],
+        categories=sorted(Category),
+        purpose=PURPOSE_BY_ROLE.get(user.role, ""),
+        detail=detail,
+    )
+
+
+def import_match_visible(user: User, participant_ids: list[int]) -> tuple[list[Participant], int]:
+    """A possible match an import found, as the duplicate check shows it: the files this user may
+    change, and how many others there are (counted, never named)."""
+    visible = list(participants_changeable_by(user, Category.TRAJECTORY).filter(pk__in=participant_ids))
+    return visible, len(set(participant_ids)) - len(visible)

@@ -55,3 +55,38 @@ def contact_record(
         minutes=minutes,
         note=note.strip(),
     )
+
+
+@transaction.atomic
+def contact_update(
+    *,
+    contact: ContactMoment,
+    kind: str,
+    status: str,
+    occurred_on: date,
+    attendance: str = "",
+    minutes: int | None = None,
+    note: str = "",
+) -> ContactMoment:
+    """Change a recorded contact moment (an imported history corrected by a later file), by the
+    same rules as recording one."""
+    errors = []
+    if kind not in ContactKind.values:
+        errors.append(DomainError(_("Kies een soort contact uit de lijst."), field="kind"))
+    if len(note) > 4000:
+        errors.append(DomainError(_("Houd de notitie korter dan 4000 tekens."), field="note"))
+    problems = rules.contact_problems(
+        status=status,
+        attendance=attendance,
+        minutes=minutes,
+        on=occurred_on,
+        today=clock.today(),
+        started_on=trajectory_start(contact.participant),
+    )
+    errors += [DomainError(message, field=field) for field, message in problems]
+    raise_all(errors)
+    touched.mark(contact.participant_id)
+    contact.kind, contact.status, contact.occurred_on = kind, status, occurred_on
+    contact.attendance, contact.minutes, contact.note = attendance, minutes, note.strip()
+    contact.save(update_fields=["kind", "status", "occurred_on", "attendance", "minutes", "note"])
+    return contact

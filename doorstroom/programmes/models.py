@@ -68,6 +68,15 @@ class Programme(PublicIdModel):
         default=10,
         help_text=_("Gemeentelijke cliëntdossiers worden gewoonlijk 10 jaar bewaard; stem af met de archivaris."),
     )
+    monitored_from = models.DateField(
+        _("gevolgd vanaf"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Trajecten die voor deze datum zijn afgesloten of sindsdien niet meer zijn bijgewerkt, geven "
+            "geen signalen: zo zwijgt een ingelezen geschiedenis."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

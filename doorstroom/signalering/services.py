@@ -8,8 +8,10 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Q
 
 from doorstroom.core.errors import DomainError
+from doorstroom.enrollments.models import Enrollment
 from doorstroom.organisations.models import User
 from doorstroom.participants.models import HouseholdMember
 
@@ -47,6 +49,27 @@ def _with_households(participant_ids: Collection[int]) -> set[int]:
     return ids
 
 
+def quiet_history(among: Collection[int] | None = None) -> tuple[set[int], set[tuple[int, int]]]:
+    """Who stays quiet because all we know of them is history: an enrollment of a programme with a
+    "gevolgd vanaf" date whose last event lies before that date (closed then, or untouched since)
+    is history. A participant is quiet when every enrollment is history; a finding about one
+    programme when every enrollment in that programme is (two queries)."""
+    history = Q(programme__monitored_from__isnull=False, last_event_on__lt=F("programme__monitored_from"))
+    old = Enrollment.objects.filter(history)
+    if among is not None:
+        old = old.filter(participant_id__in=list(among))
+    pairs = set(old.values_list("participant_id", "programme_id"))
+    if not pairs:
+        return set(), set()
+    live = set(
+        Enrollment.objects.filter(participant_id__in={p for p, _ in pairs})
+        .exclude(history)
+        .values_list("participant_id", "programme_id")
+    )
+    live_people = {p for p, _ in live}
+    return {p for p, _ in pairs if p not in live_people}, pairs - live
+
+
 @transaction.atomic
 def signals_refresh(*, today: date, among: Collection[int] | None = None) -> dict[str, tuple[int, int]]:
     """Run every registered rule, for everyone or (`among`) for the participants whose work a
@@ -55,12 +78,15 @@ def signals_refresh(*, today: date, among: Collection[int] | None = None) -> dic
     scope = None if among is None else _with_households(among)
     counts = {}
     settings = thresholds()
+    quiet_people, quiet_programmes = quiet_history(scope)
     for code, rule in RULES.items():
         limits, active = settings[code]
         found: dict[tuple[int, str], tuple[Any, ...]] = {
             (f[0], f[1]): tuple(f[2:])
             for f in (rule.find(today, limits, scope) if active else [])
-            if scope is None or f[0] in scope
+            if (scope is None or f[0] in scope)
+            and f[0] not in quiet_people
+            and not (len(f) > 3 and (f[0], f[3]) in quiet_programmes)
         }
         live_rows = Signal.objects.filter(rule=code, state__in=LIVE_STATES)
         if scope is not None:

@@ -1,0 +1,1031 @@
+"""Bringing an organisation's existing histories in: every row through the same domain services,
+lifecycle rules and access policy as a page; all or nothing; the same file again changes nothing;
+an updated file adds what is new and corrects what changed with correcting events.
+
+`import_files` first reads and checks every row (shape, codes, references, dates). Only a file
+without such problems goes on to the domain services, inside one transaction, participant by
+participant (a savepoint each, so every participant's problem is reported); any problem, or a
+preview, rolls the whole transaction back.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from doorstroom.access import policy as access
+from doorstroom.contacts import services as contact_services
+from doorstroom.contacts.models import Attendance, ContactKind, ContactMoment, ContactStatus
+from doorstroom.core import clock
+from doorstroom.core.errors import DomainError, DomainErrors
+from doorstroom.core.messages import _
+from doorstroom.enrollments import rules as lifecycle
+from doorstroom.enrollments import services as enrollment_services
+from doorstroom.enrollments.models import Enrollment, TeamAssignment, TeamRole
+from doorstroom.measurements import services as measurement_services
+from doorstroom.measurements.models import LanguageSource, Measurement, MeasurementType, ScaleVersion
+from doorstroom.organisations.models import Organisation, User
+from doorstroom.participants import services as participant_services
+from doorstroom.participants.models import BenefitStatus, Participant, ResidenceStatus
+from doorstroom.programmes.models import OutcomeType, Phase, Programme, ProgrammeGroup, reason_catalogue
+
+from . import reading
+from .models import ImportBatch, ImportedRecord
+from .rules import EVENT_NAMES, MAX_BYTES, MOMENT_NAMES, ORDER, Problem, Row, parse_cell
+
+Category = access.Category
+
+#: Where a domain service's field shows up in each table.
+COLUMNS = {
+    "deelnemers": {
+        "given_name": "voornaam",
+        "family_name": "achternaam",
+        "family_name_prefix": "tussenvoegsel",
+        "date_of_birth": "geboortedatum",
+        "bsn": "bsn",
+        "languages": "talen",
+        "residence_status": "verblijfsstatus",
+        "benefit_status": "uitkering",
+        "civic_integration_duty": "inburgeringsplichtig",
+        "email": "email",
+        "phone": "telefoon",
+        "municipality": "gemeente",
+        "member": "regisseur",
+        "role": "regisseur",
+        "starts_on": "regisseur",
+    },
+    "trajecten": {
+        "programme": "programma",
+        "group": "doelgroep",
+        "occurred_on": "aangemeld_op",
+        "referred_by": "aangemeld_door",
+    },
+    "gebeurtenissen": {
+        "event_type": "gebeurtenis",
+        "occurred_on": "datum",
+        "reason_code": "reden",
+        "phase": "fase",
+        "outcomes": "resultaten",
+        "target_programme": "naar_programma",
+        "note": "notitie",
+    },
+    "metingen": {
+        "measured_on": "datum",
+        "moment": "moment",
+        "source": "bron",
+        "measurement_type": "instrument",
+    },
+    "contacten": {
+        "kind": "soort",
+        "status": "stand",
+        "attendance": "aanwezigheid",
+        "minutes": "minuten",
+        "occurred_on": "datum",
+        "note": "notitie",
+    },
+}
+FIRST_COLUMN = {
+    "deelnemers": "extern_id",
+    "trajecten": "extern_id",
+    "gebeurtenissen": "gebeurtenis",
+    "metingen": "onderdeel",
+    "contacten": "extern_id",
+}
+
+NEW, CHANGED, SAME = "nieuw", "gewijzigd", "ongewijzigd"
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did or, for a preview or a refused import, would have done."""
+
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    encodings: dict[str, str] = field(default_factory=dict)
+    participants: int = 0
+    written: bool = False
+    batch: ImportBatch | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def count(self, table: str, what: str) -> None:
+        per_table = self.counts.setdefault(table, {NEW: 0, CHANGED: 0, SAME: 0})
+        per_table[what] += 1
+
+    def summary(self) -> list[tuple[str, int, int, int]]:
+        return [
+            (table, self.counts[table][NEW], self.counts[table][CHANGED], self.counts[table][SAME])
+            for table in ORDER
+            if table in self.counts
+        ]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def fingerprint(values: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# --- the plan: rows read, checked and grouped per participant -----------------------------------
+
+
+@dataclass
+class Plan:
+    """Every row of the files, checked, grouped per participant (by the participant's external id)."""
+
+    user: User
+    participants: dict[str, Row] = field(default_factory=dict)
+    enrollments: dict[str, Row] = field(default_factory=dict)
+    events: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
+    measurements: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
+    contacts: dict[str, Row] = field(default_factory=dict)
+    known: dict[tuple[str, str], ImportedRecord] = field(default_factory=dict)  # (table, external id)
+    problems: list[Problem] = field(default_factory=list)
+
+    owners: dict[str, str] = field(default_factory=dict)  # enrollment external id -> participant's
+
+    def owner_of_enrollment(self, external_id: str) -> str | None:
+        return self.owners.get(external_id)
+
+
+def _owners(plan: Plan) -> None:
+    """Whose each enrollment is: from the trajecten rows, or (for one imported before) from the
+    records of that import, in two queries."""
+    plan.owners = {key: str(row.values["deelnemer"]) for key, row in plan.enrollments.items()}
+    earlier = {
+        rec.object_id: key
+        for (table, key), rec in plan.known.items()
+        if table == "trajecten" and key not in plan.owners
+    }
+    if not earlier:
+        return
+    participant_of = dict(Enrollment.objects.filter(pk__in=earlier).values_list("pk", "participant_id"))
+    records = ImportedRecord.objects.filter(
+        organisation_id=plan.user.organisation_id or 0, table="deelnemers", object_id__in=set(participant_of.values())
+    )
+    external_of = {rec.object_id: rec.external_id for rec in records}
+    for rec in records:
+        plan.known.setdefault(("deelnemers", rec.external_id), rec)
+    for enrollment_pk, key in earlier.items():
+        owner = external_of.get(participant_of.get(enrollment_pk, 0))
+        if owner is not None:
+            plan.owners[key] = owner
+
+
+@dataclass
+class Lookups:
+    """Codes the files may use, each read once."""
+
+    municipalities: dict[str, Organisation]
+    organisations: dict[str, Organisation]
+    programmes: dict[str, Programme]
+    directors: dict[str, User]
+    instruments: dict[str, MeasurementType]
+    scales: dict[int, ScaleVersion]
+
+
+def _lookups(user: User) -> Lookups:
+    return Lookups(
+        municipalities={o.name.lower(): o for o in access.import_municipalities(user)},
+        organisations={o.name.lower(): o for o in access.organisations_visible_to(user)},
+        programmes={p.code.lower(): p for p in access.programmes_usable_by(user)},
+        directors={u.username.lower(): u for u in access.import_directors(user).select_related("organisation")},
+        instruments={m.code.lower(): m for m in MeasurementType.objects.filter(is_active=True)},
+        scales={s.measurement_type_id: s for s in ScaleVersion.objects.filter(is_current=True)},
+    )
+
+
+def _check_rows(read: reading.Reading, plan: Plan, lookups: Lookups) -> None:
+    """Every cell parsed and every code, reference and date order checked, before any write."""
+    problems = plan.problems
+    for table in read.tables:
+        for row in table.rows:
+            for column in table.table.columns:
+                value, problem = parse_cell(column, row.cells.get(column.name))
+                if problem:
+                    problems.append(row.problem(column.name, problem))
+                row.values[column.name] = value
+    by_table: dict[str, list[Row]] = defaultdict(list)
+    for table in read.tables:
+        by_table[table.table.name].extend(table.rows)
+    externals = [
+        (t, str(r.values.get("extern_id") or r.values.get("traject") or ""))
+        for t in ("deelnemers", "trajecten", "metingen", "contacten")
+        for r in by_table[t]
+    ]
+    plan.known = {
+        (rec.table, rec.external_id): rec
+        for rec in ImportedRecord.objects.filter(
+            organisation_id=plan.user.organisation_id or 0,
+            external_id__in={e for _t, e in externals} | _referenced(by_table),
+        )
+    }
+
+    for row in by_table["deelnemers"]:
+        _unique(plan.participants, row, "extern_id", problems)
+        v = row.values
+        if v["gemeente"] and str(v["gemeente"]).lower() not in lookups.municipalities:
+            problems.append(row.problem("gemeente", _("U kunt voor deze gemeente geen deelnemers inlezen.")))
+        if v["verblijfsstatus"] and v["verblijfsstatus"] not in ResidenceStatus.values:
+            problems.append(row.problem("verblijfsstatus", _choose(ResidenceStatus.values)))
+        if v["uitkering"] and v["uitkering"] not in BenefitStatus.values:
+            problems.append(row.problem("uitkering", _choose(BenefitStatus.values)))
+        if v["regisseur"] and str(v["regisseur"]).lower() not in lookups.directors:
+            problems.append(
+                row.problem(
+                    "regisseur",
+                    _("Geen klantregisseur van uw organisatie met deze gebruikersnaam."),
+                )
+            )
+        elif not v["regisseur"] and plan.user.role != access.Role.DIRECTOR:
+            problems.append(row.problem("regisseur", _("Vul de gebruikersnaam van de regisseur in.")))
+        born = v.get("geboortedatum")
+        if isinstance(born, date) and born > clock.today():
+            problems.append(row.problem("geboortedatum", _("De geboortedatum ligt in de toekomst.")))
+
+    targets: dict[str, Row] = {}
+    for row in by_table["trajecten"]:
+        _unique(plan.enrollments, row, "extern_id", problems)
+        v = row.values
+        _known_participant(plan, row, "deelnemer", problems)
+        if v["programma"] and str(v["programma"]).lower() not in lookups.programmes:
+            problems.append(row.problem("programma", _("Onbekend programma (gebruik de code van het programma).")))
+        if v["aangemeld_door"] and str(v["aangemeld_door"]).lower() not in lookups.organisations:
+            problems.append(
+                row.problem("aangemeld_door", _("Onbekende organisatie (gebruik de naam zoals in Doorstroom)."))
+            )
+        _not_future(row, "aangemeld_op", problems)
+
+    for row in by_table["gebeurtenissen"]:
+        v = row.values
+        traject = str(v["traject"] or "")
+        plan.events[traject].append(row)
+        enrollment = plan.enrollments.get(traject)
+        if traject and enrollment is None and ("trajecten", traject) not in plan.known:
+            problems.append(
+                row.problem("traject", _("Dit traject staat niet in trajecten en is niet eerder ingelezen."))
+            )
+        if v["gebeurtenis"] and v["gebeurtenis"] not in EVENT_NAMES:
+            problems.append(row.problem("gebeurtenis", _choose(EVENT_NAMES)))
+        _not_future(row, "datum", problems)
+        referred = enrollment.values["aangemeld_op"] if enrollment is not None else None
+        if isinstance(v["datum"], date) and isinstance(referred, date) and v["datum"] < referred:
+            problems.append(row.problem("datum", _("Deze datum ligt voor de aanmelding van het traject.")))
+        programme = lookups.programmes.get(str(enrollment.values["programma"]).lower()) if enrollment else None
+        unknown = [code for code in v["resultaten"] or [] if code not in OutcomeType.values]
+        if unknown:
+            problems.append(row.problem("resultaten", _("Onbekend resultaat: %(codes)s.", codes=", ".join(unknown))))
+        if v["resultaten"] and v["gebeurtenis"] != "afgerond":
+            problems.append(row.problem("resultaten", _("Resultaten horen alleen bij 'afgerond'.")))
+        if (
+            v["reden"]
+            and v["gebeurtenis"] in EVENT_NAMES
+            and programme is not None
+            and reason_catalogue().find(v["gebeurtenis"], v["reden"], programme.pk) is None
+        ):
+            problems.append(row.problem("reden", _("Onbekende reden voor deze gebeurtenis.")))
+        if v["gebeurtenis"] == "overgedragen":
+            target = str(v["naar_programma"] or "").lower()
+            if not target:
+                problems.append(row.problem("naar_programma", _("Vul in naar welk programma is overgedragen.")))
+            elif target not in lookups.programmes:
+                problems.append(
+                    row.problem("naar_programma", _("Onbekend programma (gebruik de code van het programma)."))
+                )
+            if v["naar_traject"]:
+                follow = plan.enrollments.get(str(v["naar_traject"]))
+                if follow is None and ("trajecten", str(v["naar_traject"])) not in plan.known:
+                    problems.append(row.problem("naar_traject", _("Dit traject staat niet in trajecten.")))
+                elif follow is not None and (
+                    str(follow.values["programma"]).lower() != target
+                    or follow.values["aangemeld_op"] != v["datum"]
+                    or follow.values["deelnemer"] != (enrollment.values["deelnemer"] if enrollment else None)
+                ):
+                    problems.append(
+                        row.problem(
+                            "naar_traject",
+                            _("Het vervolgtraject moet dezelfde deelnemer, dit programma en deze datum hebben."),
+                        )
+                    )
+                else:
+                    targets[str(v["naar_traject"])] = row
+        elif v["naar_programma"] or v["naar_traject"]:
+            problems.append(row.problem("naar_programma", _("Een vervolgprogramma hoort alleen bij 'overgedragen'.")))
+    for external_id, row in plan.enrollments.items():
+        row.values["_target_of"] = targets.get(external_id)
+    _owners(plan)
+
+    groups: dict[str, list[Row]] = defaultdict(list)
+    for row in by_table["metingen"]:
+        groups[str(row.values["extern_id"])].append(row)
+        v = row.values
+        _known_participant(plan, row, "deelnemer", problems)
+        if v["instrument"] and str(v["instrument"]).lower() not in lookups.instruments:
+            problems.append(row.problem("instrument", _("Onbekend meetinstrument (gebruik de code).")))
+        if v["moment"] and str(v["moment"]).lower() not in MOMENT_NAMES:
+            problems.append(row.problem("moment", _choose(tuple(MOMENT_NAMES))))
+        if v["bron"] and v["bron"] not in LanguageSource.values:
+            problems.append(row.problem("bron", _choose(LanguageSource.values)))
+        _not_future(row, "datum", problems)
+    for row in by_table["metingen"]:
+        instrument = lookups.instruments.get(str(row.values["instrument"] or "").lower())
+        if instrument is not None and row.values["waarde"] not in (None, ""):
+            value = _score(lookups.scales.get(instrument.pk), str(row.values["waarde"]))
+            if value is None:
+                problems.append(
+                    row.problem(
+                        "waarde", _("Onbekende waarde voor dit meetinstrument (een getal of een niveau zoals A2).")
+                    )
+                )
+            row.values["_score"] = value
+        else:
+            row.values["_score"] = None
+    for external_id, rows in groups.items():
+        first = rows[0]
+        for row in rows[1:]:
+            for name in ("deelnemer", "instrument", "moment", "datum", "bron"):
+                if row.values[name] != first.values[name]:
+                    problems.append(
+                        row.problem(
+                            name, _("Rijen van dezelfde meting (%(id)s) moeten hier gelijk zijn.", id=external_id)
+                        )
+                    )
+        items = [str(r.values["onderdeel"]) for r in rows]
+        for row in rows:
+            if items.count(str(row.values["onderdeel"])) > 1:
+                problems.append(row.problem("onderdeel", _("Dit onderdeel staat twee keer in deze meting.")))
+                break
+        plan.measurements[external_id] = rows
+
+    for row in by_table["contacten"]:
+        _unique(plan.contacts, row, "extern_id", problems)
+        v = row.values
+        _known_participant(plan, row, "deelnemer", problems)
+        if v["soort"] and v["soort"] not in ContactKind.values:
+            problems.append(row.problem("soort", _choose(ContactKind.values)))
+        if v["stand"] and v["stand"] not in ContactStatus.values:
+            problems.append(row.problem("stand", _choose(ContactStatus.values)))
+        if v["aanwezigheid"] and v["aanwezigheid"] not in Attendance.values:
+            problems.append(row.problem("aanwezigheid", _choose(Attendance.values)))
+
+
+def _score(scale: ScaleVersion | None, text: str) -> int | None:
+    """A score as a number, or as the label the scale gives it (a CEFR level such as B1)."""
+    if text.lstrip("-").isdigit():
+        return int(text)
+    labels = {
+        str(label).lower(): int(value)
+        for value, label in (scale.value_labels if scale else {}).items()
+        if str(value).lstrip("-").isdigit()
+    }
+    return labels.get(text.strip().lower())
+
+
+def _referenced(by_table: dict[str, list[Row]]) -> set[str]:
+    names = {"deelnemer", "traject", "naar_traject"}
+    return {str(r.values[n]) for rows in by_table.values() for r in rows for n in names if r.values.get(n)}
+
+
+def _choose(values: Iterable[str]) -> str:
+    return _("Kies een van: %(values)s.", values=", ".join(values))
+
+
+def _unique(seen: dict[str, Row], row: Row, column: str, problems: list[Problem]) -> None:
+    key = str(row.values.get(column) or "")
+    if not key:
+        return
+    if key in seen:
+        problems.append(row.problem(column, _("Dit externe id staat ook in rij %(row)s.", row=seen[key].number)))
+        return
+    seen[key] = row
+
+
+def _known_participant(plan: Plan, row: Row, column: str, problems: list[Problem]) -> None:
+    """A row about a participant needs that participant in this file or from an earlier import."""
+    key = str(row.values.get(column) or "")
+    if key and key not in plan.participants and ("deelnemers", key) not in plan.known:
+        problems.append(row.problem(column, _("Deze deelnemer staat niet in deelnemers en is niet eerder ingelezen.")))
+
+
+def _not_future(row: Row, column: str, problems: list[Problem]) -> None:
+    value = row.values.get(column)
+    if isinstance(value, date) and value > clock.today():
+        problems.append(row.problem(column, _("Deze datum ligt in de toekomst.")))
+
+
+# --- writing, participant by participant --------------------------------------------------------
+
+
+@dataclass
+class _Writer:
+    user: User
+    plan: Plan
+    lookups: Lookups
+    outcome: ImportOutcome
+    batch: ImportBatch
+    touched: dict[int, Participant] = field(default_factory=dict)
+    created: set[int] = field(default_factory=set)  # participants this import registered
+    fresh: set[str] = field(default_factory=set)  # enrollments a transfer in this import created
+
+    def remember(self, table: str, external_id: str, object_id: int, print_: str) -> None:
+        record = self.plan.known.get((table, external_id))
+        if record is None:
+            record = ImportedRecord(
+                organisation_id=self.user.organisation_id or 0,
+                table=table,
+                external_id=external_id,
+                object_id=object_id,
+                fingerprint=print_,
+                batch=self.batch,
+            )
+            record.save()
+            self.plan.known[(table, external_id)] = record
+        elif record.object_id != object_id or record.fingerprint != print_:
+            record.object_id, record.fingerprint, record.batch = object_id, print_, self.batch
+            record.save(update_fields=["object_id", "fingerprint", "batch"])
+
+    def require(self, participant: Participant, category: str, row: Row, column: str) -> None:
+        if not access.import_allowed(self.user, participant, category):
+            raise _RowError(
+                row,
+                column,
+                _(
+                    "U mag deze gegevens van deze deelnemer niet vastleggen (soort gegevens: %(category)s).",
+                    category=category,
+                ),
+            )
+
+
+class _RowError(Exception):
+    def __init__(self, row: Row, column: str, message: str) -> None:
+        super().__init__(message)
+        self.row, self.column, self.message = row, column, message
+
+
+def _participant(w: _Writer, external_id: str) -> Participant:
+    row = w.plan.participants.get(external_id)
+    record = w.plan.known.get(("deelnemers", external_id))
+    existing = (
+        Participant.objects.filter(pk=record.object_id).select_related("municipality").first() if record else None
+    )
+    if row is None:
+        if existing is None or not access.import_allowed(w.user, existing, Category.IDENTITY):
+            raise DomainError(_("U heeft geen toegang (meer) tot deze deelnemer."), field="deelnemer")
+        w.touched[existing.pk] = existing
+        return existing
+    v = row.values
+    municipality = w.lookups.municipalities[str(v["gemeente"]).lower()]
+    data = {
+        "given_name": v["voornaam"],
+        "family_name_prefix": v["tussenvoegsel"],
+        "family_name": v["achternaam"],
+        "date_of_birth": v["geboortedatum"],
+        "bsn": v["bsn"] or None,
+        "residence_status": v["verblijfsstatus"] or ResidenceStatus.UNKNOWN,
+        "benefit_status": v["uitkering"] or BenefitStatus.UNKNOWN,
+        "civic_integration_duty": bool(v["inburgeringsplichtig"]),
+        "languages": list(v["talen"] or []),
+        "email": v["email"],
+        "phone": v["telefoon"],
+    }
+    print_ = fingerprint({k: val for k, val in v.items() if not k.startswith("_")})
+    director = w.lookups.directors[str(v["regisseur"]).lower()] if v["regisseur"] else w.user
+    if existing is not None:
+        if not access.import_allowed(w.user, existing, Category.IDENTITY):
+            raise _RowError(row, "extern_id", _("U heeft geen toegang (meer) tot deze deelnemer."))
+        if existing.municipality_id != municipality.pk:
+            raise _RowError(
+                row, "gemeente", _("De gemeente van een ingelezen deelnemer verandert niet door een import.")
+            )
+        w.touched[existing.pk] = existing
+        if record is not None and record.fingerprint == print_:
+            w.outcome.count("deelnemers", SAME)
+            return existing
+        participant_services.participant_update(
+            participant=existing,
+            data=data,
+            expected_version=existing.version,
+            actor=w.user,
+            reason=f"Import {row.file}, rij {row.number}",
+        )
+        _director(w, existing, director, row)
+        w.remember("deelnemers", external_id, existing.pk, print_)
+        w.outcome.count("deelnemers", CHANGED)
+        return existing
+    ids, same_bsn = participant_services.possible_duplicate_ids(
+        municipality=municipality,
+        bsn=data["bsn"],
+        given_name=str(data["given_name"]),
+        family_name=str(data["family_name"]),
+        date_of_birth=data["date_of_birth"],
+    )
+    if ids:
+        visible, hidden = access.import_match_visible(w.user, ids)
+        if hidden:  # whom to ask, not what matched: the same words for a BSN and for a name
+            raise _RowError(
+                row,
+                "extern_id",
+                _(
+                    "Deze deelnemer kan niet worden ingelezen. Neem contact op met een klantregisseur van "
+                    "%(municipality)s; die kan nagaan of deze persoon al bekend is.",
+                    municipality=municipality.name,
+                ),
+            )
+        if not (same_bsn and len(visible) == 1):
+            raise _RowError(
+                row,
+                "bsn",
+                _(
+                    "Er bestaat mogelijk al een dossier voor deze persoon (zelfde naam en geboortedatum). "
+                    "Vul het BSN in, zodat de import het dossier kan koppelen."
+                ),
+            )
+        match = visible[0]
+        w.touched[match.pk] = match
+        w.remember("deelnemers", external_id, match.pk, print_)
+        w.outcome.count("deelnemers", CHANGED)
+        return match
+    participant = participant_services.participant_register(municipality=municipality, data=data)
+    first_day = min(
+        [r.values["aangemeld_op"] for r in w.plan.enrollments.values() if r.values["deelnemer"] == external_id]
+        + [clock.today()]
+    )
+    enrollment_services.team_assign(
+        participant=participant, member=director, role=TeamRole.DIRECTOR, starts_on=first_day
+    )
+    w.touched[participant.pk] = participant
+    w.created.add(participant.pk)
+    w.remember("deelnemers", external_id, participant.pk, print_)
+    w.outcome.count("deelnemers", NEW)
+    return participant
+
+
+def _director(w: _Writer, participant: Participant, director: User, row: Row) -> None:
+    """A changed regisseur in the file is a handover today; the same one changes nothing."""
+    today = clock.today()
+    current = (
+        TeamAssignment.objects.filter(participant=participant, role=TeamRole.DIRECTOR, starts_on__lte=today)
+        .exclude(ends_on__lt=today)
+        .values_list("member_id", flat=True)
+        .first()
+    )
+    if current is None:
+        enrollment_services.team_assign(
+            participant=participant, member=director, role=TeamRole.DIRECTOR, starts_on=today
+        )
+    elif current != director.pk and row.values["regisseur"]:
+        enrollment_services.director_handover(participant=participant, new_director=director, on=today)
+
+
+def _event_fact(
+    event_type: str, on: date, reason: str, phase: int | None, outcomes: Iterable[str], target: str, note: str
+) -> tuple:
+    return (
+        event_type,
+        on.isoformat(),
+        reason or "",
+        phase,
+        tuple(sorted(outcomes)),
+        target or "",
+        (note or "").strip(),
+    )
+
+
+def _enrollment(w: _Writer, participant: Participant, external_id: str) -> None:
+    row = w.plan.enrollments.get(external_id)
+    record = w.plan.known.get(("trajecten", external_id))
+    enrollment = Enrollment.objects.filter(pk=record.object_id).select_related("programme").first() if record else None
+    if row is not None:
+        v = row.values
+        programme = w.lookups.programmes[str(v["programma"]).lower()]
+        print_ = fingerprint({k: val for k, val in v.items() if not k.startswith("_")})
+        w.require(participant, Category.TRAJECTORY, row, "programma")
+        if enrollment is not None:
+            if enrollment.participant_id != participant.pk or enrollment.programme_id != programme.pk:
+                raise _RowError(
+                    row,
+                    "programma",
+                    _(
+                        "Deelnemer en programma van een ingelezen traject veranderen niet door een import; "
+                        "corrigeer dit in Doorstroom."
+                    ),
+                )
+            if enrollment.referred_on != v["aangemeld_op"]:
+                raise _RowError(
+                    row,
+                    "aangemeld_op",
+                    _(
+                        "De aanmelddatum van een ingelezen traject verandert niet door een import; "
+                        "corrigeer dit in Doorstroom."
+                    ),
+                )
+            if external_id in w.fresh:
+                w.outcome.count("trajecten", NEW)
+            else:
+                w.outcome.count("trajecten", SAME if record and record.fingerprint == print_ else CHANGED)
+            w.remember("trajecten", external_id, enrollment.pk, print_)
+        else:
+            group = None
+            if v["doelgroep"]:
+                group = ProgrammeGroup.objects.filter(programme=programme, name__iexact=v["doelgroep"]).first()
+                if group is None:
+                    raise _RowError(row, "doelgroep", _("Deze doelgroep hoort niet bij het programma."))
+            referred_by = (
+                w.lookups.organisations[str(v["aangemeld_door"]).lower()]
+                if v["aangemeld_door"]
+                else w.user.organisation
+            )
+            if referred_by is None:  # an importer always belongs to an organisation (may_import)
+                raise _RowError(row, "aangemeld_door", _("Vul in welke organisatie aanmeldde."))
+            try:
+                enrollment = enrollment_services.enrollment_enrol(
+                    participant=participant,
+                    programme=programme,
+                    actor=w.user,
+                    referred_by=referred_by,
+                    on=v["aangemeld_op"],
+                    group=group,
+                )
+            except DomainError as refused:
+                raise _as_row_error(refused, row, "trajecten") from refused
+            w.remember("trajecten", external_id, enrollment.pk, print_)
+            w.outcome.count("trajecten", NEW)
+    if enrollment is None:
+        raise DomainError(_("Dit traject is niet eerder ingelezen."), field="traject")
+    _events(w, enrollment, external_id)
+
+
+def _events(w: _Writer, enrollment: Enrollment, external_id: str) -> None:
+    """The file's history of this enrollment against what earlier imports wrote: the same changes
+    nothing; more is appended; a difference voids the imported events from there with correcting
+    events and records the file's. Events recorded in Doorstroom itself are left alone."""
+    rows = sorted(w.plan.events.get(external_id, []), key=lambda r: (r.values["datum"], r.number))
+    if not rows:  # a traject without rows in gebeurtenissen keeps the events it has
+        return
+    phases = {p.position: p for p in Phase.objects.filter(programme=enrollment.programme_id)}
+    by_name = {p.name.lower(): p for p in phases.values()}
+    wanted = []
+    current = 0  # the phase the history is in, as the service will record it
+    for row in rows:
+        v = row.values
+        phase = None
+        if v["fase"]:
+            text = str(v["fase"]).strip().lower()
+            phase = phases.get(int(text)) if text.isdigit() else by_name.get(text)
+            if phase is None:
+                raise _RowError(
+                    row, "fase", _("Deze fase hoort niet bij het programma (gebruik het nummer of de naam).")
+                )
+        if v["gebeurtenis"] in (lifecycle.EventType.STARTED, lifecycle.EventType.PHASE_CHANGED):
+            if phase is None:
+                phase = phases.get(1 if v["gebeurtenis"] == lifecycle.EventType.STARTED else current + 1)
+            current = phase.position if phase else current
+        else:
+            phase = None
+        wanted.append(
+            (
+                _event_fact(
+                    v["gebeurtenis"],
+                    v["datum"],
+                    v["reden"],
+                    phase.position if phase else None,
+                    v["resultaten"] or [],
+                    str(v["naar_programma"] or "").lower(),
+                    v["notitie"],
+                ),
+                row,
+                phase,
+            )
+        )
+    imported_ids = set(
+        ImportedRecord.objects.filter(table="gebeurtenis", object_id__in=enrollment.events.values("pk")).values_list(
+            "object_id", flat=True
+        )
+    )
+    voided = set(
+        enrollment.events.filter(event_type=lifecycle.EventType.CORRECTED).values_list("corrects_id", flat=True)
+    )
+    stored = [
+        e
+        for e in enrollment.events.select_related("phase", "target_programme").order_by("occurred_on", "id")
+        if e.pk in imported_ids and e.pk not in voided and e.event_type != lifecycle.EventType.CORRECTED
+    ]
+    stored_facts = [
+        _event_fact(
+            e.event_type,
+            e.occurred_on,
+            e.reason_code,
+            e.phase.position if e.phase else None,
+            e.outcomes,
+            e.target_programme.code.lower() if e.target_programme else "",
+            e.note,
+        )
+        for e in stored
+    ]
+    same = 0
+    while same < min(len(stored), len(wanted)) and stored_facts[same] == wanted[same][0]:
+        same += 1
+    print_ = fingerprint({"events": [fact for fact, _r, _p in wanted]})
+    if same == len(stored) == len(wanted):
+        w.outcome.counts.setdefault("gebeurtenissen", {NEW: 0, CHANGED: 0, SAME: 0})[SAME] += len(wanted)
+        return
+    participant = enrollment.participant
+    for event in reversed(stored[same:]):
+        try:
+            enrollment_services.enrollment_correct(
+                enrollment=enrollment,
+                actor=w.user,
+                wrong_event=event,
+                reason=_("Gecorrigeerd door een nieuwere versie van het importbestand."),
+            )
+        except DomainError as refused:
+            raise _as_row_error(refused, wanted[min(same, len(wanted) - 1)][1], "gebeurtenissen") from refused
+        w.outcome.count("gebeurtenissen", CHANGED)
+    w.outcome.counts.setdefault("gebeurtenissen", {NEW: 0, CHANGED: 0, SAME: 0})[SAME] += same
+    for fact, row, phase in wanted[same:]:
+        v = row.values
+        category: str = Category.TRAJECTORY
+        if v["reden"]:
+            category = reason_catalogue().category(v["gebeurtenis"], v["reden"])
+        w.require(participant, category, row, "reden" if v["reden"] else "gebeurtenis")
+        if v["notitie"]:
+            w.require(participant, lifecycle.NOTE_CATEGORY, row, "notitie")
+        enrollment.refresh_from_db()
+        try:
+            if v["gebeurtenis"] == lifecycle.EventType.TRANSFERRED:
+                follow = enrollment_services.enrollment_transfer(
+                    enrollment=enrollment,
+                    actor=w.user,
+                    target_programme=w.lookups.programmes[str(v["naar_programma"]).lower()],
+                    on=v["datum"],
+                    note=v["notitie"] or "",
+                    reason_code=v["reden"] or "",
+                )
+                event = enrollment.events.filter(event_type=lifecycle.EventType.TRANSFERRED).latest("id")
+                if v["naar_traject"]:
+                    target_row = w.plan.enrollments.get(str(v["naar_traject"]))
+                    print_target = (
+                        fingerprint({k: val for k, val in target_row.values.items() if not k.startswith("_")})
+                        if target_row
+                        else ""
+                    )
+                    w.remember("trajecten", str(v["naar_traject"]), follow.pk, print_target)
+                    w.fresh.add(str(v["naar_traject"]))
+            else:
+                event = enrollment_services.enrollment_record(
+                    enrollment=enrollment,
+                    actor=w.user,
+                    event_type=v["gebeurtenis"],
+                    on=v["datum"],
+                    note=v["notitie"] or "",
+                    reason_code=v["reden"] or "",
+                    phase=phase,
+                    outcomes=v["resultaten"] or [],
+                )
+        except DomainError as refused:
+            raise _as_row_error(refused, row, "gebeurtenissen") from refused
+        w.remember("gebeurtenis", f"{external_id}#{event.pk}", event.pk, fingerprint({"fact": fact}))
+        w.outcome.count("gebeurtenissen", NEW)
+    w.remember("gebeurtenissen", external_id, enrollment.pk, print_)
+
+
+def _measurement(w: _Writer, participant: Participant, external_id: str, rows: list[Row]) -> None:
+    first = rows[0]
+    v = first.values
+    instrument = w.lookups.instruments[str(v["instrument"]).lower()]
+    scale = w.lookups.scales.get(instrument.pk)
+    categories = {item.get("category", Category.MEASUREMENTS) for item in (scale.items if scale else [])}
+    for category in sorted(categories):
+        w.require(participant, category, first, "instrument")
+    scores = {str(r.values["onderdeel"]): r.values["_score"] for r in rows}
+    print_ = fingerprint(
+        {"head": {k: v[k] for k in ("deelnemer", "instrument", "moment", "datum", "bron")}, "scores": scores}
+    )
+    record = w.plan.known.get(("metingen", external_id))
+    corrects = None
+    if record is not None:
+        if record.fingerprint == print_:
+            w.outcome.count("metingen", SAME)
+            return
+        corrects = Measurement.objects.filter(pk=record.object_id, participant=participant).first()
+    try:
+        measurement = measurement_services.measurement_record(
+            participant=participant,
+            measurement_type=instrument,
+            moment=MOMENT_NAMES[str(v["moment"]).lower()],
+            measured_on=v["datum"],
+            scores=scores,
+            actor=w.user,
+            source=v["bron"] or "",
+            corrects=corrects,
+            correction_reason=_("Gecorrigeerd door een nieuwere versie van het importbestand.") if corrects else "",
+        )
+    except DomainError as refused:
+        raise _as_measurement_error(refused, rows) from refused
+    w.remember("metingen", external_id, measurement.pk, print_)
+    w.outcome.count("metingen", CHANGED if corrects else NEW)
+
+
+def _contact(w: _Writer, participant: Participant, external_id: str, row: Row) -> None:
+    v = row.values
+    w.require(
+        participant, Category.NOTES if v["notitie"] else Category.CONTACT, row, "notitie" if v["notitie"] else "soort"
+    )
+    fields = {
+        "kind": v["soort"],
+        "status": v["stand"] or ContactStatus.HELD,
+        "occurred_on": v["datum"],
+        "attendance": v["aanwezigheid"] or ("" if v["stand"] == ContactStatus.PLANNED else Attendance.ATTENDED),
+        "minutes": v["minuten"],
+        "note": v["notitie"] or "",
+    }
+    print_ = fingerprint({k: val for k, val in v.items() if not k.startswith("_")})
+    record = w.plan.known.get(("contacten", external_id))
+    try:
+        if record is not None:
+            if record.fingerprint == print_:
+                w.outcome.count("contacten", SAME)
+                return
+            contact = ContactMoment.objects.get(pk=record.object_id, participant=participant)
+            contact_services.contact_update(contact=contact, **fields)
+            w.outcome.count("contacten", CHANGED)
+        else:
+            contact = contact_services.contact_record(participant=participant, actor=w.user, **fields)
+            w.outcome.count("contacten", NEW)
+    except DomainError as refused:
+        raise _as_row_error(refused, row, "contacten") from refused
+    w.remember("contacten", external_id, contact.pk, print_)
+
+
+def _as_row_error(error: DomainError, row: Row, table: str) -> "_RowErrors":
+    errors = error.errors if isinstance(error, DomainErrors) else [error]
+    return _RowErrors(
+        [
+            Problem(row.file, row.number, COLUMNS[table].get(e.field or "", FIRST_COLUMN[table]), e.message)
+            for e in errors
+        ]
+    )
+
+
+def _as_measurement_error(error: DomainError, rows: list[Row]) -> "_RowErrors":
+    errors = error.errors if isinstance(error, DomainErrors) else [error]
+    problems = []
+    for e in errors:
+        target, column = rows[0], COLUMNS["metingen"].get(e.field or "", "onderdeel")
+        if e.field and e.field.startswith("scores."):
+            item = e.field.split(".", 1)[1]
+            target = next((r for r in rows if str(r.values["onderdeel"]) == item), rows[0])
+            column = (
+                "waarde" if target is not rows[0] or item in {str(r.values["onderdeel"]) for r in rows} else "onderdeel"
+            )
+        problems.append(Problem(target.file, target.number, column, e.message))
+    return _RowErrors(problems)
+
+
+class _RowErrors(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems[0].message)
+        self.problems = problems
+
+
+def _participant_keys(plan: Plan) -> list[str]:
+    """Every participant the files are about, in the order of their first row."""
+    first: dict[str, tuple[str, int]] = {}
+
+    def see(key: str | None, row: Row) -> None:
+        if key and key not in first:
+            first[key] = (row.file, row.number)
+
+    for key, row in plan.participants.items():
+        see(key, row)
+    for row in plan.enrollments.values():
+        see(str(row.values["deelnemer"]), row)
+    for traject, rows in plan.events.items():
+        owner = plan.owner_of_enrollment(traject)
+        for row in rows:
+            see(owner, row)
+    for rows in plan.measurements.values():
+        see(str(rows[0].values["deelnemer"]), rows[0])
+    for row in plan.contacts.values():
+        see(str(row.values["deelnemer"]), row)
+    return sorted(first, key=lambda k: first[k])
+
+
+def _write_participant(w: _Writer, key: str) -> None:
+    plan = w.plan
+    row = plan.participants.get(key)
+    try:
+        participant = _participant(w, key)
+    except DomainError as refused:
+        if row is None:
+            raise
+        raise _as_row_error(refused, row, "deelnemers") from refused
+    own = [k for k, r in plan.enrollments.items() if r.values["deelnemer"] == key]
+    own.sort(
+        key=lambda k: (
+            plan.enrollments[k].values["aangemeld_op"],
+            plan.enrollments[k].values["_target_of"] is not None,
+            plan.enrollments[k].number,
+        )
+    )
+    for external_id in own:
+        if (
+            plan.enrollments[external_id].values["_target_of"] is not None
+            and ("trajecten", external_id) not in plan.known
+        ):
+            continue  # created by the transfer of its predecessor, which comes first
+        _enrollment(w, participant, external_id)
+    for traject in plan.events:
+        if traject not in plan.enrollments and plan.owner_of_enrollment(traject) == key:
+            _enrollment(w, participant, traject)
+    measurements = sorted(
+        ((k, rows) for k, rows in plan.measurements.items() if rows[0].values["deelnemer"] == key),
+        key=lambda item: (item[1][0].values["datum"], item[1][0].number),
+    )
+    for external_id, rows in measurements:
+        _measurement(w, participant, external_id, rows)
+    for external_id, contact_row in sorted(plan.contacts.items(), key=lambda item: item[1].number):
+        if contact_row.values["deelnemer"] == key:
+            _contact(w, participant, external_id, contact_row)
+
+
+def import_files(
+    *,
+    user: User,
+    files: list[tuple[str, bytes]],
+    write: bool,
+    max_bytes: int = MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportOutcome:
+    """Read, check and (when `write` and nothing is wrong) write the files; otherwise leave the
+    database as it was. Returns what was (or would be) done and every problem found."""
+    if not access.may_import(user):
+        raise access.Refusal(_("Alleen een klantregisseur of teamleider kan trajecten inlezen."), "import_role")
+    outcome = ImportOutcome()
+    read = reading.read_files(files, max_bytes=max_bytes)
+    outcome.encodings = read.encodings
+    if read.problems:
+        outcome.problems = sorted(set(read.problems))
+        return outcome
+    plan = Plan(user=user)
+    lookups = _lookups(user)
+    _check_rows(read, plan, lookups)
+    if plan.problems:
+        outcome.problems = sorted(set(plan.problems))
+        return outcome
+    keys = _participant_keys(plan)
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(
+                organisation_id=user.organisation_id or 0,
+                imported_by=user,
+                files=[{"naam": name, "sha256": hashlib.sha256(data).hexdigest()} for name, data in files],
+            )
+            writer = _Writer(user, plan, lookups, outcome, batch)
+            for done, key in enumerate(keys, start=1):
+                try:
+                    with transaction.atomic():
+                        _write_participant(writer, key)
+                except _RowErrors as refused:
+                    outcome.problems.extend(refused.problems)
+                except _RowError as refused:
+                    outcome.problems.append(refused.row.problem(refused.column, refused.message))
+                except DomainError as refused:
+                    outcome.problems.append(Problem("", 0, "deelnemer", f"{key}: {refused.message}"))
+                if progress is not None:
+                    progress(done, len(keys))
+            outcome.participants = len(writer.touched)
+            changed = any(c[NEW] or c[CHANGED] for c in outcome.counts.values())
+            if outcome.problems or not write or not changed:
+                raise _Rollback  # refused, a preview, or the same file again: nothing to keep
+            batch.counts = outcome.counts
+            batch.participant_count = len(writer.touched)
+            batch.save(update_fields=["counts", "participant_count"])
+            access.record_import(
+                user,
+                participants=writer.touched.values(),
+                batch=str(batch.uuid),
+                written=True,
+                detail={"bestanden": [f["naam"] for f in batch.files], "aantallen": outcome.counts},
+            )
+            outcome.written, outcome.batch = True, batch
+    except _Rollback:
+        if not outcome.problems:  # a look at the files it matched; those it would create do not exist
+            access.record_import(
+                user,
+                participants=[p for pk, p in writer.touched.items() if pk not in writer.created],
+                batch="",
+                written=False,
+                detail={"bestanden": [name for name, _d in files], "aantallen": outcome.counts, "voorbeeld": not write},
+            )
+    outcome.problems = sorted(set(outcome.problems))
+    return outcome
