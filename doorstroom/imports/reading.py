@@ -219,6 +219,16 @@ def _take_rows(file: str, stem: str, rows: list[tuple[int, list[Any]]], reading:
             )
         )
         return
+    if len(header) == 1 and len(table.columns) > 1:
+        reading.problems.append(
+            Problem(
+                file,
+                1,
+                "",
+                _("De kopregel heeft maar één kolom. Gebruik een puntkomma of komma als scheidingsteken."),
+            )
+        )
+        return
     problems = header_problems(table, header, file)
     if problems:
         reading.problems.extend(problems)

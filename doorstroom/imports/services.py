@@ -91,7 +91,7 @@ COLUMNS = {
 }
 FIRST_COLUMN = {
     "deelnemers": "extern_id",
-    "trajecten": "extern_id",
+    "trajecten": "programma",
     "gebeurtenissen": "gebeurtenis",
     "metingen": "onderdeel",
     "contacten": "extern_id",

@@ -2,7 +2,6 @@
 histories in acting as that user (their scope, their audit row), all or nothing, with a progress
 bar for large files. `--controleer` checks and shows what would happen without writing."""
 
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ class ProgressBar:
     """A plain progress bar on stderr (redrawn at most ten times a second)."""
 
     def __init__(self, stream: Any, width: int = 30) -> None:
-        self.stream, self.width, self.shown_at = stream, width, 0.0
+        self.stream, self.width, self.shown_at = stream, width, 0.0  # a command's OutputWrapper
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
@@ -26,9 +25,10 @@ class ProgressBar:
             return
         self.shown_at = now
         filled = self.width * done // max(total, 1)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} deelnemers")
-        if done >= total:
-            self.stream.write("\n")
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} deelnemers",
+            ending="\n" if done >= total else "",
+        )
         self.stream.flush()
 
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"{name}: bestand niet gevonden.")
             files.append((path.name, path.read_bytes()))
-        progress = None if options["stil"] or options["verbosity"] == 0 else ProgressBar(sys.stderr)
+        progress = None if options["stil"] or options["verbosity"] == 0 else ProgressBar(self.stderr)
         try:
             outcome = services.import_files(user=user, files=files, write=not options["controleer"], progress=progress)
         except access.Refusal as refused:
