@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("doorstroom.signalering.urls")),
     path("", include("doorstroom.organisations.urls")),
     path("", include("doorstroom.monitoring.urls")),
+    path("", include("doorstroom.imports.urls")),
 ]
 
 handler400 = "doorstroom.api.errors.bad_request"

@@ -58,7 +58,11 @@ START = date(2021, 9, 6)
 
 def main() -> None:
     rnd = random.Random(20211)  # noqa: S311 - made-up example data, not a secret
-    people, enrollments, events, measurements, contacts = [], [], [], [], []
+    people: list[list[str]] = []
+    enrollments: list[list[str]] = []
+    events: list[list[str]] = []
+    measurements: list[list[str]] = []
+    contacts: list[list[str]] = []
 
     def person(n: int) -> str:
         key = f"DD-{n:03d}"

@@ -5,8 +5,9 @@ corrects with correcting events; encodings, delimiters and Excel read the same."
 import io
 from datetime import date, datetime
 
-import pytest
 from django.core.management import call_command
+
+import pytest
 from openpyxl import Workbook
 
 from doorstroom.access.models import AuditEvent
