@@ -1285,18 +1285,27 @@ def import_directors(user: User) -> QuerySet[User]:
     return User.objects.filter(organisation_id=user.organisation_id or 0, role=Role.DIRECTOR, is_active=True)
 
 
-def import_allowed(user: User, participant: Participant, category: str) -> bool:
-    """Whether an import by this user may write `category` of this participant's file: whatever the
-    user may change anyway, and for a director or team lead also what their organisation's
-    involvement shares (the participant is on the team of a colleague, e.g. the regisseur the file
-    names) — a team lead answers for the organisation's caseload and brings its history in."""
+def import_categories(user: User, participant: Participant) -> frozenset[str]:
+    """Every category an import by this user may write for this participant (one set of fact
+    queries): whatever the user may change anyway, and for a director or team lead also what their
+    organisation's involvement shares (the participant is on the team of a colleague, e.g. the
+    regisseur the file names) — a team lead answers for the organisation's caseload and brings its
+    history in."""
     if not may_import(user):
-        return False
-    if can(user, participant, Action.CHANGE, category):
-        return True
+        return frozenset()
     involvement = involvement_of(user, participant)
-    shared = category in BASELINE or category in involvement.granted
-    return involvement.organisation_involved and shared and category in ROLE_CEILING[user.role]
+    allowed = {c for c in Category if decide(user.role, involvement, Action.CHANGE, c)}
+    if involvement.organisation_involved:
+        allowed |= {
+            c
+            for c in Category
+            if (c in BASELINE or c in involvement.granted) and c in ROLE_CEILING.get(user.role, frozenset())
+        }
+    return frozenset(allowed)
+
+
+def import_allowed(user: User, participant: Participant, category: str) -> bool:
+    return category in import_categories(user, participant)
 
 
 def record_import(user: User, *, participants: Iterable[Participant], batch: str, written: bool, detail: dict) -> None:

@@ -435,6 +435,7 @@ class _Writer:
     touched: dict[int, Participant] = field(default_factory=dict)
     created: set[int] = field(default_factory=set)  # participants this import registered
     fresh: set[str] = field(default_factory=set)  # enrollments a transfer in this import created
+    allowed: dict[int, frozenset[str]] = field(default_factory=dict)  # what may be written, per participant
 
     def remember(self, table: str, external_id: str, object_id: int, print_: str) -> None:
         record = self.plan.known.get((table, external_id))
@@ -454,7 +455,10 @@ class _Writer:
             record.save(update_fields=["object_id", "fingerprint", "batch"])
 
     def require(self, participant: Participant, category: str, row: Row, column: str) -> None:
-        if not access.import_allowed(self.user, participant, category):
+        allowed = self.allowed.get(participant.pk)
+        if allowed is None:  # asked once per participant, after the import put them on a team
+            allowed = self.allowed[participant.pk] = access.import_categories(self.user, participant)
+        if category not in allowed:
             raise _RowError(
                 row,
                 column,
