@@ -13,9 +13,10 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.db import connection
+
+import pytest
 
 from doorstroom.access import audit
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent

@@ -6,8 +6,9 @@ import csv
 import io
 from dataclasses import dataclass
 
-import pytest
 from django.db import transaction
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
