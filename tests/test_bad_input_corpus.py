@@ -99,3 +99,66 @@ def test_the_corpus_goes_through_every_channel_without_errors_or_partial_writes(
     assurance.add("C1 partial writes", partial)
     assurance.add("C1 rejections without a field", unnamed)
     assert (server_errors, partial, unnamed) == (0, 0, 0)
+
+
+def _import_files(channel: str, header: list[str], row: list[str]) -> list[tuple[str, bytes]]:
+    import csv
+    import io
+
+    from openpyxl import Workbook
+
+    if channel == "csv":
+        text = io.StringIO()
+        csv.writer(text, delimiter=";").writerows([header, row])
+        return [("deelnemers.csv", text.getvalue().encode("utf-8"))]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "deelnemers"
+    sheet.append(header)
+    sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return [("deelnemers.xlsx", out.getvalue())]
+
+
+@pytest.mark.django_db
+def test_the_corpus_goes_through_the_csv_and_excel_import(assurance):
+    """C1/C3 through the import channels: each corpus input in a cell of a CSV file and of an Excel
+    workbook: no exception, a rejection names file, row and column and stores nothing, an accepted
+    row stores exactly one participant."""
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    from doorstroom.imports import services as import_services
+
+    inputs = corpus()
+    municipality = OrganisationFactory(municipality=True)
+    director = UserFactory(role=Role.DIRECTOR, organisation=municipality)
+    header = ["extern_id", "gemeente", "voornaam", "achternaam", "geboortedatum", "bsn", "verblijfsstatus"]
+    columns = ["voornaam", "achternaam", "geboortedatum", "bsn", "verblijfsstatus", "extern_id"]
+    attempts = errors = partial = unnamed = 0
+    for index, value in enumerate(inputs):
+        for channel in ("csv", "xlsx"):
+            column = columns[(index + (channel == "xlsx")) % len(columns)]
+            row = [f"X{index}{channel}", municipality.name, "Corpus", f"Persoon{index}{channel}", "01-01-1990", "", ""]
+            row[header.index(column)] = value
+            try:
+                files = _import_files(channel, header, row)
+            except IllegalCharacterError:  # a control character Excel cannot hold: no such workbook exists
+                continue
+            before = Participant.objects.count()
+            attempts += 1
+            try:
+                outcome = import_services.import_files(user=director, files=files, write=True)
+            except Exception:  # noqa: BLE001 - any exception here is the "server error" this test counts
+                errors += 1
+                continue
+            grew = Participant.objects.count() - before
+            if grew != (0 if outcome.problems else 1):
+                partial += 1
+            if any(not (p.file and (p.column or p.row == 0)) for p in outcome.problems):
+                unnamed += 1
+    assurance.add("C1 attempts", attempts)
+    assurance.add("C1 server errors", errors)
+    assurance.add("C1 partial writes", partial)
+    assurance.add("C1 rejections without a field", unnamed)
+    assert (errors, partial, unnamed) == (0, 0, 0)

@@ -9,6 +9,7 @@ import csv
 import io
 import re
 import zipfile
+from xml.etree.ElementTree import ParseError  # noqa: S405 - only its exception type
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -183,17 +184,24 @@ def _read_workbook(file: str, data: bytes, reading: Reading) -> None:
         return
     reading.encodings[file] = "xlsx"
     try:
-        for sheet in workbook.worksheets:
-            rows = [
-                (number, list(cells))
-                for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
-                if any(c not in (None, "") for c in cells) or number == 1
-            ]
-            if not rows or not any(c not in (None, "") for c in rows[0][1]):
-                continue  # an empty sheet (a title page, a note) is not a table
-            _take_rows(f"{file} [{sheet.title}]", sheet.title, rows, reading)
+        _read_sheets(file, workbook, reading)
+    except (ParseError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+        reading.problems.append(Problem(file, 0, "", _("Dit Excel-bestand kan niet gelezen worden.")))
     finally:
         workbook.close()
+
+
+def _read_sheets(file: str, workbook: Any, reading: Reading) -> None:
+    """Every sheet with a header as a table (a broken sheet's XML raises: the caller reports it)."""
+    for sheet in workbook.worksheets:
+        rows = [
+            (number, list(cells))
+            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
+            if any(c not in (None, "") for c in cells) or number == 1
+        ]
+        if not rows or not any(c not in (None, "") for c in rows[0][1]):
+            continue  # an empty sheet (a title page, a note) is not a table
+        _take_rows(f"{file} [{sheet.title}]", sheet.title, rows, reading)
 
 
 def _take_rows(file: str, stem: str, rows: list[tuple[int, list[Any]]], reading: Reading) -> None:
