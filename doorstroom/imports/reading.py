@@ -9,10 +9,10 @@ import csv
 import io
 import re
 import zipfile
-from xml.etree.ElementTree import ParseError  # noqa: S405 - only its exception type
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
+from xml.etree.ElementTree import ParseError  # noqa: S405 - only its exception type
 
 from doorstroom.core.messages import _
 
