@@ -114,6 +114,8 @@ PERSONAL = [
     Endpoint("enrollments:event_create", "get", "read"),
     Endpoint("enrollments:event_create", "post", "write"),
     Endpoint("enrollments:correct", "post", "write"),
+    Endpoint("enrollments:tags", "get", "read"),
+    Endpoint("enrollments:tags", "post", "write"),
     Endpoint("programmes:board", "get", "read"),
     Endpoint("measurements:overview", "get", "read"),
     Endpoint("plans:detail", "get", "read"),

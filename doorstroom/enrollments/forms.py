@@ -241,3 +241,17 @@ class CaseloadFilterForm(Form):
             ]
         else:
             del self.fields["medewerker"]
+
+
+class TagsForm(Form):
+    tags = forms.MultipleChoiceField(
+        label=_("Wat hoort bij de werkwijze van dit traject?"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Vink aan wat geldt; wat u uitvinkt, stopt op de gekozen datum. De geschiedenis blijft bewaard."),
+    )
+    on = forms.DateField(label=_("Vanaf"), widget=DateInput(), initial=clock.today)
+
+    def __init__(self, *args, choices=(), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["tags"].choices = choices  # type: ignore[attr-defined]

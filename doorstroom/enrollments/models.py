@@ -186,3 +186,30 @@ class TeamAssignment(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.member} ({self.get_role_display()})"
+
+
+class EnrollmentTag(models.Model):
+    """A context or mechanism of one enrollment, with when it was noted and, if it no longer applies,
+    when it ended: history, never overwritten."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="tags")
+    tag = models.ForeignKey("programmes.ContextTag", on_delete=models.PROTECT, related_name="+")
+    added_on = models.DateField(_("vanaf"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    removed_on = models.DateField(_("tot"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["added_on", "id"]
+        verbose_name = _("kenmerk van een traject")
+        verbose_name_plural = _("kenmerken van trajecten")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "tag"], condition=models.Q(removed_on__isnull=True), name="one_live_tag"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}: {self.tag_id}"

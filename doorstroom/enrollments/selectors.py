@@ -7,12 +7,21 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.translation import gettext
 
 from doorstroom.participants.models import Participant
-from doorstroom.programmes.models import Phase, Programme
+from doorstroom.programmes.models import ContextTag, Phase, Programme
 
 from . import rules
-from .models import ACTION_LABELS, Enrollment, EnrollmentEvent, EnrollmentState, EventType, TeamAssignment
+from .models import (
+    ACTION_LABELS,
+    Enrollment,
+    EnrollmentEvent,
+    EnrollmentState,
+    EnrollmentTag,
+    EventType,
+    TeamAssignment,
+)
 from .projection import FACT_COLUMNS, OUTCOME_CODES, facts_from_rows, projection_fields
 
 OPEN_STATE_VALUES = [s.value for s in rules.OPEN_STATES]
@@ -216,9 +225,17 @@ def enrollments_with_history(*, enrollments: QuerySet[Enrollment]) -> list[Enrol
     events = EnrollmentEvent.objects.select_related(
         "actor", "actor_organisation", "phase", "organisation", "target_programme", "corrects"
     ).order_by("occurred_on", "id")
-    result = list(
+    result: list[Enrollment] = list(
         enrollments.select_related("programme", "current_phase", "referred_by", "group")
-        .prefetch_related(Prefetch("events", queryset=events), "programme__phases")
+        .prefetch_related(
+            Prefetch("events", queryset=events),
+            "programme__phases",
+            Prefetch(
+                "tags",
+                queryset=EnrollmentTag.objects.filter(removed_on__isnull=True).select_related("tag"),
+                to_attr="live_tags",
+            ),
+        )
         .order_by("-referred_on", "-id")
     )
     for enrollment in result:
@@ -321,3 +338,16 @@ def enrollments_filtered(enrollments: QuerySet[Enrollment], narrowed: Enrollment
         if end is not None:
             enrollments = enrollments.filter(**{f"{column}__lte": end})
     return enrollments
+
+
+def live_tag_codes(enrollment: Enrollment) -> set[str]:
+    return set(
+        EnrollmentTag.objects.filter(enrollment=enrollment, removed_on__isnull=True).values_list("tag__code", flat=True)
+    )
+
+
+def context_tag_choices() -> list[tuple[str, str]]:
+    """The tags in use, as (code, label) in the language of the reader."""
+    return [
+        (code, gettext(label)) for code, label in ContextTag.objects.filter(is_active=True).values_list("code", "label")
+    ]

@@ -27,6 +27,7 @@ from doorstroom.programmes import rules as programme_rules
 from doorstroom.programmes.models import (
     NEED_TEAM_ROLES,
     NEVER_AUTOMATIC,
+    ContextTag,
     DataNeedState,
     Phase,
     Programme,
@@ -38,7 +39,7 @@ from doorstroom.programmes.models import (
 )
 
 from . import rules
-from .models import Enrollment, EnrollmentEvent, EventType, TeamAssignment, TeamRole
+from .models import Enrollment, EnrollmentEvent, EnrollmentTag, EventType, TeamAssignment, TeamRole
 from .projection import FACT_COLUMNS, OUTCOME_CODES, facts_from_rows, projection_fields
 
 
@@ -717,3 +718,33 @@ def work_grants_refresh() -> tuple[int, int]:
         .distinct()
     )
     return work_grants_sync(ids)
+
+
+@transaction.atomic
+def enrollment_tags_set(*, enrollment: Enrollment, actor: User, codes: Sequence[str], on: date) -> tuple[int, int]:
+    """Say which contexts and mechanisms apply to this enrollment from `on`: new ones start that
+    day, ones no longer named end that day; the rows stay as history. Returns (added, ended)."""
+    _check_date(on)
+    wanted = set(codes)
+    known = {t.code: t for t in ContextTag.objects.filter(code__in=wanted, is_active=True)}
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise DomainError(_("Onbekend kenmerk: %(codes)s.", codes=", ".join(unknown)), field="tags")
+    if enrollment.referred_on and on < enrollment.referred_on:
+        raise DomainError(_("Deze datum ligt voor de aanmelding van het traject."), field="on")
+    live = {
+        t.tag.code: t
+        for t in EnrollmentTag.objects.filter(enrollment=enrollment, removed_on__isnull=True).select_related("tag")
+    }
+    ended = [row for code, row in live.items() if code not in wanted]
+    for row in ended:
+        row.removed_on, row.removed_by = on, actor
+        row.save(update_fields=["removed_on", "removed_by"])
+    added = [
+        EnrollmentTag(enrollment=enrollment, tag=known[code], added_on=on, added_by=actor)
+        for code in sorted(wanted - set(live))
+    ]
+    EnrollmentTag.objects.bulk_create(added)
+    if added or ended:
+        touched.mark(enrollment.participant_id)
+    return len(added), len(ended)

@@ -22,4 +22,5 @@ urlpatterns = [
         name="event_create",
     ),
     path("inschrijvingen/<uuid:enrollment_uuid>/corrigeren/", views.enrollment_event_correct, name="correct"),
+    path("inschrijvingen/<uuid:enrollment_uuid>/werkwijze/", views.enrollment_tags, name="tags"),
 ]

@@ -362,3 +362,28 @@ def caseload_reassign(request: access.AuthenticatedRequest) -> HttpResponse:
         {"form": form, "leaving": leaving},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrollment_tags(request: access.AuthenticatedRequest, enrollment_uuid: str) -> HttpResponse:
+    """Which contexts and mechanisms apply to a trajectory (for "what works for whom" in the reports)."""
+    enrollment = access.require_enrollment(request.user, enrollment_uuid, access.Action.CHANGE)
+    live = selectors.live_tag_codes(enrollment)
+    form = forms.TagsForm(request.POST or None, choices=selectors.context_tag_choices(), initial={"tags": sorted(live)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrollment_tags_set(
+                enrollment=enrollment, actor=request.user, codes=form.cleaned_data["tags"], on=form.cleaned_data["on"]
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("De werkwijze van dit traject is opgeslagen."))
+            return redirect("participants:detail", participant_uuid=enrollment.participant.uuid)
+    return TemplateResponse(
+        request,
+        "enrollments/tags_form.html",
+        {"form": form, "enrollment": enrollment, "participant": enrollment.participant},
+        status=400 if form.errors else 200,
+    )

@@ -77,6 +77,7 @@ TABLES: dict[str, Table] = {
                 Column("aangemeld_op", "date", required=True),
                 Column("aangemeld_door"),
                 Column("doelgroep", max_length=120),
+                Column("kenmerken", "list", max_length=300),
             ),
             key=("extern_id",),
         ),

@@ -32,7 +32,7 @@ from doorstroom.measurements.models import LanguageSource, Measurement, Measurem
 from doorstroom.organisations.models import Organisation, User
 from doorstroom.participants import services as participant_services
 from doorstroom.participants.models import BenefitStatus, Participant, ResidenceStatus
-from doorstroom.programmes.models import OutcomeType, Phase, Programme, ProgrammeGroup, reason_catalogue
+from doorstroom.programmes.models import ContextTag, OutcomeType, Phase, Programme, ProgrammeGroup, reason_catalogue
 
 from . import reading
 from .models import ImportBatch, ImportedRecord
@@ -64,6 +64,8 @@ COLUMNS = {
         "group": "doelgroep",
         "occurred_on": "aangemeld_op",
         "referred_by": "aangemeld_door",
+        "tags": "kenmerken",
+        "on": "aangemeld_op",
     },
     "gebeurtenissen": {
         "event_type": "gebeurtenis",
@@ -190,6 +192,7 @@ class Lookups:
     programmes: dict[str, Programme]
     directors: dict[str, User]
     instruments: dict[str, MeasurementType]
+    tags: set[str]
     scales: dict[int, ScaleVersion]
 
 
@@ -199,6 +202,7 @@ def _lookups(user: User) -> Lookups:
         organisations={o.name.lower(): o for o in access.organisations_visible_to(user)},
         programmes={p.code.lower(): p for p in access.programmes_usable_by(user)},
         directors={u.username.lower(): u for u in access.import_directors(user).select_related("organisation")},
+        tags=set(ContextTag.objects.filter(is_active=True).values_list("code", flat=True)),
         instruments={m.code.lower(): m for m in MeasurementType.objects.filter(is_active=True)},
         scales={s.measurement_type_id: s for s in ScaleVersion.objects.filter(is_current=True)},
     )
@@ -264,6 +268,9 @@ def _check_rows(read: reading.Reading, plan: Plan, lookups: Lookups) -> None:
                 row.problem("aangemeld_door", _("Onbekende organisatie (gebruik de naam zoals in Doorstroom)."))
             )
         _not_future(row, "aangemeld_op", problems)
+        unknown_tags = sorted(set(v["kenmerken"] or []) - lookups.tags)
+        if unknown_tags:
+            problems.append(row.problem("kenmerken", _("Onbekend kenmerk: %(codes)s.", codes=", ".join(unknown_tags))))
 
     for row in by_table["gebeurtenissen"]:
         v = row.values
@@ -634,8 +641,12 @@ def _enrollment(w: _Writer, participant: Participant, external_id: str) -> None:
                 )
             if external_id in w.fresh:
                 w.outcome.count("trajecten", NEW)
+                _tags(w, enrollment, row, v["aangemeld_op"])
             else:
-                w.outcome.count("trajecten", SAME if record and record.fingerprint == print_ else CHANGED)
+                unchanged = record is not None and record.fingerprint == print_
+                w.outcome.count("trajecten", SAME if unchanged else CHANGED)
+                if not unchanged:
+                    _tags(w, enrollment, row, clock.today())
             w.remember("trajecten", external_id, enrollment.pk, print_)
         else:
             group = None
@@ -663,9 +674,21 @@ def _enrollment(w: _Writer, participant: Participant, external_id: str) -> None:
                 raise _as_row_error(refused, row, "trajecten") from refused
             w.remember("trajecten", external_id, enrollment.pk, print_)
             w.outcome.count("trajecten", NEW)
+            _tags(w, enrollment, row, v["aangemeld_op"])
     if enrollment is None:
         raise DomainError(_("Dit traject is niet eerder ingelezen."), field="traject")
     _events(w, enrollment, external_id)
+
+
+def _tags(w: _Writer, enrollment: Enrollment, row: Row, on: date) -> None:
+    """The contexts and mechanisms the file names for this trajectory (none named: none set)."""
+    codes = list(row.values["kenmerken"] or [])
+    if not codes and not enrollment.tags.exists():
+        return
+    try:
+        enrollment_services.enrollment_tags_set(enrollment=enrollment, actor=w.user, codes=codes, on=on)
+    except DomainError as refused:
+        raise _as_row_error(refused, row, "trajecten") from refused
 
 
 def _events(w: _Writer, enrollment: Enrollment, external_id: str) -> None:

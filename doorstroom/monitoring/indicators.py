@@ -56,6 +56,7 @@ class Cohort:
     item_labels: dict[tuple[str, str], str] = field(default_factory=dict)
     municipality_of: dict[int, int] = field(default_factory=dict)  # participant id -> municipality id
     municipality_names: dict[int, str] = field(default_factory=dict)
+    tag_labels: dict[str, str] = field(default_factory=dict)  # context tag code -> label
 
 
 @dataclass
@@ -782,6 +783,78 @@ register(
         unit=_("procent"),
         section="blijvers",
         table=_survival,
+    )
+)
+
+
+def _trajectories(histories: Iterable[rules.History]) -> Cell:
+    chosen = list(histories)
+    return Cell(len(chosen), frozenset(h.enrollment_id for h in chosen))
+
+
+def _percent_and_interval(successes: int, total: int) -> tuple[Cell, Cell, Cell]:
+    interval = rules.wilson(successes, total)
+    return (
+        Cell(_round(successes / total * 100) if total else None),
+        Cell(_round(interval[0] * 100) if interval else None),
+        Cell(_round(interval[1] * 100) if interval else None),
+    )
+
+
+def _with_and_without(cohort: Cohort) -> Table:
+    started = [h for h in cohort.histories if h.started_on is not None]
+    rows = []
+    for code in sorted({t for h in started for t in h.tags}, key=lambda c: cohort.tag_labels.get(c, c)):
+        row: dict[str, Any] = {"key": code, "label": cohort.tag_labels.get(code, code)}
+        for side, group in (
+            ("with", [h for h in started if code in h.tags]),
+            ("without", [h for h in started if code not in h.tags]),
+        ):
+            through = [h for h in group if h.with_outcome]
+            row[f"{side}_n"], row[f"{side}_k"] = _trajectories(group), _trajectories(through)
+            row[f"{side}_share"], row[f"{side}_low"], row[f"{side}_high"] = _percent_and_interval(
+                len(through), len(group)
+            )
+        rows.append(row)
+    columns = [("label", str(_("Kenmerk")), "text")]
+    for side, word in (("with", _("Met")), ("without", _("Zonder"))):
+        columns += [
+            (f"{side}_n", str(_("%(side)s: gestart", side=word)), "count"),
+            (f"{side}_k", str(_("%(side)s: doorgestroomd", side=word)), "count"),
+            (f"{side}_share", str(_("%(side)s: percentage", side=word)), "share"),
+            (f"{side}_low", str(_("%(side)s: 95%%-interval, ondergrens", side=word)), "share"),
+            (f"{side}_high", str(_("%(side)s: 95%%-interval, bovengrens", side=word)), "share"),
+        ]
+    return Table(
+        "werkwijze",
+        str(_("Doorgestroomd met en zonder een kenmerk van de werkwijze")),
+        columns,
+        rows,
+        "",
+        note=str(
+            _(
+                "Dit laat samenhang zien, geen oorzaak: trajecten met een kenmerk kunnen ook op andere punten "
+                "verschillen (wie een maatje kreeg, was misschien al gemotiveerder). Overlappende intervallen "
+                "betekenen dat het verschil ook toeval kan zijn."
+            )
+        ),
+    )
+
+
+register(
+    Indicator(
+        code="werkwijze",
+        name=_("Wat werkt voor wie: met en zonder kenmerk"),
+        definition=_(
+            "Per kenmerk van de werkwijze (zoals een maatje of een huisbezoek bij de start): van de gestarte "
+            "trajecten met het kenmerk (vastgelegd op of voor de peildatum) en van die zonder, het aantal en deel "
+            "dat afrondde met minstens één positief resultaat, met het 95%-betrouwbaarheidsinterval volgens Wilson."
+        ),
+        numerator=_("gestarte trajecten die afrondden met een positief resultaat"),
+        denominator=_("gestarte trajecten met (of zonder) het kenmerk"),
+        unit=_("trajecten en procent"),
+        section="werkwijze",
+        table=_with_and_without,
     )
 )
 

@@ -76,6 +76,7 @@ class History:
     state: str = ""  # on the reporting date: a STATE_* while open, else the ending
     pauses: list[Pause] = field(default_factory=list)
     phase_stays: list[tuple[int, date, date | None]] = field(default_factory=list)  # (phase, from, until)
+    tags: frozenset[str] = frozenset()  # contexts and mechanisms noted on or before the reporting date
 
     @property
     def is_open(self) -> bool:
@@ -247,6 +248,7 @@ def merge_chain(chain: Sequence[History]) -> History:
         state=last.state,
         pauses=[p for h in chain for p in h.pauses],
         phase_stays=[],
+        tags=frozenset().union(*(h.tags for h in chain)),
     )
     if merged.started_on is not None and last.state in (STATE_REFERRED, STATE_INTAKE):
         merged.state = STATE_ACTIVE  # moved on to the next route and waiting there: still in the group's trajectory

@@ -13,10 +13,10 @@ from django.utils.translation import gettext
 
 from doorstroom.contacts import rules as contact_rules
 from doorstroom.contacts.models import ContactMoment
-from doorstroom.enrollments.models import Enrollment, EnrollmentEvent
+from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EnrollmentTag
 from doorstroom.measurements.models import MeasurementScore, ScaleVersion
 from doorstroom.organisations.models import Organisation
-from doorstroom.programmes.models import OutcomeType, Programme, ReasonEvent, reason_catalogue
+from doorstroom.programmes.models import ContextTag, OutcomeType, Programme, ReasonEvent, reason_catalogue
 
 from . import indicators, rules
 from .models import AdoptedReport
@@ -102,6 +102,12 @@ def cohort(counted: QuerySet[Enrollment], p: ReportParameters) -> indicators.Coh
                 for r in own
             ],
         )
+    for enrollment_id, code in EnrollmentTag.objects.filter(
+        enrollment__in=chosen.values("id"), added_on__lte=p.on
+    ).values_list("enrollment_id", "tag__code"):
+        history_of = histories.get(enrollment_id)
+        if history_of is not None:
+            history_of.tags = history_of.tags | {code}
     minutes = _guidance_minutes(chosen, p.on)
     chained = _chains(rows, histories) if p.whole and len({r[2] for r in rows}) > 1 else None
     if chained is not None:
@@ -142,6 +148,7 @@ def cohort(counted: QuerySet[Enrollment], p: ReportParameters) -> indicators.Coh
             if reason.programme_id in programme_ids
         },
         item_labels=_item_labels(),
+        tag_labels={code: gettext(label) for code, label in ContextTag.objects.values_list("code", "label")},
         municipality_of=municipality_of,
         municipality_names=dict(
             Organisation.objects.filter(pk__in=set(municipality_of.values())).values_list("pk", "name")

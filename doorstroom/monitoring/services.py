@@ -390,12 +390,18 @@ def _relations(
         ):
             rows = [str(r["key"]) for r in by_code[table_code].rows] if table_code in by_code else []
             add(cell(f, funnel_row), [cell(table_code, r) for r in rows])
+        for r in by_code["werkwijze"].rows if "werkwijze" in by_code else []:
+            # with and without a tag together are everyone started, and everyone doorgestroomd, where that holds
+            add(cell(f, "gestart"), [cell("werkwijze", str(r["key"]), c) for c in ("with_n", "without_n")])
+            add(cell(f, "doorgestroomd"), [cell("werkwijze", str(r["key"]), c) for c in ("with_k", "without_k")])
         outcome_rows = [str(r["key"]) for r in by_code["resultaten"].rows if r["key"] != "totaal"]
         add(cell("resultaten", "totaal", "mentions"), [cell("resultaten", r, "mentions") for r in outcome_rows])
         for table_code, total, parts in (
             ("taal_vooruitgang", "measured", ("rose",)),
             ("zrm_per_domein", "measured", ("improved", "worse")),
             ("doelen", "started", ("reached",)),
+            ("werkwijze", "with_n", ("with_k",)),
+            ("werkwijze", "without_n", ("without_k",)),
         ):
             for r in by_code[table_code].rows if table_code in by_code else []:
                 row_key = str(r["key"])

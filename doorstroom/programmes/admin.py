@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Phase, Programme, ProgrammeGroup, ProgrammeOutcome, ReasonCode
+from .models import ContextTag, Phase, Programme, ProgrammeGroup, ProgrammeOutcome, ReasonCode
 
 
 class PhaseInline(admin.TabularInline):
@@ -35,4 +35,14 @@ class ReasonCodeAdmin(admin.ModelAdmin):
 
     list_display = ["label", "code", "event_type", "category", "programme", "is_active"]
     list_filter = ["event_type", "category", "is_active", "programme"]
+    search_fields = ["label", "code"]
+
+
+@admin.register(ContextTag)
+class ContextTagAdmin(admin.ModelAdmin):
+    """Contexts and mechanisms of a trajectory (what works for whom); switch one off instead of
+    deleting it once trajectories carry it."""
+
+    list_display = ["label", "code", "is_active", "position"]
+    list_filter = ["is_active"]
     search_fields = ["label", "code"]

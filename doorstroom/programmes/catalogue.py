@@ -6,7 +6,7 @@ them; a municipality adapts a copy in the admin.
 
 from typing import Any
 
-from .rules import REASONS
+from .rules import CONTEXT_TAGS, REASONS
 
 PHASE = tuple[str, int | None, float | None, float | None]  # name, expected weeks, hours min, hours max
 
@@ -198,7 +198,23 @@ def load_catalogue(apps: Any = None) -> int:
         for outcome_type, target in entry.get("outcomes", []):
             outcome_model.objects.create(programme=programme, outcome_type=outcome_type, target_percentage=target)
         created += 1
+    if "ContextTag" in {m.__name__ for m in apps.get_app_config("programmes").get_models()}:
+        load_context_tags(apps)
     return created
+
+
+def load_context_tags(apps: Any = None) -> None:
+    """Place the shipped context tags (data migration, and after a test emptied the database);
+    existing rows keep what an administrator set."""
+    if apps is None:
+        from django.apps import apps as live_apps
+
+        apps = live_apps
+    tag_model = apps.get_model("programmes", "ContextTag")
+    for position, (code, label, description) in enumerate(CONTEXT_TAGS, start=1):
+        tag_model.objects.get_or_create(
+            code=code, defaults={"label": str(label), "description": str(description), "position": position * 10}
+        )
 
 
 def load_reasons(apps: Any) -> None:

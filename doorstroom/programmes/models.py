@@ -389,3 +389,22 @@ def reason_catalogue() -> ReasonCatalogue:
 def forget_reason_catalogue() -> None:
     global _catalogue
     _catalogue = None
+
+
+class ContextTag(models.Model):
+    """A context or mechanism an enrollment can have (an intermediary involved, a home visit at the
+    start, a buddy): data, extended in the admin. Reports compare outcomes with and without it."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("omschrijving"), max_length=120)
+    description = models.CharField(_("uitleg"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("in gebruik"), default=True)
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=100)
+
+    class Meta:
+        ordering = ["position", "label"]
+        verbose_name = _("kenmerk van de werkwijze")
+        verbose_name_plural = _("kenmerken van de werkwijze")
+
+    def __str__(self) -> str:
+        return self.label

@@ -104,3 +104,18 @@ REASONS: dict[str, list[tuple[str, str, str]]] = {
         ("zonder_vervolg", _("Afgerond zonder vervolg"), T),
     ],
 }
+
+
+#: The shipped contexts and mechanisms of a trajectory (the set is data: `ContextTag`, extendable in
+#: the admin). Our own wording, after what the pilots describe as making the difference.
+CONTEXT_TAGS: list[tuple[str, str, str]] = [
+    ("intermediair_ingezet", _("Intermediair ingezet"), _("Een sleutelpersoon uit de eigen gemeenschap hielp mee.")),
+    ("huisbezoek_bij_start", _("Huisbezoek bij de start"), _("Het eerste gesprek was bij de deelnemer thuis.")),
+    ("taal_op_de_werkvloer", _("Taal op de werkvloer"), _("Taalles gekoppeld aan het werk of de stage.")),
+    ("vaste_contactpersoon", _("Vaste contactpersoon"), _("Eén begeleider van begin tot eind.")),
+    ("maatje", _("Maatje"), _("Een vrijwilliger trok met de deelnemer op.")),
+    ("ervaringsdeskundige", _("Ervaringsdeskundige"), _("Iemand die het zelf meemaakte begeleidde mee.")),
+    ("jobcoach", _("Jobcoach op de werkplek"), _("Begeleiding van deelnemer en werkgever op de werkplek.")),
+    ("kinderopvang_geregeld", _("Kinderopvang geregeld"), _("Opvang voor de kinderen was geregeld.")),
+    ("wens_eerst", _("Wens van de deelnemer eerst"), _("De match begon bij wat de deelnemer wilde.")),
+]
