@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("doorstroom.organisations.urls")),
     path("", include("doorstroom.monitoring.urls")),
     path("", include("doorstroom.imports.urls")),
+    path("", include("doorstroom.research.urls")),
 ]
 
 handler400 = "doorstroom.api.errors.bad_request"

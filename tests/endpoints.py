@@ -71,6 +71,13 @@ NOT_PERSONAL = {
     # service in the import's own transaction (imports/tests/test_views.py); without files it shows
     # a form and reads nothing
     "imports:upload",
+    # studies: the request, the decision and the codebook hold no participant data; the extract is
+    # pseudonymised and writes one audit row naming every participant in it (research/tests)
+    "research:list",
+    "research:create",
+    "research:detail",
+    "research:decide",
+    "research:extract",
 }
 
 PERSONAL = [

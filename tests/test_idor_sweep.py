@@ -97,7 +97,19 @@ def test_every_id_route_is_404_for_an_unrelated_user(client, assurance):
         adopted_by=owner,
         organisation=owner.organisation,
     )
+    from doorstroom.research.models import Study
+
+    study = Study.objects.create(  # another organisation's study
+        title="Kanarie-onderzoek",
+        purpose="Geheim onderzoeksdoel",
+        period_from=clock.today(),
+        period_until=clock.today(),
+        requested_by=owner,
+        organisation=owner.organisation,
+        secret="x",
+    )
     extra = {
+        "<uuid:study_uuid>": str(study.uuid),
         "<uuid:token_uuid>": str(token.uuid),
         "<uuid:change_uuid>": str(proposal.uuid),
         "<uuid:report_uuid>": str(adopted.uuid),

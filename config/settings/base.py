@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "doorstroom.retention",
     "doorstroom.monitoring",
     "doorstroom.imports",
+    "doorstroom.research",
     "doorstroom.demo",
 ]
 

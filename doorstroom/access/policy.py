@@ -1329,3 +1329,50 @@ def import_match_visible(user: User, participant_ids: list[int]) -> tuple[list[P
     change, and how many others there are (counted, never named)."""
     visible = list(participants_changeable_by(user, Category.TRAJECTORY).filter(pk__in=participant_ids))
     return visible, len(set(participant_ids)) - len(visible)
+
+
+# --- Studies: pseudonymised extracts for evaluators ------------------------------------------
+
+#: Roles that may ask for and receive a pseudonymised extract (never names, BSN or free text).
+RESEARCH_ROLES = frozenset({Role.EVALUATOR, Role.PROJECT_LEADER})
+
+
+def may_request_study(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.role in RESEARCH_ROLES and user.organisation_id is not None
+
+
+def study_deciders_allowed(user: User, requester: User) -> bool:
+    """A privacy officer decides on studies of their own organisation, or of a requester whose
+    reports cover the officer's municipality."""
+    if not (user.is_authenticated and user.is_active and user.role == Role.PRIVACY_OFFICER):
+        return False
+    return user.organisation_id == requester.organisation_id or (
+        user.organisation_id is not None and user.organisation_id in report_municipalities(requester)
+    )
+
+
+def study_enrollments(requester: User) -> QuerySet[Enrollment]:
+    """What an extract may hold: the enrollments the requester's reports count, leaving out
+    sensitive programmes (their membership alone is too telling for an extract)."""
+    if not may_request_study(requester):
+        return Enrollment.objects.none()
+    return report_scope(requester).counted.exclude(programme__is_sensitive=True)
+
+
+def record_study(
+    user: User, *, what: str, study: str, participants: Iterable[str] = (), detail: dict | None = None
+) -> None:
+    """One audit row per request, decision or extract; an extract names every participant it holds
+    (pseudonymised for the reader, but personal data all the same)."""
+    shown = list(participants)
+    audit.record(
+        user=user,
+        action=AuditAction.EXPORT if shown else AuditAction.CHANGE,
+        result=AuditResult.ALLOWED,
+        object_type=what,
+        object_id=study,
+        participants=shown,
+        categories=(Category.IDENTITY, Category.TRAJECTORY) if shown else (),
+        purpose="onderzoek",
+        detail=detail or {},
+    )

@@ -16,6 +16,7 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "may_report": user.role in access.REPORT_CASE_ROLES | access.REPORT_AGGREGATE_ROLES,
         "may_register": user.role in access.REGISTERING_ROLES,
         "may_import": access.may_import(user),
+        "may_research": access.may_request_study(user) or user.role == "privacyfunctionaris",
         "has_caseload": user.role not in ("deelnemer", "beheerder"),
         "is_administrator": user.role == "beheerder",
         "may_break_glass": user.role in access.BREAK_GLASS_ROLES,
