@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from doorstroom.access import policy as access
 from doorstroom.access import redaction
+from doorstroom.core import charts
 from doorstroom.core.errors import DomainError
 
 from . import forms, selectors, services
@@ -31,6 +32,21 @@ def _refuse_fields_not_offered(
                 raise PermissionDenied
 
 
+def _progress_chart(instrument: selectors.InstrumentProgress) -> str:
+    """The baseline and latest measurement per item as a picture (the table below has the figures)."""
+    if not instrument.rows:
+        return ""
+    return charts.data_uri(
+        charts.paired_bars(
+            [row.label for row in instrument.rows],
+            [row.baseline_share for row in instrument.rows],
+            [row.latest_share for row in instrument.rows],
+            (_("nulmeting"), _("laatste meting")),
+            _("Deel van de schaal (%)"),
+        )
+    )
+
+
 @login_required
 def measurements_overview(request: access.AuthenticatedRequest, participant_uuid: str) -> HttpResponse:
     """Progress per instrument (chart with the same figures as a table) and every measurement."""
@@ -44,7 +60,10 @@ def measurements_overview(request: access.AuthenticatedRequest, participant_uuid
         "measurements/overview.html",
         {
             "participant": participant,
-            "progress": selectors.progress_of(participant=participant, categories=categories),
+            "progress": [
+                (instrument, _progress_chart(instrument))
+                for instrument in selectors.progress_of(participant=participant, categories=categories)
+            ],
             "history": [
                 replace(entry, measurement=redaction.record_notes_shown(reader, entry.measurement))
                 for entry in selectors.history_of(participant=participant, categories=categories)

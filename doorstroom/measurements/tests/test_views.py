@@ -1,3 +1,5 @@
+import base64
+import re
 from datetime import timedelta
 
 import pytest
@@ -39,7 +41,10 @@ def test_a_director_records_a_baseline_and_a_follow_up_and_sees_the_progress(cli
     page = client.get(f"/deelnemers/{p.uuid}/metingen/").content.decode()
     assert "2 Niet zelfredzaam" in page and "4 Voldoende zelfredzaam" in page and "+2" in page
     assert "Geestelijke gezondheid" in page  # the municipality's statutory task covers health
-    assert "<svg" in page and "<table" in page
+    assert "<table" in page
+    chart = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', page).group(1)).decode()
+    assert chart.startswith("<?xml") and "<svg" in chart
+    assert "Geestelijke gezondheid" in chart  # drawn by matplotlib, text kept as text
 
 
 def test_bad_input_is_refused_naming_the_field(client, world):
