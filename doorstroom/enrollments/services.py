@@ -1,6 +1,7 @@
 """State changes of enrollments: each appends events and refreshes the cached state in one transaction."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -223,6 +224,86 @@ def enrollment_record(
     )
     enrollment.refresh_from_db()
     return event
+
+
+@dataclass(frozen=True)
+class Step:
+    """One lifecycle step of a history recorded at once (see `enrollment_record_many`)."""
+
+    event_type: str
+    on: date
+    note: str = ""
+    reason_code: str = ""
+    phase: Phase | None = None
+    outcomes: Sequence[str] = ()
+
+
+class StepRefused(DomainError):
+    """A step of a batch was refused; `step` is its index in the batch."""
+
+    def __init__(self, error: DomainError, step: int) -> None:
+        super().__init__(error.message, field=error.field, code=error.code)
+        self.step = step
+
+
+@transaction.atomic
+def enrollment_record_many(*, enrollment: Enrollment, actor: User, steps: Sequence[Step]) -> list[EnrollmentEvent]:
+    """Record several lifecycle steps at once (a history brought in by an import): every step is
+    checked as `enrollment_record` checks one, and the whole history is replayed once with the same
+    lifecycle rules; one refused step refuses them all (StepRefused says which). Transfers and
+    corrections keep their own services."""
+    locked = _lock(enrollment, None)
+    phases = _phases(locked.programme)
+    by_position = {p.position: p for p in phases}
+    positions = {p.id: p.position for p in phases}
+    current = positions.get(locked.current_phase_id or 0, 0)
+    events = []
+    for index, step in enumerate(steps):
+        try:
+            if step.event_type not in {e.value for e in rules.EventType} or step.event_type in (
+                EventType.REFERRED,
+                EventType.TRANSFERRED,
+                EventType.CORRECTED,
+            ):
+                raise DomainError(_("Deze gebeurtenis kan hier niet geregistreerd worden."), field="event_type")
+            _check_date(step.on)
+            _check_reason(locked.programme, step.event_type, step.reason_code)
+            if step.phase is not None and step.phase.programme_id != locked.programme_id:
+                raise DomainError(_("Deze fase hoort niet bij het programma."), field="phase")
+        except DomainError as refused:
+            raise StepRefused(refused, index) from refused
+        phase = step.phase if step.event_type in (EventType.STARTED, EventType.PHASE_CHANGED) else None
+        if step.event_type in (EventType.STARTED, EventType.PHASE_CHANGED):
+            if phase is None:
+                phase = by_position.get(1 if step.event_type == EventType.STARTED else current + 1)
+            current = phase.position if phase is not None else current
+        events.append(
+            EnrollmentEvent(
+                enrollment=locked,
+                event_type=step.event_type,
+                occurred_on=step.on,
+                actor=actor,
+                actor_organisation=actor.organisation,
+                note=step.note.strip(),
+                reason_code=step.reason_code,
+                phase=phase,
+                outcomes=list(dict.fromkeys(step.outcomes)) if step.event_type == EventType.COMPLETED else [],
+            )
+        )
+    created = EnrollmentEvent.objects.bulk_create(events)
+    index_of = {event.pk: i for i, event in enumerate(created)}
+    projection = rules.Projection()
+    for fact in rules.ordered(_facts(locked, positions)):
+        if fact.voided:
+            continue
+        try:
+            projection = rules.apply(projection, fact, phase_count=len(phases), outcome_codes=OUTCOME_CODES)
+        except rules.TransitionRefused as refused:
+            error = DomainError(refused.message, field=refused.field, code="transition")
+            raise StepRefused(error, index_of.get(fact.seq, 0)) from refused
+    _store(locked, projection, phases)
+    enrollment.refresh_from_db()
+    return created
 
 
 @transaction.atomic

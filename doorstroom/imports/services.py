@@ -778,6 +778,32 @@ def _events(w: _Writer, enrollment: Enrollment, external_id: str) -> None:
             raise _as_row_error(refused, wanted[min(same, len(wanted) - 1)][1], "gebeurtenissen") from refused
         w.outcome.count("gebeurtenissen", CHANGED)
     w.outcome.counts.setdefault("gebeurtenissen", {NEW: 0, CHANGED: 0, SAME: 0})[SAME] += same
+    pending: list[tuple[enrollment_services.Step, Row, tuple]] = []
+
+    def record_pending() -> None:
+        """The steps since the last transfer, recorded at once (one replay for the lot)."""
+        if not pending:
+            return
+        try:
+            created = enrollment_services.enrollment_record_many(
+                enrollment=enrollment, actor=w.user, steps=[step for step, _row, _fact in pending]
+            )
+        except enrollment_services.StepRefused as refused:
+            raise _as_row_error(refused, pending[refused.step][1], "gebeurtenissen") from refused
+        ImportedRecord.objects.bulk_create(
+            ImportedRecord(
+                organisation_id=w.user.organisation_id or 0,
+                table="gebeurtenis",
+                external_id=f"{external_id}#{event.pk}",
+                object_id=event.pk,
+                fingerprint=fingerprint({"fact": fact}),
+                batch=w.batch,
+            )
+            for event, (_step, _row, fact) in zip(created, pending, strict=True)
+        )
+        w.outcome.counts.setdefault("gebeurtenissen", {NEW: 0, CHANGED: 0, SAME: 0})[NEW] += len(created)
+        pending.clear()
+
     for fact, row, phase in wanted[same:]:
         v = row.values
         category: str = Category.TRAJECTORY
@@ -786,42 +812,48 @@ def _events(w: _Writer, enrollment: Enrollment, external_id: str) -> None:
         w.require(participant, category, row, "reden" if v["reden"] else "gebeurtenis")
         if v["notitie"]:
             w.require(participant, lifecycle.NOTE_CATEGORY, row, "notitie")
+        if v["gebeurtenis"] != lifecycle.EventType.TRANSFERRED:
+            pending.append(
+                (
+                    enrollment_services.Step(
+                        event_type=v["gebeurtenis"],
+                        on=v["datum"],
+                        note=v["notitie"] or "",
+                        reason_code=v["reden"] or "",
+                        phase=phase,
+                        outcomes=tuple(v["resultaten"] or ()),
+                    ),
+                    row,
+                    fact,
+                )
+            )
+            continue
+        record_pending()
         enrollment.refresh_from_db()
         try:
-            if v["gebeurtenis"] == lifecycle.EventType.TRANSFERRED:
-                follow = enrollment_services.enrollment_transfer(
-                    enrollment=enrollment,
-                    actor=w.user,
-                    target_programme=w.lookups.programmes[str(v["naar_programma"]).lower()],
-                    on=v["datum"],
-                    note=v["notitie"] or "",
-                    reason_code=v["reden"] or "",
-                )
-                event = enrollment.events.filter(event_type=lifecycle.EventType.TRANSFERRED).latest("id")
-                if v["naar_traject"]:
-                    target_row = w.plan.enrollments.get(str(v["naar_traject"]))
-                    print_target = (
-                        fingerprint({k: val for k, val in target_row.values.items() if not k.startswith("_")})
-                        if target_row
-                        else ""
-                    )
-                    w.remember("trajecten", str(v["naar_traject"]), follow.pk, print_target)
-                    w.fresh.add(str(v["naar_traject"]))
-            else:
-                event = enrollment_services.enrollment_record(
-                    enrollment=enrollment,
-                    actor=w.user,
-                    event_type=v["gebeurtenis"],
-                    on=v["datum"],
-                    note=v["notitie"] or "",
-                    reason_code=v["reden"] or "",
-                    phase=phase,
-                    outcomes=v["resultaten"] or [],
-                )
+            follow = enrollment_services.enrollment_transfer(
+                enrollment=enrollment,
+                actor=w.user,
+                target_programme=w.lookups.programmes[str(v["naar_programma"]).lower()],
+                on=v["datum"],
+                note=v["notitie"] or "",
+                reason_code=v["reden"] or "",
+            )
         except DomainError as refused:
             raise _as_row_error(refused, row, "gebeurtenissen") from refused
+        event = enrollment.events.filter(event_type=lifecycle.EventType.TRANSFERRED).latest("id")
+        if v["naar_traject"]:
+            target_row = w.plan.enrollments.get(str(v["naar_traject"]))
+            print_target = (
+                fingerprint({k: val for k, val in target_row.values.items() if not k.startswith("_")})
+                if target_row
+                else ""
+            )
+            w.remember("trajecten", str(v["naar_traject"]), follow.pk, print_target)
+            w.fresh.add(str(v["naar_traject"]))
         w.remember("gebeurtenis", f"{external_id}#{event.pk}", event.pk, fingerprint({"fact": fact}))
         w.outcome.count("gebeurtenissen", NEW)
+    record_pending()
     w.remember("gebeurtenissen", external_id, enrollment.pk, print_)
 
 
