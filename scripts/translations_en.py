@@ -2031,6 +2031,9 @@ EN = {
     "Het onderzoek is aangevraagd; de privacyfunctionaris besluit erover.": "The study has been requested; the privacy officer will decide on it.",
     "Het besluit is vastgelegd.": "The decision has been recorded.",
     "Kies Excel of CSV.": "Choose Excel or CSV.",
+    "Staafdiagram van de nulmeting en de laatste meting per onderdeel.": "Bar chart of the baseline and the latest measurement per item.",
+    "Deel van de schaal (%)": "Share of the scale (%)",
+    "Cijfers met verborgen kleine aantallen gaan per hele maand: twee rapportages een dag na elkaar zouden anders één persoon verraden.": "Figures with hidden small counts go per whole month: two reports a day apart would otherwise give one person away.",
 }
 
 PLURALS = {

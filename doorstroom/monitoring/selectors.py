@@ -148,12 +148,21 @@ def cohort(counted: QuerySet[Enrollment], p: ReportParameters) -> indicators.Coh
             if reason.programme_id in programme_ids
         },
         item_labels=_item_labels(),
-        tag_labels={code: gettext(label) for code, label in ContextTag.objects.values_list("code", "label")},
+        tag_labels=_tag_labels({t for h in chosen_histories for t in h.tags}),
         municipality_of=municipality_of,
         municipality_names=dict(
             Organisation.objects.filter(pk__in=set(municipality_of.values())).values_list("pk", "name")
         ),
     )
+
+
+def _tag_labels(codes: set[str]) -> dict[str, str]:
+    """Labels of the context tags in the cohort (no query when there are none)."""
+    if not codes:
+        return {}
+    return {
+        code: gettext(label) for code, label in ContextTag.objects.filter(code__in=codes).values_list("code", "label")
+    }
 
 
 def _chains(rows: Sequence[tuple[int, int, int, int | None]], histories: dict[int, rules.History]) -> list[list[int]]:

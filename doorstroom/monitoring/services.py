@@ -4,7 +4,8 @@ as one plain structure that the page, the exports, the API and the command all s
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -157,6 +158,19 @@ def parameters_shown(p: selectors.ReportParameters) -> dict[str, Any]:
 # --- computing -------------------------------------------------------------------------------------
 
 
+def whole_months(p: selectors.ReportParameters) -> selectors.ReportParameters:
+    """Figures with small counts hidden are given per whole month: the peildatum moves back to the end
+    of the last complete month and a period takes in whole months. Two reports a day apart would
+    otherwise differ by the one person who moved, and that difference is a small count shown."""
+    on = p.on if (p.on + timedelta(days=1)).day == 1 else p.on.replace(day=1) - timedelta(days=1)
+    period_from = p.period_from.replace(day=1) if p.period_from else None
+    period_until = p.period_until
+    if period_until is not None:
+        next_month = (period_until.replace(day=28) + timedelta(days=4)).replace(day=1)
+        period_until = min(next_month - timedelta(days=1), on)
+    return replace(p, on=on, period_from=period_from, period_until=period_until)
+
+
 def _parts(p: selectors.ReportParameters) -> list[tuple[str, str, selectors.ReportParameters]]:
     """A group of programmes is reported as one whole and per programme; one programme once."""
     if len(p.programme_ids) <= 1:
@@ -198,12 +212,20 @@ def report_compute(
     values: dict[Any, int | None] = {}
     members: dict[tuple[str, str, str, str], frozenset[int]] = {}
     computed = []
+    if suppressed:
+        p = whole_months(p)
     cohorts = [
         (key, title, selectors.cohort(scope.counted, part_parameters)) for key, title, part_parameters in _parts(p)
     ]
     if not suppressed and scope.role not in access.TEAM_ROLES:
         # a transfer to a sensitive programme shows its name: outside the team, aggregates only
         suppressed = any(_sensitive_target(c) for _k, _t, c in cohorts)
+        if suppressed and whole_months(p) != p:
+            p = whole_months(p)
+            cohorts = [
+                (key, title, selectors.cohort(scope.counted, part_parameters))
+                for key, title, part_parameters in _parts(p)
+            ]
     for key, title, cohort in cohorts:
         tables = indicators.tables(cohort)
         if key == "geheel":

@@ -1,6 +1,7 @@
 """Report pages: the parameters, the figures with their tables, a count followed to the people behind
 it, and adopting a report. The figures come from `services`, through the reader's report scope."""
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -64,6 +65,7 @@ def report(request: access.AuthenticatedRequest) -> HttpResponse:
             report=_for_page(figures, members, query),
             query_string=urlencode(query, doseq=True),
             parameters=parameters,
+            effective_on=date.fromisoformat(figures["parameters"]["peildatum"]),
         )
     return TemplateResponse(request, "monitoring/report.html", context, status=status)
 

@@ -214,7 +214,11 @@ def test_municipalities_side_by_side_add_up_to_the_whole(db):
         for _n in range(count):
             participant = ParticipantFactory(municipality=municipality)
             enrollment_services.enrollment_enrol(
-                participant=participant, programme=programme, actor=director, referred_by=centre, on=TODAY
+                participant=participant,
+                programme=programme,
+                actor=director,
+                referred_by=centre,
+                on=TODAY - timedelta(days=40),
             )
     report, _m = services.report_compute(director, services.parameters_from(director, {"programma": "regioroute"}))
     table = next(t for t in report["parts"][0]["tables"] if t["code"] == "gemeenten")

@@ -121,3 +121,48 @@ def test_the_attacker_recovers_a_cell_hidden_on_its_own():
     values = {"total": 20, "a": 3, "b": 9, "c": 8}
     verdict = attacker(values, [Relation("total", ("a", "b", "c"))], {"a": PRIMARY})
     assert verdict == {"a": (True, False)}
+
+
+@pytest.mark.django_db
+def test_reports_a_day_apart_cannot_be_subtracted():
+    """Aggregates with small counts hidden go per whole month: a report for today and one for
+    yesterday are the same figures, so their difference cannot single out who moved in between."""
+    from datetime import timedelta
+
+    from doorstroom.core import clock
+    from doorstroom.enrollments import services as enrollment_services
+    from doorstroom.monitoring import services
+    from doorstroom.organisations.models import Role
+    from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
+    from doorstroom.participants.tests.factories import ParticipantFactory
+    from doorstroom.programmes.tests.factories import ProgrammeFactory
+
+    today = clock.today()
+    municipality = OrganisationFactory(municipality=True)
+    director = UserFactory(role=Role.DIRECTOR, organisation=municipality)
+    leader = UserFactory(role=Role.PROJECT_LEADER, organisation=municipality)
+    programme = ProgrammeFactory(code="dagroute")
+    month_end = today.replace(day=1) - timedelta(days=1)
+    for n in range(12):
+        enrollment_services.enrollment_enrol(
+            participant=ParticipantFactory(municipality=municipality),
+            programme=programme,
+            actor=director,
+            referred_by=municipality,
+            on=month_end - timedelta(days=60) if n else month_end + timedelta(days=1),  # one referral after it
+        )
+    shown = []
+    for on in (month_end + timedelta(days=1), month_end):
+        p = services.parameters_from(leader, {"programma": "dagroute", "peildatum": on.isoformat()})
+        report, _members = services.report_compute(leader, p)
+        assert report["parameters"]["peildatum"] == month_end.isoformat()
+        shown.append(report["parts"])
+    assert shown[0] == shown[1]
+    # the director, who may see the people, keeps the day
+    p = services.parameters_from(
+        director, {"programma": "dagroute", "peildatum": (month_end + timedelta(days=1)).isoformat()}
+    )
+    assert (
+        services.report_compute(director, p)[0]["parameters"]["peildatum"]
+        == (month_end + timedelta(days=1)).isoformat()
+    )
