@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from doorstroom.contacts.models import ContactMoment
 from doorstroom.enrollments import rules
-from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, TeamAssignment, TeamRole
+from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EnrollmentTag, TeamAssignment, TeamRole
 from doorstroom.enrollments.projection import OUTCOME_CODES, projection_fields
 from doorstroom.enrollments.services import eligibility_problems, work_grants_sync
 from doorstroom.measurements import catalogue as measurement_catalogue
@@ -42,7 +42,7 @@ from doorstroom.participants.models import (
 from doorstroom.plans import services as plan_services
 from doorstroom.plans.models import Agreement, Goal, Plan, PlanVersion
 from doorstroom.programmes.catalogue import load_catalogue
-from doorstroom.programmes.models import DataNeedState, Programme, ProgrammeDataNeed
+from doorstroom.programmes.models import ContextTag, DataNeedState, Programme, ProgrammeDataNeed
 from doorstroom.programmes.rules import REASONS
 from doorstroom.referrals.models import Referral
 
@@ -463,6 +463,7 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
                 )
             )
         EnrollmentEvent.objects.bulk_create(events, batch_size=BATCH)
+        _context_tags(events, made["enrollments"])
         TeamAssignment.objects.bulk_create(assignments, batch_size=BATCH)
         SharingGrant.objects.bulk_create(grants, batch_size=BATCH)
         households = _households(people, rnd)
@@ -483,6 +484,40 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
     _data_needs(programmes, orgs["enschede"], users["beheerder"], users["privacy"])
     work_grants_sync(list(Participant.objects.values_list("pk", flat=True)))
     return made
+
+
+#: how often a context was noted for a trajectory that ended with a positive result, and for others
+#: (made up, so that the demo's "what works for whom" table has something to compare)
+DEMO_TAG_CHANCES = {
+    "maatje": (0.45, 0.2),
+    "huisbezoek_bij_start": (0.5, 0.35),
+    "taal_op_de_werkvloer": (0.4, 0.15),
+    "intermediair_ingezet": (0.25, 0.2),
+}
+
+
+def _context_tags(events: list[EnrollmentEvent], batch: int) -> None:
+    """Contexts noted at the start of started trajectories, from their own random stream (the
+    main stream, and so the rest of the demo, stays as it was)."""
+    aside = random.Random(f"werkwijze-{batch}")  # noqa: S311 - synthetic demo data
+    tags = {t.code: t for t in ContextTag.objects.filter(code__in=DEMO_TAG_CHANCES)}
+    started: dict[int, EnrollmentEvent] = {}
+    through: set[int] = set()
+    for event in events:
+        if event.event_type == rules.EventType.STARTED:
+            started.setdefault(event.enrollment_id, event)
+        elif event.event_type == rules.EventType.COMPLETED and event.outcomes:
+            through.add(event.enrollment_id)
+    rows = []
+    for enrollment_id, event in started.items():
+        for code, (with_result, without) in DEMO_TAG_CHANCES.items():
+            if code in tags and aside.random() < (with_result if enrollment_id in through else without):
+                rows.append(
+                    EnrollmentTag(
+                        enrollment_id=enrollment_id, tag=tags[code], added_on=event.occurred_on, added_by=event.actor
+                    )
+                )
+    EnrollmentTag.objects.bulk_create(rows, batch_size=BATCH)
 
 
 def _own_file(account: User, coach: User, instruments: dict[str, ScaleVersion | None], today: date) -> None:
