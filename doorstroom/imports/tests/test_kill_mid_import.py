@@ -107,6 +107,8 @@ def importer():
 def test_a_killed_import_leaves_nothing_and_the_rerun_imports_once(importer, tmp_path, assurance):
     paths = write_files(tmp_path)
     before = stored()
+    imported = (before[0] + PEOPLE, before[1] + PEOPLE, before[2] + 4 * PEOPLE, before[3] + 1)
+    state = before  # what must be stored after each kill: nothing of the import, or all of it
     rnd = random.Random(int(os.environ.get("DOORSTROOM_KILL_SEED", "20261202")))  # noqa: S311 - kill points, not secrets
     kills = int(os.environ.get("DOORSTROOM_KILLS", KILLS))
     points = sorted(rnd.randint(1, PEOPLE) for _ in range(kills))
@@ -124,20 +126,21 @@ def test_a_killed_import_leaves_nothing_and_the_rerun_imports_once(importer, tmp
         process.wait(timeout=60)
         if not killed:  # it ended by itself before the kill point: only a finished import may do that
             assert process.returncode == 0, process.stderr.read().decode() if process.stderr else ""
+            state = stored()
+            assert state == imported
         assurance.add("F2 kills" if killed else "F2 runs that finished before the kill")
-        if killed and stored() != before:
+        if killed and stored() != state:
             assurance.add("F2 partial imports")
         if not audit.verify_chain().intact:
             assurance.add("F2 audit chain breaks")
         if replay_mismatches()[1]:
             assurance.add("F2 stored state differing from replay")
-        if killed:
-            assert stored() == before, f"partial import after a kill at participant {point}"
+        assert stored() == state, f"partial import after a kill at participant {point}"
     finished = start_import(paths)
     out, err = finished.communicate(timeout=300)
     assert finished.returncode == 0, err.decode()
     after = stored()
-    assert after == (before[0] + PEOPLE, before[1] + PEOPLE, before[2] + 4 * PEOPLE, before[3] + 1)
+    assert after == imported
     assert audit.verify_chain().intact
     checked, mismatches = replay_mismatches()
     assert checked >= PEOPLE and mismatches == []
