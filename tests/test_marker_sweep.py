@@ -225,6 +225,8 @@ def calls(world: dict[str, object]) -> list[Call]:
         ),
         Call("enrollments:event_create", "post", f"/inschrijvingen/{first.uuid}/stap/gepauzeerd/", "form"),
         Call("enrollments:correct", "post", f"/inschrijvingen/{first.uuid}/corrigeren/", "form"),
+        Call("enrollments:tags", "get", f"/inschrijvingen/{first.uuid}/werkwijze/", "form", reference_data=True),
+        Call("enrollments:tags", "post", f"/inschrijvingen/{first.uuid}/werkwijze/", "form"),
         Call(
             "programmes:board",
             "get",
