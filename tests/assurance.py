@@ -45,7 +45,7 @@ FLOORS = {
     "C6 API answers checked against the schema": 500,
     "G1 hidden cells attacked": 1000,
     "F1 generated files": 200,
-    "F1 valid files imported exactly": 200,
+    "F1 valid files imported exactly": 40,
     "F2 kills": 10,
 }
 #: figures produced only by the `fuzz` and `generated` suites, which run once per `make test` (on PostgreSQL)

@@ -122,6 +122,7 @@ def _import_files(channel: str, header: list[str], row: list[str]) -> list[tuple
 
 
 @pytest.mark.django_db
+@pytest.mark.generated  # runs once per `make test` (on PostgreSQL), like the other generated suites
 def test_the_corpus_goes_through_the_csv_and_excel_import(assurance):
     """C1/C3 through the import channels: each corpus input in a cell of a CSV file and of an Excel
     workbook: no exception, a rejection names file, row and column and stores nothing, an accepted

