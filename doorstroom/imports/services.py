@@ -461,11 +461,14 @@ class _Writer:
             record.object_id, record.fingerprint, record.batch = object_id, print_, self.batch
             record.save(update_fields=["object_id", "fingerprint", "batch"])
 
-    def require(self, participant: Participant, category: str, row: Row, column: str) -> None:
+    def may(self, participant: Participant, category: str) -> bool:
         allowed = self.allowed.get(participant.pk)
-        if allowed is None:  # asked once per participant, after the import put them on a team
+        if allowed is None:  # asked once per participant (again after the import changed the team)
             allowed = self.allowed[participant.pk] = access.import_categories(self.user, participant)
-        if category not in allowed:
+        return category in allowed
+
+    def require(self, participant: Participant, category: str, row: Row, column: str) -> None:
+        if not self.may(participant, category):
             raise _RowError(
                 row,
                 column,
@@ -489,7 +492,7 @@ def _participant(w: _Writer, external_id: str) -> Participant:
         Participant.objects.filter(pk=record.object_id).select_related("municipality").first() if record else None
     )
     if row is None:
-        if existing is None or not access.import_allowed(w.user, existing, Category.IDENTITY):
+        if existing is None or not w.may(existing, Category.IDENTITY):
             raise DomainError(_("U heeft geen toegang (meer) tot deze deelnemer."), field="deelnemer")
         w.touched[existing.pk] = existing
         return existing
@@ -511,7 +514,7 @@ def _participant(w: _Writer, external_id: str) -> Participant:
     print_ = fingerprint({k: val for k, val in v.items() if not k.startswith("_")})
     director = w.lookups.directors[str(v["regisseur"]).lower()] if v["regisseur"] else w.user
     if existing is not None:
-        if not access.import_allowed(w.user, existing, Category.IDENTITY):
+        if not w.may(existing, Category.IDENTITY):
             raise _RowError(row, "extern_id", _("U heeft geen toegang (meer) tot deze deelnemer."))
         if existing.municipality_id != municipality.pk:
             raise _RowError(
@@ -529,6 +532,7 @@ def _participant(w: _Writer, external_id: str) -> Participant:
             reason=f"Import {row.file}, rij {row.number}",
         )
         _director(w, existing, director, row)
+        w.allowed.pop(existing.pk, None)  # the team may have changed
         w.remember("deelnemers", external_id, existing.pk, print_)
         w.outcome.count("deelnemers", CHANGED)
         return existing
