@@ -15,6 +15,34 @@ from . import rules
 from .models import ContactKind, ContactMoment
 
 
+def _check(
+    participant: Participant,
+    *,
+    kind: str,
+    status: str,
+    occurred_on: date,
+    attendance: str,
+    minutes: int | None,
+    note: str,
+) -> None:
+    """Every problem of a contact moment at once, each naming its field."""
+    errors = []
+    if kind not in ContactKind.values:
+        errors.append(DomainError(_("Kies een soort contact uit de lijst."), field="kind"))
+    if len(note) > 4000:
+        errors.append(DomainError(_("Houd de notitie korter dan 4000 tekens."), field="note"))
+    problems = rules.contact_problems(
+        status=status,
+        attendance=attendance,
+        minutes=minutes,
+        on=occurred_on,
+        today=clock.today(),
+        started_on=trajectory_start(participant),
+    )
+    errors += [DomainError(message, field=field) for field, message in problems]
+    raise_all(errors)
+
+
 @transaction.atomic
 def contact_record(
     *,
@@ -28,22 +56,15 @@ def contact_record(
     note: str = "",
 ) -> ContactMoment:
     """Errors name the field: kind, status, occurred_on, attendance, minutes, note."""
-    errors = []
-    if kind not in ContactKind.values:
-        errors.append(DomainError(_("Kies een soort contact uit de lijst."), field="kind"))
-    if len(note) > 4000:
-        errors.append(DomainError(_("Houd de notitie korter dan 4000 tekens."), field="note"))
-    started_on = trajectory_start(participant)
-    problems = rules.contact_problems(
+    _check(
+        participant,
+        kind=kind,
         status=status,
+        occurred_on=occurred_on,
         attendance=attendance,
         minutes=minutes,
-        on=occurred_on,
-        today=clock.today(),
-        started_on=started_on,
+        note=note,
     )
-    errors += [DomainError(message, field=field) for field, message in problems]
-    raise_all(errors)
     touched.mark(participant.pk)
     return ContactMoment.objects.create(
         participant=participant,
@@ -70,21 +91,15 @@ def contact_update(
 ) -> ContactMoment:
     """Change a recorded contact moment (an imported history corrected by a later file), by the
     same rules as recording one."""
-    errors = []
-    if kind not in ContactKind.values:
-        errors.append(DomainError(_("Kies een soort contact uit de lijst."), field="kind"))
-    if len(note) > 4000:
-        errors.append(DomainError(_("Houd de notitie korter dan 4000 tekens."), field="note"))
-    problems = rules.contact_problems(
+    _check(
+        contact.participant,
+        kind=kind,
         status=status,
+        occurred_on=occurred_on,
         attendance=attendance,
         minutes=minutes,
-        on=occurred_on,
-        today=clock.today(),
-        started_on=trajectory_start(contact.participant),
+        note=note,
     )
-    errors += [DomainError(message, field=field) for field, message in problems]
-    raise_all(errors)
     touched.mark(contact.participant_id)
     contact.kind, contact.status, contact.occurred_on = kind, status, occurred_on
     contact.attendance, contact.minutes, contact.note = attendance, minutes, note.strip()

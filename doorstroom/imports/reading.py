@@ -19,6 +19,7 @@ from doorstroom.core.messages import _
 from .rules import (
     MAX_CELL,
     MAX_ROWS,
+    TABLES,
     Problem,
     Row,
     Table,
@@ -148,8 +149,6 @@ def _delimiter(first_line: str) -> str:
 
 
 def _any_column(name: str) -> bool:
-    from .rules import TABLES
-
     return any(name in t.names for t in TABLES.values())
 
 
