@@ -49,6 +49,7 @@ def test_director_pages_pass_axe(page, axe, director_world):
     page.get_by_label("Naam of BSN").fill("123456782")
     page.keyboard.press("Enter")
     page.get_by_role("link", name="Helen Kidane").click()
+    page.wait_for_url(f"**/deelnemers/{participant.uuid}/")
     assert "123456782" in page.content()  # a director may see the BSN
     axe.check(page)
 

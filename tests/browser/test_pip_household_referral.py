@@ -103,7 +103,7 @@ def test_a_referral_is_made_with_consent_and_accepted_by_the_other_organisation(
     page.get_by_role("link", name="Aanmeldingen").click()
     axe.check(page)
     page.get_by_role("link", name="Lina Haddad").click()
-    assert "Zoekt een leerwerkplek in de logistiek" in page.content()
+    page.get_by_text("Zoekt een leerwerkplek in de logistiek").wait_for()
     page.get_by_label("Accepteren").check()
     page.get_by_label("Wie gaat de deelnemer begeleiden?").select_option(label="Bas Begeleider")
     axe.check(page)
