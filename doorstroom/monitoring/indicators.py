@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from doorstroom.core.messages import _
@@ -33,12 +34,16 @@ class ProgrammeFacts:
 
 
 @dataclass(frozen=True)
-class Score:
+class ScorePair:
+    """One participant's first and last score on an item, for items measured at least twice up to
+    the reporting date (the selector reduces each series in the database; the order is measurement
+    date, then recording order)."""
+
     participant_id: int
     instrument: str  # "taalniveau" | "participatieladder" | "zrm"
     item: str
-    measured_on: date
-    value: int
+    first: int
+    last: int
 
 
 @dataclass
@@ -50,13 +55,21 @@ class Cohort:
     programmes: dict[int, ProgrammeFacts] = field(default_factory=dict)  # the programmes reported on
     programme_names: dict[int, str] = field(default_factory=dict)  # also those transferred to
     guidance_minutes: dict[int, int] = field(default_factory=dict)  # enrollment id -> minutes
-    scores: list[Score] = field(default_factory=list)
+    score_pairs: list[ScorePair] = field(default_factory=list)
     outcome_labels: dict[str, str] = field(default_factory=dict)
     reason_labels: dict[tuple[str, str], str] = field(default_factory=dict)
     item_labels: dict[tuple[str, str], str] = field(default_factory=dict)
     municipality_of: dict[int, int] = field(default_factory=dict)  # participant id -> municipality id
     municipality_names: dict[int, str] = field(default_factory=dict)
     tag_labels: dict[str, str] = field(default_factory=dict)  # context tag code -> label
+
+    @cached_property
+    def enrollments_by_participant(self) -> dict[int, frozenset[int]]:
+        """Each participant's enrollments in the cohort (the members behind a count of persons)."""
+        by_participant: dict[int, set[int]] = defaultdict(set)
+        for h in self.histories:
+            by_participant[h.participant_id].add(h.enrollment_id)
+        return {k: frozenset(v) for k, v in by_participant.items()}
 
 
 @dataclass
@@ -411,9 +424,9 @@ register(
 def _time_per_phase(cohort: Cohort) -> Table:
     by_phase: dict[tuple[int, int], list[tuple[float, int]]] = defaultdict(list)
     for h in cohort.histories:
-        for phase, weeks, finished in rules.phase_weeks(h, cohort.on):
+        for programme_id, phase, weeks, finished in rules.phase_weeks(h, cohort.on):
             if finished or h.ending:
-                by_phase[(h.programme_id, phase)].append((weeks, h.enrollment_id))
+                by_phase[(programme_id, phase)].append((weeks, h.enrollment_id))
     rows = []
     for (programme_id, phase), stays in sorted(by_phase.items()):
         facts = cohort.programmes.get(programme_id)
@@ -523,24 +536,18 @@ register(
 )
 
 
-def _first_and_last(cohort: Cohort, instrument: str) -> dict[tuple[int, str], tuple[int, int]]:
-    """Per participant and item: the first and the last score up to the reporting date."""
-    series: dict[tuple[int, str], list[Score]] = defaultdict(list)
-    for score in cohort.scores:
-        if score.instrument == instrument and score.measured_on <= cohort.on:
-            series[(score.participant_id, score.item)].append(score)
-    return {
-        key: (values[0].value, values[-1].value)
-        for key, values in ((k, sorted(v, key=lambda s: s.measured_on)) for k, v in series.items())
-        if len(values) >= 2
-    }
+def _first_and_last(cohort: Cohort, instrument: str) -> dict[str, dict[int, tuple[int, int]]]:
+    """Per item, per participant measured at least twice: the first and the last score up to the
+    reporting date."""
+    by_item: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for pair in cohort.score_pairs:
+        if pair.instrument == instrument:
+            by_item[pair.item][pair.participant_id] = (pair.first, pair.last)
+    return by_item
 
 
 def _members_by_participant(cohort: Cohort) -> dict[int, frozenset[int]]:
-    by_participant: dict[int, set[int]] = defaultdict(set)
-    for h in cohort.histories:
-        by_participant[h.participant_id].add(h.enrollment_id)
-    return {k: frozenset(v) for k, v in by_participant.items()}
+    return cohort.enrollments_by_participant
 
 
 def _cells(participant_ids: Iterable[int], enrollments: dict[int, frozenset[int]]) -> Cell:
@@ -553,9 +560,9 @@ def _language_progress(cohort: Cohort) -> Table:
     pairs = _first_and_last(cohort, "taalniveau")
     enrollments = _members_by_participant(cohort)
     rows = []
-    for skill in sorted({item for _p, item in pairs}):
-        measured = [p for (p, item) in pairs if item == skill]
-        rose = [p for (p, item), (first, last) in pairs.items() if item == skill and last >= first + 1]
+    for skill in sorted(pairs):
+        measured = list(pairs[skill])
+        rose = [p for p, (first, last) in pairs[skill].items() if last >= first + 1]
         share = len(rose) / len(measured) if measured else None
         rows.append(
             {
@@ -598,14 +605,17 @@ register(
 
 
 def _ladder_transitions(cohort: Cohort) -> Table:
-    pairs = {p: v for (p, item), v in _first_and_last(cohort, "participatieladder").items() if item == "trede"}
+    pairs = _first_and_last(cohort, "participatieladder").get("trede", {})
     enrollments = _members_by_participant(cohort)
     rungs = range(1, 7)
+    moved: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for participant_id, first_and_last in pairs.items():
+        moved[first_and_last].append(participant_id)
     rows = []
     for start in rungs:
         row: dict[str, Any] = {"key": str(start), "label": str(_("Van trede %(rung)s", rung=start))}
         for end in rungs:
-            row[f"to_{end}"] = _cells([p for p, (a, b) in pairs.items() if a == start and b == end], enrollments)
+            row[f"to_{end}"] = _cells(moved.get((start, end), []), enrollments)
         rows.append(row)
     return Table(
         "ladder_overgangen",
@@ -639,8 +649,8 @@ def _zrm(cohort: Cohort) -> Table:
     pairs = _first_and_last(cohort, "zrm")
     enrollments = _members_by_participant(cohort)
     rows = []
-    for domain in sorted({item for _p, item in pairs}):
-        domain_pairs = {p: v for (p, item), v in pairs.items() if item == domain}
+    for domain in sorted(pairs):
+        domain_pairs = pairs[domain]
         changes = [last - first for first, last in domain_pairs.values()]
         rows.append(
             {
@@ -897,10 +907,12 @@ def municipalities_side_by_side(cohort: Cohort) -> Table | None:
     for indicator in INDICATORS.values():
         if indicator.section != FUNNEL or indicator.members is None:
             continue
-        chosen = list(indicator.members(cohort))
+        by_municipality: dict[int | None, list[rules.History]] = defaultdict(list)
+        for h in indicator.members(cohort):
+            by_municipality[cohort.municipality_of.get(h.participant_id)].append(h)
         row: dict[str, Any] = {"key": indicator.code, "label": str(indicator.name)}
         for m in present:
-            row[f"m{m}"] = count_cell(h for h in chosen if cohort.municipality_of.get(h.participant_id) == m)
+            row[f"m{m}"] = count_cell(by_municipality.get(m, []))
         rows.append(row)
     return Table("gemeenten", str(_("Gemeenten naast elkaar")), columns, rows, "")
 
@@ -924,10 +936,12 @@ def programmes_side_by_side(cohort: Cohort) -> Table | None:
     columns = [("label", str(_("Programma")), "text")] + [
         (code, str(INDICATORS[code].name), "count") for code in OVERVIEW_COLUMNS
     ]
+    by_programme: dict[int, list[rules.History]] = defaultdict(list)
+    for h in cohort.histories:
+        by_programme[h.programme_id].append(h)
     rows = []
     for programme_id in present:
-        own = [h for h in cohort.histories if h.programme_id == programme_id]
-        sub = Cohort(on=cohort.on, histories=own)
+        sub = Cohort(on=cohort.on, histories=by_programme[programme_id])
         row: dict[str, Any] = {"key": str(programme_id), "label": cohort.programme_names.get(programme_id, "")}
         for code in OVERVIEW_COLUMNS:
             members = INDICATORS[code].members

@@ -75,7 +75,8 @@ class History:
     transferred_to: int | None = None
     state: str = ""  # on the reporting date: a STATE_* while open, else the ending
     pauses: list[Pause] = field(default_factory=list)
-    phase_stays: list[tuple[int, date, date | None]] = field(default_factory=list)  # (phase, from, until)
+    #: (programme, phase, from, until): a chain of enrollments in a group keeps each part's stays
+    phase_stays: list[tuple[int, int, date, date | None]] = field(default_factory=list)
     tags: frozenset[str] = frozenset()  # contexts and mechanisms noted on or before the reporting date
 
     @property
@@ -111,7 +112,7 @@ def history(
             if kind == STARTED:
                 h.started_on = e.occurred_on
             if phase_since is not None:
-                h.phase_stays.append((phase or 0, phase_since, e.occurred_on))
+                h.phase_stays.append((programme_id, phase or 0, phase_since, e.occurred_on))
             phase, phase_since = e.phase, e.occurred_on
             h.state = STATE_ACTIVE
         elif kind == PAUSED:
@@ -132,7 +133,7 @@ def history(
     if pause_start is not None:
         h.pauses.append(Pause(pause_start, None, pause_reason))
     if phase_since is not None:
-        h.phase_stays.append((phase or 0, phase_since, h.ended_on))
+        h.phase_stays.append((programme_id, phase or 0, phase_since, h.ended_on))
     return h
 
 
@@ -157,13 +158,13 @@ def active_days(h: History, on: date) -> int:
     return (until - h.started_on).days - paused_days(h.pauses, h.started_on, until)
 
 
-def phase_weeks(h: History, on: date) -> list[tuple[int, float, bool]]:
-    """(phase, weeks without paused days, finished) for every stay in a phase."""
+def phase_weeks(h: History, on: date) -> list[tuple[int, int, float, bool]]:
+    """(programme, phase, weeks without paused days, finished) for every stay in a phase."""
     stays = []
-    for phase, start, until in h.phase_stays:
+    for programme_id, phase, start, until in h.phase_stays:
         end = until or (min(h.ended_on, on) if h.ended_on else on)
         days = max(0, (end - start).days - paused_days(h.pauses, start, end))
-        stays.append((phase, days / 7, until is not None))
+        stays.append((programme_id, phase, days / 7, until is not None))
     return stays
 
 
@@ -232,6 +233,8 @@ def merge_chain(chain: Sequence[History]) -> History:
     """A chain of enrollments linked by transfers inside a group of programmes, as one trajectory
     of the group: it starts where the first started and ends where the last ended; the transfers
     between its parts are steps inside it, not endings."""
+    if len(chain) == 1:
+        return chain[0]
     first, last = chain[0], chain[-1]
     merged = History(
         enrollment_id=first.enrollment_id,
@@ -247,7 +250,7 @@ def merge_chain(chain: Sequence[History]) -> History:
         transferred_to=last.transferred_to,
         state=last.state,
         pauses=[p for h in chain for p in h.pauses],
-        phase_stays=[],
+        phase_stays=[stay for h in chain for stay in h.phase_stays],
         tags=frozenset().union(*(h.tags for h in chain)),
     )
     if merged.started_on is not None and last.state in (STATE_REFERRED, STATE_INTAKE):

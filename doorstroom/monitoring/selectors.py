@@ -6,15 +6,32 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    QuerySet,
+    RowRange,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, FirstValue, LastValue, RowNumber
 from django.utils.translation import gettext
 
 from doorstroom.contacts import rules as contact_rules
 from doorstroom.contacts.models import ContactMoment
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EnrollmentTag
-from doorstroom.measurements.models import MeasurementScore, ScaleVersion
+from doorstroom.measurements.models import Measurement, MeasurementScore, ScaleVersion
 from doorstroom.organisations.models import Organisation
 from doorstroom.programmes.models import ContextTag, OutcomeType, Programme, ReasonEvent, reason_catalogue
 
@@ -66,16 +83,25 @@ def cohort(counted: QuerySet[Enrollment], p: ReportParameters) -> indicators.Coh
         rows.append((enrollment_id, participant_id, programme_id, from_id))
         municipality_of[participant_id] = municipality_id
     events_by_enrollment: dict[int, list[tuple]] = defaultdict(list)
-    event_rows = EnrollmentEvent.objects.filter(enrollment__in=chosen.values("id")).values_list(
-        "enrollment_id",
-        "id",
-        "event_type",
-        "occurred_on",
-        "phase__position",
-        "reason_code",
-        "outcomes",
-        "target_programme_id",
-        "corrects_id",
+    event_rows = (
+        EnrollmentEvent.objects.filter(enrollment__in=chosen.values("id"))
+        .order_by()
+        .annotate(  # only a completion's outcomes count: the others are not read (nor decoded)
+            outcomes_of_completion=Case(
+                When(event_type=rules.COMPLETED, then=F("outcomes")), default=Value(None), output_field=JSONField()
+            )
+        )
+        .values_list(
+            "enrollment_id",
+            "id",
+            "event_type",
+            "occurred_on",
+            "phase__position",
+            "reason_code",
+            "outcomes_of_completion",
+            "target_programme_id",
+            "corrects_id",
+        )
     )
     for row in event_rows.iterator(chunk_size=5000):
         events_by_enrollment[row[0]].append(row[1:])
@@ -114,7 +140,8 @@ def cohort(counted: QuerySet[Enrollment], p: ReportParameters) -> indicators.Coh
         merged = []
         for chain in chained:
             merged_history = rules.merge_chain([histories[i] for i in chain])
-            minutes[merged_history.enrollment_id] = sum(minutes.get(i, 0) for i in chain)
+            if len(chain) > 1:
+                minutes[merged_history.enrollment_id] = sum(minutes.get(i, 0) for i in chain)
             merged.append(merged_history)
         chosen_histories = merged
     else:
@@ -135,7 +162,7 @@ def cohort(counted: QuerySet[Enrollment], p: ReportParameters) -> indicators.Coh
         programmes=facts,
         programme_names=names,
         guidance_minutes=minutes,
-        scores=_scores(chosen, p.on),
+        score_pairs=_score_pairs(chosen, p.on),
         outcome_labels={code: str(label) for code, label in OutcomeType.choices},
         reason_labels={
             (step, reason.code): gettext(reason.label)
@@ -204,24 +231,45 @@ def _guidance_minutes(chosen: QuerySet[Enrollment], on: date) -> dict[int, int]:
     return {enrollment_id: int(total or 0) for enrollment_id, total in rows}
 
 
-def _scores(chosen: QuerySet[Enrollment], on: date) -> list[indicators.Score]:
-    rows = MeasurementScore.objects.filter(
-        measurement__participant__in=chosen.values("participant_id"),
-        measurement__corrected_by__isnull=True,
-        measurement__measured_on__lte=on,
-        measurement__scale__measurement_type__kind__in=INSTRUMENTS,
-        value__isnull=False,
-    ).values_list(
-        "measurement__participant_id",
-        "measurement__scale__measurement_type__kind",
-        "item",
-        "measurement__measured_on",
-        "value",
+def _score_pairs(chosen: QuerySet[Enrollment], on: date) -> list[indicators.ScorePair]:
+    """The first and the last score per participant, instrument and item measured at least twice up to
+    `on`, reduced in the database with window functions: a cohort of thousands sends back one row per
+    series instead of every score."""
+    kind = "measurement__scale__measurement_type__kind"
+    series = [F("measurement__participant_id"), F(kind), F("item")]
+    oldest_first = [F("measurement__measured_on").asc(), F("measurement_id").asc()]
+    whole = RowRange(start=None, end=None)  # one window, sorted once: each figure sees the whole series
+    rows = (
+        MeasurementScore.objects.filter(
+            ~Exists(Measurement.objects.filter(corrects=OuterRef("measurement_id"))),  # not corrected later
+            measurement__participant__in=chosen.values("participant_id"),
+            measurement__measured_on__lte=on,
+            measurement__scale__measurement_type__kind__in=INSTRUMENTS,
+            value__isnull=False,
+        )
+        .order_by()
+        .annotate(
+            first=Window(FirstValue("value"), partition_by=series, order_by=oldest_first, frame=whole),
+            last=Window(LastValue("value"), partition_by=series, order_by=oldest_first, frame=whole),
+            measured=Window(Count("id"), partition_by=series, order_by=oldest_first, frame=whole),
+            position=Window(RowNumber(), partition_by=series, order_by=oldest_first),
+        )
+        .filter(position=1, measured__gte=2)
+        .values_list("measurement__participant_id", kind, "item", "first", "last")
     )
     return [
-        indicators.Score(participant_id=p, instrument=kind, item=item, measured_on=on_day, value=int(value or 0))
-        for p, kind, item, on_day, value in rows.iterator(chunk_size=5000)
+        indicators.ScorePair(participant_id=p, instrument=k, item=item, first=int(first), last=int(last))
+        for p, k, item, first, last in _plain_rows(rows)
     ]
+
+
+def _plain_rows(rows: QuerySet[Any, tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows of a query whose columns are plain integers and text, read without the ORM's
+    per-row conversions (a region's report reads a million of them)."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _programmes(ids: set[int], targets: set[int]) -> tuple[dict[int, indicators.ProgrammeFacts], dict[int, str]]:

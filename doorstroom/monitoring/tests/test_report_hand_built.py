@@ -230,3 +230,85 @@ def test_bad_parameters_are_refused_each_naming_itself(cohort):
     fields = {e.field for e in getattr(refused.value, "errors", [refused.value])}
     assert fields == {"programma", "tot", "peildatum", "kleur"}
     assert Programme.objects.filter(code="bestaat-niet").count() == 0
+
+
+def test_measurement_progress_compares_the_first_and_the_last_score_as_known_today(cohort):
+    """Progress per CEFR skill, the ladder's transition matrix and the ZRM per domain, from scores
+    recorded through the measurement service: a corrected measurement is replaced by its correction, a
+    single measurement is not progress, and a report on an earlier date sees only what was measured by then."""
+    from doorstroom.measurements import services as measurement_services
+    from doorstroom.measurements.models import MeasurementType
+
+    director = cohort["director"]
+    a, b, c = cohort["A"][0], cohort["B"][0], cohort["C"][0]
+    no_work = {"betaald_werk": 0, "ondersteuning_bij_werk": 0, "onbetaald_werk": 0, "georganiseerde_activiteit": 0}
+
+    def measure(participant, code, moment, n, scores, **extra):
+        return measurement_services.measurement_record(
+            participant=participant,
+            measurement_type=MeasurementType.objects.get(code=code),
+            moment=moment,
+            measured_on=day(n),
+            scores=scores,
+            actor=director,
+            **extra,
+        )
+
+    measure(a, "taalniveau", "nulmeting", 5, {"lezen": 1, "spreken": 1})
+    measure(a, "taalniveau", "vervolgmeting", 60, {"lezen": 2, "spreken": 1})
+    mistaken = measure(a, "taalniveau", "vervolgmeting", 90, {"lezen": 4, "spreken": 3})
+    measure(
+        a,
+        "taalniveau",
+        "vervolgmeting",
+        85,  # the date was wrong as well
+        {"lezen": 1, "spreken": 2},
+        corrects=mistaken,
+        correction_reason="Datum en scores verwisseld met een andere deelnemer",
+    )
+    measure(b, "taalniveau", "nulmeting", 11, {"lezen": 2})  # measured once: not progress
+    measure(c, "participatieladder", "nulmeting", 12, {**no_work, "sociaal_contact": 1})  # rung 2
+    measure(
+        c,
+        "participatieladder",
+        "vervolgmeting",
+        28,
+        {**no_work, "sociaal_contact": 1},
+        rung_override=3,
+        override_reason="Gaat sinds kort twee ochtenden per week naar een buurthuis.",
+    )
+    measure(a, "zrm", "nulmeting", 5, {"FIN": 2, "WRK": 3})
+    measure(a, "zrm", "vervolgmeting", 60, {"FIN": 4, "WRK": 2})
+
+    report, _members = services.report_compute(director, services.parameters_from(director, {"programma": "route-p"}))
+    assert table(report, "taal_vooruitgang") == {
+        "lezen": {"measured": 1, "rose": 0, "share": 0.0},  # A1 -> A1 after the correction
+        "spreken": {"measured": 1, "rose": 1, "share": 100.0},  # A1 -> A2 (the correction, not the mistake)
+    }
+    ladder = table(report, "ladder_overgangen")
+    assert ladder["2"]["to_3"] == 1
+    assert sum(v for row in ladder.values() for v in row.values()) == 1
+    assert table(report, "zrm_per_domein") == {
+        "FIN": {"measured": 1, "improved": 1, "worse": 0, "mean_change": 2.0},
+        "WRK": {"measured": 1, "improved": 0, "worse": 1, "mean_change": -1.0},
+    }
+
+    earlier = services.parameters_from(director, {"programma": "route-p", "peildatum": day(70).isoformat()})
+    report, _members = services.report_compute(director, earlier)
+    assert table(report, "taal_vooruitgang") == {
+        "lezen": {"measured": 1, "rose": 1, "share": 100.0},  # A1 -> A2 on day 60
+        "spreken": {"measured": 1, "rose": 0, "share": 0.0},
+    }
+
+
+def test_a_group_as_one_whole_keeps_the_time_in_each_phase_of_a_transferred_trajectory(cohort):
+    """F moved from route P to route Q: in the whole of the two routes that is one trajectory, and
+    F's weeks in P's first phase still count there, as they do in route P alone."""
+    director = cohort["director"]
+    p = services.parameters_from(director, {"programma": "route-p,route-q"})
+    report, _members = services.report_compute(director, p)
+    programme_id = cohort["programme"].pk
+    whole = table(report, "tijd_per_fase")
+    alone = table(report, "tijd_per_fase", part=str(programme_id))
+    assert whole[f"{programme_id}:1"] == alone[f"{programme_id}:1"] == {"count": 5, "q1": 3.0, "median": 4.1, "q3": 5.1}
+    assert table(report, "trechter")["overgedragen"]["count"] == 0  # inside the group a transfer is not an ending
