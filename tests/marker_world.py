@@ -31,6 +31,7 @@ from doorstroom.plans import services as plan_services
 from doorstroom.programmes.models import ReasonCode
 from doorstroom.programmes.tests.factories import ProgrammeFactory
 from doorstroom.referrals.models import Referral
+from doorstroom.research import services as research_services
 from doorstroom.signalering import services as signal_services
 from doorstroom.signalering.models import Signal
 
@@ -320,6 +321,26 @@ def plant(monkeypatch) -> dict[str, object]:
         expires_at=now + timedelta(hours=3),
     )
 
+    # an evaluator's study of the ordinary programme, approved: its extract is swept too. A person alone
+    # in an extract is left out (fewer than 5 alike), so the participant gets company without markers
+    for n in range(5):
+        enrollment_services.enrollment_enrol(
+            participant=ParticipantFactory(municipality=municipality, given_name=f"Gezelschap{n}"),
+            programme=ordinary,
+            actor=director,
+            referred_by=municipality,
+            on=today - timedelta(days=60 + n),
+        )
+    study = research_services.study_request(
+        user=users["evaluator"],
+        title="Wat werkt op weg naar werk",
+        purpose="Welke werkwijzen gaan samen met doorstroom naar werk of opleiding?",
+        programmes=[ordinary],
+        period_from=today - timedelta(days=400),
+        period_until=today,
+    )
+    research_services.study_decide(user=users["privacy_officer"], study=study, approve=True)
+
     readers = _readers(users, grants, orgs, municipality, centre)
     markers = _markers(phase_signal)
     return {
@@ -341,6 +362,7 @@ def plant(monkeypatch) -> dict[str, object]:
         "orgs": orgs,
         "readers": readers,
         "markers": markers,
+        "study": study,
     }
 
 

@@ -20,12 +20,14 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
 
+import openpyxl
 import pytest
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from doorstroom.core import categories as C  # noqa: N812
 from doorstroom.plans import rules as plan_rules
+from doorstroom.research.services import extract_rows
 
 from .endpoints import NOT_PERSONAL, PERSONAL
 from .marker_world import BSN, ITEM_MARKERS, REASON_MARKERS, Reader, plant, visible
@@ -48,7 +50,7 @@ class Call:
     name: str  # endpoint (URL name)
     method: str
     url: str
-    channel: str  # page, htmx, form, api, pdf, json
+    channel: str  # page, htmx, form, api, pdf, json, xlsx
     shows: frozenset[str] = frozenset()
     #: the route lists programmes as reference data (not anyone's membership)
     reference_data: bool = False
@@ -65,7 +67,7 @@ def calls(world: dict[str, object]) -> list[Call]:
     p = world["participant"]
     first, second = world["first"], world["second"]
     household = world["household"]
-    ordinary, sensitive = world["ordinary"], world["sensitive"]
+    ordinary, sensitive, study = world["ordinary"], world["sensitive"], world["study"]
     open_referral, declined = world["open_referral"], world["declined_referral"]
     team = frozenset({"director_team", "coach_full", "coach_plain", "teacher", "jobcoach", "intermediary"})
     bsn_readers = frozenset(r.name for r in world["readers"] if r.bsn_role)
@@ -282,6 +284,12 @@ def calls(world: dict[str, object]) -> list[Call]:
             "api",
             means={"identity": "sensitive_programme"},
         ),
+        Call("monitoring:report_export", "get", f"/rapportages/export/?programma={ordinary.code}&formaat=xlsx", "xlsx"),
+        # the evaluators' extract: pseudonyms and generalised facts, never names, BSN, free text, protected
+        # reasons or a sensitive programme, whoever asks for it (only the requester's role gets a file)
+        Call("research:detail", "get", f"/onderzoek/{study.uuid}/", "page"),
+        Call("research:extract", "post", f"/onderzoek/{study.uuid}/levering/", "json", data={"formaat": "csv"}),
+        Call("research:extract", "post", f"/onderzoek/{study.uuid}/levering/", "xlsx", data={"formaat": "xlsx"}),
         Call("measurements:overview", "get", f"{u}/metingen/", "page", frozenset({*ITEMS, "measurement_note"})),
         Call("measurements:create", "get", f"{u}/metingen/nieuw/qzinstrument/", "form"),
         Call("measurements:create", "post", f"{u}/metingen/nieuw/qzinstrument/", "form"),
@@ -417,6 +425,10 @@ def body_text(response, channel: str) -> str:
         reader = PdfReader(BytesIO(content))
         text = " ".join(page.extract_text() or "" for page in reader.pages)
         return "".join(text.split()).lower()  # a marker broken over a line is still found
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        book = openpyxl.load_workbook(BytesIO(content), read_only=True)
+        cells = (v for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row)
+        return " ".join(str(v) for v in cells if v is not None).lower()
     text = content.decode("utf-8", errors="replace")
     if channel in ("api", "json"):
         with contextlib.suppress(ValueError):  # an error page is swept as it is
@@ -578,3 +590,13 @@ def test_every_marker_shows_only_where_the_oracle_allows_its_category(client, mo
     for kind in ("identity", "bsn", *REASONS, *GOALS, "plan_note", "contact_note", *ITEMS, "sensitive_programme"):
         assert any(n.lower() in own for n in markers[kind].needles), kind
     assert C.HEALTH in {r for reader in world["readers"] for r in reader.categories}
+    # the sweep can see into the extract: the evaluator's file holds the participant's row, in both formats
+    client.force_login(world["users"]["evaluator"])
+    for file_format in ("csv", "xlsx"):
+        with transaction.atomic():
+            response = client.post(f"/onderzoek/{world['study'].uuid}/levering/", {"formaat": file_format})
+            transaction.set_rollback(True)
+        assert response.status_code == 200, file_format
+        extract = body_text(response, "json")
+        assert "geboortejaar" in extract and "verblijfsstatus" in extract, extract[:500]
+    assert extract_rows(world["study"]).rows, "the extract the sweep read holds no one"
