@@ -1,7 +1,7 @@
 """State changes of enrollments: each appends events and refreshes the cached state in one transaction."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -190,17 +190,8 @@ def enrollment_record(
 ) -> EnrollmentEvent:
     """Record one lifecycle step (intake, start, phase change, pause, resume, drop-out, not started,
     completion, administrative close). Transfers and corrections have their own services."""
-    if event_type not in {e.value for e in rules.EventType} or event_type in (
-        EventType.REFERRED,
-        EventType.TRANSFERRED,
-        EventType.CORRECTED,
-    ):
-        raise DomainError(_("Deze gebeurtenis kan hier niet geregistreerd worden."), field="event_type")
-    _check_date(on)
     locked = _lock(enrollment, expected_version)
-    _check_reason(locked.programme, event_type, reason_code)
-    if phase is not None and phase.programme_id != locked.programme_id:
-        raise DomainError(_("Deze fase hoort niet bij het programma."), field="phase")
+    _check_step(locked.programme, event_type, on, reason_code, phase)
     if event_type not in (EventType.STARTED, EventType.PHASE_CHANGED):
         phase = None
     elif phase is None:  # record the phase the step leads to, so the timeline can name it
@@ -210,17 +201,7 @@ def enrollment_record(
         phase = next((p for p in phases if p.position == wanted), None)
     event = _append_and_rebuild(
         locked,
-        EnrollmentEvent(
-            enrollment=locked,
-            event_type=event_type,
-            occurred_on=on,
-            actor=actor,
-            actor_organisation=actor.organisation,
-            note=note.strip(),
-            reason_code=reason_code,
-            phase=phase,
-            outcomes=list(dict.fromkeys(outcomes)) if event_type == EventType.COMPLETED else [],
-        ),
+        _step_event(locked, actor, Step(event_type, on, note, reason_code, phase, outcomes)),
     )
     enrollment.refresh_from_db()
     return event
@@ -236,6 +217,39 @@ class Step:
     reason_code: str = ""
     phase: Phase | None = None
     outcomes: Sequence[str] = ()
+
+
+#: the steps `enrollment_record` and `enrollment_record_many` take; referral, transfer and correction have their own
+RECORDABLE = frozenset(e.value for e in rules.EventType) - {
+    EventType.REFERRED.value,
+    EventType.TRANSFERRED.value,
+    EventType.CORRECTED.value,
+}
+
+
+def _check_step(programme: Programme, event_type: str, on: date, reason_code: str, phase: Phase | None) -> None:
+    """What one step must be before the lifecycle rules see it, whether it comes alone or in a batch."""
+    if event_type not in RECORDABLE:
+        raise DomainError(_("Deze gebeurtenis kan hier niet geregistreerd worden."), field="event_type")
+    _check_date(on)
+    _check_reason(programme, event_type, reason_code)
+    if phase is not None and phase.programme_id != programme.pk:
+        raise DomainError(_("Deze fase hoort niet bij het programma."), field="phase")
+
+
+def _step_event(locked: Enrollment, actor: User, step: Step) -> EnrollmentEvent:
+    """The event of a step (its phase already chosen); only a completion keeps outcomes."""
+    return EnrollmentEvent(
+        enrollment=locked,
+        event_type=step.event_type,
+        occurred_on=step.on,
+        actor=actor,
+        actor_organisation=actor.organisation,
+        note=step.note.strip(),
+        reason_code=step.reason_code,
+        phase=step.phase,
+        outcomes=list(dict.fromkeys(step.outcomes)) if step.event_type == EventType.COMPLETED else [],
+    )
 
 
 class StepRefused(DomainError):
@@ -260,16 +274,7 @@ def enrollment_record_many(*, enrollment: Enrollment, actor: User, steps: Sequen
     events = []
     for index, step in enumerate(steps):
         try:
-            if step.event_type not in {e.value for e in rules.EventType} or step.event_type in (
-                EventType.REFERRED,
-                EventType.TRANSFERRED,
-                EventType.CORRECTED,
-            ):
-                raise DomainError(_("Deze gebeurtenis kan hier niet geregistreerd worden."), field="event_type")
-            _check_date(step.on)
-            _check_reason(locked.programme, step.event_type, step.reason_code)
-            if step.phase is not None and step.phase.programme_id != locked.programme_id:
-                raise DomainError(_("Deze fase hoort niet bij het programma."), field="phase")
+            _check_step(locked.programme, step.event_type, step.on, step.reason_code, step.phase)
         except DomainError as refused:
             raise StepRefused(refused, index) from refused
         phase = step.phase if step.event_type in (EventType.STARTED, EventType.PHASE_CHANGED) else None
@@ -277,19 +282,7 @@ def enrollment_record_many(*, enrollment: Enrollment, actor: User, steps: Sequen
             if phase is None:
                 phase = by_position.get(1 if step.event_type == EventType.STARTED else current + 1)
             current = phase.position if phase is not None else current
-        events.append(
-            EnrollmentEvent(
-                enrollment=locked,
-                event_type=step.event_type,
-                occurred_on=step.on,
-                actor=actor,
-                actor_organisation=actor.organisation,
-                note=step.note.strip(),
-                reason_code=step.reason_code,
-                phase=phase,
-                outcomes=list(dict.fromkeys(step.outcomes)) if step.event_type == EventType.COMPLETED else [],
-            )
-        )
+        events.append(_step_event(locked, actor, replace(step, phase=phase)))
     created = EnrollmentEvent.objects.bulk_create(events)
     index_of = {event.pk: i for i, event in enumerate(created)}
     projection = rules.Projection()
