@@ -70,13 +70,13 @@ if postgres_reachable; then
   SQLITE_NAME="tests on SQLite (functional + browser; alongside the PostgreSQL run)"
   (
     start=$(date +%s)
-    pytest -q -m "not fuzz and not generated" >"$SQLITE_LOG" 2>&1
+    pytest -q --durations=10 -m "not fuzz and not generated" >"$SQLITE_LOG" 2>&1
     echo "$? $(( $(date +%s) - start ))" >"$SQLITE_LOG.result"
   ) &
   SQLITE_PID=$!
   echo
   echo "=== $SQLITE_NAME: started in the background, output follows when it ends"
-  stage "tests on PostgreSQL (functional + browser + fuzzing + marker sweep)" env DATABASE_URL="$PG_URL" pytest -q --create-db
+  stage "tests on PostgreSQL (functional + browser + fuzzing + marker sweep)" env DATABASE_URL="$PG_URL" pytest -q --durations=15 --create-db
   wait "$SQLITE_PID"
   echo
   echo "=== $SQLITE_NAME"
