@@ -6,18 +6,24 @@ of programmes and its routes), more cells are hidden (secondary, shown as "·") 
 can be worked out from what is shown: the relations are solved the way an attacker would, and while
 any hidden cell has only one possible value, another cell of one of its relations is hidden too.
 
-A zero is shown (it says nobody, which is no one's data). The reader knows a primary cell lies in
-1..threshold-1 and a secondary one is at least the threshold; the audit takes that knowledge into
-account.
+A zero is shown (it says nobody, which is no one's data), except as a part of a small total: there
+every part is hidden, because the marks alone can solve it (a total "<5" split into four "<5" is four
+ones). The reader knows a primary cell lies in 1..threshold-1, a secondary one is at least the
+threshold and a part of a small total lies in 0..threshold-1; the audit takes that knowledge into
+account. Cells already published (last month's report) can be passed in as known or marked: they
+count in the relations but are never changed.
 """
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 Address = Hashable
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
+#: a part of a total that is itself a small count: its parts are all hidden, zeros too, because the
+#: marks alone would give them away (four people in four states: "<5" five times means 1, 1, 1, 1)
+WITHIN_SMALL = "within_small"
 
 
 @dataclass(frozen=True)
@@ -31,17 +37,31 @@ class Relation:
 
 
 def suppress(
-    values: Mapping[Address, int | None], relations: Sequence[Relation], threshold: int = 5
+    values: Mapping[Address, int | None],
+    relations: Sequence[Relation],
+    threshold: int = 5,
+    known: Set[Address] = frozenset(),
+    marked: Mapping[Address, str] | None = None,
 ) -> dict[Address, str]:
-    """Which cells to hide and why: {address: PRIMARY | SECONDARY}."""
-    hidden: dict[Address, str] = {a: PRIMARY for a, v in values.items() if v is not None and 0 < v < threshold}
+    """Which cells to hide and why: {address: PRIMARY | SECONDARY}. `known` cells and `marked` ones
+    were published before (last month's report): a known cell as its number, a marked one as its mark.
+    Both take part in the relations and are never hidden or unhidden now: that would change nothing the
+    reader has. A marked cell that the new figures would give away is protected like any hidden cell."""
+    earlier = dict(marked or {})
+    hidden: dict[Address, str] = {
+        a: PRIMARY
+        for a, v in values.items()
+        if v is not None and 0 < v < threshold and a not in known and a not in earlier
+    }
+    hidden.update(earlier)
+    _hide_within_small(values, relations, hidden, known, earlier)
     relevant = [r for r in relations if r.total in values and all(p in values for p in r.parts)]
     beyond_help: set[Address] = set()  # determined, but every linked cell is already hidden or zero
     for _round in range(2 * len(values) + 1):
         cell = _determined(values, relevant, hidden, threshold, skip=beyond_help)
         if cell is None:
             break
-        extra = _complement_for(cell, values, relevant, hidden)
+        extra = _complement_for(cell, values, relevant, hidden, known)
         if extra is None:
             beyond_help.add(cell)
             continue
@@ -49,8 +69,42 @@ def suppress(
     return hidden
 
 
+def mark_range(mark: str, threshold: int, everything: int) -> tuple[int, int]:
+    """The values a reader can consider for a cell with this mark."""
+    if mark == PRIMARY:
+        return (1, threshold - 1)
+    if mark == WITHIN_SMALL:
+        return (0, threshold - 1)
+    return (threshold, everything)
+
+
+def _hide_within_small(
+    values: Mapping[Address, int | None],
+    relations: Sequence[Relation],
+    hidden: dict[Address, str],
+    known: Set[Address],
+    earlier: Mapping[Address, str],
+) -> None:
+    """Every part of a small total is hidden (zeros too), and so on down: a total of 1 to 4 split
+    into parts shown as "<5" or 0 can often be solved exactly from the marks alone."""
+    changed = True
+    while changed:
+        changed = False
+        for r in relations:
+            if len(r.parts) < 2 or r.total not in hidden or hidden[r.total] not in (PRIMARY, WITHIN_SMALL):
+                continue  # one part equal to (or within) its total says no more than the total's mark
+            for part in r.parts:
+                if part in values and part not in known and part not in earlier and hidden.get(part) != WITHIN_SMALL:
+                    hidden[part] = WITHIN_SMALL
+                    changed = True
+
+
 def _complement_for(
-    cell: Address, values: Mapping[Address, int | None], relations: Sequence[Relation], hidden: Mapping[Address, str]
+    cell: Address,
+    values: Mapping[Address, int | None],
+    relations: Sequence[Relation],
+    hidden: Mapping[Address, str],
+    known: Set[Address] = frozenset(),
 ) -> Address | None:
     """The smallest shown non-zero cell in a relation that touches `cell` or a hidden cell linked
     to it (least information lost), a part before a total."""
@@ -63,7 +117,7 @@ def _complement_for(
             continue
         for member in members:
             value = values.get(member)
-            if member not in hidden and value:
+            if member not in hidden and member not in known and value:
                 # a total (the number of people in the cohort) is the last thing a reader should lose
                 candidates.append((member in totals, value, str(member), member))
     if not candidates:
@@ -102,7 +156,7 @@ def possible_values(
     bounds: dict[Address, tuple[int, int]] = {}
     for address in values:
         if address in linked:
-            bounds[address] = (1, threshold - 1) if hidden[address] == PRIMARY else (threshold, everything)
+            bounds[address] = mark_range(hidden[address], threshold, everything)
         elif address in hidden:
             bounds[address] = (1, everything)  # hidden, but not linked: whatever the marks allow
         else:
@@ -190,10 +244,11 @@ def _component(cell: Address, relations: Sequence[Relation], hidden: Mapping[Add
 
 
 def shown_as(value: int | None, mark: str | None, threshold: int) -> str:
-    """How a count is written: the number, "<5" for a small count, "·" for a protecting cell."""
+    """How a count is written: the number, "<5" for a small count, "·" for a protecting cell or a
+    part of a small total."""
     if mark == PRIMARY:
         return f"<{threshold}"
-    if mark == SECONDARY:
+    if mark in (SECONDARY, WITHIN_SMALL):
         return "·"
     return "" if value is None else str(value)
 

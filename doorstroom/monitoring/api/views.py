@@ -19,9 +19,12 @@ class CellOutput(serializers.Serializer):  # type: ignore[type-arg]
     value = serializers.FloatField(allow_null=True, help_text="Het getal; leeg als het verborgen is.")
     shown = serializers.CharField(help_text="Zoals het getoond wordt: het getal, '<5' (klein aantal) of '·'.")
     hidden = serializers.ChoiceField(
-        choices=["primary", "secondary"],
+        choices=["primary", "secondary", "within_small"],
         allow_null=True,
-        help_text="primary: een klein aantal; secondary: verborgen zodat een klein aantal niet terug te rekenen is.",
+        help_text=(
+            "primary: een klein aantal; secondary: verborgen zodat een klein aantal niet terug te rekenen is; "
+            "within_small: deel van een klein totaal (0 tot de drempel)."
+        ),
     )
 
 
