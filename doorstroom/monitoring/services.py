@@ -218,21 +218,7 @@ def report_compute(
             p = whole_months(p)
             cohorts = _cohorts(scope, p)
     computed, values, members = _figures(user, scope, p, cohorts, suppressed=suppressed, k=k)
-    hidden: dict[Any, str] = {}
-    if suppressed:
-        relations = _relations(values, computed)
-        known: set[Any] = set()
-        marked: dict[Any, str] = {}
-        earlier = month_before(p)
-        if earlier is not None:  # last month's report is out there too: a small change must not show
-            computed_before, before, _members = _figures(
-                user, scope, earlier, _cohorts(scope, earlier), suppressed=suppressed, k=k
-            )
-            shown_before = suppression.suppress(before, _relations(before, computed_before), k)
-            changes, change_relations, known, marked = month_to_month(values, before, shown_before, k)
-            relations.extend(change_relations)
-            values = {**values, **changes}
-        hidden = suppression.suppress(values, relations, k, known=known, marked=marked)
+    hidden = suppression.suppress(values, _relations(values, computed), k) if suppressed else {}
     parts_out: list[dict[str, Any]] = []
     for key, title, tables in computed:
         parts_out.append(
@@ -295,47 +281,6 @@ def _figures(
                         if cell.members is not None:
                             members[address] = cell.members
     return computed, values, members
-
-
-def month_before(p: selectors.ReportParameters) -> selectors.ReportParameters | None:
-    """The same report one month earlier (reports with small counts hidden go per whole month), or
-    None when there is none (the period starts after it, or it lies before the earliest date)."""
-    on = p.on.replace(day=1) - timedelta(days=1)
-    if on < EARLIEST or (p.period_from is not None and p.period_from > on):
-        return None
-    return replace(p, on=on, period_until=min(p.period_until, on) if p.period_until else None)
-
-
-def month_to_month(
-    now: Mapping[Any, int | None], before: Mapping[Any, int | None], hidden_before: Mapping[Any, str], k: int
-) -> tuple[dict[Any, int], list[suppression.Relation], set[Any], dict[Any, str]]:
-    """What last month's report adds to what a reader knows: for every count that changed by fewer
-    than `k` people, last month's figure (known when it was shown, else its mark) and the change (a
-    small count, never shown) with the relation between them, so that suppression hides this month's
-    figure or enough around it. A row that was not there last month counted nobody then."""
-    changes: dict[Any, int] = {}
-    relations: list[suppression.Relation] = []
-    known: set[Any] = set()
-    marked: dict[Any, str] = {}
-    for address, value in now.items():
-        if value is None:
-            continue
-        then = before.get(address) or 0
-        change = value - then
-        if change == 0 or abs(change) >= k:
-            continue
-        earlier, difference = ("vorige_maand", address), ("verschil", address)
-        changes[earlier], changes[difference] = then, abs(change)
-        if address in hidden_before:
-            marked[earlier] = hidden_before[address]
-        else:
-            known.add(earlier)
-        relations.append(
-            suppression.Relation(address, (earlier, difference))
-            if change > 0
-            else suppression.Relation(earlier, (address, difference))
-        )
-    return changes, relations, known, marked
 
 
 REASON_TABLES = {

@@ -10,11 +10,10 @@ A zero is shown (it says nobody, which is no one's data), except as a part of a 
 every part is hidden, because the marks alone can solve it (a total "<5" split into four "<5" is four
 ones). The reader knows a primary cell lies in 1..threshold-1, a secondary one is at least the
 threshold and a part of a small total lies in 0..threshold-1; the audit takes that knowledge into
-account. Cells already published (last month's report) can be passed in as known or marked: they
-count in the relations but are never changed.
+account.
 """
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence, Set
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 Address = Hashable
@@ -40,28 +39,17 @@ def suppress(
     values: Mapping[Address, int | None],
     relations: Sequence[Relation],
     threshold: int = 5,
-    known: Set[Address] = frozenset(),
-    marked: Mapping[Address, str] | None = None,
 ) -> dict[Address, str]:
-    """Which cells to hide and why: {address: PRIMARY | SECONDARY}. `known` cells and `marked` ones
-    were published before (last month's report): a known cell as its number, a marked one as its mark.
-    Both take part in the relations and are never hidden or unhidden now: that would change nothing the
-    reader has. A marked cell that the new figures would give away is protected like any hidden cell."""
-    earlier = dict(marked or {})
-    hidden: dict[Address, str] = {
-        a: PRIMARY
-        for a, v in values.items()
-        if v is not None and 0 < v < threshold and a not in known and a not in earlier
-    }
-    hidden.update(earlier)
-    _hide_within_small(values, relations, hidden, known, earlier)
+    """Which cells to hide and why: {address: PRIMARY | SECONDARY | WITHIN_SMALL}."""
+    hidden: dict[Address, str] = {a: PRIMARY for a, v in values.items() if v is not None and 0 < v < threshold}
+    _hide_within_small(values, relations, hidden)
     relevant = [r for r in relations if r.total in values and all(p in values for p in r.parts)]
     beyond_help: set[Address] = set()  # determined, but every linked cell is already hidden or zero
     for _round in range(2 * len(values) + 1):
         cell = _determined(values, relevant, hidden, threshold, skip=beyond_help)
         if cell is None:
             break
-        extra = _complement_for(cell, values, relevant, hidden, known)
+        extra = _complement_for(cell, values, relevant, hidden)
         if extra is None:
             beyond_help.add(cell)
             continue
@@ -79,11 +67,7 @@ def mark_range(mark: str, threshold: int, everything: int) -> tuple[int, int]:
 
 
 def _hide_within_small(
-    values: Mapping[Address, int | None],
-    relations: Sequence[Relation],
-    hidden: dict[Address, str],
-    known: Set[Address],
-    earlier: Mapping[Address, str],
+    values: Mapping[Address, int | None], relations: Sequence[Relation], hidden: dict[Address, str]
 ) -> None:
     """Every part of a small total is hidden (zeros too), and so on down: a total of 1 to 4 split
     into parts shown as "<5" or 0 can often be solved exactly from the marks alone."""
@@ -94,7 +78,7 @@ def _hide_within_small(
             if len(r.parts) < 2 or r.total not in hidden or hidden[r.total] not in (PRIMARY, WITHIN_SMALL):
                 continue  # one part equal to (or within) its total says no more than the total's mark
             for part in r.parts:
-                if part in values and part not in known and part not in earlier and hidden.get(part) != WITHIN_SMALL:
+                if part in values and hidden.get(part) != WITHIN_SMALL:
                     hidden[part] = WITHIN_SMALL
                     changed = True
 
@@ -104,7 +88,6 @@ def _complement_for(
     values: Mapping[Address, int | None],
     relations: Sequence[Relation],
     hidden: Mapping[Address, str],
-    known: Set[Address] = frozenset(),
 ) -> Address | None:
     """The smallest shown non-zero cell in a relation that touches `cell` or a hidden cell linked
     to it (least information lost), a part before a total."""
@@ -117,7 +100,7 @@ def _complement_for(
             continue
         for member in members:
             value = values.get(member)
-            if member not in hidden and member not in known and value:
+            if member not in hidden and value:
                 # a total (the number of people in the cohort) is the last thing a reader should lose
                 candidates.append((member in totals, value, str(member), member))
     if not candidates:
