@@ -546,10 +546,6 @@ def _first_and_last(cohort: Cohort, instrument: str) -> dict[str, dict[int, tupl
     return by_item
 
 
-def _members_by_participant(cohort: Cohort) -> dict[int, frozenset[int]]:
-    return cohort.enrollments_by_participant
-
-
 def _cells(participant_ids: Iterable[int], enrollments: dict[int, frozenset[int]]) -> Cell:
     ids = set(participant_ids)
     members = frozenset(e for p in ids for e in enrollments.get(p, ()))
@@ -558,7 +554,7 @@ def _cells(participant_ids: Iterable[int], enrollments: dict[int, frozenset[int]
 
 def _language_progress(cohort: Cohort) -> Table:
     pairs = _first_and_last(cohort, "taalniveau")
-    enrollments = _members_by_participant(cohort)
+    enrollments = cohort.enrollments_by_participant
     rows = []
     for skill in sorted(pairs):
         measured = list(pairs[skill])
@@ -606,7 +602,7 @@ register(
 
 def _ladder_transitions(cohort: Cohort) -> Table:
     pairs = _first_and_last(cohort, "participatieladder").get("trede", {})
-    enrollments = _members_by_participant(cohort)
+    enrollments = cohort.enrollments_by_participant
     rungs = range(1, 7)
     moved: dict[tuple[int, int], list[int]] = defaultdict(list)
     for participant_id, first_and_last in pairs.items():
@@ -647,7 +643,7 @@ register(
 
 def _zrm(cohort: Cohort) -> Table:
     pairs = _first_and_last(cohort, "zrm")
-    enrollments = _members_by_participant(cohort)
+    enrollments = cohort.enrollments_by_participant
     rows = []
     for domain in sorted(pairs):
         domain_pairs = pairs[domain]
