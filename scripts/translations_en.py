@@ -207,7 +207,7 @@ EN = {
     "Alleen wat op of vóór deze datum gebeurde telt mee, zoals het nu bekend is.": "Only what happened on or before this date counts, as it is known now.",
     "Toon de cijfers": "Show the figures",
     "Stand per %(on)s, definities versie %(version)s.": "As of %(on)s, definitions version %(version)s.",
-    "Aantallen kleiner dan %(k)s staan als &lt;%(k)s; een · is verborgen zodat zo'n aantal niet terug te rekenen is.": "Counts below %(k)s are shown as &lt;%(k)s; a · is hidden so that such a count cannot be worked out.",
+    "Aantallen kleiner dan %(k)s staan als &lt;%(k)s; een · is verborgen zodat zo'n aantal, of een kleine verandering sinds vorige maand, niet terug te rekenen is.": "Counts below %(k)s are shown as &lt;%(k)s; a · is hidden so that such a count, or a small change since last month, cannot be worked out.",
     "Rapportage vaststellen": "Adopt the report",
     "Vastgesteld blijven de cijfers zoals ze nu zijn, ook als later iets wordt gecorrigeerd; u ziet dan de nieuwe stand ernaast.": "Once adopted, the figures stay as they are now, also when something is corrected later; you then see the new figure next to them.",
     "Titel": "Title",

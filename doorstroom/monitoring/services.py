@@ -218,7 +218,17 @@ def report_compute(
             p = whole_months(p)
             cohorts = _cohorts(scope, p)
     computed, values, members = _figures(user, scope, p, cohorts, suppressed=suppressed, k=k)
-    hidden = suppression.suppress(values, _relations(values, computed), k) if suppressed else {}
+    hidden: dict[Any, str] = {}
+    if suppressed:
+        earlier = month_before(p)
+        last_month = None
+        if earlier is not None:  # last month's report is out there too: a small change must not show
+            computed_then, values_then, _members = _figures(
+                user, scope, earlier, _cohorts(scope, earlier), suppressed=True, k=k
+            )
+            hidden_then = suppression.suppress(values_then, _relations(values_then, computed_then), k)
+            last_month = {a: None if a in hidden_then else v for a, v in values_then.items()}
+        hidden = suppression.suppress(values, _relations(values, computed), k, last_month=last_month)
     parts_out: list[dict[str, Any]] = []
     for key, title, tables in computed:
         parts_out.append(
@@ -235,6 +245,15 @@ def report_compute(
     }
     shown_members = {a: m for a, m in members.items() if a not in hidden} if scope.case_access else {}
     return report, shown_members
+
+
+def month_before(p: selectors.ReportParameters) -> selectors.ReportParameters | None:
+    """The same report one month earlier (reports with small counts hidden go per whole month), or
+    None when there is none (the period starts after it, or it lies before the earliest date)."""
+    on = p.on.replace(day=1) - timedelta(days=1)
+    if on < EARLIEST or (p.period_from is not None and p.period_from > on):
+        return None
+    return replace(p, on=on, period_until=min(p.period_until, on) if p.period_until else None)
 
 
 def _cohorts(scope: access.ReportScope, p: selectors.ReportParameters) -> list[tuple[str, str, indicators.Cohort]]:
@@ -478,6 +497,8 @@ def _table_out(
             cell = row.get(column)
             value = cell.value if isinstance(cell, indicators.Cell) else cell
             mark = hidden.get((part, table.code, str(row["key"]), column))
+            if mark == suppression.CHANGED:
+                mark = suppression.SECONDARY  # a reader is not told which "·" hides a change since last month
             if kind == "count":
                 if mark is None and row_hidden and table.code == "blijvers":
                     mark = suppression.SECONDARY

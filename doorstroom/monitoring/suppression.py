@@ -11,6 +11,17 @@ every part is hidden, because the marks alone can solve it (a total "<5" split i
 ones). The reader knows a primary cell lies in 1..threshold-1, a secondary one is at least the
 threshold and a part of a small total lies in 0..threshold-1; the audit takes that knowledge into
 account.
+
+Last month's report is out there too. A count shown then and shown now gives away its change, and a
+change of 1 up to the threshold is a small count like any other (two people referred in the month). So
+after the report's own suppression, every count that was shown last month and changed by fewer than the
+threshold is hidden as well (`CHANGED`, shown as "·"), and complementary suppression runs again, only
+adding. The reader knows last month's shown figures; a changed cell looks like a protecting one ("·"), and
+what the reader can tell of both is the same (at least the threshold: a figure shown last month was 0
+or at least the threshold, and a small count now is primary). Between two months there is no sum, so a
+hidden cell's change is as unknown as the cell itself. Hidden cells are only ever added to, so last
+month's report computed without its own month before hides no more than the one that was published:
+taking its shown cells as known overestimates the reader, which is the safe side.
 """
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -23,6 +34,8 @@ SECONDARY = "secondary"
 #: a part of a total that is itself a small count: its parts are all hidden, zeros too, because the
 #: marks alone would give them away (four people in four states: "<5" five times means 1, 1, 1, 1)
 WITHIN_SMALL = "within_small"
+#: shown last month and changed by fewer than the threshold since: showing it would show that change
+CHANGED = "changed"
 
 
 @dataclass(frozen=True)
@@ -39,26 +52,52 @@ def suppress(
     values: Mapping[Address, int | None],
     relations: Sequence[Relation],
     threshold: int = 5,
+    last_month: Mapping[Address, int | None] | None = None,
 ) -> dict[Address, str]:
-    """Which cells to hide and why: {address: PRIMARY | SECONDARY | WITHIN_SMALL}."""
+    """Which cells to hide and why: {address: PRIMARY | SECONDARY | WITHIN_SMALL | CHANGED}.
+
+    `last_month` is what last month's report showed: a number per address, None where it was hidden;
+    an address it did not have counted nobody then (0)."""
     hidden: dict[Address, str] = {a: PRIMARY for a, v in values.items() if v is not None and 0 < v < threshold}
     _hide_within_small(values, relations, hidden)
     relevant = [r for r in relations if r.total in values and all(p in values for p in r.parts)]
+    safe: set[Address] = set()
+    _complement(values, relevant, hidden, threshold, safe)
+    if last_month is not None:
+        for address, now in values.items():
+            then = last_month.get(address, 0)
+            if address not in hidden and now is not None and then is not None and 0 < abs(now - then) < threshold:
+                hidden[address] = CHANGED
+        _complement(values, relevant, hidden, threshold, safe)
+    return hidden
+
+
+def _complement(
+    values: Mapping[Address, int | None],
+    relations: Sequence[Relation],
+    hidden: dict[Address, str],
+    threshold: int,
+    safe: set[Address],
+) -> None:
+    """Hide more cells (secondary) while any hidden cell can be worked out. `safe` collects the cells
+    found to have two possible values: hiding more only widens what a reader can consider, so they
+    need no second look."""
     beyond_help: set[Address] = set()  # determined, but every linked cell is already hidden or zero
     for _round in range(2 * len(values) + 1):
-        cell = _determined(values, relevant, hidden, threshold, skip=beyond_help)
+        cell = _determined(values, relations, hidden, threshold, skip=beyond_help, safe=safe)
         if cell is None:
             break
-        extra = _complement_for(cell, values, relevant, hidden)
+        extra = _complement_for(cell, values, relations, hidden)
         if extra is None:
             beyond_help.add(cell)
             continue
         hidden[extra] = SECONDARY
-    return hidden
 
 
 def mark_range(mark: str, threshold: int, everything: int) -> tuple[int, int]:
-    """The values a reader can consider for a cell with this mark."""
+    """The values a reader can consider for a cell with this mark. A changed cell looks like a
+    protecting one ("·") and is at least the threshold too: last month it was shown, so it was 0 or at
+    least the threshold then, and a count of 1 up to the threshold is primary whatever it was."""
     if mark == PRIMARY:
         return (1, threshold - 1)
     if mark == WITHIN_SMALL:
@@ -114,11 +153,15 @@ def _determined(
     hidden: Mapping[Address, str],
     threshold: int,
     skip: set[Address],
+    safe: set[Address],
 ) -> Address | None:
     """A hidden cell whose value follows from what is shown, or None."""
     for cell in sorted(hidden, key=str):
-        if cell not in skip and len(possible_values(cell, values, relations, hidden, threshold)) <= 1:
+        if cell in skip or cell in safe:
+            continue
+        if len(possible_values(cell, values, relations, hidden, threshold)) <= 1:
             return cell
+        safe.add(cell)
     return None
 
 
@@ -147,50 +190,86 @@ def possible_values(
             bounds[address] = (value, value)
     constraints = [r for r in relations if any(m in linked for m in (r.total, *r.parts))]
     found: set[int] = set()
-    if not _narrow(bounds, constraints):  # cut every range down first: few values are left to try
+    touching = _touching(constraints)
+    if not _narrow(bounds, constraints, touching):  # cut every range down first: few values are left to try
         return found
     low, high = bounds[cell]
     for value in range(low, high + 1):
         trial = dict(bounds)
         trial[cell] = (value, value)
-        if _solvable(trial, constraints, sorted((a for a in linked if a != cell), key=str)):
+        if _solvable(trial, constraints, sorted((a for a in linked if a != cell), key=str), touching, cell):
             found.add(value)
             if len(found) >= limit:
                 break
     return found
 
 
-def _narrow(bounds: dict[Address, tuple[int, int]], relations: Sequence[Relation]) -> bool:
-    """Tighten the ranges through the relations until nothing changes; False if one becomes empty."""
-    changed = True
-    while changed:
-        changed = False
-        for r in relations:
-            t_lo, t_hi = bounds[r.total]
-            lows = [bounds[p][0] for p in r.parts]
-            highs = [bounds[p][1] for p in r.parts]
-            new_t = (max(t_lo, sum(lows)), min(t_hi, sum(highs)) if r.exact else t_hi)
-            if new_t != (t_lo, t_hi):
-                bounds[r.total] = new_t
-                changed = True
-            t_lo, t_hi = bounds[r.total]
-            if t_lo > t_hi:
-                return False
-            for i, part in enumerate(r.parts):
-                lo, hi = bounds[part]
-                new_hi = min(hi, t_hi - (sum(lows) - lows[i]))
-                new_lo = max(lo, t_lo - (sum(highs) - highs[i])) if r.exact else lo
-                if (new_lo, new_hi) != (lo, hi):
-                    if new_lo > new_hi:
-                        return False
-                    bounds[part] = (new_lo, new_hi)
-                    lows[i], highs[i] = new_lo, new_hi
-                    changed = True
+def _touching(relations: Sequence[Relation]) -> dict[Address, list[int]]:
+    """For each cell, the relations it is in (by position)."""
+    touching: dict[Address, list[int]] = {}
+    for index, r in enumerate(relations):
+        for member in (r.total, *r.parts):
+            touching.setdefault(member, []).append(index)
+    return touching
+
+
+def _narrow(
+    bounds: dict[Address, tuple[int, int]],
+    relations: Sequence[Relation],
+    touching: Mapping[Address, list[int]] | None = None,
+    moved_cell: Address | None = None,
+) -> bool:
+    """Tighten the ranges through the relations until nothing changes; False if one becomes empty. A
+    relation is looked at again only when a range of one of its cells changed (at first: all, or those
+    of `moved_cell`)."""
+    if touching is None:
+        touching = _touching(relations)
+    waiting = list(range(len(relations))) if moved_cell is None else list(touching.get(moved_cell, ()))
+    queued = set(waiting)
+    while waiting:
+        index = waiting.pop()
+        queued.discard(index)
+        r = relations[index]
+        moved: list[Address] = []
+        t_lo, t_hi = bounds[r.total]
+        lows = [bounds[p][0] for p in r.parts]
+        highs = [bounds[p][1] for p in r.parts]
+        sum_lows, sum_highs = sum(lows), sum(highs)
+        new_t = (max(t_lo, sum_lows), min(t_hi, sum_highs) if r.exact else t_hi)
+        if new_t[0] > new_t[1]:
+            return False
+        if new_t != (t_lo, t_hi):
+            bounds[r.total] = new_t
+            moved.append(r.total)
+            t_lo, t_hi = new_t
+        for i, part in enumerate(r.parts):
+            lo, hi = lows[i], highs[i]
+            new_hi = min(hi, t_hi - (sum_lows - lo))
+            new_lo = max(lo, t_lo - (sum_highs - hi)) if r.exact else lo
+            if (new_lo, new_hi) != (lo, hi):
+                if new_lo > new_hi:
+                    return False
+                bounds[part] = (new_lo, new_hi)
+                sum_lows += new_lo - lo
+                sum_highs += new_hi - hi
+                lows[i], highs[i] = new_lo, new_hi
+                moved.append(part)
+        for address in moved:
+            for other in touching[address]:
+                if other not in queued:
+                    queued.add(other)
+                    waiting.append(other)
     return True
 
 
-def _solvable(bounds: dict[Address, tuple[int, int]], relations: Sequence[Relation], free: list[Address]) -> bool:
-    if not _narrow(bounds, relations):
+def _solvable(
+    bounds: dict[Address, tuple[int, int]],
+    relations: Sequence[Relation],
+    free: list[Address],
+    touching: Mapping[Address, list[int]],
+    moved_cell: Address,
+) -> bool:
+    if not _narrow(bounds, relations, touching, moved_cell):
         return False
     open_cells = [a for a in free if bounds[a][0] < bounds[a][1]]
     if not open_cells:
@@ -200,12 +279,13 @@ def _solvable(bounds: dict[Address, tuple[int, int]], relations: Sequence[Relati
             else bounds[r.total][0] >= sum(bounds[p][0] for p in r.parts)
             for r in relations
         )
-    address = open_cells[0]
+    address = min(open_cells, key=lambda a: bounds[a][1] - bounds[a][0])  # the narrowest first: fewest tries
+    open_cells.remove(address)
     low, high = bounds[address]
     for value in range(low, high + 1):
         trial = dict(bounds)
         trial[address] = (value, value)
-        if _solvable(trial, relations, open_cells[1:]):
+        if _solvable(trial, relations, open_cells, touching, address):
             return True
     return False
 
@@ -231,7 +311,7 @@ def shown_as(value: int | None, mark: str | None, threshold: int) -> str:
     part of a small total."""
     if mark == PRIMARY:
         return f"<{threshold}"
-    if mark in (SECONDARY, WITHIN_SMALL):
+    if mark in (SECONDARY, WITHIN_SMALL, CHANGED):
         return "·"
     return "" if value is None else str(value)
 

@@ -22,7 +22,8 @@ class CellOutput(serializers.Serializer):  # type: ignore[type-arg]
         choices=["primary", "secondary", "within_small"],
         allow_null=True,
         help_text=(
-            "primary: een klein aantal; secondary: verborgen zodat een klein aantal niet terug te rekenen is; "
+            "primary: een klein aantal; secondary: verborgen zodat een klein aantal (ook een kleine verandering "
+            "sinds vorige maand) niet terug te rekenen is; "
             "within_small: deel van een klein totaal (0 tot de drempel)."
         ),
     )

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from doorstroom.monitoring import suppression
-from doorstroom.monitoring.suppression import PRIMARY, SECONDARY, WITHIN_SMALL, Relation
+from doorstroom.monitoring.suppression import CHANGED, PRIMARY, SECONDARY, WITHIN_SMALL, Relation
 
 K = 5
 
@@ -16,9 +16,10 @@ def attacker(values, relations, hidden):
     """For each hidden cell: is its true value possible, and is another value possible too? Written
     apart from the suppression code: every cell gets a range (shown: its value; "<5": 1..4; "·": 5 and
     up; a part of a small total: 0..4), the relations cut the ranges down, and a search tries values
-    one cell at a time."""
+    one cell at a time. A cell hidden because it changed by a small amount since last month is a "·"
+    like any other: the reader cannot tell the two apart."""
     top = sum(values.values()) + K
-    marks = {PRIMARY: (1, K - 1), WITHIN_SMALL: (0, K - 1), SECONDARY: (K, top)}
+    marks = {PRIMARY: (1, K - 1), WITHIN_SMALL: (0, K - 1), SECONDARY: (K, top), CHANGED: (K, top)}
     start = {a: marks[hidden[a]] if a in hidden else (values[a], values[a]) for a in values}
 
     def cut(ranges):
@@ -47,7 +48,7 @@ def attacker(values, relations, hidden):
         loose = [a for a, (lo, hi) in ranges.items() if lo < hi]
         if not loose:
             return True
-        cell = loose[0]
+        cell = min(loose, key=lambda a: ranges[a][1] - ranges[a][0])
         return any(possible({**ranges, cell: (v, v)}) for v in range(ranges[cell][0], ranges[cell][1] + 1))
 
     verdict = {}
@@ -140,6 +141,48 @@ def test_the_attacker_recovers_a_cell_hidden_on_its_own():
 
 
 @pytest.mark.django_db
+def test_a_small_change_since_last_month_is_hidden_in_the_report():
+    """Two people referred in the last whole month, after twelve before it: a project leader comparing
+    this month's report with last month's must not see 14 next to 12."""
+    from datetime import timedelta
+
+    from doorstroom.core import clock
+    from doorstroom.enrollments import services as enrollment_services
+    from doorstroom.monitoring import services
+    from doorstroom.organisations.models import Role
+    from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
+    from doorstroom.participants.tests.factories import ParticipantFactory
+    from doorstroom.programmes.tests.factories import ProgrammeFactory
+
+    today = clock.today()
+    month_end = today.replace(day=1) - timedelta(days=1)
+    month_before_end = month_end.replace(day=1) - timedelta(days=1)
+    municipality = OrganisationFactory(municipality=True)
+    director = UserFactory(role=Role.DIRECTOR, organisation=municipality)
+    leader = UserFactory(role=Role.PROJECT_LEADER, organisation=municipality)
+    ProgrammeFactory(code="maandroute")
+    for n in range(14):
+        enrollment_services.enrollment_enrol(
+            participant=ParticipantFactory(municipality=municipality),
+            programme=ProgrammeFactory._meta.model.objects.get(code="maandroute"),
+            actor=director,
+            referred_by=municipality,
+            on=month_before_end - timedelta(days=90) if n < 12 else month_end - timedelta(days=3),
+        )
+
+    def funnel(on):
+        p = services.parameters_from(leader, {"programma": "maandroute", "peildatum": on.isoformat()})
+        report, _members = services.report_compute(leader, p)
+        rows = report["parts"][0]["tables"][0]["rows"]
+        return {row["key"]: row["cells"]["count"] for row in rows}
+
+    last_month, this_month = funnel(month_before_end), funnel(month_end)
+    assert last_month["aangemeld"]["value"] == 12
+    assert this_month["aangemeld"]["value"] is None and this_month["aangemeld"]["hidden"]
+    assert this_month["wacht_op_start"]["value"] is None  # 14 waiting, up 2: hidden as well
+
+
+@pytest.mark.django_db
 def test_reports_a_day_apart_cannot_be_subtracted():
     """Aggregates with small counts hidden go per whole month: a report for today and one for
     yesterday are the same figures, so their difference cannot single out who moved in between."""
@@ -182,3 +225,85 @@ def test_reports_a_day_apart_cannot_be_subtracted():
         services.report_compute(director, p)[0]["parameters"]["peildatum"]
         == (month_end + timedelta(days=1)).isoformat()
     )
+
+
+@st.composite
+def two_months(draw):
+    """This month's report (as above) and the same report a month earlier: each state and reason had
+    the same number of people or up to six fewer or two more, and the totals add up as they do now."""
+    values, relations = draw(report())
+    before = {a: max(0, v - draw(st.integers(-2, 6))) for a, v in values.items() if a[1] in ("state", "reason")}
+    for route in ("a", "b"):
+        before[(route, "state", 0)] = sum(v for a, v in before.items() if a[:2] == (route, "reason"))
+        before[(route, "total")] = sum(v for a, v in before.items() if a[:2] == (route, "state"))
+    before[("whole", "total")] = before[("a", "total")] + before[("b", "total")]
+    before[("whole", "state", 0)] = before[("a", "state", 0)] + before[("b", "state", 0)]
+    return values, relations, before
+
+
+def as_shown(values, hidden):
+    """A report as its reader has it: the number, or None where it was hidden."""
+    return {a: None if a in hidden else v for a, v in values.items()}
+
+
+@pytest.mark.generated
+@settings(max_examples=300)
+@given(case=two_months())
+def test_last_months_report_gives_no_small_change_away(case, assurance):
+    """The reader holds last month's report as well. No change of 1 to 4 people between a figure shown
+    then and one shown now, and no hidden cell of this month worked out with last month's figures."""
+    values, relations, before = case
+    then = as_shown(before, suppression.suppress(before, relations, K))
+    alone = suppression.suppress(values, relations, K)
+    hidden = suppression.suppress(values, relations, K, last_month=then)
+    assert alone.keys() <= hidden.keys()  # only ever adds: last month computed alone hides no more than published
+    for cell, value in values.items():
+        if cell not in hidden and then.get(cell) is not None:
+            assurance.add("G1 changes since last month checked")
+            assert not 0 < abs(value - then[cell]) < K, f"{cell}: {then[cell]} then, {value} now"
+    for cell, (truth, other) in attacker(values, relations, hidden).items():
+        assert truth, f"{cell}: the attacker's model rules out the true value"
+        if values[cell] == 0:
+            continue
+        assurance.add("G1 hidden cells attacked")
+        if then.get(cell) is not None:
+            assurance.add("G1 hidden cells attacked with last month's figure")
+        if not other:
+            assurance.add("G1 hidden cells recovered")
+        assert other, f"{cell} = {values[cell]} recovered with last month {then} from {hidden}"
+
+
+def test_a_small_change_since_last_month_is_hidden_with_a_second_cell():
+    """12 referred then, 14 now: showing 14 says two people came in. Its parts changed by a few people
+    too, so all three go; hidden as "·" they still add up in more than one way."""
+    values = {"total": 14, "a": 8, "b": 6}
+    relations = [Relation("total", ("a", "b"))]
+    then = {"total": 12, "a": 7, "b": 5}
+    assert suppression.suppress(values, relations, K) == {}  # on its own nothing is small
+    hidden = suppression.suppress(values, relations, K, last_month=then)
+    assert hidden == {"total": CHANGED, "a": CHANGED, "b": CHANGED}
+    assert suppression.shown_as(14, hidden["total"], K) == "·"
+    assert all(other for _truth, other in attacker(values, relations, hidden).values())
+
+
+def test_the_month_attacker_wins_when_the_change_is_shown_or_hidden_alone():
+    """The control: shown, the change of 3 is there to read; hidden on its own, the total is the sum
+    of its shown parts again. So a part goes with it."""
+    values = {"total": 20, "a": 14, "b": 6}
+    relations = [Relation("total", ("a", "b"))]
+    then = {"total": 17, "a": 11, "b": 6}
+    assert "total" not in suppression.suppress(values, relations, K)  # without last month: 20 next to 17
+    assert attacker(values, relations, {"total": CHANGED})["total"] == (True, False)
+    hidden = suppression.suppress(values, relations, K, last_month=then)
+    assert hidden == {"total": CHANGED, "a": CHANGED}  # b did not change: it stays
+    assert all(other for _truth, other in attacker(values, relations, hidden).values())
+
+
+def test_a_row_that_was_not_there_last_month_counted_nobody():
+    """A reason first given this month: last month's report had no row for it, so it was 0 then."""
+    values = {"total": 30, "new_reason": 6, "old_reason": 24}
+    relations = [Relation("total", ("new_reason", "old_reason"))]
+    hidden = suppression.suppress(values, relations, K, last_month={"total": 24, "old_reason": 24})
+    assert hidden == {}  # 6 new is not a small change; the others did not change or changed by 6
+    hidden = suppression.suppress(values, relations, K, last_month={"total": 27, "old_reason": 24})
+    assert set(hidden) == {"total", "new_reason"}  # up 3: the total goes, and the part that moved with it
