@@ -290,6 +290,17 @@ def calls(world: dict[str, object]) -> list[Call]:
         Call("research:detail", "get", f"/onderzoek/{study.uuid}/", "page"),
         Call("research:extract", "post", f"/onderzoek/{study.uuid}/levering/", "json", data={"formaat": "csv"}),
         Call("research:extract", "post", f"/onderzoek/{study.uuid}/levering/", "xlsx", data={"formaat": "xlsx"}),
+        # the import check: a file naming the participant by BSN (under another name) and a second person
+        # who matches nobody; the preview and its problems may say no more of the stored file than the
+        # reader may see (and never that the BSN is a client elsewhere)
+        Call(
+            "imports:upload",
+            "post",
+            "/inlezen/",
+            "page",
+            frozenset(),  # counts and problems only: nothing of the stored file, not even the BSN typed
+            data={"bestanden": ("deelnemers.csv", _import_file(world))},
+        ),
         Call("measurements:overview", "get", f"{u}/metingen/", "page", frozenset({*ITEMS, "measurement_note"})),
         Call("measurements:create", "get", f"{u}/metingen/nieuw/qzinstrument/", "form"),
         Call("measurements:create", "post", f"{u}/metingen/nieuw/qzinstrument/", "form"),
@@ -518,8 +529,23 @@ def complete(reader: Reader) -> Reader:
     return replace(reader, categories=frozenset(C.ALL), sees_sensitive=True, bsn_role=True, child_identity=False)
 
 
+def _import_file(world: dict[str, object]) -> bytes:
+    """A participants file for the import check: the marked participant by BSN, with other names."""
+    municipality = world["municipality"]
+    return (
+        "extern_id;gemeente;bsn;voornaam;achternaam;geboortedatum\n"
+        f"veeg-1;{municipality.name};{BSN};Sanne;Anders;1990-05-01\n"
+        f"veeg-2;{municipality.name};;Pieter;Nieuwkomer;1985-02-03\n"
+    ).encode()
+
+
 def request(call: Call, reader: Reader, client, api: APIClient):
     headers = {"HTTP_HX_REQUEST": "true"} if call.channel == "htmx" else {}
+    if any(isinstance(v, tuple) for v in call.data.values()):  # a file: a fresh upload for every request
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        data = {k: SimpleUploadedFile(*v) if isinstance(v, tuple) else v for k, v in call.data.items()}
+        return client.post(call.url, data)
     if call.name.startswith("api-"):
         method = getattr(api, call.method)
         return method(call.url, call.data, format="json") if call.method != "get" else method(call.url)
@@ -590,6 +616,13 @@ def test_every_marker_shows_only_where_the_oracle_allows_its_category(client, mo
     for kind in ("identity", "bsn", *REASONS, *GOALS, "plan_note", "contact_note", *ITEMS, "sensitive_programme"):
         assert any(n.lower() in own for n in markers[kind].needles), kind
     assert C.HEALTH in {r for reader in world["readers"] for r in reader.categories}
+    # the sweep can see into the import check: the director gets the preview of both rows, not a refusal
+    client.force_login(world["users"]["director"])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("deelnemers.csv", _import_file(world))
+    checked = body_text(client.post("/inlezen/", {"bestanden": upload}), "page")
+    assert "wat er zou gebeuren" in checked and "geen problemen gevonden" in checked, checked[:800]
     # the sweep can see into the extract: the evaluator's file holds the participant's row, in both formats
     client.force_login(world["users"]["evaluator"])
     for file_format in ("csv", "xlsx"):

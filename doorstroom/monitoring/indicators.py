@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from doorstroom.core.messages import _
 
@@ -33,8 +33,7 @@ class ProgrammeFacts:
     phases: dict[int, str]  # position -> name
 
 
-@dataclass(frozen=True)
-class ScorePair:
+class ScorePair(NamedTuple):
     """One participant's first and last score on an item, for items measured at least twice up to
     the reporting date (the selector reduces each series in the database; the order is measurement
     date, then recording order)."""

@@ -257,10 +257,7 @@ def _score_pairs(chosen: QuerySet[Enrollment], on: date) -> list[indicators.Scor
         .filter(position=1, measured__gte=2)
         .values_list("measurement__participant_id", kind, "item", "first", "last")
     )
-    return [
-        indicators.ScorePair(participant_id=p, instrument=k, item=item, first=int(first), last=int(last))
-        for p, k, item, first, last in _plain_rows(rows)
-    ]
+    return list(map(indicators.ScorePair._make, _plain_rows(rows)))  # the scores are integers already
 
 
 def _plain_rows(rows: QuerySet[Any, tuple[Any, ...]]) -> list[tuple[Any, ...]]:
