@@ -74,13 +74,23 @@ def cohort_enrollments(counted: QuerySet[Enrollment], p: ReportParameters) -> Qu
 
 
 def cohort(counted: QuerySet[Enrollment], p: ReportParameters) -> indicators.Cohort:
+    return cohorts(counted, p)[0]
+
+
+def cohorts(
+    counted: QuerySet[Enrollment], p: ReportParameters, earlier: ReportParameters | None = None
+) -> tuple[indicators.Cohort, indicators.Cohort | None]:
+    """The cohort on `p`, and with `earlier` (the same report on an earlier peildatum, as
+    `services.month_before` makes it) that cohort too, from one read of the events, tags and scores:
+    a suppressed report needs last month's figures beside this month's. `earlier` may differ from `p`
+    only in its peildatum and the end of its period."""
     chosen = cohort_enrollments(counted, p)
-    rows = []
+    rows: list[tuple[int, int, int, int | None, date]] = []
     municipality_of: dict[int, int] = {}
-    for enrollment_id, participant_id, programme_id, from_id, municipality_id in chosen.values_list(
-        "id", "participant_id", "programme_id", "transferred_from_id", "participant__municipality_id"
+    for enrollment_id, participant_id, programme_id, from_id, municipality_id, referred_on in chosen.values_list(
+        "id", "participant_id", "programme_id", "transferred_from_id", "participant__municipality_id", "referred_on"
     ):
-        rows.append((enrollment_id, participant_id, programme_id, from_id))
+        rows.append((enrollment_id, participant_id, programme_id, from_id, referred_on or p.on))  # never empty here
         municipality_of[participant_id] = municipality_id
     events_by_enrollment: dict[int, list[tuple]] = defaultdict(list)
     event_rows = (
@@ -105,36 +115,66 @@ def cohort(counted: QuerySet[Enrollment], p: ReportParameters) -> indicators.Coh
     )
     for row in event_rows.iterator(chunk_size=5000):
         events_by_enrollment[row[0]].append(row[1:])
-    histories: dict[int, rules.History] = {}
-    for enrollment_id, participant_id, programme_id, _from in rows:
-        own = events_by_enrollment.get(enrollment_id, [])
+    events: dict[int, list[rules.Event]] = {}
+    for enrollment_id, own in events_by_enrollment.items():
         voided = {r[7] for r in own if r[7] is not None}
+        events[enrollment_id] = [
+            rules.Event(
+                seq=r[0],
+                event_type=r[1],
+                occurred_on=r[2],
+                phase=r[3],
+                reason_code=r[4],
+                outcomes=tuple(r[5] or ()),
+                target_programme_id=r[6],
+                voided=r[0] in voided,
+            )
+            for r in own
+        ]
+    tags = list(
+        EnrollmentTag.objects.filter(enrollment__in=chosen.values("id"), added_on__lte=p.on).values_list(
+            "enrollment_id", "tag__code", "added_on"
+        )
+    )
+    minutes = _guidance_minutes(chosen, [p.on] + ([earlier.on] if earlier else []))
+    pairs = _score_pairs(chosen, p.on, earlier.on if earlier else None)
+    now = _cohort_on(p, rows, events, tags, minutes[0], pairs[0], municipality_of)
+    if earlier is None:
+        return now, None
+    chosen_then = [
+        r
+        for r in rows
+        if r[4] <= earlier.on
+        and (earlier.basis != BASIS_REFERRED or earlier.period_until is None or r[4] <= earlier.period_until)
+    ]
+    then = _cohort_on(earlier, chosen_then, events, tags, minutes[1], pairs[1], municipality_of)
+    return now, then
+
+
+def _cohort_on(
+    p: ReportParameters,
+    rows: list[tuple[int, int, int, int | None, date]],
+    events: dict[int, list[rules.Event]],
+    tags: list[tuple[int, str, date]],
+    minutes: dict[int, int],
+    score_pairs: list[indicators.ScorePair],
+    municipality_all: dict[int, int],
+) -> indicators.Cohort:
+    """One cohort from what was read: each history folded on the peildatum `p.on`."""
+    histories: dict[int, rules.History] = {}
+    for enrollment_id, participant_id, programme_id, _from, _referred in rows:
         histories[enrollment_id] = rules.history(
             enrollment_id=enrollment_id,
             participant_id=participant_id,
             programme_id=programme_id,
             on=p.on,
-            events=[
-                rules.Event(
-                    seq=r[0],
-                    event_type=r[1],
-                    occurred_on=r[2],
-                    phase=r[3],
-                    reason_code=r[4],
-                    outcomes=tuple(r[5] or ()),
-                    target_programme_id=r[6],
-                    voided=r[0] in voided,
-                )
-                for r in own
-            ],
+            events=events.get(enrollment_id, []),
         )
-    for enrollment_id, code in EnrollmentTag.objects.filter(
-        enrollment__in=chosen.values("id"), added_on__lte=p.on
-    ).values_list("enrollment_id", "tag__code"):
+    for enrollment_id, code, added_on in tags:
         history_of = histories.get(enrollment_id)
-        if history_of is not None:
+        if history_of is not None and added_on <= p.on:
             history_of.tags = history_of.tags | {code}
-    minutes = _guidance_minutes(chosen, p.on)
+    minutes = {e: m for e, m in minutes.items() if e in histories}
     chained = _chains(rows, histories) if p.whole and len({r[2] for r in rows}) > 1 else None
     if chained is not None:
         merged = []
@@ -156,13 +196,15 @@ def cohort(counted: QuerySet[Enrollment], p: ReportParameters) -> indicators.Coh
         ]
     programme_ids = set(p.programme_ids) or {h.programme_id for h in chosen_histories}
     facts, names = _programmes(programme_ids, {h.transferred_to for h in chosen_histories if h.transferred_to})
+    participants = {r[1] for r in rows}
+    municipality_of = {k: v for k, v in municipality_all.items() if k in participants}
     return indicators.Cohort(
         on=p.on,
         histories=chosen_histories,
         programmes=facts,
         programme_names=names,
         guidance_minutes=minutes,
-        score_pairs=_score_pairs(chosen, p.on),
+        score_pairs=[pair for pair in score_pairs if pair.participant_id in participants],
         outcome_labels={code: str(label) for code, label in OutcomeType.choices},
         reason_labels={
             (step, reason.code): gettext(reason.label)
@@ -192,7 +234,7 @@ def _tag_labels(codes: set[str]) -> dict[str, str]:
     }
 
 
-def _chains(rows: Sequence[tuple[int, int, int, int | None]], histories: dict[int, rules.History]) -> list[list[int]]:
+def _chains(rows: Sequence[tuple[Any, ...]], histories: dict[int, rules.History]) -> list[list[int]]:
     """Enrollments linked by transfers inside the cohort, each chain in order."""
     present = {r[0] for r in rows}
     next_of = {r[3]: r[0] for r in rows if r[3] in present}
@@ -206,39 +248,70 @@ def _chains(rows: Sequence[tuple[int, int, int, int | None]], histories: dict[in
     return chains
 
 
-def _guidance_minutes(chosen: QuerySet[Enrollment], on: date) -> dict[int, int]:
+def _guidance_minutes(chosen: QuerySet[Enrollment], dates: Sequence[date]) -> list[dict[int, int]]:
     """Minutes of held contact moments between each enrollment's start and its end (or the
-    reporting date), summed in the database. A no-show or cancelled contact is not guidance."""
-    held = (
-        ContactMoment.objects.filter(
-            participant_id=OuterRef("participant_id"),
-            status=contact_rules.HELD,
-            occurred_on__gte=OuterRef("started_on"),
-            occurred_on__lte=Coalesce(OuterRef("ended_on"), Value(on)),
+    reporting date), summed in the database, for each of `dates` in one query. A no-show or
+    cancelled contact is not guidance."""
+
+    def held(on: date) -> Subquery:
+        minutes = (
+            ContactMoment.objects.filter(
+                participant_id=OuterRef("participant_id"),
+                status=contact_rules.HELD,
+                occurred_on__gte=OuterRef("started_on"),
+                occurred_on__lte=Coalesce(OuterRef("ended_on"), Value(on)),
+            )
+            .filter(occurred_on__lte=on)
+            .exclude(attendance__in=(contact_rules.NO_SHOW, contact_rules.CANCELLED))
+            .order_by()
+            .values("participant_id")
+            .annotate(total=Sum("minutes"))
+            .values("total")
         )
-        .filter(occurred_on__lte=on)
-        .exclude(attendance__in=(contact_rules.NO_SHOW, contact_rules.CANCELLED))
-        .order_by()
-        .values("participant_id")
-        .annotate(total=Sum("minutes"))
-        .values("total")
-    )
+        return Subquery(minutes, output_field=IntegerField())
+
+    latest = max(dates)
     rows = (
-        chosen.filter(started_on__isnull=False, started_on__lte=on)
-        .annotate(minutes=Coalesce(Subquery(held, output_field=IntegerField()), Value(0)))
-        .values_list("id", "minutes")
+        chosen.filter(started_on__isnull=False, started_on__lte=latest)
+        .annotate(**{f"minutes_{i}": Coalesce(held(on), Value(0)) for i, on in enumerate(dates)})
+        .values_list("id", "started_on", *(f"minutes_{i}" for i in range(len(dates))))
     )
-    return {enrollment_id: int(total or 0) for enrollment_id, total in rows}
+    found: list[dict[int, int]] = [{} for _ in dates]
+    for enrollment_id, started_on, *totals in rows:
+        for i, on in enumerate(dates):
+            if started_on <= on:
+                found[i][enrollment_id] = int(totals[i] or 0)
+    return found
 
 
-def _score_pairs(chosen: QuerySet[Enrollment], on: date) -> list[indicators.ScorePair]:
+def _score_pairs(
+    chosen: QuerySet[Enrollment], on: date, earlier: date | None = None
+) -> tuple[list[indicators.ScorePair], list[indicators.ScorePair]]:
     """The first and the last score per participant, instrument and item measured at least twice up to
-    `on`, reduced in the database with window functions: a cohort of thousands sends back one row per
-    series instead of every score."""
+    `on` (and, with `earlier`, up to that date too), reduced in the database with window functions: a
+    cohort of thousands sends back one row per series instead of every score. The earlier figures come
+    from the same sort: a second window splits each series at `earlier`, and the series' first row lies
+    in the part up to `earlier` whenever that part has any row."""
     kind = "measurement__scale__measurement_type__kind"
-    series = [F("measurement__participant_id"), F(kind), F("item")]
+    series: list[Any] = [F("measurement__participant_id"), F(kind), F("item")]
     oldest_first = [F("measurement__measured_on").asc(), F("measurement_id").asc()]
     whole = RowRange(start=None, end=None)  # one window, sorted once: each figure sees the whole series
+    figures: dict[str, Any] = {
+        "first": Window(FirstValue("value"), partition_by=series, order_by=oldest_first, frame=whole),
+        "last": Window(LastValue("value"), partition_by=series, order_by=oldest_first, frame=whole),
+        "measured": Window(Count("id"), partition_by=series, order_by=oldest_first, frame=whole),
+        "position": Window(RowNumber(), partition_by=series, order_by=oldest_first),
+    }
+    if earlier is not None:
+        by_then = Case(
+            When(measurement__measured_on__lte=earlier, then=Value(1)), default=Value(0), output_field=IntegerField()
+        )
+        up_to_then: list[Any] = [*series, by_then]
+        figures |= {
+            "in_then": by_then,
+            "last_then": Window(LastValue("value"), partition_by=up_to_then, order_by=oldest_first, frame=whole),
+            "measured_then": Window(Count("id"), partition_by=up_to_then, order_by=oldest_first, frame=whole),
+        }
     rows = (
         MeasurementScore.objects.filter(
             ~Exists(Measurement.objects.filter(corrects=OuterRef("measurement_id"))),  # not corrected later
@@ -248,16 +321,24 @@ def _score_pairs(chosen: QuerySet[Enrollment], on: date) -> list[indicators.Scor
             value__isnull=False,
         )
         .order_by()
-        .annotate(
-            first=Window(FirstValue("value"), partition_by=series, order_by=oldest_first, frame=whole),
-            last=Window(LastValue("value"), partition_by=series, order_by=oldest_first, frame=whole),
-            measured=Window(Count("id"), partition_by=series, order_by=oldest_first, frame=whole),
-            position=Window(RowNumber(), partition_by=series, order_by=oldest_first),
+        .annotate(**figures)
+        .filter(**{"position": 1, "measured__gte": 2})  # the first row of each series measured twice or more
+        .values_list(
+            "measurement__participant_id",
+            kind,
+            "item",
+            "first",
+            "last",
+            *(("in_then", "last_then", "measured_then") if earlier is not None else ()),
         )
-        .filter(position=1, measured__gte=2)
-        .values_list("measurement__participant_id", kind, "item", "first", "last")
     )
-    return list(map(indicators.ScorePair._make, _plain_rows(rows)))  # the scores are integers already
+    now: list[indicators.ScorePair] = []
+    then: list[indicators.ScorePair] = []
+    for participant_id, instrument, item, first, last, *earlier_figures in _plain_rows(rows):
+        now.append(indicators.ScorePair(participant_id, instrument, item, first, last))
+        if earlier_figures and earlier_figures[0] and earlier_figures[2] >= 2:
+            then.append(indicators.ScorePair(participant_id, instrument, item, first, earlier_figures[1]))
+    return now, then
 
 
 def _plain_rows(rows: QuerySet[Any, tuple[Any, ...]]) -> list[tuple[Any, ...]]:

@@ -210,22 +210,21 @@ def report_compute(
     k = threshold()
     if suppressed:
         p = whole_months(p)
-    cohorts = _cohorts(scope, p)
+    cohorts, cohorts_then = _cohorts(scope, p, month_before_too=suppressed)
     if not suppressed and scope.role not in access.TEAM_ROLES:
         # a transfer to a sensitive programme shows its name: outside the team, aggregates only
         suppressed = any(_sensitive_target(c) for _k, _t, c in cohorts)
-        if suppressed and whole_months(p) != p:
+        if suppressed:
             p = whole_months(p)
-            cohorts = _cohorts(scope, p)
+            cohorts, cohorts_then = _cohorts(scope, p, month_before_too=True)
     computed, values, members = _figures(user, scope, p, cohorts, suppressed=suppressed, k=k)
     hidden: dict[Any, str] = {}
     if suppressed:
         earlier = month_before(p)
         last_month = None
-        if earlier is not None:  # last month's report is out there too: a small change must not show
-            computed_then, values_then, _members = _figures(
-                user, scope, earlier, _cohorts(scope, earlier), suppressed=True, k=k
-            )
+        if earlier is not None and cohorts_then is not None:
+            # last month's report is out there too: a small change must not show
+            computed_then, values_then, _members = _figures(user, scope, earlier, cohorts_then, suppressed=True, k=k)
             hidden_then = suppression.suppress(values_then, _relations(values_then, computed_then), k)
             last_month = {a: None if a in hidden_then else v for a, v in values_then.items()}
         hidden = suppression.suppress(values, _relations(values, computed), k, last_month=last_month)
@@ -256,8 +255,23 @@ def month_before(p: selectors.ReportParameters) -> selectors.ReportParameters | 
     return replace(p, on=on, period_until=min(p.period_until, on) if p.period_until else None)
 
 
-def _cohorts(scope: access.ReportScope, p: selectors.ReportParameters) -> list[tuple[str, str, indicators.Cohort]]:
-    return [(key, title, selectors.cohort(scope.counted, part)) for key, title, part in _parts(p)]
+Parts = list[tuple[str, str, indicators.Cohort]]
+
+
+def _cohorts(
+    scope: access.ReportScope, p: selectors.ReportParameters, *, month_before_too: bool = False
+) -> tuple[Parts, Parts | None]:
+    """Each part's cohort and, when asked and there is one, the same part a month earlier, read
+    together (one read of the events and scores serves both months)."""
+    now: Parts = []
+    then: Parts = []
+    for key, title, part in _parts(p):
+        earlier = month_before(part) if month_before_too else None
+        cohort_now, cohort_then = selectors.cohorts(scope.counted, part, earlier)
+        now.append((key, title, cohort_now))
+        if cohort_then is not None:
+            then.append((key, title, cohort_then))
+    return now, then if month_before_too and month_before(p) is not None else None
 
 
 Address = tuple[str, str, str, str]

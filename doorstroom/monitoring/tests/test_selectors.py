@@ -1,0 +1,68 @@
+"""Last month's cohort read together with this month's (one read of events, tags, minutes and scores)
+is the cohort that reading it on its own gives."""
+
+from dataclasses import replace
+
+import pytest
+
+from doorstroom.access import policy as access
+from doorstroom.enrollments import services as enrollment_services
+from doorstroom.measurements import services as measurement_services
+from doorstroom.measurements.models import MeasurementType
+from doorstroom.monitoring import selectors
+
+from .test_report_hand_built import cohort, day  # noqa: F401  (the hand-built cohort as a fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def _same(joint, alone):
+    by_id = lambda c: sorted(c.histories, key=lambda h: h.enrollment_id)  # noqa: E731
+    assert by_id(joint) == by_id(alone)
+    assert sorted(joint.score_pairs) == sorted(alone.score_pairs)
+    assert joint.guidance_minutes == alone.guidance_minutes
+    assert joint.municipality_of == alone.municipality_of
+    assert joint.programmes == alone.programmes and joint.tag_labels == alone.tag_labels
+
+
+@pytest.mark.parametrize("whole", [True, False])
+@pytest.mark.parametrize("basis", [selectors.BASIS_REFERRED, selectors.BASIS_STARTED])
+def test_a_cohort_read_beside_a_later_one_equals_the_cohort_read_alone(cohort, whole, basis):  # noqa: F811
+    director = cohort["director"]
+    a, c = cohort["A"][0], cohort["C"][0]
+
+    def measure(participant, code, moment, n, scores):
+        measurement_services.measurement_record(
+            participant=participant,
+            measurement_type=MeasurementType.objects.get(code=code),
+            moment=moment,
+            measured_on=day(n),
+            scores=scores,
+            actor=director,
+        )
+
+    measure(a, "taalniveau", "nulmeting", 5, {"lezen": 1, "spreken": 1})
+    measure(a, "taalniveau", "vervolgmeting", 40, {"lezen": 2, "spreken": 1})
+    measure(a, "taalniveau", "vervolgmeting", 80, {"lezen": 3, "spreken": 2})
+    measure(a, "zrm", "nulmeting", 5, {"FIN": 2})
+    measure(a, "zrm", "vervolgmeting", 70, {"FIN": 4})
+    measure(c, "zrm", "nulmeting", 12, {"FIN": 1})
+    enrollment_services.enrollment_tags_set(enrollment=cohort["A"][1], actor=director, codes=["maatje"], on=day(50))
+    counted = access.report_scope(director).counted
+    later = selectors.ReportParameters(
+        on=day(120),
+        programme_ids=tuple(sorted((cohort["programme"].pk, cohort["target"].pk))),
+        basis=basis,
+        period_from=day(0),
+        period_until=day(110),
+        whole=whole,
+    )
+    seen_pairs = 0
+    for n in (3, 30, 45, 75, 95, 120):  # before and after starts, pauses, the transfer, the scores
+        earlier = replace(later, on=day(n), period_until=min(day(n), day(110)))
+        now, then = selectors.cohorts(counted, later, earlier)
+        assert then is not None
+        _same(now, selectors.cohort(counted, later))
+        _same(then, selectors.cohort(counted, earlier))
+        seen_pairs += len(then.score_pairs)
+    assert seen_pairs >= 4  # the test looked at scores as well as histories
