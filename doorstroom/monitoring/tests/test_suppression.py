@@ -100,9 +100,9 @@ def test_no_hidden_count_can_be_worked_out_from_what_is_shown(case, assurance):
         assert truth, cell  # the attacker's model of the marks holds the true value
         if values[cell] == 0:
             continue  # a zero worked out is nobody's data (zeros are shown elsewhere)
-        assurance.add("G1 hidden cells attacked")
+        assurance.add("A5 hidden cells attacked")
         if not other:
-            assurance.add("G1 hidden cells recovered")
+            assurance.add("A5 hidden cells recovered")
         assert other, f"{cell} recovered as {values[cell]} from {values} hiding {hidden}"
 
 
@@ -259,17 +259,17 @@ def test_last_months_report_gives_no_small_change_away(case, assurance):
     assert alone.keys() <= hidden.keys()  # only ever adds: last month computed alone hides no more than published
     for cell, value in values.items():
         if cell not in hidden and then.get(cell) is not None:
-            assurance.add("G1 changes since last month checked")
+            assurance.add("A5 changes since last month checked")
             assert not 0 < abs(value - then[cell]) < K, f"{cell}: {then[cell]} then, {value} now"
     for cell, (truth, other) in attacker(values, relations, hidden).items():
         assert truth, f"{cell}: the attacker's model rules out the true value"
         if values[cell] == 0:
             continue
-        assurance.add("G1 hidden cells attacked")
+        assurance.add("A5 hidden cells attacked")
         if then.get(cell) is not None:
-            assurance.add("G1 hidden cells attacked with last month's figure")
+            assurance.add("A5 hidden cells attacked with last month's figure")
         if not other:
-            assurance.add("G1 hidden cells recovered")
+            assurance.add("A5 hidden cells recovered")
         assert other, f"{cell} = {values[cell]} recovered with last month {then} from {hidden}"
 
 
