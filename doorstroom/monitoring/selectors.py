@@ -291,33 +291,27 @@ def _score_pairs(
     `on` (and, with `earlier`, up to that date too), reduced in the database with window functions: a
     cohort of thousands sends back one row per series instead of every score. The earlier figures come
     from the same sort: a second window splits each series at `earlier`, and the series' first row lies
-    in the part up to `earlier` whenever that part has any row. All windows share one sort."""
+    in the part up to `earlier` whenever that part has any row."""
     kind = "measurement__scale__measurement_type__kind"
     series: list[Any] = [F("measurement__participant_id"), F(kind), F("item")]
-    oldest_first: list[Any] = [F("measurement__measured_on").asc(), F("measurement_id").asc()]
-    whole = RowRange(start=None, end=None)  # each figure sees the whole series (or the whole split)
-    figures: dict[str, Any] = {}
-    if earlier is not None:
-        # 0 up to `earlier`, 1 after: ordering a series by it first changes nothing (it follows the date),
-        # and it lets both splits share one sort
-        after_then = Case(
-            When(measurement__measured_on__lte=earlier, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-        oldest_first = [after_then.asc(), *oldest_first]
-        up_to_then: list[Any] = [*series, after_then]
-        then_order: list[Any] = [F("measurement__measured_on").asc(), F("measurement_id").asc()]
-        figures = {
-            "after_then": after_then,
-            "last_then": Window(LastValue("value"), partition_by=up_to_then, order_by=then_order, frame=whole),
-            "measured_then": Window(Count("id"), partition_by=up_to_then, order_by=then_order, frame=whole),
-        }
-    figures = {
+    oldest_first = [F("measurement__measured_on").asc(), F("measurement_id").asc()]
+    whole = RowRange(start=None, end=None)  # one window, sorted once: each figure sees the whole series
+    figures: dict[str, Any] = {
         "first": Window(FirstValue("value"), partition_by=series, order_by=oldest_first, frame=whole),
         "last": Window(LastValue("value"), partition_by=series, order_by=oldest_first, frame=whole),
         "measured": Window(Count("id"), partition_by=series, order_by=oldest_first, frame=whole),
         "position": Window(RowNumber(), partition_by=series, order_by=oldest_first),
-        **figures,
     }
+    if earlier is not None:
+        by_then = Case(
+            When(measurement__measured_on__lte=earlier, then=Value(1)), default=Value(0), output_field=IntegerField()
+        )
+        up_to_then: list[Any] = [*series, by_then]
+        figures |= {
+            "in_then": by_then,
+            "last_then": Window(LastValue("value"), partition_by=up_to_then, order_by=oldest_first, frame=whole),
+            "measured_then": Window(Count("id"), partition_by=up_to_then, order_by=oldest_first, frame=whole),
+        }
     rows = (
         MeasurementScore.objects.filter(
             ~Exists(Measurement.objects.filter(corrects=OuterRef("measurement_id"))),  # not corrected later
@@ -335,14 +329,14 @@ def _score_pairs(
             "item",
             "first",
             "last",
-            *(("after_then", "last_then", "measured_then") if earlier is not None else ()),
+            *(("in_then", "last_then", "measured_then") if earlier is not None else ()),
         )
     )
     now: list[indicators.ScorePair] = []
     then: list[indicators.ScorePair] = []
     for participant_id, instrument, item, first, last, *earlier_figures in _plain_rows(rows):
         now.append(indicators.ScorePair(participant_id, instrument, item, first, last))
-        if earlier_figures and earlier_figures[0] == 0 and earlier_figures[2] >= 2:
+        if earlier_figures and earlier_figures[0] and earlier_figures[2] >= 2:
             then.append(indicators.ScorePair(participant_id, instrument, item, first, earlier_figures[1]))
     return now, then
 
