@@ -307,3 +307,19 @@ def test_a_row_that_was_not_there_last_month_counted_nobody():
     assert hidden == {}  # 6 new is not a small change; the others did not change or changed by 6
     hidden = suppression.suppress(values, relations, K, last_month={"total": 27, "old_reason": 24})
     assert set(hidden) == {"total", "new_reason"}  # up 3: the total goes, and the part that moved with it
+
+
+def test_last_months_report_has_the_same_parameters_a_month_earlier():
+    """The report a reader could have had a month ago: peildatum the end of the month before, the period
+    cut there; none when the period starts after it."""
+    from datetime import date
+
+    from doorstroom.monitoring.selectors import ReportParameters
+    from doorstroom.monitoring.services import month_before
+
+    p = ReportParameters(on=date(2026, 10, 31), programme_ids=(3,), period_from=date(2026, 1, 1))
+    assert month_before(p) == ReportParameters(on=date(2026, 9, 30), programme_ids=(3,), period_from=date(2026, 1, 1))
+    with_end = ReportParameters(on=date(2026, 10, 31), period_from=date(2026, 1, 1), period_until=date(2026, 10, 31))
+    assert month_before(with_end).period_until == date(2026, 9, 30)
+    assert month_before(ReportParameters(on=date(2026, 10, 31), period_from=date(2026, 10, 1))) is None
+    assert month_before(ReportParameters(on=date(2000, 1, 31))) is None  # nothing before the earliest date
