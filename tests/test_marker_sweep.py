@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from io import BytesIO
 
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 
@@ -542,8 +543,6 @@ def _import_file(world: dict[str, object]) -> bytes:
 def request(call: Call, reader: Reader, client, api: APIClient):
     headers = {"HTTP_HX_REQUEST": "true"} if call.channel == "htmx" else {}
     if any(isinstance(v, tuple) for v in call.data.values()):  # a file: a fresh upload for every request
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
         data = {k: SimpleUploadedFile(*v) if isinstance(v, tuple) else v for k, v in call.data.items()}
         return client.post(call.url, data)
     if call.name.startswith("api-"):
@@ -618,8 +617,6 @@ def test_every_marker_shows_only_where_the_oracle_allows_its_category(client, mo
     assert C.HEALTH in {r for reader in world["readers"] for r in reader.categories}
     # the sweep can see into the import check: the director gets the preview of both rows, not a refusal
     client.force_login(world["users"]["director"])
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     upload = SimpleUploadedFile("deelnemers.csv", _import_file(world))
     checked = body_text(client.post("/inlezen/", {"bestanden": upload}), "page")
     assert "wat er zou gebeuren" in checked and "geen problemen gevonden" in checked, checked[:800]

@@ -138,7 +138,8 @@ def cohorts(
     )
     minutes = _guidance_minutes(chosen, [p.on] + ([earlier.on] if earlier else []))
     pairs = _score_pairs(chosen, p.on, earlier.on if earlier else None)
-    now = _cohort_on(p, rows, events, tags, minutes[0], pairs[0], municipality_of)
+    item_labels = _item_labels()  # the same for both months
+    now = _cohort_on(p, rows, events, tags, minutes[0], pairs[0], municipality_of, item_labels)
     if earlier is None:
         return now, None
     chosen_then = [
@@ -147,7 +148,7 @@ def cohorts(
         if r[4] <= earlier.on
         and (earlier.basis != BASIS_REFERRED or earlier.period_until is None or r[4] <= earlier.period_until)
     ]
-    then = _cohort_on(earlier, chosen_then, events, tags, minutes[1], pairs[1], municipality_of)
+    then = _cohort_on(earlier, chosen_then, events, tags, minutes[1], pairs[1], municipality_of, item_labels)
     return now, then
 
 
@@ -159,6 +160,7 @@ def _cohort_on(
     minutes: dict[int, int],
     score_pairs: list[indicators.ScorePair],
     municipality_all: dict[int, int],
+    item_labels: dict[tuple[str, str], str],
 ) -> indicators.Cohort:
     """One cohort from what was read: each history folded on the peildatum `p.on`."""
     histories: dict[int, rules.History] = {}
@@ -216,7 +218,7 @@ def _cohort_on(
             for reason in reason_catalogue().reasons
             if reason.programme_id in programme_ids
         },
-        item_labels=_item_labels(),
+        item_labels=item_labels,
         tag_labels=_tag_labels({t for h in chosen_histories for t in h.tags}),
         municipality_of=municipality_of,
         municipality_names=dict(

@@ -271,7 +271,7 @@ def _cohorts(
         now.append((key, title, cohort_now))
         if cohort_then is not None:
             then.append((key, title, cohort_then))
-    return now, then if month_before_too and month_before(p) is not None else None
+    return now, then or None  # none when there is no month before
 
 
 Address = tuple[str, str, str, str]

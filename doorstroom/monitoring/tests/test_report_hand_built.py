@@ -3,6 +3,7 @@ refusal to start, a completion without follow-up, several outcomes per person), 
 compared with figures worked out by hand, in the comments next to each."""
 
 from datetime import timedelta
+from functools import partial
 
 import pytest
 
@@ -13,6 +14,8 @@ from doorstroom.core.errors import DomainError
 from doorstroom.enrollments import services as enrollment_services
 from doorstroom.enrollments.models import TeamRole
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
+from doorstroom.measurements import services as measurement_services
+from doorstroom.measurements.models import MeasurementType
 from doorstroom.monitoring import services
 from doorstroom.organisations.models import Role
 from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
@@ -28,6 +31,19 @@ T0 = TODAY - timedelta(days=200)
 
 def day(n: int):
     return T0 + timedelta(days=n)
+
+
+def record_measurement(actor, participant, code, moment, n, scores, **extra):
+    """A measurement recorded through the measurement service on day `n` of the hand-built cohort."""
+    return measurement_services.measurement_record(
+        participant=participant,
+        measurement_type=MeasurementType.objects.get(code=code),
+        moment=moment,
+        measured_on=day(n),
+        scores=scores,
+        actor=actor,
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -236,23 +252,10 @@ def test_measurement_progress_compares_the_first_and_the_last_score_as_known_tod
     """Progress per CEFR skill, the ladder's transition matrix and the ZRM per domain, from scores
     recorded through the measurement service: a corrected measurement is replaced by its correction, a
     single measurement is not progress, and a report on an earlier date sees only what was measured by then."""
-    from doorstroom.measurements import services as measurement_services
-    from doorstroom.measurements.models import MeasurementType
-
     director = cohort["director"]
     a, b, c = cohort["A"][0], cohort["B"][0], cohort["C"][0]
     no_work = {"betaald_werk": 0, "ondersteuning_bij_werk": 0, "onbetaald_werk": 0, "georganiseerde_activiteit": 0}
-
-    def measure(participant, code, moment, n, scores, **extra):
-        return measurement_services.measurement_record(
-            participant=participant,
-            measurement_type=MeasurementType.objects.get(code=code),
-            moment=moment,
-            measured_on=day(n),
-            scores=scores,
-            actor=director,
-            **extra,
-        )
+    measure = partial(record_measurement, director)
 
     measure(a, "taalniveau", "nulmeting", 5, {"lezen": 1, "spreken": 1})
     measure(a, "taalniveau", "vervolgmeting", 60, {"lezen": 2, "spreken": 1})

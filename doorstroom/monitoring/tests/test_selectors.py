@@ -2,16 +2,15 @@
 is the cohort that reading it on its own gives."""
 
 from dataclasses import replace
+from functools import partial
 
 import pytest
 
 from doorstroom.access import policy as access
 from doorstroom.enrollments import services as enrollment_services
-from doorstroom.measurements import services as measurement_services
-from doorstroom.measurements.models import MeasurementType
 from doorstroom.monitoring import selectors
 
-from .test_report_hand_built import cohort, day  # noqa: F401  (the hand-built cohort as a fixture)
+from .test_report_hand_built import cohort, day, record_measurement  # noqa: F401  (the hand-built cohort as a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +29,7 @@ def _same(joint, alone):
 def test_a_cohort_read_beside_a_later_one_equals_the_cohort_read_alone(cohort, whole, basis):  # noqa: F811
     director = cohort["director"]
     a, c = cohort["A"][0], cohort["C"][0]
-
-    def measure(participant, code, moment, n, scores):
-        measurement_services.measurement_record(
-            participant=participant,
-            measurement_type=MeasurementType.objects.get(code=code),
-            moment=moment,
-            measured_on=day(n),
-            scores=scores,
-            actor=director,
-        )
+    measure = partial(record_measurement, director)
 
     measure(a, "taalniveau", "nulmeting", 5, {"lezen": 1, "spreken": 1})
     measure(a, "taalniveau", "vervolgmeting", 40, {"lezen": 2, "spreken": 1})
