@@ -10,22 +10,26 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     JSONField,
+    Max,
+    Min,
     OuterRef,
+    Q,
     QuerySet,
-    RowRange,
     Subquery,
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, FirstValue, LastValue, RowNumber
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from doorstroom.contacts import rules as contact_rules
@@ -286,34 +290,56 @@ def _guidance_minutes(chosen: QuerySet[Enrollment], dates: Sequence[date]) -> li
     return found
 
 
+class _DaysSince2000(Func):
+    """Days from 2000-01-01 to a date, as an integer on both databases (a date difference in Django
+    is an interval on PostgreSQL, and extracting year, month and day is slow there)."""
+
+    output_field = BigIntegerField()
+    template = "(%(expressions)s - DATE '2000-01-01')"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) - julianday('2000-01-01') AS INTEGER)",
+            **extra,
+        )
+
+
+#: a score's place in its series and its value packed into one integer, so that the smallest key of a
+#: series is its first score and the largest its last (measurement date, then recording order): days
+#: since 2000 (< 10^5 until the year 2273), the measurement id (< 10^8, checked), the value (a small
+#: integer, shifted to be positive)
+_ID_ROOM = 10**8
+_VALUE_ROOM = 10**5
+_VALUE_SHIFT = 2**15
+
+
+def _value_of(key: int) -> int:
+    return key % _VALUE_ROOM - _VALUE_SHIFT
+
+
 def _score_pairs(
     chosen: QuerySet[Enrollment], on: date, earlier: date | None = None
 ) -> tuple[list[indicators.ScorePair], list[indicators.ScorePair]]:
     """The first and the last score per participant, instrument and item measured at least twice up to
-    `on` (and, with `earlier`, up to that date too), reduced in the database with window functions: a
-    cohort of thousands sends back one row per series instead of every score. The earlier figures come
-    from the same sort: a second window splits each series at `earlier`, and the series' first row lies
-    in the part up to `earlier` whenever that part has any row."""
+    `on` (and, with `earlier`, up to that date too), reduced in the database by one grouping: a cohort
+    of thousands sends back one row per series instead of every score, and the database needs no sort
+    (the smallest and largest packed key of each series carry its first and last value)."""
+    if (Measurement.objects.aggregate(highest=Max("id"))["highest"] or 0) >= _ID_ROOM:
+        raise RuntimeError("measurement ids have outgrown the packed score key in monitoring.selectors")
     kind = "measurement__scale__measurement_type__kind"
-    series: list[Any] = [F("measurement__participant_id"), F(kind), F("item")]
-    oldest_first = [F("measurement__measured_on").asc(), F("measurement_id").asc()]
-    whole = RowRange(start=None, end=None)  # one window, sorted once: each figure sees the whole series
-    figures: dict[str, Any] = {
-        "first": Window(FirstValue("value"), partition_by=series, order_by=oldest_first, frame=whole),
-        "last": Window(LastValue("value"), partition_by=series, order_by=oldest_first, frame=whole),
-        "measured": Window(Count("id"), partition_by=series, order_by=oldest_first, frame=whole),
-        "position": Window(RowNumber(), partition_by=series, order_by=oldest_first),
-    }
+    key = ExpressionWrapper(
+        _DaysSince2000(F("measurement__measured_on")) * (_ID_ROOM * _VALUE_ROOM)
+        + F("measurement_id") * _VALUE_ROOM
+        + F("value")
+        + _VALUE_SHIFT,
+        output_field=BigIntegerField(),
+    )
+    figures: dict[str, Any] = {"first": Min(key), "last": Max(key), "measured": Count("id")}
     if earlier is not None:
-        by_then = Case(
-            When(measurement__measured_on__lte=earlier, then=Value(1)), default=Value(0), output_field=IntegerField()
-        )
-        up_to_then: list[Any] = [*series, by_then]
-        figures |= {
-            "in_then": by_then,
-            "last_then": Window(LastValue("value"), partition_by=up_to_then, order_by=oldest_first, frame=whole),
-            "measured_then": Window(Count("id"), partition_by=up_to_then, order_by=oldest_first, frame=whole),
-        }
+        by_then = Q(measurement__measured_on__lte=earlier)
+        figures |= {"last_then": Max(key, filter=by_then), "measured_then": Count("id", filter=by_then)}
     rows = (
         MeasurementScore.objects.filter(
             ~Exists(Measurement.objects.filter(corrects=OuterRef("measurement_id"))),  # not corrected later
@@ -323,23 +349,26 @@ def _score_pairs(
             value__isnull=False,
         )
         .order_by()
+        .values("measurement__participant_id", kind, "item")
         .annotate(**figures)
-        .filter(**{"position": 1, "measured__gte": 2})  # the first row of each series measured twice or more
+        .filter(measured__gte=2)
         .values_list(
             "measurement__participant_id",
             kind,
             "item",
             "first",
             "last",
-            *(("in_then", "last_then", "measured_then") if earlier is not None else ()),
+            *(("last_then", "measured_then") if earlier is not None else ()),
         )
     )
     now: list[indicators.ScorePair] = []
     then: list[indicators.ScorePair] = []
     for participant_id, instrument, item, first, last, *earlier_figures in _plain_rows(rows):
-        now.append(indicators.ScorePair(participant_id, instrument, item, first, last))
-        if earlier_figures and earlier_figures[0] and earlier_figures[2] >= 2:
-            then.append(indicators.ScorePair(participant_id, instrument, item, first, earlier_figures[1]))
+        first_value = _value_of(first)
+        now.append(indicators.ScorePair(participant_id, instrument, item, first_value, _value_of(last)))
+        if earlier_figures and earlier_figures[1] >= 2:
+            last_then = _value_of(earlier_figures[0])
+            then.append(indicators.ScorePair(participant_id, instrument, item, first_value, last_then))
     return now, then
 
 
