@@ -56,3 +56,23 @@ def test_a_cohort_read_beside_a_later_one_equals_the_cohort_read_alone(cohort, w
         _same(then, selectors.cohort(counted, earlier))
         seen_pairs += len(then.score_pairs)
     assert seen_pairs >= 4  # the test looked at scores as well as histories
+
+
+def test_a_series_runs_by_measurement_date_then_recording_order_whatever_the_values(cohort):  # noqa: F811
+    """The first and last score are found by date and recording order, never by size or by recording
+    order alone: a later measurement recorded before earlier ones, two on one day, a decline, and a cut
+    between them."""
+    director = cohort["director"]
+    a = cohort["A"][0]
+    measure = partial(record_measurement, director)
+    measure(a, "zrm", "nulmeting", 8, {"FIN": 5})
+    measure(a, "zrm", "vervolgmeting", 20, {"FIN": 3})  # recorded before the two below, measured after
+    measure(a, "zrm", "vervolgmeting", 10, {"FIN": 4})
+    measure(a, "zrm", "vervolgmeting", 10, {"FIN": 1})  # the same day, recorded later: the later one
+    counted = access.report_scope(director).counted
+    now = selectors.ReportParameters(on=day(120), programme_ids=(cohort["programme"].pk,))
+    joint_now, joint_then = selectors.cohorts(counted, now, replace(now, on=day(15)))
+    pair = lambda c: [(s.first, s.last) for s in c.score_pairs if s.participant_id == a.pk]  # noqa: E731
+    assert pair(joint_now) == [(5, 3)]
+    assert joint_then is not None and pair(joint_then) == [(5, 1)]
+    assert pair(selectors.cohort(counted, replace(now, on=day(9)))) == []  # one score is no series yet
