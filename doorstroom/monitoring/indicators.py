@@ -71,12 +71,40 @@ class Cohort:
         return {k: frozenset(v) for k, v in by_participant.items()}
 
 
-@dataclass
 class Cell:
-    """A count with the enrollments behind it (for the drill-down), or a plain number."""
+    """A count with the enrollments behind it (for the drill-down), or a plain number. The list behind
+    a count is worked out only when something asks for it: a report shows hundreds of counts, and only
+    a drill-down reads one list."""
 
-    value: float | int | None
-    members: frozenset[int] | None = None  # enrollment ids; None for a derived figure
+    __slots__ = ("value", "_members", "_behind")
+
+    def __init__(
+        self,
+        value: float | int | None,
+        members: frozenset[int] | None = None,
+        *,
+        behind: Callable[[], Iterable[int]] | None = None,
+    ) -> None:
+        self.value = value
+        self._members = members  # enrollment ids; None for a derived figure
+        self._behind = behind  # gives the enrollment ids when first asked
+
+    @property
+    def members(self) -> frozenset[int] | None:
+        if self._members is None and self._behind is not None:
+            self._members = frozenset(self._behind())
+            self._behind = None
+        return self._members
+
+    @property
+    def has_list(self) -> bool:
+        """Whether a list of enrollments stands behind this figure (a count, not a derived figure)."""
+        return self._members is not None or self._behind is not None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Cell) and (self.value, self.members) == (other.value, other.members)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return repr(self.value)
@@ -126,7 +154,15 @@ def persons(histories: Iterable[rules.History]) -> int:
 
 def count_cell(histories: Iterable[rules.History]) -> Cell:
     chosen = list(histories)
-    return Cell(persons(chosen), frozenset(h.enrollment_id for h in chosen))
+    return Cell(persons(chosen), behind=_enrollment_ids(chosen))
+
+
+def _enrollment_ids(histories: list[rules.History]) -> Callable[[], Iterable[int]]:
+    return lambda: (h.enrollment_id for h in histories)
+
+
+def _enrollment_ids_of_stays(stays: list[tuple[float, int]]) -> Callable[[], Iterable[int]]:
+    return lambda: (enrollment_id for _weeks, enrollment_id in stays)
 
 
 # --- the funnel: counts of persons ----------------------------------------------------------------
@@ -373,7 +409,7 @@ def _outcomes(cohort: Cohort) -> Table:
             "key": outcome,
             "label": cohort.outcome_labels.get(outcome, outcome),
             "persons": count_cell(members),
-            "mentions": Cell(mentions[outcome], frozenset(h.enrollment_id for h in members)),
+            "mentions": Cell(mentions[outcome], behind=_enrollment_ids(members)),
         }
         for outcome, members in sorted(person_sets.items(), key=lambda item: (-mentions[item[0]], item[0]))
     ]
@@ -383,7 +419,7 @@ def _outcomes(cohort: Cohort) -> Table:
             "key": "totaal",
             "label": str(_("Totaal")),
             "persons": count_cell(everyone),
-            "mentions": Cell(sum(mentions.values()), frozenset(h.enrollment_id for h in everyone)),
+            "mentions": Cell(sum(mentions.values()), behind=_enrollment_ids(everyone)),
         }
     )
     return Table(
@@ -436,7 +472,7 @@ def _time_per_phase(cohort: Cohort) -> Table:
             {
                 "key": f"{programme_id}:{phase}",
                 "label": label,
-                "count": Cell(len(stays), frozenset(i for _w, i in stays)),
+                "count": Cell(len(stays), behind=_enrollment_ids_of_stays(stays)),
                 "q1": Cell(_round(rules.quantile(durations, 0.25))),
                 "median": Cell(_round(rules.quantile(durations, 0.5))),
                 "q3": Cell(_round(rules.quantile(durations, 0.75))),
@@ -545,15 +581,14 @@ def _first_and_last(cohort: Cohort, instrument: str) -> dict[str, dict[int, tupl
     return by_item
 
 
-def _cells(participant_ids: Iterable[int], enrollments: dict[int, frozenset[int]]) -> Cell:
+def _cells(participant_ids: Iterable[int], cohort: Cohort) -> Cell:
+    """Persons counted, with their enrollments in the cohort behind the count."""
     ids = set(participant_ids)
-    members = frozenset(e for p in ids for e in enrollments.get(p, ()))
-    return Cell(len(ids), members)
+    return Cell(len(ids), behind=lambda: (e for p in ids for e in cohort.enrollments_by_participant.get(p, ())))
 
 
 def _language_progress(cohort: Cohort) -> Table:
     pairs = _first_and_last(cohort, "taalniveau")
-    enrollments = cohort.enrollments_by_participant
     rows = []
     for skill in sorted(pairs):
         measured = list(pairs[skill])
@@ -563,8 +598,8 @@ def _language_progress(cohort: Cohort) -> Table:
             {
                 "key": skill,
                 "label": cohort.item_labels.get(("taalniveau", skill), skill),
-                "measured": _cells(measured, enrollments),
-                "rose": _cells(rose, enrollments),
+                "measured": _cells(measured, cohort),
+                "rose": _cells(rose, cohort),
                 "share": Cell(_round(share * 100 if share is not None else None)),
             }
         )
@@ -601,7 +636,6 @@ register(
 
 def _ladder_transitions(cohort: Cohort) -> Table:
     pairs = _first_and_last(cohort, "participatieladder").get("trede", {})
-    enrollments = cohort.enrollments_by_participant
     rungs = range(1, 7)
     moved: dict[tuple[int, int], list[int]] = defaultdict(list)
     for participant_id, first_and_last in pairs.items():
@@ -610,7 +644,7 @@ def _ladder_transitions(cohort: Cohort) -> Table:
     for start in rungs:
         row: dict[str, Any] = {"key": str(start), "label": str(_("Van trede %(rung)s", rung=start))}
         for end in rungs:
-            row[f"to_{end}"] = _cells(moved.get((start, end), []), enrollments)
+            row[f"to_{end}"] = _cells(moved.get((start, end), []), cohort)
         rows.append(row)
     return Table(
         "ladder_overgangen",
@@ -642,7 +676,6 @@ register(
 
 def _zrm(cohort: Cohort) -> Table:
     pairs = _first_and_last(cohort, "zrm")
-    enrollments = cohort.enrollments_by_participant
     rows = []
     for domain in sorted(pairs):
         domain_pairs = pairs[domain]
@@ -651,9 +684,9 @@ def _zrm(cohort: Cohort) -> Table:
             {
                 "key": domain,
                 "label": cohort.item_labels.get(("zrm", domain), domain),
-                "measured": _cells(domain_pairs, enrollments),
-                "improved": _cells([p for p, (a, b) in domain_pairs.items() if b > a], enrollments),
-                "worse": _cells([p for p, (a, b) in domain_pairs.items() if b < a], enrollments),
+                "measured": _cells(domain_pairs, cohort),
+                "improved": _cells([p for p, (a, b) in domain_pairs.items() if b > a], cohort),
+                "worse": _cells([p for p, (a, b) in domain_pairs.items() if b < a], cohort),
                 "mean_change": Cell(_round(sum(changes) / len(changes), 2) if changes else None),
             }
         )
@@ -794,7 +827,7 @@ register(
 
 def _trajectories(histories: Iterable[rules.History]) -> Cell:
     chosen = list(histories)
-    return Cell(len(chosen), frozenset(h.enrollment_id for h in chosen))
+    return Cell(len(chosen), behind=_enrollment_ids(chosen))
 
 
 def _percent_and_interval(successes: int, total: int) -> tuple[Cell, Cell, Cell]:

@@ -198,9 +198,10 @@ def _parts(p: selectors.ReportParameters) -> list[tuple[str, str, selectors.Repo
 
 def report_compute(
     user: User, p: selectors.ReportParameters, *, outside: bool = False
-) -> tuple[dict[str, Any], dict[tuple[str, str, str, str], frozenset[int]]]:
+) -> tuple[dict[str, Any], dict[tuple[str, str, str, str], indicators.Cell]]:
     """The report as shown to `user` (or, with `outside`, as it may leave the organisation: always
-    suppressed), and the enrollments behind each shown count for the drill-down."""
+    suppressed), and each shown count that has a list behind it for the drill-down (its `members`
+    are the enrollments, worked out when read)."""
     scope = access.report_scope(user)
     programmes = list(Programme.objects.filter(pk__in=p.programme_ids))
     suppressed = outside or scope.suppressed(programmes) or (not p.programme_ids and not scope.case_access)
@@ -285,12 +286,12 @@ def _figures(
     *,
     suppressed: bool,
     k: int,
-) -> tuple[list[tuple[str, str, list[indicators.Table]]], dict[Any, int | None], dict[Address, frozenset[int]]]:
+) -> tuple[list[tuple[str, str, list[indicators.Table]]], dict[Any, int | None], dict[Address, indicators.Cell]]:
     """Every part's tables as this reader gets them, each count by its address, and the enrollments
     behind each count."""
     computed = []
     values: dict[Any, int | None] = {}
-    members: dict[Address, frozenset[int]] = {}
+    members: dict[Address, indicators.Cell] = {}
     for key, title, cohort in cohorts:
         tables = indicators.tables(cohort)
         if key == "geheel":
@@ -311,8 +312,8 @@ def _figures(
                     if kind == "count" and isinstance(cell, indicators.Cell):
                         address = (key, table.code, str(row["key"]), column)
                         values[address] = None if cell.value is None else int(cell.value)
-                        if cell.members is not None:
-                            members[address] = cell.members
+                        if cell.has_list:
+                            members[address] = cell
     return computed, values, members
 
 
@@ -563,7 +564,8 @@ def report_drilldown(
     if not scope.case_access:
         raise access.Refusal(_("Met uw rol ziet u alleen totalen, geen namen."), code="role_ceiling")
     _report, members = report_compute(user, p)
-    behind = members.get((part, table, row, column))
+    count = members.get((part, table, row, column))
+    behind = count.members if count is not None else None
     if behind is None:
         raise DomainError(_("Achter dit getal staat geen lijst."), field="rij")
     listable = scope.listable.filter(pk__in=behind)
