@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from doorstroom.enrollments.rules import EventType, State
 
@@ -39,8 +40,9 @@ STATE_PAUSED = State.PAUSED.value
 WORK_OUTCOMES = frozenset({"betaald_werk"})
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
+    """One lifecycle event as the report reads it (a tuple: a region's report makes a million)."""
+
     seq: int
     event_type: str
     occurred_on: date

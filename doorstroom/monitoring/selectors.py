@@ -2,6 +2,7 @@
 the report's parameters), their events, guidance minutes, scores and labels, in a fixed number of
 queries whatever the size of the cohort (tested). The indicators then work on plain histories."""
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -96,7 +97,7 @@ def cohorts(
     ):
         rows.append((enrollment_id, participant_id, programme_id, from_id, referred_on or p.on))  # never empty here
         municipality_of[participant_id] = municipality_id
-    events_by_enrollment: dict[int, list[tuple]] = defaultdict(list)
+    events: dict[int, list[rules.Event]] = defaultdict(list)
     event_rows = (
         EnrollmentEvent.objects.filter(enrollment__in=chosen.values("id"))
         .order_by()
@@ -117,24 +118,17 @@ def cohorts(
             "corrects_id",
         )
     )
-    for row in event_rows.iterator(chunk_size=5000):
-        events_by_enrollment[row[0]].append(row[1:])
-    events: dict[int, list[rules.Event]] = {}
-    for enrollment_id, own in events_by_enrollment.items():
-        voided = {r[7] for r in own if r[7] is not None}
-        events[enrollment_id] = [
-            rules.Event(
-                seq=r[0],
-                event_type=r[1],
-                occurred_on=r[2],
-                phase=r[3],
-                reason_code=r[4],
-                outcomes=tuple(r[5] or ()),
-                target_programme_id=r[6],
-                voided=r[0] in voided,
-            )
-            for r in own
-        ]
+    voided: set[int] = set()
+    for enrollment_id, seq, kind, occurred_on, phase, reason, outcomes, target, corrects in _plain_rows(event_rows):
+        if corrects is not None:
+            voided.add(corrects)
+        events[enrollment_id].append(
+            rules.Event(seq, kind, _day(occurred_on), phase, reason, _outcomes(outcomes), target, False)
+        )
+    if voided:  # a correction voids the event it corrects
+        for enrollment_id, own in events.items():
+            if any(e.seq in voided for e in own):
+                events[enrollment_id] = [e._replace(voided=True) if e.seq in voided else e for e in own]
     tags = list(
         EnrollmentTag.objects.filter(enrollment__in=chosen.values("id"), added_on__lte=p.on).values_list(
             "enrollment_id", "tag__code", "added_on"
@@ -370,6 +364,18 @@ def _score_pairs(
             last_then = _value_of(earlier_figures[0])
             then.append(indicators.ScorePair(participant_id, instrument, item, first_value, last_then))
     return now, then
+
+
+def _day(value: date | str) -> date:
+    """A date as the database driver gives it (SQLite's driver gives text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _outcomes(value: list[str] | str | None) -> tuple[str, ...]:
+    """A completion's outcomes as the driver gives them (JSON text, or already a list)."""
+    if not value:
+        return ()
+    return tuple(json.loads(value) if isinstance(value, str) else value)
 
 
 def _plain_rows(rows: QuerySet[Any, tuple[Any, ...]]) -> list[tuple[Any, ...]]:

@@ -76,3 +76,19 @@ def test_a_series_runs_by_measurement_date_then_recording_order_whatever_the_val
     assert pair(joint_now) == [(5, 3)]
     assert joint_then is not None and pair(joint_then) == [(5, 1)]
     assert pair(selectors.cohort(counted, replace(now, on=day(9)))) == []  # one score is no series yet
+
+
+def test_a_corrected_event_no_longer_counts_in_the_cohort(cohort):  # noqa: F811
+    """A drop-out recorded by mistake and then corrected: the report reads the history as known today."""
+    director = cohort["director"]
+    enrollment = cohort["C"][1]
+    wrong = enrollment.events.get(event_type="uitgevallen")
+    counted = access.report_scope(director).counted
+    p = selectors.ReportParameters(on=day(120), programme_ids=(cohort["programme"].pk,))
+    before = next(h for h in selectors.cohort(counted, p).histories if h.enrollment_id == enrollment.pk)
+    assert before.ending == "uitgevallen"
+    enrollment_services.enrollment_correct(
+        enrollment=enrollment, actor=director, wrong_event=wrong, reason="Vergissing"
+    )
+    after = next(h for h in selectors.cohort(counted, p).histories if h.enrollment_id == enrollment.pk)
+    assert (after.ending, after.state, after.started_on) == ("", "actief", day(12))
