@@ -33,16 +33,16 @@ class ProgrammeFacts:
     phases: dict[int, str]  # position -> name
 
 
-class ScorePair(NamedTuple):
-    """One participant's first and last score on an item, for items measured at least twice up to
-    the reporting date (the selector reduces each series in the database; the order is measurement
-    date, then recording order)."""
+class ScoreChange(NamedTuple):
+    """The participants whose first and last score on an item, up to the reporting date, were `first`
+    and `last` (items measured at least twice; the order is measurement date, then recording order;
+    the selector counts them in the database)."""
 
-    participant_id: int
     instrument: str  # "taalniveau" | "participatieladder" | "zrm"
     item: str
     first: int
     last: int
+    participant_ids: tuple[int, ...]
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Cohort:
     programmes: dict[int, ProgrammeFacts] = field(default_factory=dict)  # the programmes reported on
     programme_names: dict[int, str] = field(default_factory=dict)  # also those transferred to
     guidance_minutes: dict[int, int] = field(default_factory=dict)  # enrollment id -> minutes
-    score_pairs: list[ScorePair] = field(default_factory=list)
+    score_changes: list[ScoreChange] = field(default_factory=list)
     outcome_labels: dict[str, str] = field(default_factory=dict)
     reason_labels: dict[tuple[str, str], str] = field(default_factory=dict)
     item_labels: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -571,14 +571,17 @@ register(
 )
 
 
-def _first_and_last(cohort: Cohort, instrument: str) -> dict[str, dict[int, tuple[int, int]]]:
-    """Per item, per participant measured at least twice: the first and the last score up to the
-    reporting date."""
-    by_item: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
-    for pair in cohort.score_pairs:
-        if pair.instrument == instrument:
-            by_item[pair.item][pair.participant_id] = (pair.first, pair.last)
+def _changes_per_item(cohort: Cohort, instrument: str) -> dict[str, list[ScoreChange]]:
+    """Per item of the instrument: the changes from first to last score."""
+    by_item: dict[str, list[ScoreChange]] = defaultdict(list)
+    for change in cohort.score_changes:
+        if change.instrument == instrument:
+            by_item[change.item].append(change)
     return by_item
+
+
+def _people(changes: Iterable[ScoreChange]) -> list[int]:
+    return [i for change in changes for i in change.participant_ids]
 
 
 def _cells(participant_ids: Iterable[int], cohort: Cohort) -> Cell:
@@ -588,11 +591,11 @@ def _cells(participant_ids: Iterable[int], cohort: Cohort) -> Cell:
 
 
 def _language_progress(cohort: Cohort) -> Table:
-    pairs = _first_and_last(cohort, "taalniveau")
+    changes = _changes_per_item(cohort, "taalniveau")
     rows = []
-    for skill in sorted(pairs):
-        measured = list(pairs[skill])
-        rose = [p for p, (first, last) in pairs[skill].items() if last >= first + 1]
+    for skill in sorted(changes):
+        measured = _people(changes[skill])
+        rose = _people(c for c in changes[skill] if c.last >= c.first + 1)
         share = len(rose) / len(measured) if measured else None
         rows.append(
             {
@@ -635,11 +638,10 @@ register(
 
 
 def _ladder_transitions(cohort: Cohort) -> Table:
-    pairs = _first_and_last(cohort, "participatieladder").get("trede", {})
     rungs = range(1, 7)
     moved: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for participant_id, first_and_last in pairs.items():
-        moved[first_and_last].append(participant_id)
+    for change in _changes_per_item(cohort, "participatieladder").get("trede", []):
+        moved[(change.first, change.last)].extend(change.participant_ids)
     rows = []
     for start in rungs:
         row: dict[str, Any] = {"key": str(start), "label": str(_("Van trede %(rung)s", rung=start))}
@@ -675,19 +677,20 @@ register(
 
 
 def _zrm(cohort: Cohort) -> Table:
-    pairs = _first_and_last(cohort, "zrm")
+    changes = _changes_per_item(cohort, "zrm")
     rows = []
-    for domain in sorted(pairs):
-        domain_pairs = pairs[domain]
-        changes = [last - first for first, last in domain_pairs.values()]
+    for domain in sorted(changes):
+        in_domain = changes[domain]
+        measured = _people(in_domain)
+        moved = sum((c.last - c.first) * len(c.participant_ids) for c in in_domain)
         rows.append(
             {
                 "key": domain,
                 "label": cohort.item_labels.get(("zrm", domain), domain),
-                "measured": _cells(domain_pairs, cohort),
-                "improved": _cells([p for p, (a, b) in domain_pairs.items() if b > a], cohort),
-                "worse": _cells([p for p, (a, b) in domain_pairs.items() if b < a], cohort),
-                "mean_change": Cell(_round(sum(changes) / len(changes), 2) if changes else None),
+                "measured": _cells(measured, cohort),
+                "improved": _cells(_people(c for c in in_domain if c.last > c.first), cohort),
+                "worse": _cells(_people(c for c in in_domain if c.last < c.first), cohort),
+                "mean_change": Cell(_round(moved / len(measured), 2) if measured else None),
             }
         )
     return Table(

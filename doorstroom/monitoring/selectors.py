@@ -135,9 +135,9 @@ def cohorts(
         )
     )
     minutes = _guidance_minutes(chosen, [p.on] + ([earlier.on] if earlier else []))
-    pairs = _score_pairs(chosen, p.on, earlier.on if earlier else None)
+    changes = _score_changes(chosen, p.on, earlier.on if earlier else None)
     item_labels = _item_labels()  # the same for both months
-    now = _cohort_on(p, rows, events, tags, minutes[0], pairs[0], municipality_of, item_labels)
+    now = _cohort_on(p, rows, events, tags, minutes[0], changes[0], municipality_of, item_labels)
     if earlier is None:
         return now, None
     chosen_then = [
@@ -146,7 +146,7 @@ def cohorts(
         if r[4] <= earlier.on
         and (earlier.basis != BASIS_REFERRED or earlier.period_until is None or r[4] <= earlier.period_until)
     ]
-    then = _cohort_on(earlier, chosen_then, events, tags, minutes[1], pairs[1], municipality_of, item_labels)
+    then = _cohort_on(earlier, chosen_then, events, tags, minutes[1], changes[1], municipality_of, item_labels)
     return now, then
 
 
@@ -156,7 +156,7 @@ def _cohort_on(
     events: dict[int, list[rules.Event]],
     tags: list[tuple[int, str, date]],
     minutes: dict[int, int],
-    score_pairs: list[indicators.ScorePair],
+    score_changes: list[indicators.ScoreChange],
     municipality_all: dict[int, int],
     item_labels: dict[tuple[str, str], str],
 ) -> indicators.Cohort:
@@ -204,7 +204,7 @@ def _cohort_on(
         programmes=facts,
         programme_names=names,
         guidance_minutes=minutes,
-        score_pairs=[pair for pair in score_pairs if pair.participant_id in participants],
+        score_changes=_within(score_changes, participants),
         outcome_labels={code: str(label) for code, label in OutcomeType.choices},
         reason_labels={
             (step, reason.code): gettext(reason.label)
@@ -223,6 +223,16 @@ def _cohort_on(
             Organisation.objects.filter(pk__in=set(municipality_of.values())).values_list("pk", "name")
         ),
     )
+
+
+def _within(changes: list[indicators.ScoreChange], participants: set[int]) -> list[indicators.ScoreChange]:
+    """The changes of the participants in this cohort (last month's cohort can be smaller)."""
+    kept = []
+    for change in changes:
+        ids = tuple(i for i in change.participant_ids if i in participants)
+        if ids:
+            kept.append(change._replace(participant_ids=ids))
+    return kept
 
 
 def _tag_labels(codes: set[str]) -> dict[str, str]:
@@ -309,17 +319,14 @@ _VALUE_ROOM = 10**5
 _VALUE_SHIFT = 2**15
 
 
-def _value_of(key: int) -> int:
-    return key % _VALUE_ROOM - _VALUE_SHIFT
-
-
-def _score_pairs(
+def _score_changes(
     chosen: QuerySet[Enrollment], on: date, earlier: date | None = None
-) -> tuple[list[indicators.ScorePair], list[indicators.ScorePair]]:
-    """The first and the last score per participant, instrument and item measured at least twice up to
-    `on` (and, with `earlier`, up to that date too), reduced in the database by one grouping: a cohort
-    of thousands sends back one row per series instead of every score, and the database needs no sort
-    (the smallest and largest packed key of each series carry its first and last value)."""
+) -> tuple[list[indicators.ScoreChange], list[indicators.ScoreChange]]:
+    """Who went from which first to which last score, per instrument and item measured at least twice
+    up to `on` (and, with `earlier`, up to that date too), counted in the database in two groupings:
+    the first per series (participant, instrument, item), where the smallest and largest packed key
+    carry the first and the last score without a sort; the second per change, so that a region of a
+    hundred thousand people sends back a few thousand rows, each with the participants behind it."""
     if (Measurement.objects.aggregate(highest=Max("id"))["highest"] or 0) >= _ID_ROOM:
         raise RuntimeError("measurement ids have outgrown the packed score key in monitoring.selectors")
     kind = "measurement__scale__measurement_type__kind"
@@ -330,11 +337,11 @@ def _score_pairs(
         + _VALUE_SHIFT,
         output_field=BigIntegerField(),
     )
-    figures: dict[str, Any] = {"first": Min(key), "last": Max(key), "measured": Count("id")}
+    figures: dict[str, Any] = {"first_key": Min(key), "last_key": Max(key), "measured": Count("id")}
     if earlier is not None:
         by_then = Q(measurement__measured_on__lte=earlier)
-        figures |= {"last_then": Max(key, filter=by_then), "measured_then": Count("id", filter=by_then)}
-    rows = (
+        figures |= {"then_key": Max(key, filter=by_then), "measured_then": Count("id", filter=by_then)}
+    series = (
         MeasurementScore.objects.filter(
             ~Exists(Measurement.objects.filter(corrects=OuterRef("measurement_id"))),  # not corrected later
             measurement__participant__in=chosen.values("participant_id"),
@@ -343,27 +350,42 @@ def _score_pairs(
             value__isnull=False,
         )
         .order_by()
-        .values("measurement__participant_id", kind, "item")
+        .values(series_participant=F("measurement__participant_id"), series_instrument=F(kind), series_item=F("item"))
         .annotate(**figures)
-        .filter(measured__gte=2)
+        .filter(measured__gte=2)  # type: ignore[misc]
         .values_list(
-            "measurement__participant_id",
-            kind,
-            "item",
-            "first",
-            "last",
-            *(("last_then", "measured_then") if earlier is not None else ()),
+            "series_participant",
+            "series_instrument",
+            "series_item",
+            "first_key",
+            "last_key",
+            *(("then_key", "measured_then") if earlier is not None else ()),
         )
     )
-    now: list[indicators.ScorePair] = []
-    then: list[indicators.ScorePair] = []
-    for participant_id, instrument, item, first, last, *earlier_figures in _plain_rows(rows):
-        first_value = _value_of(first)
-        now.append(indicators.ScorePair(participant_id, instrument, item, first_value, _value_of(last)))
-        if earlier_figures and earlier_figures[1] >= 2:
-            last_then = _value_of(earlier_figures[0])
-            then.append(indicators.ScorePair(participant_id, instrument, item, first_value, last_then))
-    return now, then
+    inner, params = series.query.sql_with_params()
+    value = "({} %% " + f"{_VALUE_ROOM}) - {_VALUE_SHIFT}"  # the modulo doubled: the SQL is formatted with parameters
+    then_value = f"CASE WHEN measured_then >= 2 THEN {value.format('then_key')} END" if earlier is not None else "NULL"
+    people = (
+        "array_agg(series_participant)" if connection.vendor == "postgresql" else "group_concat(series_participant)"
+    )
+    # built from constants and the compiled inner query, whose parameters are passed apart
+    first_value, last_value = value.format("first_key"), value.format("last_key")
+    columns = f"series_instrument, series_item, {first_value}, {last_value}, {then_value}, {people}"
+    sql = f"SELECT {columns} FROM ({inner}) AS series GROUP BY 1, 2, 3, 4, 5"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    now: dict[tuple[str, str, int, int], list[int]] = defaultdict(list)
+    then: dict[tuple[str, str, int, int], list[int]] = defaultdict(list)
+    for instrument, item, first, last, last_then, participants in rows:
+        ids = participants if isinstance(participants, list) else [int(i) for i in participants.split(",")]
+        now[(instrument, item, first, last)].extend(ids)
+        if last_then is not None:
+            then[(instrument, item, first, last_then)].extend(ids)
+    return (
+        [indicators.ScoreChange(*change, tuple(ids)) for change, ids in now.items()],
+        [indicators.ScoreChange(*change, tuple(ids)) for change, ids in then.items()],
+    )
 
 
 def _day(value: date | str) -> date:
