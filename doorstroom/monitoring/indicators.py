@@ -61,6 +61,15 @@ class Cohort:
     municipality_of: dict[int, int] = field(default_factory=dict)  # participant id -> municipality id
     municipality_names: dict[int, str] = field(default_factory=dict)
     tag_labels: dict[str, str] = field(default_factory=dict)  # context tag code -> label
+    _held: dict[str, list[rules.History]] = field(default_factory=dict, repr=False, compare=False)
+
+    def members_of(self, indicator: "Indicator") -> list[rules.History]:
+        """The histories a count indicator holds in this cohort, worked out once: the funnel, the
+        municipalities side by side and the overview of programmes all split the same lists."""
+        held = self._held.get(indicator.code)
+        if held is None:
+            held = self._held[indicator.code] = list(indicator.members(self)) if indicator.members else []
+        return held
 
     @cached_property
     def enrollments_by_participant(self) -> dict[int, frozenset[int]]:
@@ -129,7 +138,8 @@ class Indicator:
     denominator: str
     unit: str
     section: str
-    #: a count: the enrollments it holds (persons are the distinct participants among them)
+    #: a count: the enrollments it holds (persons are the distinct participants among them), decided per
+    #: history: the engine splits the whole cohort's list per programme and per municipality
     members: Callable[[Cohort], Iterable[rules.History]] | None = None
     #: a table (breakdowns, distributions, progress)
     table: Callable[[Cohort], Table] | None = None
@@ -907,7 +917,7 @@ def funnel(cohort: Cohort) -> Table:
         if indicator.section != FUNNEL or indicator.members is None:
             continue
         rows.append(
-            {"key": indicator.code, "label": str(indicator.name), "count": count_cell(indicator.members(cohort))}
+            {"key": indicator.code, "label": str(indicator.name), "count": count_cell(cohort.members_of(indicator))}
         )
     return Table(
         FUNNEL,
@@ -939,7 +949,7 @@ def municipalities_side_by_side(cohort: Cohort) -> Table | None:
         if indicator.section != FUNNEL or indicator.members is None:
             continue
         by_municipality: dict[int | None, list[rules.History]] = defaultdict(list)
-        for h in indicator.members(cohort):
+        for h in cohort.members_of(indicator):
             by_municipality[cohort.municipality_of.get(h.participant_id)].append(h)
         row: dict[str, Any] = {"key": indicator.code, "label": str(indicator.name)}
         for m in present:
@@ -967,15 +977,14 @@ def programmes_side_by_side(cohort: Cohort) -> Table | None:
     columns = [("label", str(_("Programma")), "text")] + [
         (code, str(INDICATORS[code].name), "count") for code in OVERVIEW_COLUMNS
     ]
-    by_programme: dict[int, list[rules.History]] = defaultdict(list)
-    for h in cohort.histories:
-        by_programme[h.programme_id].append(h)
+    by_programme: dict[tuple[str, int], list[rules.History]] = defaultdict(list)
+    for code in OVERVIEW_COLUMNS:
+        for h in cohort.members_of(INDICATORS[code]):
+            by_programme[(code, h.programme_id)].append(h)
     rows = []
     for programme_id in present:
-        sub = Cohort(on=cohort.on, histories=by_programme[programme_id])
         row: dict[str, Any] = {"key": str(programme_id), "label": cohort.programme_names.get(programme_id, "")}
         for code in OVERVIEW_COLUMNS:
-            members = INDICATORS[code].members
-            row[code] = count_cell(members(sub) if members else [])
+            row[code] = count_cell(by_programme.get((code, programme_id), []))
         rows.append(row)
     return Table("programmas", str(_("Programma's naast elkaar")), columns, rows, "")
