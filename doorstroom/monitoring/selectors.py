@@ -146,7 +146,8 @@ def cohorts(
         if r[4] <= earlier.on
         and (earlier.basis != BASIS_REFERRED or earlier.period_until is None or r[4] <= earlier.period_until)
     ]
-    then = _cohort_on(earlier, chosen_then, events, tags, minutes[1], changes[1], municipality_of, item_labels)
+    changes_then = _within(changes[1], {r[1] for r in chosen_then})
+    then = _cohort_on(earlier, chosen_then, events, tags, minutes[1], changes_then, municipality_of, item_labels)
     return now, then
 
 
@@ -204,7 +205,7 @@ def _cohort_on(
         programmes=facts,
         programme_names=names,
         guidance_minutes=minutes,
-        score_changes=_within(score_changes, participants),
+        score_changes=score_changes,
         outcome_labels={code: str(label) for code, label in OutcomeType.choices},
         reason_labels={
             (step, reason.code): gettext(reason.label)
@@ -226,7 +227,8 @@ def _cohort_on(
 
 
 def _within(changes: list[indicators.ScoreChange], participants: set[int]) -> list[indicators.ScoreChange]:
-    """The changes of the participants in this cohort (last month's cohort can be smaller)."""
+    """The changes of the participants in last month's cohort (it can be smaller than this month's,
+    for which the changes were read)."""
     kept = []
     for change in changes:
         ids = tuple(i for i in change.participant_ids if i in participants)

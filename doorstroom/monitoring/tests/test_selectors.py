@@ -42,6 +42,9 @@ def test_a_cohort_read_beside_a_later_one_equals_the_cohort_read_alone(cohort, w
     measure(a, "zrm", "nulmeting", 5, {"FIN": 2})
     measure(a, "zrm", "vervolgmeting", 70, {"FIN": 4})
     measure(c, "zrm", "nulmeting", 12, {"FIN": 1})
+    # J (referred on day 8) was measured before: last month's cohort on day 3 must leave J out
+    measure(cohort["J"][0], "zrm", "nulmeting", 1, {"FIN": 2})
+    measure(cohort["J"][0], "zrm", "vervolgmeting", 2, {"FIN": 3})
     enrollment_services.enrollment_tags_set(enrollment=cohort["A"][1], actor=director, codes=["maatje"], on=day(50))
     counted = access.report_scope(director).counted
     later = selectors.ReportParameters(
