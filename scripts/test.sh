@@ -63,27 +63,38 @@ stage "security: check --deploy (production settings)" check_deploy
 stage "api: OpenAPI schema valid" python manage.py spectacular --validate --fail-on-warn --file /tmp/doorstroom-schema.yaml --settings=config.settings.test
 # Generated suites (markers `fuzz` and `generated`: schemathesis, the marker sweep) run once: on
 # PostgreSQL when it is reachable, else on SQLite.
-# With PostgreSQL the two databases' runs go side by side, one per core: the SQLite run in the
-# background with its output kept in a file and printed when it ends, the PostgreSQL run in front.
+# With PostgreSQL the work goes in two lanes, one per core: in the background the SQLite run and then
+# the API fuzzing on PostgreSQL (its own test database), with their output kept in a file and printed
+# when they end; in front the rest of the PostgreSQL run (functional, browser, generated suites).
 if postgres_reachable; then
-  SQLITE_LOG="$(mktemp -t doorstroom-sqlite-tests.XXXXXX)"
-  SQLITE_NAME="tests on SQLite (functional + browser; alongside the PostgreSQL run)"
+  LANE_LOG="$(mktemp -t doorstroom-lane.XXXXXX)"
+  SQLITE_NAME="tests on SQLite (functional + browser; in the background lane)"
+  FUZZ_NAME="API fuzzing on PostgreSQL (schemathesis; in the background lane, after SQLite)"
+  PG_BASE="${PG_URL%%\?*}"
+  FUZZ_URL="${PG_BASE}_fuzz${PG_URL#"$PG_BASE"}"  # its own database: ..._fuzz, options kept
   (
     start=$(date +%s)
-    pytest -q --durations=10 -m "not fuzz and not generated" >"$SQLITE_LOG" 2>&1
-    echo "$? $(( $(date +%s) - start ))" >"$SQLITE_LOG.result"
+    echo "=== $SQLITE_NAME" >"$LANE_LOG"
+    pytest -q --durations=10 -m "not fuzz and not generated" >>"$LANE_LOG" 2>&1
+    echo "$? $(( $(date +%s) - start ))" >"$LANE_LOG.sqlite"
+    start=$(date +%s)
+    echo; echo "=== $FUZZ_NAME" >>"$LANE_LOG"
+    env DATABASE_URL="$FUZZ_URL" pytest -q --durations=5 --create-db -m fuzz >>"$LANE_LOG" 2>&1
+    echo "$? $(( $(date +%s) - start ))" >"$LANE_LOG.fuzz"
   ) &
-  SQLITE_PID=$!
+  LANE_PID=$!
   echo
-  echo "=== $SQLITE_NAME: started in the background, output follows when it ends"
-  stage "tests on PostgreSQL (functional + browser + fuzzing + marker sweep)" env DATABASE_URL="$PG_URL" pytest -q --durations=15 --create-db
-  wait "$SQLITE_PID"
+  echo "=== $SQLITE_NAME, then $FUZZ_NAME: started, output follows when they end"
+  stage "tests on PostgreSQL (functional + browser + marker sweep and other generated suites)" env DATABASE_URL="$PG_URL" pytest -q --durations=15 --create-db -m "not fuzz"
+  wait "$LANE_PID"
   echo
-  echo "=== $SQLITE_NAME"
-  cat "$SQLITE_LOG"
-  read -r sqlite_rc sqlite_took <"$SQLITE_LOG.result" || { sqlite_rc=1; sqlite_took=0; }
-  if [ "$sqlite_rc" -eq 0 ]; then SUMMARY+=("ok    ${sqlite_took}s  $SQLITE_NAME"); else SUMMARY+=("FAIL  ${sqlite_took}s  $SQLITE_NAME"); FAILED=1; fi
-  rm -f "$SQLITE_LOG" "$SQLITE_LOG.result"
+  cat "$LANE_LOG"
+  for lane in sqlite fuzz; do
+    name="$SQLITE_NAME"; [ "$lane" = fuzz ] && name="$FUZZ_NAME"
+    read -r lane_rc lane_took <"$LANE_LOG.$lane" || { lane_rc=1; lane_took=0; }
+    if [ "$lane_rc" -eq 0 ]; then SUMMARY+=("ok    ${lane_took}s  $name"); else SUMMARY+=("FAIL  ${lane_took}s  $name"); FAILED=1; fi
+  done
+  rm -f "$LANE_LOG" "$LANE_LOG.sqlite" "$LANE_LOG.fuzz"
 else
   stage "tests on SQLite (functional + browser + fuzzing + marker sweep)" pytest -q
   if [ "${CI:-}" = "true" ]; then

@@ -1,6 +1,6 @@
 """The assurance report: tests count what they checked; the session prints the figures, writes
-reports/assurance-<database>.json and fails when a count is below its floor or a loss counter is
-not zero.
+reports/assurance-<database>.json (the fuzzing lane of `make test`: assurance-<database>-fuzz.json)
+and fails when a count is below its floor or a loss counter is not zero.
 
 Floors are enforced when DOORSTROOM_ASSURANCE_FLOORS=1 (set by `make test`, which runs everything);
 a partial run (one file, -k) only prints what it counted.
@@ -130,10 +130,14 @@ def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
         return
     problems = []
     enforce = os.environ.get("DOORSTROOM_ASSURANCE_FLOORS") == "1"
-    fuzz_deselected = "not fuzz" in (session.config.option.markexpr or "")
-    generated_deselected = "not generated" in (session.config.option.markexpr or "")
+    markexpr = (session.config.option.markexpr or "").strip()
+    fuzz_deselected = "not fuzz" in markexpr
+    generated_deselected = "not generated" in markexpr
+    only_fuzz = markexpr == "fuzz"  # `make test` runs the fuzzing in a lane of its own
     for name, floor in FLOORS.items():
         if (fuzz_deselected and name in FUZZ_FIGURES) or (generated_deselected and name in GENERATED_FIGURES):
+            continue
+        if only_fuzz and name not in FUZZ_FIGURES:
             continue
         if name in POSTGRES_FIGURES and _database() != "postgres":
             continue
@@ -141,7 +145,7 @@ def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
             problems.append(f"{name}: {FIGURES.counts.get(name, 0):,} < {floor:,}")
     problems += [f"{name}: {FIGURES.counts[name]:,}" for name in ZERO if FIGURES.counts.get(name)]
     session.config._assurance_problems = problems  # noqa: SLF001
-    report = Path(session.config.rootpath) / "reports" / f"assurance-{_database()}.json"
+    report = Path(session.config.rootpath) / "reports" / f"assurance-{_database()}{'-fuzz' if only_fuzz else ''}.json"
     report.parent.mkdir(exist_ok=True)
     report.write_text(json.dumps({"figures": dict(FIGURES.counts), "floors": FLOORS, "problems": problems}, indent=2))
     if problems and session.exitstatus == 0:
