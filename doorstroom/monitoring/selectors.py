@@ -5,7 +5,7 @@ queries whatever the size of the cohort (tested). The indicators then work on pl
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -137,7 +137,8 @@ def cohorts(
     minutes = _guidance_minutes(chosen, [p.on] + ([earlier.on] if earlier else []))
     changes = _score_changes(chosen, p.on, earlier.on if earlier else None)
     item_labels = _item_labels()  # the same for both months
-    now = _cohort_on(p, rows, events, tags, minutes[0], changes[0], municipality_of, item_labels)
+    folded = _fold(rows, events, p.on)
+    now = _cohort_on(p, rows, folded, tags, minutes[0], changes[0], municipality_of, item_labels)
     if earlier is None:
         return now, None
     chosen_then = [
@@ -147,30 +148,44 @@ def cohorts(
         and (earlier.basis != BASIS_REFERRED or earlier.period_until is None or r[4] <= earlier.period_until)
     ]
     changes_then = _within(changes[1], {r[1] for r in chosen_then})
-    then = _cohort_on(earlier, chosen_then, events, tags, minutes[1], changes_then, municipality_of, item_labels)
+    folded_then = _fold(chosen_then, events, earlier.on, later=folded)
+    then = _cohort_on(earlier, chosen_then, folded_then, tags, minutes[1], changes_then, municipality_of, item_labels)
     return now, then
+
+
+def _fold(
+    rows: list[tuple[int, int, int, int | None, date]],
+    events: dict[int, list[rules.Event]],
+    on: date,
+    later: dict[int, rules.History] | None = None,
+) -> dict[int, rules.History]:
+    """Each enrollment's history on `on`. With `later` (the same enrollments folded on a later date), an
+    enrollment without events after `on` takes that history, without its tags: nothing happened in
+    between, so nothing differs (most enrollments of last month's report)."""
+    histories: dict[int, rules.History] = {}
+    for enrollment_id, participant_id, programme_id, _from, _referred in rows:
+        own = events.get(enrollment_id, [])
+        known = later.get(enrollment_id) if later is not None else None
+        if known is not None and all(e.occurred_on <= on for e in own):
+            histories[enrollment_id] = replace(known, tags=frozenset())
+        else:
+            histories[enrollment_id] = rules.history(
+                enrollment_id=enrollment_id, participant_id=participant_id, programme_id=programme_id, on=on, events=own
+            )
+    return histories
 
 
 def _cohort_on(
     p: ReportParameters,
     rows: list[tuple[int, int, int, int | None, date]],
-    events: dict[int, list[rules.Event]],
+    histories: dict[int, rules.History],
     tags: list[tuple[int, str, date]],
     minutes: dict[int, int],
     score_changes: list[indicators.ScoreChange],
     municipality_all: dict[int, int],
     item_labels: dict[tuple[str, str], str],
 ) -> indicators.Cohort:
-    """One cohort from what was read: each history folded on the peildatum `p.on`."""
-    histories: dict[int, rules.History] = {}
-    for enrollment_id, participant_id, programme_id, _from, _referred in rows:
-        histories[enrollment_id] = rules.history(
-            enrollment_id=enrollment_id,
-            participant_id=participant_id,
-            programme_id=programme_id,
-            on=p.on,
-            events=events.get(enrollment_id, []),
-        )
+    """One cohort from what was read and the histories folded on its peildatum `p.on`."""
     for enrollment_id, code, added_on in tags:
         history_of = histories.get(enrollment_id)
         if history_of is not None and added_on <= p.on:

@@ -46,6 +46,8 @@ def test_a_cohort_read_beside_a_later_one_equals_the_cohort_read_alone(cohort, w
     measure(cohort["J"][0], "zrm", "nulmeting", 1, {"FIN": 2})
     measure(cohort["J"][0], "zrm", "vervolgmeting", 2, {"FIN": 3})
     enrollment_services.enrollment_tags_set(enrollment=cohort["A"][1], actor=director, codes=["maatje"], on=day(50))
+    # B's last event is on day 90: a tag noted on day 110 is not in last month's report on day 95
+    enrollment_services.enrollment_tags_set(enrollment=cohort["B"][1], actor=director, codes=["maatje"], on=day(110))
     counted = access.report_scope(director).counted
     later = selectors.ReportParameters(
         on=day(120),
