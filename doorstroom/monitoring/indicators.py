@@ -144,6 +144,10 @@ class Indicator:
     #: a table (breakdowns, distributions, progress)
     table: Callable[[Cohort], Table] | None = None
     counts_persons: bool = True
+    #: its counts can only grow as the peildatum moves on (what happened by then, in a cohort that only
+    #: gains people): a reader who knows the definitions knows that, and the suppression takes it into
+    #: account between months
+    cumulative: bool = False
 
 
 INDICATORS: dict[str, Indicator] = {}
@@ -180,10 +184,13 @@ def _enrollment_ids_of_stays(stays: list[tuple[float, int]]) -> Callable[[], Ite
 FUNNEL = "trechter"
 
 
-def _count(code: str, name: str, definition: str, test: Callable[[rules.History, date], bool]) -> None:
+def _count(
+    code: str, name: str, definition: str, test: Callable[[rules.History, date], bool], *, cumulative: bool = True
+) -> None:
     register(
         Indicator(
             code=code,
+            cumulative=cumulative,
             name=name,
             definition=definition,
             numerator=_("deelnemers in het cohort waarvoor dit geldt"),
@@ -212,12 +219,14 @@ _count(
     _("In intake op de peildatum"),
     _("Deelnemers van wie de intake is geweest, maar die op de peildatum nog niet zijn gestart of afgesloten."),
     lambda h, on: h.state == rules.STATE_INTAKE,
+    cumulative=False,  # a state on the date: it comes and goes
 )
 _count(
     "wacht_op_start",
     _("Aangemeld, nog geen intake of start"),
     _("Deelnemers die op de peildatum alleen zijn aangemeld."),
     lambda h, on: h.state == rules.STATE_REFERRED,
+    cumulative=False,  # a state on the date: it comes and goes
 )
 _count(
     "gestart",
@@ -236,12 +245,14 @@ _count(
     _("Actief op de peildatum"),
     _("Deelnemers die op de peildatum in een fase zitten en niet gepauzeerd zijn."),
     lambda h, on: h.state == rules.STATE_ACTIVE,
+    cumulative=False,  # a state on the date: it comes and goes
 )
 _count(
     "gepauzeerd",
     _("Gepauzeerd op de peildatum"),
     _("Deelnemers met een pauze die op de peildatum loopt; zij tellen niet mee bij actief of in een fase."),
     lambda h, on: h.state == rules.STATE_PAUSED,
+    cumulative=False,  # a state on the date: it comes and goes
 )
 _count(
     "uitgevallen",
@@ -329,6 +340,7 @@ for _ending, _code, _title, _name in (
             unit=_("deelnemers"),
             section="redenen",
             table=_by_reason(_ending, _code, _title),
+            cumulative=True,
         )
     )
 
@@ -358,6 +370,7 @@ def _pauses_by_reason(cohort: Cohort) -> Table:
 register(
     Indicator(
         code="pauzes_per_reden",
+        cumulative=True,
         name=_("Pauzes per reden"),
         definition=_("Deelnemers met minstens één pauze tot de peildatum, per reden van de pauze."),
         numerator=_("deelnemers met een pauze om deze reden"),
@@ -394,6 +407,7 @@ def _transfers(cohort: Cohort) -> Table:
 register(
     Indicator(
         code="overgedragen_naar",
+        cumulative=True,
         name=_("Overgedragen naar programma"),
         definition=_("Deelnemers van wie het traject eindigde met een overdracht, per programma waarnaar."),
         numerator=_("overgedragen deelnemers per doelprogramma"),
@@ -451,6 +465,7 @@ def _outcomes(cohort: Cohort) -> Table:
 register(
     Indicator(
         code="resultaten",
+        cumulative=True,
         name=_("Resultaten"),
         definition=_(
             "Per resultaat: het aantal deelnemers dat een traject afrondde met dit resultaat (personen) en het "

@@ -388,7 +388,7 @@ def _score_changes(
     # built from constants and the compiled inner query, whose parameters are passed apart
     first_value, last_value = value.format("first_key"), value.format("last_key")
     columns = f"series_instrument, series_item, {first_value}, {last_value}, {then_value}, {people}"
-    sql = f"SELECT {columns} FROM ({inner}) AS series GROUP BY 1, 2, 3, 4, 5"  # noqa: S608
+    sql = f"SELECT {columns} FROM ({inner}) AS series GROUP BY 1, 2, 3, 4, 5"  # noqa: S608  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

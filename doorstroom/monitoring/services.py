@@ -224,11 +224,13 @@ def report_compute(
         earlier = month_before(p)
         last_month = None
         if earlier is not None and cohorts_then is not None:
-            # last month's report is out there too: a small change must not show
+            # last month's report is out there too: no small change may show, and no hidden cell of either
+            # month may be pinned down by a count that only grows
             computed_then, values_then, _members = _figures(user, scope, earlier, cohorts_then, suppressed=True, k=k)
-            hidden_then = suppression.suppress(values_then, _relations(values_then, computed_then), k)
-            last_month = {a: None if a in hidden_then else v for a, v in values_then.items()}
-        hidden = suppression.suppress(values, _relations(values, computed), k, last_month=last_month)
+            relations_then = _relations(values_then, computed_then)
+            hidden_then = suppression.suppress(values_then, relations_then, k)
+            last_month = suppression.Published(values_then, hidden_then, relations_then, _growing(computed))
+        hidden = suppression.suppress(values, _relations(values, computed), k, published=last_month)
     parts_out: list[dict[str, Any]] = []
     for key, title, tables in computed:
         parts_out.append(
@@ -406,6 +408,29 @@ def _sensitive_targets_unnamed(tables: list[indicators.Table]) -> None:
 
 def _has_sensitive(scope: access.ReportScope, p: selectors.ReportParameters) -> bool:
     return selectors.cohort_enrollments(scope.counted, p).filter(programme__is_sensitive=True).exists()
+
+
+def _growing(computed: list[tuple[str, str, list[indicators.Table]]]) -> frozenset[Address]:
+    """The counts that can only grow from one month to the next, by the registry: a cumulative
+    indicator's rows in the funnel and its breakdowns (per municipality: its row; per programme: its
+    column), and every count of a cumulative table."""
+    growing: set[Address] = set()
+    registry = indicators.INDICATORS
+    for key, _title, tables in computed:
+        for table in tables:
+            for row in table.rows:
+                for column, _label, kind in table.columns:
+                    if kind != "count":
+                        continue
+                    if table.code in (indicators.FUNNEL, "gemeenten"):
+                        cumulative = registry.get(str(row["key"]))
+                    elif table.code == "programmas":
+                        cumulative = registry.get(column)
+                    else:
+                        cumulative = registry.get(table.code)
+                    if cumulative is not None and cumulative.cumulative:
+                        growing.add((key, table.code, str(row["key"]), column))
+    return frozenset(growing)
 
 
 def _relations(

@@ -19,13 +19,23 @@ threshold is hidden as well (`CHANGED`, shown as "·"), and complementary suppre
 adding. The reader knows last month's shown figures; a changed cell looks like a protecting one ("·"), and
 what the reader can tell of both is the same (at least the threshold: a figure shown last month was 0
 or at least the threshold, and a small count now is primary). Between two months there is no sum, so a
-hidden cell's change is as unknown as the cell itself. Hidden cells are only ever added to, so last
+hidden cell's change is as unknown as the cell itself (for counts that only grow there is an
+inequality: see below). Hidden cells are only ever added to, so last
 month's report computed without its own month before hides no more than the one that was published:
 taking its shown cells as known overestimates the reader, which is the safe side.
+
+Some counts can only grow as the peildatum moves on (everyone referred, started, dropped out by then:
+the definitions say so, and a reader can know them). For those a reader has an inequality between the
+months: this month's figure is at least last month's. Combined with each month's sums that can pin a
+hidden cell down (last month hidden as "·" between 8 and 11, this month shown as 8: it was 8, and the
+small count beside it follows). So the last step solves both months together, with last month's report
+as published (its figures and marks) and the inequality for every growing count where it holds, and
+hides more of this month's cells while any hidden cell of either month can be worked out.
 """
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 Address = Hashable
 
@@ -48,16 +58,35 @@ class Relation:
     exact: bool = True
 
 
+@dataclass(frozen=True)
+class Published:
+    """Last month's report as it went out: every count, the marks of the hidden ones, its relations,
+    and the addresses of the counts that can only grow."""
+
+    values: Mapping[Address, int | None]
+    hidden: Mapping[Address, str]
+    relations: Sequence[Relation]
+    growing: frozenset[Address] = frozenset()
+
+    def shown(self) -> dict[Address, int | None]:
+        return {a: None if a in self.hidden else v for a, v in self.values.items()}
+
+
 def suppress(
     values: Mapping[Address, int | None],
     relations: Sequence[Relation],
     threshold: int = 5,
     last_month: Mapping[Address, int | None] | None = None,
+    *,
+    published: Published | None = None,
 ) -> dict[Address, str]:
     """Which cells to hide and why: {address: PRIMARY | SECONDARY | WITHIN_SMALL | CHANGED}.
 
     `last_month` is what last month's report showed: a number per address, None where it was hidden;
-    an address it did not have counted nobody then (0)."""
+    an address it did not have counted nobody then (0). `published` is that report in full (it stands
+    for `last_month` too): with it, both months are also solved together."""
+    if published is not None:
+        last_month = published.shown()
     hidden: dict[Address, str] = {a: PRIMARY for a, v in values.items() if v is not None and 0 < v < threshold}
     _hide_within_small(values, relations, hidden)
     relevant = [r for r in relations if r.total in values and all(p in values for p in r.parts)]
@@ -69,7 +98,61 @@ def suppress(
             if address not in hidden and now is not None and then is not None and 0 < abs(now - then) < threshold:
                 hidden[address] = CHANGED
         _complement(values, relevant, hidden, threshold, safe)
+    if published is not None:
+        _hold_growth(values, relevant, hidden, threshold, published)
     return hidden
+
+
+NOW, THEN = "nu", "toen"
+
+
+def _hold_growth(
+    values: Mapping[Address, int | None],
+    relations: Sequence[Relation],
+    hidden: dict[Address, str],
+    threshold: int,
+    published: Published,
+) -> None:
+    """Both months solved together: each month's relations, and this month's figure at least last
+    month's for every growing count where that holds. While a hidden cell of either month can be
+    worked out, another of this month's cells is hidden (last month's report is out: it stays)."""
+    growing = [
+        a
+        for a in published.growing
+        if values.get(a) is not None
+        and published.values.get(a) is not None
+        and (values[a] or 0) >= (published.values[a] or 0)
+        and (a in hidden or a in published.hidden)  # both shown: the change rule already covered it
+    ]
+    if not growing:
+        return
+    joint_values: dict[Address, int | None] = {(NOW, a): v for a, v in values.items()}
+    joint_values |= {(THEN, a): v for a, v in published.values.items()}
+    joint_relations = [Relation((NOW, r.total), tuple((NOW, p) for p in r.parts), r.exact) for r in relations]
+    joint_relations += [
+        Relation((THEN, r.total), tuple((THEN, p) for p in r.parts), r.exact)
+        for r in published.relations
+        if r.total in published.values and all(p in published.values for p in r.parts)
+    ]
+    joint_relations += [Relation((NOW, a), ((THEN, a),), exact=False) for a in growing]
+    safe: set[Address] = set()
+    beyond_help: set[Address] = set()
+    for _round in range(2 * len(values) + 1):
+        joint_hidden: dict[Address, str] = {(NOW, a): m for a, m in hidden.items()}
+        joint_hidden |= {(THEN, a): m for a, m in published.hidden.items()}
+        cell = _determined(joint_values, joint_relations, joint_hidden, threshold, skip=beyond_help, safe=safe)
+        if cell is None:
+            return
+        extra = _complement_for(cell, joint_values, joint_relations, joint_hidden, choosable=_this_month)
+        if extra is None:
+            beyond_help.add(cell)
+            continue
+        _month, address = cast(tuple[str, Address], extra)
+        hidden[address] = SECONDARY
+
+
+def _this_month(address: Address) -> bool:
+    return isinstance(address, tuple) and address[0] == NOW
 
 
 def _complement(
@@ -127,9 +210,10 @@ def _complement_for(
     values: Mapping[Address, int | None],
     relations: Sequence[Relation],
     hidden: Mapping[Address, str],
+    choosable: Callable[[Address], bool] | None = None,
 ) -> Address | None:
     """The smallest shown non-zero cell in a relation that touches `cell` or a hidden cell linked
-    to it (least information lost), a part before a total."""
+    to it (least information lost), a part before a total; only cells that are `choosable`, if given."""
     linked = _component(cell, relations, hidden)
     totals = {r.total for r in relations}
     candidates = []
@@ -139,7 +223,7 @@ def _complement_for(
             continue
         for member in members:
             value = values.get(member)
-            if member not in hidden and value:
+            if member not in hidden and value and (choosable is None or choosable(member)):
                 # a total (the number of people in the cohort) is the last thing a reader should lose
                 candidates.append((member in totals, value, str(member), member))
     if not candidates:

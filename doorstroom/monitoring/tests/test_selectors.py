@@ -102,3 +102,20 @@ def test_a_corrected_event_no_longer_counts_in_the_cohort(cohort):  # noqa: F811
     )
     after = next(h for h in selectors.cohort(counted, p).histories if h.enrollment_id == enrollment.pk)
     assert (after.ending, after.state, after.started_on) == ("", "actief", day(12))
+
+
+def test_the_counts_that_only_grow_come_from_the_registry(cohort):  # noqa: F811
+    """What the suppression treats as growing between months: cumulative funnel rows and breakdowns,
+    never a state on the date or a measurement's progress."""
+    from doorstroom.monitoring import indicators, services
+
+    director = cohort["director"]
+    p = selectors.ReportParameters(on=day(120), programme_ids=(cohort["programme"].pk,))
+    tables_shown = indicators.tables(selectors.cohort(access.report_scope(director).counted, p))
+    growing = services._growing([("geheel", "", tables_shown)])
+    funnel = {row for _part, table, row, _column in growing if table == "trechter"}
+    assert {"aangemeld", "gestart", "uitgevallen", "afgerond_met_resultaat", "doorgestroomd"} <= funnel
+    assert not funnel & {"actief", "gepauzeerd", "in_intake", "wacht_op_start"}
+    tables = {table for _part, table, _row, _column in growing}
+    assert {"uitgevallen_per_reden", "resultaten"} <= tables
+    assert not tables & {"zrm_per_domein", "taal_vooruitgang", "blijvers", "werkwijze"}

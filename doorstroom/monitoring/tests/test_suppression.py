@@ -323,3 +323,74 @@ def test_last_months_report_has_the_same_parameters_a_month_earlier():
     assert month_before(with_end).period_until == date(2026, 9, 30)
     assert month_before(ReportParameters(on=date(2026, 10, 31), period_from=date(2026, 10, 1))) is None
     assert month_before(ReportParameters(on=date(2000, 1, 31))) is None  # nothing before the earliest date
+
+
+def both_months(values, relations, before, hidden_now, hidden_then, growing):
+    """The reader's whole system: both months' figures and sums, and for every count that can only grow,
+    this month's figure at least last month's (where that holds)."""
+    joint = {("nu", a): v for a, v in values.items()} | {("toen", a): v for a, v in before.items()}
+    sums = [Relation(("nu", r.total), tuple(("nu", p) for p in r.parts), r.exact) for r in relations]
+    sums += [Relation(("toen", r.total), tuple(("toen", p) for p in r.parts), r.exact) for r in relations]
+    sums += [Relation(("nu", a), (("toen", a),), exact=False) for a in growing if values[a] >= before[a]]
+    marks = {("nu", a): m for a, m in hidden_now.items()} | {("toen", a): m for a, m in hidden_then.items()}
+    return joint, sums, marks
+
+
+def test_a_count_that_only_grows_does_not_pin_last_months_hidden_cell_down():
+    """Last month 13 referred: 9 and a hidden 4 (9 hidden beside it, "·", so 9 to 12 as far as the reader
+    knows). This month the 9 is still 9 and shown; the other grew to 9. Referred by then only grows, so it
+    was at most 9 last month: 9 exactly, and the 4 follows. Solving both months hides more now."""
+    relations = [Relation("total", ("a", "b"))]
+    before = {"total": 13, "a": 9, "b": 4}
+    values = {"total": 18, "a": 9, "b": 9}
+    hidden_then = suppression.suppress(before, relations, K)
+    assert hidden_then == {"b": PRIMARY, "a": SECONDARY}
+    published = suppression.Published(before, hidden_then, relations, growing=frozenset(values))
+    without_growth = suppression.suppress(values, relations, K, last_month=published.shown())
+    assert without_growth == {}  # nothing small now, and nothing changed by fewer than five
+    joint = both_months(values, relations, before, without_growth, hidden_then, values)
+    assert attacker(*joint)[("toen", "b")] == (True, False)  # the control: the attacker wins
+    hidden = suppression.suppress(values, relations, K, published=published)
+    assert hidden  # more is hidden now
+    for cell, (truth, other) in attacker(*both_months(values, relations, before, hidden, hidden_then, values)).items():
+        assert truth and (other or values.get(cell[1], before.get(cell[1])) == 0), cell
+
+
+@st.composite
+def two_growing_months(draw):
+    """This month's report and last month's, in which every count was the same or up to six lower: counts
+    of what happened by then (referred, dropped out, each reason) only grow."""
+    values, relations = draw(report())
+    before = {a: max(0, v - draw(st.integers(0, 6))) for a, v in values.items() if a[1] in ("state", "reason")}
+    for route in ("a", "b"):
+        before[(route, "state", 0)] = sum(v for a, v in before.items() if a[:2] == (route, "reason"))
+        before[(route, "total")] = sum(v for a, v in before.items() if a[:2] == (route, "state"))
+    before[("whole", "total")] = before[("a", "total")] + before[("b", "total")]
+    before[("whole", "state", 0)] = before[("a", "state", 0)] + before[("b", "state", 0)]
+    return values, relations, before
+
+
+@pytest.mark.generated
+@settings(max_examples=200)
+@given(case=two_growing_months())
+def test_both_months_solved_together_give_no_small_count_away(case, assurance):
+    """The reader holds last month's report and knows these counts only grow: no small count and no
+    small change of either month can be worked out from both months' figures, sums and the growth
+    between them. (A protecting cell, five or more, can sometimes be pinned down through a zero shown
+    now, which was a zero then as well; what it protects stays hidden, which the attacker checks
+    directly: it tries every hidden cell.)"""
+    values, relations, before = case
+    hidden_then = suppression.suppress(before, relations, K)
+    published = suppression.Published(before, hidden_then, relations, growing=frozenset(values))
+    hidden = suppression.suppress(values, relations, K, published=published)
+    assert suppression.suppress(values, relations, K, last_month=published.shown()).keys() <= hidden.keys()
+    joint = both_months(values, relations, before, hidden, hidden_then, values)
+    for cell, (truth, other) in attacker(*joint).items():
+        assert truth, f"{cell}: the attacker's model rules out the true value"
+        value, mark = joint[0][cell], joint[2][cell]
+        if value == 0 or (mark == SECONDARY and value >= K):
+            continue
+        assurance.add("A5 small counts attacked with both months and growth")
+        if not other:
+            assurance.add("A5 hidden cells recovered")
+        assert other, f"{cell} = {value} recovered from {before} then, {values} now, hiding {hidden}"
