@@ -240,10 +240,11 @@ def _determined(
     safe: set[Address],
 ) -> Address | None:
     """A hidden cell whose value follows from what is shown, or None."""
+    touching = _touching(relations)
     for cell in sorted(hidden, key=str):
         if cell in skip or cell in safe:
             continue
-        if len(possible_values(cell, values, relations, hidden, threshold)) <= 1:
+        if len(possible_values(cell, values, relations, hidden, threshold, touching=touching)) <= 1:
             return cell
         safe.add(cell)
     return None
@@ -256,12 +257,13 @@ def possible_values(
     hidden: Mapping[Address, str],
     threshold: int,
     limit: int = 2,
+    touching: Mapping[Address, list[int]] | None = None,
 ) -> set[int]:
     """The values a reader could consider for a hidden cell, given the shown cells, the relations
     and the meaning of the marks (stops at `limit`: two values already mean it is not given away).
     Depth-first search over the hidden cells linked to it, narrowing every cell's range through the
     relations after each choice, so a dead end is seen early."""
-    linked = _component(cell, relations, hidden)
+    linked = _component(cell, relations, hidden, touching)
     everything = sum(v or 0 for v in values.values()) + threshold
     bounds: dict[Address, tuple[int, int]] = {}
     for address in values:
@@ -274,14 +276,14 @@ def possible_values(
             bounds[address] = (value, value)
     constraints = [r for r in relations if any(m in linked for m in (r.total, *r.parts))]
     found: set[int] = set()
-    touching = _touching(constraints)
-    if not _narrow(bounds, constraints, touching):  # cut every range down first: few values are left to try
+    in_constraints = _touching(constraints)
+    if not _narrow(bounds, constraints, in_constraints):  # cut every range down first: few values are left to try
         return found
     low, high = bounds[cell]
     for value in range(low, high + 1):
         trial = dict(bounds)
         trial[cell] = (value, value)
-        if _solvable(trial, constraints, sorted((a for a in linked if a != cell), key=str), touching, cell):
+        if _solvable(trial, constraints, sorted((a for a in linked if a != cell), key=str), in_constraints, cell):
             found.add(value)
             if len(found) >= limit:
                 break
@@ -374,19 +376,25 @@ def _solvable(
     return False
 
 
-def _component(cell: Address, relations: Sequence[Relation], hidden: Mapping[Address, str]) -> set[Address]:
+def _component(
+    cell: Address,
+    relations: Sequence[Relation],
+    hidden: Mapping[Address, str],
+    touching: Mapping[Address, list[int]] | None = None,
+) -> set[Address]:
     """The cells linked to `cell` through relations that contain a hidden cell."""
+    if touching is None:
+        touching = _touching(relations)
     seen = {cell}
     frontier = [cell]
     while frontier:
         current = frontier.pop()
-        for r in relations:
-            members = (r.total, *r.parts)
-            if current in members:
-                for member in members:
-                    if member not in seen and member in hidden:
-                        seen.add(member)
-                        frontier.append(member)
+        for index in touching.get(current, ()):
+            r = relations[index]
+            for member in (r.total, *r.parts):
+                if member not in seen and member in hidden:
+                    seen.add(member)
+                    frontier.append(member)
     return seen
 
 
