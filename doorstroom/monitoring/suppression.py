@@ -239,14 +239,22 @@ def _determined(
     skip: set[Address],
     safe: set[Address],
 ) -> Address | None:
-    """A hidden cell whose value follows from what is shown, or None."""
+    """A hidden cell whose value follows from what is shown, or None. Every solution found on the way
+    is a way the reader could fill in the hidden cells: a cell it gives another value than the true one
+    can take two values (the true one is always possible), so it needs no search of its own."""
     touching = _touching(relations)
     for cell in sorted(hidden, key=str):
         if cell in skip or cell in safe:
             continue
-        if len(possible_values(cell, values, relations, hidden, threshold, touching=touching)) <= 1:
+        witnesses: list[dict[Address, tuple[int, int]]] = []
+        found = possible_values(cell, values, relations, hidden, threshold, touching=touching, witnesses=witnesses)
+        if len(found) <= 1:
             return cell
         safe.add(cell)
+        for solution in witnesses:
+            safe.update(
+                a for a, (low, high) in solution.items() if low == high and a in hidden and low != (values.get(a) or 0)
+            )
     return None
 
 
@@ -258,6 +266,7 @@ def possible_values(
     threshold: int,
     limit: int = 2,
     touching: Mapping[Address, list[int]] | None = None,
+    witnesses: list[dict[Address, tuple[int, int]]] | None = None,
 ) -> set[int]:
     """The values a reader could consider for a hidden cell, given the shown cells, the relations
     and the meaning of the marks (stops at `limit`: two values already mean it is not given away).
@@ -283,8 +292,12 @@ def possible_values(
     for value in range(low, high + 1):
         trial = dict(bounds)
         trial[cell] = (value, value)
-        if _solvable(trial, constraints, sorted((a for a in linked if a != cell), key=str), in_constraints, cell):
+        others = sorted((a for a in linked if a != cell), key=str)
+        solution = _solvable(trial, constraints, others, in_constraints, cell)
+        if solution is not None:
             found.add(value)
+            if witnesses is not None:
+                witnesses.append(solution)
             if len(found) >= limit:
                 break
     return found
@@ -354,26 +367,29 @@ def _solvable(
     free: list[Address],
     touching: Mapping[Address, list[int]],
     moved_cell: Address,
-) -> bool:
+) -> dict[Address, tuple[int, int]] | None:
+    """A full assignment of the linked cells within `bounds` that meets every relation, or None."""
     if not _narrow(bounds, relations, touching, moved_cell):
-        return False
+        return None
     open_cells = [a for a in free if bounds[a][0] < bounds[a][1]]
     if not open_cells:
-        return all(
+        meets = all(
             (bounds[r.total][0] == sum(bounds[p][0] for p in r.parts))
             if r.exact
             else bounds[r.total][0] >= sum(bounds[p][0] for p in r.parts)
             for r in relations
         )
+        return bounds if meets else None
     address = min(open_cells, key=lambda a: bounds[a][1] - bounds[a][0])  # the narrowest first: fewest tries
     open_cells.remove(address)
     low, high = bounds[address]
     for value in range(low, high + 1):
         trial = dict(bounds)
         trial[address] = (value, value)
-        if _solvable(trial, relations, open_cells, touching, address):
-            return True
-    return False
+        solution = _solvable(trial, relations, open_cells, touching, address)
+        if solution is not None:
+            return solution
+    return None
 
 
 def _component(
