@@ -289,17 +289,23 @@ def possible_values(
     if not _narrow(bounds, constraints, in_constraints):  # cut every range down first: few values are left to try
         return found
     low, high = bounds[cell]
-    for value in range(low, high + 1):
-        trial = dict(bounds)
-        trial[cell] = (value, value)
-        others = sorted((a for a in linked if a != cell), key=str)
-        solution = _solvable(trial, constraints, others, in_constraints, cell)
-        if solution is not None:
-            found.add(value)
-            if witnesses is not None:
-                witnesses.append(solution)
-            if len(found) >= limit:
-                break
+    truth = values.get(cell) or 0
+    tries = ([truth] if low <= truth <= high else []) + [v for v in range(low, high + 1) if v != truth]
+    others = sorted((a for a in linked if a != cell), key=str)
+    budget = [SEARCH_BUDGET]
+    try:
+        for value in tries:  # the true value first: it is always possible, and its solution is a witness
+            trial = dict(bounds)
+            trial[cell] = (value, value)
+            solution = _solvable(trial, constraints, others, in_constraints, cell, budget)
+            if solution is not None:
+                found.add(value)
+                if witnesses is not None:
+                    witnesses.append(solution)
+                if len(found) >= limit:
+                    break
+    except _SearchTooLong:
+        pass  # what was found stands; fewer than two values counts as given away, the safe side
     return found
 
 
@@ -361,14 +367,27 @@ def _narrow(
     return True
 
 
+#: steps the search may take for one cell: a search that would take longer (possible in a system of
+#: many small hidden counts) stops, and the cell counts as given away, so more is hidden (the safe side)
+SEARCH_BUDGET = 500
+
+
+class _SearchTooLong(Exception):
+    pass
+
+
 def _solvable(
     bounds: dict[Address, tuple[int, int]],
     relations: Sequence[Relation],
     free: list[Address],
     touching: Mapping[Address, list[int]],
     moved_cell: Address,
+    budget: list[int],
 ) -> dict[Address, tuple[int, int]] | None:
     """A full assignment of the linked cells within `bounds` that meets every relation, or None."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _SearchTooLong
     if not _narrow(bounds, relations, touching, moved_cell):
         return None
     open_cells = [a for a in free if bounds[a][0] < bounds[a][1]]
@@ -386,7 +405,7 @@ def _solvable(
     for value in range(low, high + 1):
         trial = dict(bounds)
         trial[address] = (value, value)
-        solution = _solvable(trial, relations, open_cells, touching, address)
+        solution = _solvable(trial, relations, open_cells, touching, address, budget)
         if solution is not None:
             return solution
     return None

@@ -394,3 +394,17 @@ def test_both_months_solved_together_give_no_small_count_away(case, assurance):
         if not other:
             assurance.add("A5 hidden cells recovered")
         assert other, f"{cell} = {value} recovered from {before} then, {values} now, hiding {hidden}"
+
+
+def test_a_search_that_runs_too_long_hides_more_never_less(monkeypatch):
+    """With a search budget of one step every question ends early, and every cell whose second value
+    was not found counts as given away: the result hides at least what the full search hides, and the
+    attacker still recovers nothing."""
+    values = {"total": 23, "a": 9, "b": 4, "c": 10, "c1": 6, "c2": 4}
+    relations = [Relation("total", ("a", "b", "c")), Relation("c", ("c1", "c2"))]
+    full = suppression.suppress(values, relations, K)
+    monkeypatch.setattr(suppression, "SEARCH_BUDGET", 1)
+    cut_short = suppression.suppress(values, relations, K)
+    assert full.keys() <= cut_short.keys() and len(cut_short) > len(full)
+    for cell, (truth, other) in attacker(values, relations, cut_short).items():
+        assert truth and other, cell
