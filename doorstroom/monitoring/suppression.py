@@ -122,10 +122,9 @@ def _hold_growth(
         if values.get(a) is not None
         and published.values.get(a) is not None
         and (values[a] or 0) >= (published.values[a] or 0)
-        and (a in hidden or a in published.hidden)  # both shown: the change rule already covered it
     ]
-    if not growing:
-        return
+    if not any(a in hidden or a in published.hidden for a in growing):
+        return  # every growing count shown in both months: the inequality tells nothing new
     joint_values: dict[Address, int | None] = {(NOW, a): v for a, v in values.items()}
     joint_values |= {(THEN, a): v for a, v in published.values.items()}
     joint_relations = [Relation((NOW, r.total), tuple((NOW, p) for p in r.parts), r.exact) for r in relations]
