@@ -35,6 +35,7 @@ hides more of this month's cells while any hidden cell of either month can be wo
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import cast
 
 Address = Hashable
@@ -289,7 +290,8 @@ def possible_values(
         return found
     low, high = bounds[cell]
     truth = values.get(cell) or 0
-    tries = ([truth] if low <= truth <= high else []) + [v for v in range(low, high + 1) if v != truth]
+    # lazily: a range can run to the size of the whole region, and two values are usually enough
+    tries = chain([truth] if low <= truth <= high else [], (v for v in range(low, high + 1) if v != truth))
     others = sorted((a for a in linked if a != cell), key=str)
     budget = [SEARCH_BUDGET]
     try:
