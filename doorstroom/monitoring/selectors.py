@@ -389,9 +389,7 @@ def _score_changes(
     first_value, last_value = value.format("first_key"), value.format("last_key")
     columns = f"series_instrument, series_item, {first_value}, {last_value}, {then_value}, {people}"
     sql = f"SELECT {columns} FROM ({inner}) AS series GROUP BY 1, 2, 3, 4, 5"  # noqa: S608  # nosec B608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = _fetch(sql, params)
     now: dict[tuple[str, str, int, int], list[int]] = defaultdict(list)
     then: dict[tuple[str, str, int, int], list[int]] = defaultdict(list)
     for instrument, item, first, last, last_then, participants in rows:
@@ -420,7 +418,10 @@ def _outcomes(value: list[str] | str | None) -> tuple[str, ...]:
 def _plain_rows(rows: QuerySet[Any, tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """The rows of a query whose columns are plain integers and text, read without the ORM's
     per-row conversions (a region's report reads a million of them)."""
-    sql, params = rows.query.sql_with_params()
+    return _fetch(*rows.query.sql_with_params())
+
+
+def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

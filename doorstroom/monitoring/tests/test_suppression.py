@@ -232,13 +232,19 @@ def two_months(draw):
     """This month's report (as above) and the same report a month earlier: each state and reason had
     the same number of people or up to six fewer or two more, and the totals add up as they do now."""
     values, relations = draw(report())
-    before = {a: max(0, v - draw(st.integers(-2, 6))) for a, v in values.items() if a[1] in ("state", "reason")}
+    return values, relations, month_earlier(draw, values, st.integers(-2, 6))
+
+
+def month_earlier(draw, values, fewer):
+    """The report a month earlier: each state and reason `fewer` people lower (never below 0), and the
+    totals adding up as they do now."""
+    before = {a: max(0, v - draw(fewer)) for a, v in values.items() if a[1] in ("state", "reason")}
     for route in ("a", "b"):
         before[(route, "state", 0)] = sum(v for a, v in before.items() if a[:2] == (route, "reason"))
         before[(route, "total")] = sum(v for a, v in before.items() if a[:2] == (route, "state"))
     before[("whole", "total")] = before[("a", "total")] + before[("b", "total")]
     before[("whole", "state", 0)] = before[("a", "state", 0)] + before[("b", "state", 0)]
-    return values, relations, before
+    return before
 
 
 def as_shown(values, hidden):
@@ -361,13 +367,7 @@ def two_growing_months(draw):
     """This month's report and last month's, in which every count was the same or up to six lower: counts
     of what happened by then (referred, dropped out, each reason) only grow."""
     values, relations = draw(report())
-    before = {a: max(0, v - draw(st.integers(0, 6))) for a, v in values.items() if a[1] in ("state", "reason")}
-    for route in ("a", "b"):
-        before[(route, "state", 0)] = sum(v for a, v in before.items() if a[:2] == (route, "reason"))
-        before[(route, "total")] = sum(v for a, v in before.items() if a[:2] == (route, "state"))
-    before[("whole", "total")] = before[("a", "total")] + before[("b", "total")]
-    before[("whole", "state", 0)] = before[("a", "state", 0)] + before[("b", "state", 0)]
-    return values, relations, before
+    return values, relations, month_earlier(draw, values, st.integers(0, 6))
 
 
 @pytest.mark.generated
