@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: run test install reset fuzz-deep demo-large lint
+.PHONY: run serve test install reset fuzz-deep demo-large lint
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,9 @@ run: install
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py demo_accounts --address $(ADDRESS)
 	$(PY) manage.py runserver $(ADDRESS)
+
+serve: install
+	@bash scripts/serve.sh
 
 test: install
 	@bash scripts/test.sh

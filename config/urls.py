@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("doorstroom.monitoring.urls")),
     path("", include("doorstroom.imports.urls")),
     path("", include("doorstroom.research.urls")),
+    path("", include("doorstroom.operations.urls")),
 ]
 
 handler400 = "doorstroom.api.errors.bad_request"

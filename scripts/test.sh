@@ -56,7 +56,7 @@ check_deploy() {  # production settings with throw-away secrets: no findings all
     DOORSTROOM_BLIND_INDEX_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
     DOORSTROOM_AUDIT_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
     DOORSTROOM_AUDIT_CHECKPOINTS=syslog \
-    DATABASE_URL="$PG_URL" DOORSTROOM_ALLOWED_HOSTS=doorstroom.example.nl \
+    DATABASE_URL="$PG_URL" REDIS_URL=redis://127.0.0.1:6379/0 DOORSTROOM_ALLOWED_HOSTS=doorstroom.example.nl \
     python manage.py check --deploy --fail-level WARNING --settings=config.settings.production
 }
 stage "security: check --deploy (production settings)" check_deploy

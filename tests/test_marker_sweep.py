@@ -596,6 +596,16 @@ def test_every_marker_shows_only_where_the_oracle_allows_its_category(client, mo
             )
             sweep_response(sweep, reader, digest, message.body.lower(), markers, 200)
     assert digests >= 2, "the digest reached too few readers to be swept"
+    # the service's own channels, read after every reader called every route: no marker of any kind (the
+    # metrics label requests by route name; an id or a search term in an address never becomes a label)
+    client.logout()
+    for path in ("/health/", "/metrics"):
+        answer = client.get(path, REMOTE_ADDR="127.0.0.1")
+        assert answer.status_code == 200, path
+        own = body_text(answer, "page")
+        assert "doorstroom_request_seconds_count" in own or "checks" in own, path  # it could have leaked
+        for kind, marker in markers.items():
+            assert not any(n.lower() in own for n in marker.needles), (path, kind)
 
     disagreements = compare_channels(sweep, world)
     assurance.add("A4 content comparisons", sweep.comparisons)

@@ -63,10 +63,12 @@ INSTALLED_APPS = [
     "doorstroom.monitoring",
     "doorstroom.imports",
     "doorstroom.research",
+    "doorstroom.operations",
     "doorstroom.demo",
 ]
 
 MIDDLEWARE = [
+    "doorstroom.operations.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -192,6 +194,34 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 # The application serves its own static files (WhiteNoise), also with DEBUG off as in `make run`;
 # in production after `collectstatic`, from STATIC_ROOT with long cache lifetimes.
 WHITENOISE_USE_FINDERS = env_bool("DOORSTROOM_STATIC_FROM_APPS", True)
+
+# REDIS_URL (redis://host:6379/0) makes Redis the shared cache of every process: the login throttle,
+# the API rate limits and the duplicate-check limit then count across all workers, and sessions are
+# read from Redis (and kept in the database, so they survive a Redis restart and can be ended there).
+# It is also the task queue's broker. Without it (`make run`, tests) each process has its own memory.
+REDIS_URL = env("REDIS_URL") or ""
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "doorstroom",
+            "TIMEOUT": 300,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or None  # a job's result is counts only (no personal data), kept a day
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL  # no broker: a task runs at once, in the caller's process
+CELERY_TASK_ACKS_LATE = True  # a job whose worker dies is given to another one
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "Europe/Amsterdam"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# /metrics answers a scraper on the same machine, or one that sends this token as a Bearer token.
+DOORSTROOM_METRICS_TOKEN = env("DOORSTROOM_METRICS_TOKEN") or ""
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

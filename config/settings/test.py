@@ -19,3 +19,6 @@ DOORSTROOM_API_RATE_ANON = "1000000/minute"
 
 # Every API answer in the tests is checked against the OpenAPI schema (tests/openapi_conformance.py).
 MIDDLEWARE = ["tests.openapi_conformance.ResponseMatchesSchema", *MIDDLEWARE]  # noqa: F405
+
+# Scheduled jobs run at once in the test process (the serve test starts a real worker on Redis).
+CELERY_TASK_ALWAYS_EAGER = True

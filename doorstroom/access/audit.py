@@ -20,10 +20,11 @@ from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
+from doorstroom.core import metrics
 from doorstroom.organisations.models import User
 
 from . import checkpoints
-from .models import AuditChainHead, AuditEvent, AuditSubject
+from .models import AuditAction, AuditChainHead, AuditEvent, AuditResult, AuditSubject
 
 GENESIS = "0" * 64
 
@@ -131,8 +132,6 @@ def flush() -> None:
     """The request is about to answer: every waiting row is written. A change that wrote nothing is
     not logged as a change: a form shown (GET) is a look; a save that was refused, or whose write
     was rolled back, is a change "niet opgeslagen" — and that row survives the rollback."""
-    from .models import AuditAction, AuditResult
-
     pending = _pending.get() or ()
     rolled_back = set()
     written_changes = [a.event_id for a in pending if a.event_id is not None]
@@ -293,6 +292,7 @@ def record(
             head.save(update_fields=["last_hash", "length"])
             length = head.length
             transaction.on_commit(lambda: checkpoints.after_append(length, digest))
+            transaction.on_commit(metrics.AUDIT_WRITES.inc)  # counted once it is really there
     except DatabaseError as refused:
         raise AuditUnavailable(str(refused)) from refused
     return event
@@ -379,3 +379,32 @@ def protection_enforced() -> Iterator[None]:
         yield
     finally:
         RESET_FOR_TESTS["allowed"] = before
+
+
+class _Probe(Exception):
+    """Undoes the probe row of `writable`."""
+
+
+def writable() -> str:
+    """Whether an audit row can be written now (the health check): a probe row is appended under the
+    chain's lock and rolled back, so the chain is not touched; and the checkpoint file, when there is
+    one, can be appended to. Returns "" when all is well, else what is wrong."""
+    try:
+        with transaction.atomic():
+            head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+                pk=1, defaults={"last_hash": GENESIS, "length": 0}
+            )
+            AuditEvent.objects.create(
+                prev_hash=head.last_hash,
+                hash=GENESIS,
+                occurred_at=timezone.now(),
+                action=AuditAction.READ,
+                result=AuditResult.ALLOWED,
+                object_type="health_probe",
+            )
+            raise _Probe
+    except _Probe:
+        pass
+    except DatabaseError as refused:
+        return f"audit: {refused.__class__.__name__}"
+    return checkpoints.writable()

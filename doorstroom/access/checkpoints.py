@@ -129,3 +129,14 @@ def after_append(length: int, last_hash: str) -> None:
 def forget() -> None:
     """Start afresh (a new destination in tests)."""
     _STATE.clear()
+
+
+def writable() -> str:
+    """ "" when checkpoints can be written (or none are kept here), else what is wrong."""
+    path = destination()
+    if not path or path == "syslog":
+        return ""
+    target = Path(path)
+    if target.exists():
+        return "" if os.access(target, os.W_OK) else "audit: checkpoint file not writable"
+    return "" if os.access(target.parent, os.W_OK) else "audit: checkpoint folder not writable"

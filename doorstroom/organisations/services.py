@@ -5,6 +5,7 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -260,10 +261,11 @@ def _carry_out(change: AccountChange) -> None:
 
 def sessions_end(user: User) -> int:
     """Log the user out everywhere: every stored session of this account goes."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
+            store(session_key=session.session_key).delete()  # the engine's own delete: a cached copy goes too
             ended += 1
     return ended
 

@@ -121,6 +121,7 @@ def test_production_refuses_to_start_without_its_own_audit_key_and_checkpoints()
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/doorstroom",
         "DOORSTROOM_ENCRYPTION_KEYS": "a" * 44,
         "DOORSTROOM_BLIND_INDEX_KEY": "b" * 32,
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
         "PATH": "/usr/bin:/bin",
     }
     cases = {

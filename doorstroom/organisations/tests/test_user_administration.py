@@ -186,3 +186,17 @@ def test_resetting_a_second_factor_and_a_regions_reach_need_two(client, people):
     assert list(region.executes_for.all()) == [other]
     row = AuditEvent.objects.get(object_type="region", detail__wat="regio:goedgekeurd")
     assert row.detail["voor"]["executes_for"] == [] and row.detail["na"]["executes_for"] == [other.name]
+
+
+def test_ending_sessions_also_ends_the_cached_copy(client, people):
+    """With Redis in front of the sessions (`make serve`), a session ended in the database must not live
+    on in the cache: deactivation logs out at once."""
+    from django.test import override_settings
+
+    with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cached_db"):
+        coach_client = client.__class__()
+        coach = UserFactory(role=Role.COACH, organisation=people["municipality"])
+        coach_client.force_login(coach)
+        assert coach_client.get("/").wsgi_request.user.is_authenticated
+        assert services.sessions_end(coach) == 1
+        assert not coach_client.get("/").wsgi_request.user.is_authenticated
