@@ -30,6 +30,10 @@ app.conf.beat_schedule = {
         "task": "doorstroom.operations.tasks.audit_chain_verify",
         "schedule": crontab(minute=30, hour=3),
     },
+    "idempotentie-opruimen": {
+        "task": "doorstroom.operations.tasks.idempotency_purge",
+        "schedule": crontab(minute=50, hour=3),
+    },
     "signalen-mailen": {
         "task": "doorstroom.operations.tasks.signals_digest",
         "schedule": crontab(minute=0, hour=7, day_of_week="monday"),

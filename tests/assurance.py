@@ -50,6 +50,8 @@ FLOORS = {
     "F1 generated files": 200,
     "F1 valid files imported exactly": 40,
     "F2 kills": 10,
+    "F6 idempotency cases": 50,
+    "F6 POST operations covered": 9,
 }
 #: figures produced only by the `fuzz` and `generated` suites, which run once per `make test` (on PostgreSQL)
 FUZZ_FIGURES = {"C4 generated requests"}
@@ -104,6 +106,8 @@ ZERO = (
     "F2 partial imports",
     "F2 audit chain breaks",
     "F2 stored state differing from replay",
+    "F6 replays differing",
+    "F6 doubled records",
 )
 
 

@@ -39,8 +39,23 @@ ERROR_RESPONSES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     ),
     "412": ("De versie in If-Match is niet meer de huidige.", ("put", "patch")),
     "415": ("Het formaat van de invoer wordt niet ondersteund.", ("post", "put", "patch")),
+    "422": ("Deze Idempotency-Key is al gebruikt voor een ander verzoek.", ("post",)),
     "429": ("Te veel verzoeken; probeer het na Retry-After seconden opnieuw.", None),
     "503": ("Tijdelijk niet beschikbaar (bijvoorbeeld: het auditlog kan niet schrijven).", None),
+}
+
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+    "description": (
+        "Een eigen sleutel per verzoek (bijvoorbeeld een UUID). Stuurt u hetzelfde verzoek opnieuw met "
+        "dezelfde sleutel, dan krijgt u het eerste antwoord terug (na een nieuwe toegangscontrole) en "
+        "gebeurt het maar één keer. Dezelfde sleutel met een ander verzoek: 422; terwijl het eerste nog "
+        "loopt: 409. Een sleutel wordt een dag bewaard."
+    ),
 }
 
 
@@ -51,6 +66,8 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
     reference = {"$ref": "#/components/schemas/ErrorOutput"}
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
+            if method == "post":  # every POST honours an Idempotency-Key (core/idempotency.py)
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
             responses = operation.setdefault("responses", {})
             for status, (description, methods) in ERROR_RESPONSES.items():
                 if methods is not None and method not in methods:

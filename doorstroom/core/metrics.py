@@ -11,6 +11,12 @@ REQUEST_SECONDS = Histogram(
     ["route", "method", "status"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
 )
+REQUEST_QUERIES = Histogram(
+    "doorstroom_request_queries",
+    "Database queries one request made, by route name (a page's count must not grow with the caseload).",
+    ["route"],
+    buckets=(1, 2, 5, 10, 15, 20, 30, 50, 100, 200, 500),
+)
 REQUEST_ERRORS = Counter(
     "doorstroom_request_errors",
     "Requests answered with a server error (5xx), by route name.",

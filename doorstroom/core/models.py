@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from doorstroom.core import categories
+from doorstroom.core.fields import EncryptedTextField
 
 
 class PublicIdModel(models.Model):
@@ -32,3 +33,28 @@ class DataCategory(models.TextChoices):
     HEALTH = categories.HEALTH, _("Gezondheid")
     DEBTS = categories.DEBTS, _("Schulden")
     JUSTICE = categories.JUSTICE, _("Justitie")
+
+
+class IdempotentRequest(models.Model):
+    """A POST sent with an Idempotency-Key: what it was (a fingerprint of method, address and body)
+    and, once done, its answer, so a retry gets that answer instead of doing it twice. The answer is
+    encrypted and kept a day (the job `idempotency_purge`)."""
+
+    IN_PROGRESS = "bezig"
+    DONE = "klaar"
+
+    user = models.ForeignKey("organisations.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    state = models.CharField(max_length=10, default=IN_PROGRESS)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    answer = EncryptedTextField(blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_request_per_key")]
+        indexes = [models.Index(fields=["started_at"], name="idempotency_age")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.state})"

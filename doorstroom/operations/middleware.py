@@ -1,8 +1,9 @@
-"""Every request's time and outcome into the metrics, labelled by its route's name."""
+"""Every request's time, queries and outcome into the metrics, labelled by its route's name."""
 
 import time
 from collections.abc import Callable
 
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
 from doorstroom.core import metrics
@@ -14,13 +15,26 @@ class RequestMetricsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
+        queries = _QueryCount()
         try:
-            response = self.get_response(request)
+            with connection.execute_wrapper(queries):
+                response = self.get_response(request)
         except Exception:
-            _observe(request, 500, time.perf_counter() - started)
+            _observe(request, 500, time.perf_counter() - started, queries.count)
             raise
-        _observe(request, response.status_code, time.perf_counter() - started)
+        _observe(request, response.status_code, time.perf_counter() - started, queries.count)
         return response
+
+
+class _QueryCount:
+    """Counts the queries a request sends to the database (a wrapper around each execution)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.count += 1
+        return execute(sql, params, many, context)
 
 
 def route_of(request: HttpRequest) -> str:
@@ -31,8 +45,9 @@ def route_of(request: HttpRequest) -> str:
     return match.view_name or "onbekend"
 
 
-def _observe(request: HttpRequest, status: int, seconds: float) -> None:
+def _observe(request: HttpRequest, status: int, seconds: float, queries: int) -> None:
     route = route_of(request)
     metrics.REQUEST_SECONDS.labels(route, request.method or "", f"{status // 100}xx").observe(seconds)
+    metrics.REQUEST_QUERIES.labels(route).observe(queries)
     if status >= 500:
         metrics.REQUEST_ERRORS.labels(route).inc()

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from celery import shared_task
 
 from doorstroom.access.audit import verify_chain
-from doorstroom.core import clock
+from doorstroom.core import clock, idempotency
 from doorstroom.enrollments import services as enrollment_services
 from doorstroom.retention.selectors import files_due_for_destruction
 from doorstroom.signalering import services as signal_services
@@ -46,6 +46,12 @@ def audit_chain_verify() -> bool:
     if not report.intact:
         log.error("auditketen NIET in orde bij regel %s: %s", report.broken_at, report.reason)
     return report.intact
+
+
+@shared_task
+def idempotency_purge() -> int:
+    """Forget Idempotency-Keys (and their stored answers) older than a day."""
+    return idempotency.purge()
 
 
 @shared_task

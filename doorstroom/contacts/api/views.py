@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from doorstroom.access import policy as access
 from doorstroom.contacts import selectors, services
 from doorstroom.contacts.models import Attendance, ContactKind, ContactMoment, ContactStatus
+from doorstroom.core.idempotency import idempotent
 from doorstroom.core.strict import StrictSerializer
 from doorstroom.participants.api.views import ErrorOutput
 
@@ -63,6 +64,11 @@ class ContactListCreateApi(generics.GenericAPIView):
         summary="Een contactmoment vastleggen",
         request=ContactInput,
         responses={201: ContactOutput, 400: ErrorOutput},
+    )
+    @idempotent(
+        lambda user, kw, _a: access.require_participant(
+            user, kw["participant_uuid"], access.Action.VIEW, access.Category.NOTES
+        )
     )
     def post(self, request: Request, participant_uuid: str) -> Response:
         user = access.authenticated_user(request.user)

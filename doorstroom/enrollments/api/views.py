@@ -14,6 +14,7 @@ from doorstroom.access import policy as access
 from doorstroom.access import redaction
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
+from doorstroom.core.idempotency import idempotent
 from doorstroom.core.messages import _
 from doorstroom.core.strict import StrictSerializer
 from doorstroom.enrollments import selectors, services
@@ -224,6 +225,7 @@ class EnrollmentListCreateApi(generics.GenericAPIView):
         request=EnrollmentCreateInput,
         responses={201: EnrollmentOutput, 400: ErrorOutput, 403: ErrorOutput},
     )
+    @idempotent(lambda user, _kw, answer: access.require_enrollment(user, answer["uuid"]))
     def post(self, request: Request) -> Response:
         user = access.authenticated_user(request.user)
         data = EnrollmentCreateInput(data=request.data)
@@ -288,6 +290,7 @@ class EnrollmentEventListCreateApi(generics.GenericAPIView):
         request=EventInput,
         responses={201: EventOutput, 400: ErrorOutput, 403: ErrorOutput, 409: ErrorOutput},
     )
+    @idempotent(lambda user, kw, _a: access.require_enrollment(user, kw["enrollment_uuid"]))
     def post(self, request: Request, enrollment_uuid: str) -> Response:
         user = access.authenticated_user(request.user)
         enrollment = access.require_enrollment(user, enrollment_uuid, access.Action.CHANGE)
@@ -398,6 +401,7 @@ class TeamListCreateApi(generics.GenericAPIView):
         request=TeamMemberInput,
         responses={201: TeamMemberOutput, 400: ErrorOutput, 403: ErrorOutput},
     )
+    @idempotent(lambda user, kw, _a: access.require_participant(user, kw["participant_uuid"]))
     def post(self, request: Request, participant_uuid: str) -> Response:
         user = access.authenticated_user(request.user)
         participant = access.require_participant(user, participant_uuid, access.Action.CHANGE)

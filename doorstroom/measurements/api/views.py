@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from doorstroom.access import policy as access
 from doorstroom.access import redaction
 from doorstroom.core.errors import DomainError
+from doorstroom.core.idempotency import idempotent
 from doorstroom.core.messages import _
 from doorstroom.core.strict import StrictSerializer
 from doorstroom.measurements import selectors, services
@@ -92,6 +93,11 @@ class MeasurementListCreateApi(generics.GenericAPIView):
         summary="Een meting vastleggen (nulmeting, vervolgmeting of eindmeting)",
         request=MeasurementInput,
         responses={201: MeasurementOutput, 400: ErrorOutput, 403: ErrorOutput},
+    )
+    @idempotent(
+        lambda user, kw, _a: access.require_participant(
+            user, kw["participant_uuid"], access.Action.VIEW, access.Category.MEASUREMENTS
+        )
     )
     def post(self, request: Request, participant_uuid: str) -> Response:
         user = access.authenticated_user(request.user)

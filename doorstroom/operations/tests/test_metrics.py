@@ -58,3 +58,17 @@ def test_only_this_machine_or_the_token_reads_the_metrics(client):
         wrong = client.get("/metrics", REMOTE_ADDR="192.0.2.10", HTTP_AUTHORIZATION="Bearer iets-anders")
     assert allowed.status_code == 200 and b"doorstroom_request_seconds" in allowed.content
     assert wrong.status_code == 403
+
+
+def test_queries_per_request_are_counted_by_route(client):
+    def summed(text: str) -> tuple[float, float]:
+        return (
+            sample(text, "doorstroom_request_queries_sum", route="operations:health"),
+            sample(text, "doorstroom_request_queries_count", route="operations:health"),
+        )
+
+    before = summed(client.get("/metrics").content.decode())
+    client.get("/health/")
+    after = summed(client.get("/metrics").content.decode())
+    assert after[1] == before[1] + 1
+    assert after[0] - before[0] >= 2  # the health check asks the database (SELECT 1, the audit probe)

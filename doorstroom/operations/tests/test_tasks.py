@@ -20,6 +20,7 @@ def test_every_scheduled_job_exists():
             "work_grants_refresh",
             "retention_listing",
             "audit_chain_verify",
+            "idempotency_purge",
             "signals_digest",
         )
     }
@@ -47,3 +48,4 @@ def test_signal_and_grant_jobs_return_counts():
     assert isinstance(refreshed, dict) and all(len(v) == 2 for v in refreshed.values())
     assert tasks.work_grants_refresh.delay().get() == [0, 0]
     assert tasks.retention_listing.delay().get() == 0
+    assert tasks.idempotency_purge.delay().get() == 0

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from doorstroom.access import policy as access
 from doorstroom.core.crypto import blind_index
+from doorstroom.core.idempotency import idempotent
 from doorstroom.core.serializer_fields import StrictCharField
 from doorstroom.core.strict import StrictSerializer
 from doorstroom.enrollments import services as enrollment_services
@@ -202,6 +203,7 @@ class ParticipantListCreateApi(generics.GenericAPIView):
         request=ParticipantCreateInput,
         responses={201: ParticipantDetailOutput, 400: ErrorOutput, 409: ErrorOutput, 429: ErrorOutput},
     )
+    @idempotent(lambda user, _kw, answer: access.require_participant(user, answer["uuid"]))
     def post(self, request: Request) -> Response:
         user = access.authenticated_user(request.user)
         data = ParticipantCreateInput(data=request.data)
@@ -291,6 +293,7 @@ class ParticipantSearchApi(generics.GenericAPIView):
         request=SearchInput,
         responses={200: ParticipantOutput(many=True), 400: ErrorOutput},
     )
+    @idempotent(None, replay=False)  # a search only reads: run again, nothing of it kept
     def post(self, request: Request) -> Response:
         user = access.authenticated_user(request.user)
         data = SearchInput(data=request.data)

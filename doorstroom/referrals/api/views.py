@@ -13,6 +13,7 @@ from doorstroom.access import redaction
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
 from doorstroom.core.i18n import translated_choices
+from doorstroom.core.idempotency import idempotent
 from doorstroom.core.messages import _
 from doorstroom.core.strict import StrictSerializer
 from doorstroom.participants.api.views import ErrorOutput
@@ -95,6 +96,11 @@ class ReferralCreateApi(generics.GenericAPIView):
         request=ReferralInput,
         responses={201: ReferralOutput, 400: ErrorOutput},
     )
+    @idempotent(
+        lambda user, kw, _a: access.require_participant(
+            user, kw["participant_uuid"], access.Action.VIEW, access.Category.TRAJECTORY
+        )
+    )
     def post(self, request: Request, participant_uuid: str) -> Response:
         user = access.authenticated_user(request.user)
         participant = access.require_participant(
@@ -123,6 +129,7 @@ class ReferralDecisionApi(generics.GenericAPIView):
         request=DecisionInput,
         responses={200: ReferralOutput, 400: ErrorOutput, 409: ErrorOutput},
     )
+    @idempotent(lambda user, kw, _a: access.require_referral(user, kw["referral_uuid"]))
     def post(self, request: Request, referral_uuid: str) -> Response:
         user = access.authenticated_user(request.user)
         referral = access.require_referral(user, referral_uuid, access.Action.CHANGE)
