@@ -50,6 +50,7 @@ FLOORS = {
     "F1 generated files": 200,
     "F1 valid files imported exactly": 40,
     "F2 kills": 10,
+    "F5 interleavings": 200,
     "F6 idempotency cases": 50,
     "F6 POST operations covered": 9,
 }
@@ -68,6 +69,7 @@ GENERATED_FIGURES = {
     "F1 generated files",
     "F1 valid files imported exactly",
     "F2 kills",
+    "F5 interleavings",
 }
 #: figures only PostgreSQL can produce (a second process killing the first needs a shared server)
 POSTGRES_FIGURES = {"F2 kills"}
@@ -106,6 +108,7 @@ ZERO = (
     "F2 partial imports",
     "F2 audit chain breaks",
     "F2 stored state differing from replay",
+    "F5 lost updates",
     "F6 replays differing",
     "F6 doubled records",
 )
