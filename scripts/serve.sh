@@ -65,7 +65,7 @@ PY
 python manage.py migrate --noinput -v0
 python manage.py collectstatic --noinput -v0
 if [ "${DEMO:-0}" = "1" ]; then
-  python manage.py seed_demo --if-empty
+  python manage.py seed_demo --if-empty --participants "${DEMO_PARTICIPANTS:-300}"
 fi
 
 PIDS=()

@@ -53,6 +53,9 @@ FLOORS = {
     "F5 interleavings": 200,
     "F6 idempotency cases": 50,
     "F6 POST operations covered": 9,
+    "F7 tables compared": 40,
+    "F7 restore drills": 1,
+    "F7 SQLite backups under writes": 1,
 }
 #: figures produced only by the `fuzz` and `generated` suites, which run once per `make test` (on PostgreSQL)
 FUZZ_FIGURES = {"C4 generated requests"}
@@ -72,7 +75,9 @@ GENERATED_FIGURES = {
     "F5 interleavings",
 }
 #: figures only PostgreSQL can produce (a second process killing the first needs a shared server)
-POSTGRES_FIGURES = {"F2 kills"}
+POSTGRES_FIGURES = {"F2 kills", "F7 restore drills"}
+#: figures only the SQLite run produces (its own backup API)
+SQLITE_FIGURES = {"F7 SQLite backups under writes"}
 #: figures that must stay zero
 ZERO = (
     "A1 mismatches",
@@ -109,6 +114,7 @@ ZERO = (
     "F2 audit chain breaks",
     "F2 stored state differing from replay",
     "F5 lost updates",
+    "F7 table mismatches",
     "F6 replays differing",
     "F6 doubled records",
 )
@@ -149,6 +155,8 @@ def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
         if only_fuzz and name not in FUZZ_FIGURES:
             continue
         if name in POSTGRES_FIGURES and _database() != "postgres":
+            continue
+        if name in SQLITE_FIGURES and _database() != "sqlite":
             continue
         if enforce and FIGURES.counts.get(name, 0) < floor:
             problems.append(f"{name}: {FIGURES.counts.get(name, 0):,} < {floor:,}")

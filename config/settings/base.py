@@ -112,6 +112,10 @@ SQLITE_PATH = env("DOORSTROOM_SQLITE_PATH") or str(BASE_DIR / "var" / "doorstroo
 _database_url = env("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+    # PostgreSQL's JIT compiler is for long analytical queries: the access layer's correlated EXISTS
+    # clauses make the planner's cost estimates large, and compiling them took 1.2 s of a 1.24 s
+    # caseload query at 5,000 participants (benchmarks/RESULTS.md, 2026-12-03). Off for this application.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     DATABASES = {
         "default": {
