@@ -50,6 +50,7 @@ FLOORS = {
     "F1 generated files": 200,
     "F1 valid files imported exactly": 40,
     "F2 kills": 10,
+    "F3 terminations": 5,
     "F5 interleavings": 200,
     "F6 idempotency cases": 50,
     "F6 POST operations covered": 9,
@@ -75,7 +76,7 @@ GENERATED_FIGURES = {
     "F5 interleavings",
 }
 #: figures only PostgreSQL can produce (a second process killing the first needs a shared server)
-POSTGRES_FIGURES = {"F2 kills", "F7 restore drills"}
+POSTGRES_FIGURES = {"F2 kills", "F3 terminations", "F7 restore drills"}
 #: figures only the SQLite run produces (its own backup API)
 SQLITE_FIGURES = {"F7 SQLite backups under writes"}
 #: figures that must stay zero
@@ -113,6 +114,8 @@ ZERO = (
     "F2 partial imports",
     "F2 audit chain breaks",
     "F2 stored state differing from replay",
+    "F3 server errors",
+    "F3 partial writes",
     "F5 lost updates",
     "F7 table mismatches",
     "F6 replays differing",

@@ -159,13 +159,39 @@ def _watch_writes(execute, sql, params, many, context):  # type: ignore[no-untyp
     return execute(sql, params, many, context)
 
 
-def _unavailable() -> HttpResponse:
-    return HttpResponse(
-        "Doorstroom kan op dit moment niet vastleggen wie gegevens inziet; daarom tonen we niets. "
-        "Probeer het later opnieuw.",
-        status=503,
-        content_type="text/plain; charset=utf-8",
-    )
+AUDIT_GONE = (
+    "Doorstroom kan op dit moment niet vastleggen wie gegevens inziet; daarom tonen we niets. "
+    "Probeer het later opnieuw."
+)
+
+
+def _unavailable(request: Any = None) -> HttpResponse:
+    """503: no answer with data while the audit log cannot be written (in the API's error format there)."""
+    if request is not None and request.path.startswith("/api/"):
+        body = {"errors": [{"field": None, "message": AUDIT_GONE, "code": "audit_unavailable"}]}
+        return HttpResponse(json.dumps(body), status=503, content_type="application/json")
+    return HttpResponse(AUDIT_GONE, status=503, content_type="text/plain; charset=utf-8")
+
+
+SAVED_BUT_WITHHELD = (
+    "Uw wijziging is opgeslagen, maar Doorstroom kan nu niet vastleggen wie het antwoord ziet; daarom tonen "
+    "we het niet. Stuur het verzoek niet nog eens (of alleen met dezelfde Idempotency-Key)."
+)
+
+
+def _withheld(request: Any, response: Any) -> HttpResponse:
+    """The audit rows after a committed change could not be written (the database went away after the
+    commit): the change is stored with its own audit row, the answer is withheld, and the reader is
+    told it was stored, so that a retry does not do it twice."""
+    if response.status_code == 503:  # already answered so, before the template was rendered
+        return response
+    changed = any(a.change and a.event_id is not None for a in _pending.get() or ())
+    if not (changed and 200 <= response.status_code < 300 and request.method not in ("GET", "HEAD", "OPTIONS")):
+        return _unavailable(request)
+    if request.path.startswith("/api/"):
+        body = {"errors": [{"field": None, "message": SAVED_BUT_WITHHELD, "code": "saved_answer_withheld"}]}
+        return HttpResponse(json.dumps(body), status=503, content_type="application/json")
+    return HttpResponse(SAVED_BUT_WITHHELD, status=503, content_type="text/plain; charset=utf-8")
 
 
 class AuditContextMiddleware:
@@ -188,8 +214,8 @@ class AuditContextMiddleware:
                 response = self.get_response(request)
             try:
                 flush()
-            except AuditUnavailable:
-                return _unavailable()
+            except (AuditUnavailable, DatabaseError):
+                return _withheld(request, response)
             return response
         finally:
             _method.reset(method_token)
@@ -202,8 +228,8 @@ class AuditContextMiddleware:
 
         try:
             flush()
-        except AuditUnavailable:
-            unavailable = _unavailable()
+        except (AuditUnavailable, DatabaseError):
+            unavailable = _withheld(request, response)
             return SimpleTemplateResponse(
                 engines["django"].from_string(unavailable.content.decode()),
                 status=503,
@@ -213,7 +239,7 @@ class AuditContextMiddleware:
 
     def process_exception(self, request, exception):  # type: ignore[no-untyped-def]
         if isinstance(exception, AuditUnavailable):
-            return _unavailable()
+            return _unavailable(request)
         return None
 
     def process_view(self, request, view_func, view_args, view_kwargs):  # type: ignore[no-untyped-def]

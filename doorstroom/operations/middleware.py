@@ -1,10 +1,14 @@
 """Every request's time, queries and outcome into the metrics, labelled by its route's name."""
 
+import contextlib
+import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
-from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 
 from doorstroom.core import metrics
 
@@ -51,3 +55,53 @@ def _observe(request: HttpRequest, status: int, seconds: float, queries: int) ->
     metrics.REQUEST_QUERIES.labels(route).observe(queries)
     if status >= 500:
         metrics.REQUEST_ERRORS.labels(route).inc()
+
+
+class DatabaseUnavailableMiddleware:
+    """A lost database connection (the server restarted, the connection was cut) ends the request in a
+    clean 503 instead of a server error: the transaction was rolled back, nothing was half written,
+    and the connection is dropped so the next request gets a fresh one (assurance F3)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, "database_gone", False):
+            # the connection broke in a middleware after the view (the audit rows, the session): the
+            # layer there made a server error of it; it is the same outage
+            with contextlib.suppress(Exception):
+                connection.close()
+            return unavailable(request, DATABASE_GONE, "database_unavailable")
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        with contextlib.suppress(Exception):
+            connection.close()  # unusable now; the next request opens a new one
+        return unavailable(request, DATABASE_GONE, "database_unavailable")
+
+
+DATABASE_GONE = _(
+    "Doorstroom kan de database op dit moment niet bereiken. Er is niets opgeslagen; probeer het zo opnieuw."
+)
+
+
+def unavailable(request: HttpRequest, message: Any, code: str) -> HttpResponse:
+    """503 with Retry-After, in the API's error format on the API and as plain text elsewhere."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"errors": [{"field": None, "message": str(message), "code": code}]}, status=503
+        )
+    else:
+        response = HttpResponse(str(message), status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "5"
+    return response
+
+
+def note_database_gone(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """`got_request_exception`: remember on the request that what went wrong was the connection."""
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, OperationalError | InterfaceError):
+        request.database_gone = True  # type: ignore[attr-defined]
