@@ -51,6 +51,7 @@ FLOORS = {
     "F1 valid files imported exactly": 40,
     "F2 kills": 10,
     "F3 terminations": 5,
+    "F4 recoveries without a restart": 1,
     "F5 interleavings": 200,
     "F6 idempotency cases": 50,
     "F6 POST operations covered": 9,
@@ -78,7 +79,7 @@ GENERATED_FIGURES = {
 #: figures only PostgreSQL can produce (a second process killing the first needs a shared server)
 POSTGRES_FIGURES = {"F2 kills", "F3 terminations", "F7 restore drills"}
 #: figures only the SQLite run produces (its own backup API)
-SQLITE_FIGURES = {"F7 SQLite backups under writes"}
+SQLITE_FIGURES = {"F4 recoveries without a restart", "F7 SQLite backups under writes"}
 #: figures that must stay zero
 ZERO = (
     "A1 mismatches",
@@ -116,6 +117,7 @@ ZERO = (
     "F2 stored state differing from replay",
     "F3 server errors",
     "F3 partial writes",
+    "F4 partial writes",
     "F5 lost updates",
     "F7 table mismatches",
     "F6 replays differing",
