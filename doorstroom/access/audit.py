@@ -21,6 +21,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from doorstroom.core import metrics
+from doorstroom.core.errors import service_unavailable
 from doorstroom.organisations.models import User
 
 from . import checkpoints
@@ -167,10 +168,7 @@ AUDIT_GONE = (
 
 def _unavailable(request: Any = None) -> HttpResponse:
     """503: no answer with data while the audit log cannot be written (in the API's error format there)."""
-    if request is not None and request.path.startswith("/api/"):
-        body = {"errors": [{"field": None, "message": AUDIT_GONE, "code": "audit_unavailable"}]}
-        return HttpResponse(json.dumps(body), status=503, content_type="application/json")
-    return HttpResponse(AUDIT_GONE, status=503, content_type="text/plain; charset=utf-8")
+    return service_unavailable(request, AUDIT_GONE, "audit_unavailable")
 
 
 SAVED_BUT_WITHHELD = (
@@ -188,10 +186,7 @@ def _withheld(request: Any, response: Any) -> HttpResponse:
     changed = any(a.change and a.event_id is not None for a in _pending.get() or ())
     if not (changed and 200 <= response.status_code < 300 and request.method not in ("GET", "HEAD", "OPTIONS")):
         return _unavailable(request)
-    if request.path.startswith("/api/"):
-        body = {"errors": [{"field": None, "message": SAVED_BUT_WITHHELD, "code": "saved_answer_withheld"}]}
-        return HttpResponse(json.dumps(body), status=503, content_type="application/json")
-    return HttpResponse(SAVED_BUT_WITHHELD, status=503, content_type="text/plain; charset=utf-8")
+    return service_unavailable(request, SAVED_BUT_WITHHELD, "saved_answer_withheld")
 
 
 class AuditContextMiddleware:

@@ -4,6 +4,9 @@ Views turn it into a form error, the API into HTTP 400 JSON naming the field. Th
 where it is raised; `shown` gives it in the reader's language (see `core.messages`).
 """
 
+from typing import Any
+
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext
 
 from .messages import shown
@@ -43,3 +46,16 @@ def raise_all(errors: list[DomainError]) -> None:
         raise errors[0]
     if errors:
         raise DomainErrors(errors)
+
+
+def service_unavailable(request: Any, message: Any, code: str, *, retry_after: int | None = None) -> HttpResponse:
+    """503 without any data: in the API's error format on the API, as plain text on pages (the audit
+    log that cannot write, the database that went away)."""
+    response: HttpResponse
+    if request is not None and request.path.startswith("/api/"):
+        response = JsonResponse({"errors": [{"field": None, "message": str(message), "code": code}]}, status=503)
+    else:
+        response = HttpResponse(str(message), status=503, content_type="text/plain; charset=utf-8")
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response

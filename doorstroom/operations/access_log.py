@@ -13,7 +13,6 @@ from doorstroom.core.log_redaction import redact
 UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
 NUMBER = re.compile(r"\d{2,}")
 KEPT = frozenset({"t", "s", "m", "H", "b", "B", "T", "D", "M", "L", "p"})
-FORMAT = '%(t)s "%(r)s" %(s)s %(B)s %(M)sms'
 
 
 def path_shape(path: str) -> str:

@@ -33,14 +33,15 @@ def database() -> Check:
 
 def shared_cache() -> Check:
     """A value written and read back (with REDIS_URL this is Redis; without it, the process's memory)."""
+    name = "redis" if settings.REDIS_URL else "cache"
     key, value = f"health:{secrets.token_hex(4)}", secrets.token_hex(8)
     try:
         cache.set(key, value, 10)
         found = cache.get(key)
         cache.delete(key)
     except Exception as error:  # a refused connection is a finding, not a crash
-        return Check("redis" if settings.REDIS_URL else "cache", error.__class__.__name__)
-    return Check("redis" if settings.REDIS_URL else "cache", "" if found == value else "read back differs")
+        return Check(name, error.__class__.__name__)
+    return Check(name, "" if found == value else "read back differs")
 
 
 def audit_log() -> Check:

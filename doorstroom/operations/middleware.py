@@ -7,10 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from doorstroom.core import metrics
+from doorstroom.core.errors import service_unavailable
 
 
 class RequestMetricsMiddleware:
@@ -72,7 +73,7 @@ class DatabaseUnavailableMiddleware:
             # layer there made a server error of it; it is the same outage
             with contextlib.suppress(Exception):
                 connection.close()
-            return unavailable(request, DATABASE_GONE, "database_unavailable")
+            return service_unavailable(request, DATABASE_GONE, "database_unavailable", retry_after=5)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
@@ -80,24 +81,12 @@ class DatabaseUnavailableMiddleware:
             return None
         with contextlib.suppress(Exception):
             connection.close()  # unusable now; the next request opens a new one
-        return unavailable(request, DATABASE_GONE, "database_unavailable")
+        return service_unavailable(request, DATABASE_GONE, "database_unavailable", retry_after=5)
 
 
 DATABASE_GONE = _(
     "Doorstroom kan de database op dit moment niet bereiken. Er is niets opgeslagen; probeer het zo opnieuw."
 )
-
-
-def unavailable(request: HttpRequest, message: Any, code: str) -> HttpResponse:
-    """503 with Retry-After, in the API's error format on the API and as plain text elsewhere."""
-    if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse(
-            {"errors": [{"field": None, "message": str(message), "code": code}]}, status=503
-        )
-    else:
-        response = HttpResponse(str(message), status=503, content_type="text/plain; charset=utf-8")
-    response["Retry-After"] = "5"
-    return response
 
 
 def note_database_gone(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:

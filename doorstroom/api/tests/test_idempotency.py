@@ -17,6 +17,7 @@ from django.utils import timezone
 import pytest
 import yaml
 from rest_framework.test import APIClient
+from stdnum.nl import bsn as bsn_number
 
 from doorstroom.contacts.models import ContactMoment
 from doorstroom.core import clock
@@ -95,15 +96,26 @@ def enrolled(world: dict[str, Any]) -> Enrollment:
     )
 
 
+def consented_participant(world: dict[str, Any]) -> Participant:
+    """One of the director's participants who agreed to share their trajectory with the partner."""
+    participant = own_participant(world)
+    sharing_grant(
+        participant=participant,
+        organisation=world["partner"],
+        category="traject",
+        legal_basis="toestemming",
+        on=TODAY,
+        recorded_by=world["director"],
+    )
+    return participant
+
+
 def valid_bsn(n: int) -> str:
-    """A number passing the 11-proef, different for each n."""
+    """A number passing the 11-proef (python-stdnum decides), different for each n."""
     base = 100_000_000 + n * 7919
-    while True:
-        digits = f"{base:09d}"
-        total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - int(digits[8])
-        if total % 11 == 0 and digits[0] != "0":
-            return digits
+    while not bsn_number.is_valid(f"{base:09d}"):
         base += 1
+    return f"{base:09d}"
 
 
 def make_case(operation: str, world: dict[str, Any], n: int) -> Case:
@@ -170,15 +182,7 @@ def make_case(operation: str, world: dict[str, Any], n: int) -> Case:
             count(Measurement, participant=participant),
         )
     if operation == "/api/v1/deelnemers/{participant_uuid}/aanmeldingen/":
-        participant = own_participant(world)
-        sharing_grant(
-            participant=participant,
-            organisation=world["partner"],
-            category="traject",
-            legal_basis="toestemming",
-            on=TODAY,
-            recorded_by=director,
-        )
+        participant = consented_participant(world)
         body = {"to_organisation": str(world["partner"].uuid), "reason": "Zoekt een werkervaringsplek"}
         return Case(
             api,
@@ -188,15 +192,7 @@ def make_case(operation: str, world: dict[str, Any], n: int) -> Case:
             count(Referral, participant=participant),
         )
     if operation == "/api/v1/aanmeldingen/{referral_uuid}/antwoord/":
-        participant = own_participant(world)
-        sharing_grant(
-            participant=participant,
-            organisation=world["partner"],
-            category="traject",
-            legal_basis="toestemming",
-            on=TODAY,
-            recorded_by=director,
-        )
+        participant = consented_participant(world)
         referral = referral_services.referral_create(
             participant=participant,
             actor=director,

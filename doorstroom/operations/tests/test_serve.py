@@ -23,6 +23,8 @@ import requests
 from celery import Celery
 from cryptography.fernet import Fernet
 
+from .test_health import redis_reachable
+
 ROOT = Path(__file__).resolve().parents[3]
 REDIS_DB = "redis://127.0.0.1:6379/14"
 
@@ -31,14 +33,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def redis_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 @pytest.fixture
