@@ -106,6 +106,7 @@ def test_director_pages_pass_axe(page, axe, director_world):
 
     page.get_by_role("link", name="Wie heeft dit dossier bekeken").click()
     rows = page.locator("#audit-trail tbody tr")
+    rows.first.wait_for()  # the new page, not the one being left (count() does not wait)
     assert rows.count() >= 5
     from doorstroom.organisations.models import User
 
