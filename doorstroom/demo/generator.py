@@ -7,12 +7,13 @@ bulk-inserted, so 100,000 participants take minutes.
 """
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from django.apps import apps as django_apps
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
@@ -50,6 +51,10 @@ from .names import FAMILY_NAMES, GIVEN_NAMES, LANGUAGES
 
 DEMO_PASSWORD = "Doorstroom-demo-2026"
 BATCH = 5000
+#: the named demo coaches follow the first participants; beyond these, each participant goes to a
+#: caseload coach ("coach.pool.0001", ...) with at most POOL_CASELOAD people, as in a real city
+DEMO_COACHES_FOLLOW = 3000
+POOL_CASELOAD = 250
 
 #: username, first name, last name, organisation key, role, is_staff
 DEMO_USERS = [
@@ -308,8 +313,42 @@ def _participant_for(programme: Programme, rnd: random.Random, today: date) -> d
 
 
 @transaction.atomic
-def generate(*, participants: int, seed: int, today: date, verbose: bool = False) -> dict[str, int]:
-    """Create (or top up) the demo region. Deterministic for a given seed and date."""
+def _caseload_coaches(orgs: dict[str, Organisation], participants: int, follow: int, caseload: int) -> list[User]:
+    """Enough coaches for realistic caseloads at T2 and T3 (one password hash, shared: demo only)."""
+    needed = max(0, -(-(participants - follow) // caseload))
+    names = [f"coach.pool.{n:04d}" for n in range(1, needed + 1)]
+    existing = {u.username: u for u in User.objects.filter(username__in=names)}
+    password = make_password(DEMO_PASSWORD) if len(existing) < needed else ""
+    User.objects.bulk_create(
+        [
+            User(
+                username=name,
+                first_name="Coach",
+                last_name=name.rsplit(".", 1)[1],
+                role=Role.COACH,
+                organisation=orgs["ldh"],
+                password=password,
+            )
+            for name in names
+            if name not in existing
+        ]
+    )
+    by_name = {u.username: u for u in User.objects.filter(username__in=names).select_related("organisation")}
+    return [by_name[name] for name in names]
+
+
+def generate(
+    *,
+    participants: int,
+    seed: int,
+    today: date,
+    verbose: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    coaches_follow: int = DEMO_COACHES_FOLLOW,
+    pool_caseload: int = POOL_CASELOAD,
+) -> dict[str, int]:
+    """Create (or top up) the demo region. Deterministic for a given seed and date. `progress` is
+    told (participants made, participants asked) after every batch."""
     rnd = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
     load_catalogue()
     measurement_catalogue.load(django_apps)
@@ -326,6 +365,8 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
     used = set(Participant.objects.filter(bsn_index__isnull=False).values_list("bsn", flat=True))  # decrypted
     bsns = (bsn for bsn in test_bsns() if bsn not in used)
     simulator = Simulator(rnd, today)
+    already = Participant.objects.count()
+    pool = _caseload_coaches(orgs, already + participants, coaches_follow, pool_caseload)
     instruments = {m.code: m.current_scale() for m in MeasurementType.objects.filter(is_active=True)}
     start_of_history = today - timedelta(days=730)
 
@@ -355,8 +396,11 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
         assignments: list[TeamAssignment] = []
         grants: list[SharingGrant] = []
         measured: list[tuple[Participant, User, date, date | None]] = []
-        for person, (key, programme, sim) in zip(people, plans, strict=True):
+        for offset, (person, (key, programme, sim)) in enumerate(zip(people, plans, strict=True)):
             coach = rnd.choice(coaches[key])
+            number = already + batch_start + offset
+            if number >= coaches_follow:
+                coach = pool[(number - coaches_follow) // pool_caseload]
             chain = [(programme, sim)]
             if sim.extra and sim.facts[-1].event_type == rules.EventType.TRANSFERRED:
                 moved_on = sim.facts[-1].occurred_on
@@ -479,6 +523,8 @@ def generate(*, participants: int, seed: int, today: date, verbose: bool = False
                 f"  {made['participants']} deelnemers, {made['enrollments']} inschrijvingen, "
                 f"{made['events']} gebeurtenissen"
             )
+        if progress is not None:
+            progress(made["participants"], participants)
     _referrals(orgs, directors["enschede"], rnd, today)
     _own_file(users["deelnemer"], users["coach"], instruments, today)
     _data_needs(programmes, orgs["enschede"], users["beheerder"], users["privacy"])

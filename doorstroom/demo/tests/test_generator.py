@@ -39,3 +39,18 @@ def test_test_bsns_pass_the_elfproef_and_run_out_near_ninety_thousand():
     assert all(b.startswith("999") for b in numbers)
     assert all(bsn_problem(b) is None for b in numbers[:: len(numbers) // 500])
     assert 90_000 <= len(numbers) <= 91_000
+
+
+def test_a_large_region_gets_caseload_coaches_with_realistic_caseloads():
+    """Beyond the first participants (who go to the named demo coaches), a city-sized region is
+    spread over caseload coaches of at most `pool_caseload` people each."""
+    generator.generate(participants=90, seed=7, today=TODAY, coaches_follow=30, pool_caseload=25)
+    pool = User.objects.filter(username__startswith="coach.pool.")
+    assert pool.count() == 3  # 60 participants over caseloads of 25
+    caseloads = {
+        u.username: Participant.objects.filter(team__member=u, team__role="coach").distinct().count() for u in pool
+    }
+    assert all(0 < n <= 25 for n in caseloads.values()), caseloads
+    named = Participant.objects.filter(team__member__username__in=["coach", "coach2", "coach.5050"]).distinct()
+    assert named.count() == 30
+    assert all(u.has_usable_password() and u.role == Role.COACH for u in pool)
