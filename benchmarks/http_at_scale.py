@@ -211,9 +211,11 @@ def main() -> None:
         "pages": {},
     }
     rnd = random.Random(2026)  # noqa: S311 - a sample of pages, not a secret
+    # a caseload coach of the demo generator's pool (at most 250 people) where the tier has one
+    realistic = "coach.pool.0001" if User.objects.filter(username="coach.pool.0001").exists() else "coach.5050"
     coach_files = [
         str(u)
-        for u in TeamAssignment.objects.filter(member__username="coach", starts_on__lte=date.today())
+        for u in TeamAssignment.objects.filter(member__username=realistic, starts_on__lte=date.today())
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=date.today()))
         .order_by("participant_id")
         .values_list("participant__uuid", flat=True)[:2000]
@@ -224,9 +226,9 @@ def main() -> None:
         Programme.objects.filter(enrollments__isnull=False).order_by("code").values_list("code", flat=True).first()
     )
     pages: list[tuple[str, str, Callable[[int], str]]] = [
-        ("participant file as coach", "coach", lambda i: f"/deelnemers/{coach_files[i % len(coach_files)]}/"),
-        ("caseload as coach (whole caseload, 100 per page)", "coach", lambda i: "/mijn-deelnemers/"),
-        ("caseload as coach.5050 (a realistic caseload)", "coach.5050", lambda i: "/mijn-deelnemers/"),
+        (f"participant file as {realistic}", realistic, lambda i: f"/deelnemers/{coach_files[i % len(coach_files)]}/"),
+        (f"caseload as {realistic} (a realistic caseload, 100 per page)", realistic, lambda i: "/mijn-deelnemers/"),
+        ("caseload as coach (named demo coach, ~1,000 people)", "coach", lambda i: "/mijn-deelnemers/"),
         ("programme board as regisseur", "regisseur", lambda i: f"/programmas/{programme}/"),
         ("search by name as regisseur", "regisseur", lambda i: "/deelnemers/zoeken/?q=jan"),
         ("programme report as regisseur", "regisseur", lambda i: f"/rapportages/?programma={programme}"),

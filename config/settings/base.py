@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "doorstroom.web.middleware.SessionRenewalMiddleware",
     "doorstroom.web.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -230,9 +231,9 @@ DOORSTROOM_METRICS_TOKEN = env("DOORSTROOM_METRICS_TOKEN") or ""
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# Idle timeout for staff sessions, in seconds (renewed on every request).
+# Idle timeout for staff sessions, in seconds (renewed by web.middleware.SessionRenewalMiddleware at
+# most once a minute, not saved on every request).
 SESSION_COOKIE_AGE = int(env("DOORSTROOM_SESSION_IDLE_SECONDS", "1800") or 1800)
-SESSION_SAVE_EVERY_REQUEST = True
 X_FRAME_OPTIONS = "DENY"
 # No inline scripts or styles anywhere (htmx's indicator styles are switched off in the base template).
 DOORSTROOM_CONTENT_SECURITY_POLICY = (

@@ -277,8 +277,21 @@ def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
     """Enrollments of visible participants; membership of a sensitive programme only where
     `sensitive_membership_visible_to` allows it."""
     return Enrollment.objects.filter(participant__in=participants_visible_to(user, Category.TRAJECTORY)).filter(
-        Q(programme__is_sensitive=False) | Q(participant__in=sensitive_membership_visible_to(user))
+        Q(programme__is_sensitive=False) | _sensitive_membership_visible(user)
     )
+
+
+def _sensitive_membership_visible(user: User) -> Q:
+    """`sensitive_membership_visible_to` as a condition on a row's own participant (an index lookup
+    per row), for rows that carry a `participant`: asked as a set of participants instead, the
+    database scanned all of them for every page (33 ms of a participant file at T2)."""
+    today = clock.today()
+    on_team = Exists(
+        TeamAssignment.objects.filter(
+            participant_id=OuterRef("participant_id"), member_id=user.pk, starts_on__lte=today
+        ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    )
+    return Q(on_team) | Q(participant__account_id=user.pk)
 
 
 def signals_visible_to(user: User, among: QuerySet[Participant] | None = None) -> QuerySet[Signal]:
@@ -289,7 +302,9 @@ def signals_visible_to(user: User, among: QuerySet[Participant] | None = None) -
         category: _scope(user, Action.VIEW, category).filter(pk__in=base)
         for category in signal_selectors.signal_categories()
     }
-    return signal_selectors.signals_for(by_category, sensitive_membership_visible_to(user))
+    # the participants asked about, once more at the top: the database then starts from them and
+    # not from every live signal (27 ms of a caseload page at T2)
+    return signal_selectors.signals_for(by_category, _sensitive_membership_visible(user)).filter(participant__in=base)
 
 
 def require_signal(user: User, signal_uuid: UUID | str) -> Signal:
@@ -310,6 +325,7 @@ def signal_counts_of(user: User, participant_ids: list[int]) -> dict[int, int]:
     """Per participant on a page, how many live signals the user may see (one query)."""
     rows = (
         signals_visible_to(user, Participant.objects.filter(pk__in=participant_ids))
+        .filter(participant_id__in=participant_ids)  # as a list: an index lookup, not a scan of all signals
         .order_by()
         .values("participant_id")
         .annotate(count=Count("id"))

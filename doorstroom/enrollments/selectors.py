@@ -64,6 +64,8 @@ class CaseloadRow:
     participant: Participant
     enrollment: Enrollment | None
     progress: PhaseProgress | None
+    #: live signals the reader may see about this participant (filled in from the access layer)
+    signal_count: int = 0
 
 
 CASELOAD_PAGE_SIZE = 100

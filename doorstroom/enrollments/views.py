@@ -67,6 +67,8 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
         .values_list("pk", flat=True)
     )
     signal_counts = access.signal_counts_of(request.user, on_page)
+    for row in caseload.rows:
+        row.signal_count = signal_counts.get(row.participant.pk, 0)
     return TemplateResponse(
         request,
         "enrollments/caseload.html",
@@ -78,7 +80,6 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
             "query": query.urlencode(),
             "nav": "caseload",
             "may_record_contact": may_record,
-            "signal_counts": signal_counts,
         },
     )
 

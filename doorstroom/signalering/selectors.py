@@ -233,17 +233,17 @@ def signal_by_uuid(signal_uuid: str) -> Signal | None:
 
 
 def signals_for(
-    participant_ids_by_category: dict[str, QuerySet], sensitive_visible_for: QuerySet | None = None
+    participant_ids_by_category: dict[str, QuerySet], sensitive_visible: Q | None = None
 ) -> QuerySet[Signal]:
     """Live signals on the participants the reader may see, per category, and about a sensitive
-    programme only for the participants in `sensitive_visible_for` (the caller passes the access
-    layer's querysets)."""
+    programme only where `sensitive_visible` holds for the signal (the caller passes the access
+    layer's querysets and condition)."""
     visible = Q(pk__in=[])
     for category, participants in participant_ids_by_category.items():
         visible |= Q(category=category, participant__in=participants)
     programme_ok = Q(programme__isnull=True) | Q(programme__is_sensitive=False)
-    if sensitive_visible_for is not None:
-        programme_ok |= Q(participant__in=sensitive_visible_for)
+    if sensitive_visible is not None:
+        programme_ok |= sensitive_visible
     return (
         live_signals()
         .filter(visible)
@@ -257,19 +257,6 @@ def signal_categories() -> set[str]:
     from .registry import RULES
 
     return {rule.category for rule in RULES.values()}
-
-
-def live_counts(
-    participant_ids_by_category: dict[str, QuerySet], sensitive_visible_for: QuerySet | None = None
-) -> dict[int, int]:
-    """Per participant, how many live signals the reader may see (one query)."""
-    rows = (
-        signals_for(participant_ids_by_category, sensitive_visible_for)
-        .order_by()
-        .values("participant_id")
-        .annotate(count=Count("id"))
-    )
-    return {r["participant_id"]: r["count"] for r in rows}
 
 
 def rule_choices() -> list[tuple[str, str]]:
