@@ -199,6 +199,9 @@ def main() -> None:
     parser.add_argument("--tier", default="T1")
     parser.add_argument("--requests", type=int, default=200, help="requests per page and client count")
     parser.add_argument("--intakes", type=int, default=25, help="full intakes per client count")
+    parser.add_argument(
+        "--only", choices=["pages", "bsn", "intake"], nargs="*", default=["pages", "bsn", "intake"], help="parts to run"
+    )
     args = parser.parse_args()
     base = args.base.rstrip("/")
     results: dict[str, Any] = {
@@ -233,7 +236,7 @@ def main() -> None:
         ("search by name as regisseur", "regisseur", lambda i: "/deelnemers/zoeken/?q=jan"),
         ("programme report as regisseur", "regisseur", lambda i: f"/rapportages/?programma={programme}"),
     ]
-    for title, username, path in pages:
+    for title, username, path in pages if "pages" in args.only else []:
         cookie = {"Cookie": f"sessionid={session_cookie(username)}", "Host": "127.0.0.1"}
         route = resolve(path(0).split("?")[0]).view_name
         few = 10 if "report" in title else args.requests
@@ -251,7 +254,7 @@ def main() -> None:
     api = {"Authorization": f"Bearer {raw}", "Host": "127.0.0.1"}
     # search by BSN: a BSN never travels in an address, so the search is a POST (here the API's)
     search = "/api/v1/deelnemers/zoeken/"
-    for clients in (1, 4):
+    for clients in (1, 4) if "bsn" in args.only else ():
         before = scrape(base)
         figures = run(base, lambda i: ("POST", search, {"q": bsns[i % len(bsns)]}), api, args.requests, clients)
         after = scrape(base)
@@ -268,7 +271,7 @@ def main() -> None:
     next_bsn = valid_bsns(100_000_000 + secrets.randbelow(800_000_000))  # a fresh range each run
     run_token = secrets.token_hex(3)
     today = date.today()
-    for clients in (1, 4):
+    for clients in (1, 4) if "intake" in args.only else ():
         lock = threading.Lock()
         timings: list[float] = []
         errors: list[str] = []
@@ -353,7 +356,9 @@ def main() -> None:
         results["pages"][f"full intake through the API, {clients} client(s)"] = figures
         print("intake", clients, figures, flush=True)
     connection.close()
-    out = Path(__file__).parent / "http-results.json"
+    out = Path(__file__).parent / (
+        "http-results.json" if len(args.only) == 3 else f"http-results-{'-'.join(args.only)}.json"
+    )
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
 

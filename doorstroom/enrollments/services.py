@@ -73,7 +73,9 @@ def _check_date(on: date) -> None:
 
 
 def _lock(enrollment: Enrollment, expected_version: int | None) -> Enrollment:
-    locked = Enrollment.objects.select_for_update().select_related("programme").get(pk=enrollment.pk)
+    # only the enrollment's own row: locking the joined programme too held every new enrollment of
+    # that programme (its foreign-key check at commit) and deadlocked with the audit chain's lock
+    locked = Enrollment.objects.select_for_update(of=("self",)).select_related("programme").get(pk=enrollment.pk)
     if expected_version is not None and locked.version != expected_version:
         raise DomainError(
             _("Iemand anders heeft dit traject net bijgewerkt. Bekijk de tijdlijn opnieuw en probeer het nog eens."),
@@ -493,7 +495,7 @@ def caseload_reassign(
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
         .exclude(role=TeamRole.DIRECTOR)
         .exclude(participant__processing_restricted_since__isnull=False)  # a restricted file is frozen
-        .select_for_update()
+        .select_for_update(of=("self",))  # the assignments, not the joined participants
     )
     if participant_ids is not None:
         moving = moving.filter(participant_id__in=participant_ids)
