@@ -22,6 +22,7 @@ FLOORS = {
     "B4 tampered chains detected": 1000,
     "B4 database refusals": 7,
     "B4 cut tails and wiped logs detected": 2,
+    "B4 lanes passed without waiting": 1,
     "H1 retention boundary cases": 500,
     "C1 corpus inputs": 300,
     "C1 attempts": 900,
@@ -77,7 +78,7 @@ GENERATED_FIGURES = {
     "F5 interleavings",
 }
 #: figures only PostgreSQL can produce (a second process killing the first needs a shared server)
-POSTGRES_FIGURES = {"F2 kills", "F3 terminations", "F7 restore drills"}
+POSTGRES_FIGURES = {"F2 kills", "F3 terminations", "F7 restore drills", "B4 lanes passed without waiting"}
 #: figures only the SQLite run produces (its own backup API)
 SQLITE_FIGURES = {"F4 recoveries without a restart", "F7 SQLite backups under writes"}
 #: figures that must stay zero

@@ -63,10 +63,13 @@ def test_each_apps_latest_migration_reverses_and_reapplies_on_the_demo_data(assu
         "programmes.ReasonCode",  # reseeded with the shipped reasons
         "enrollments.EnrollmentTag",  # the table its migration creates (the demo's context tags)
     }
+    # rows a migration makes when they are missing (the audit lanes' heads): more is not a loss
+    made_when_missing = {"access.AuditChainHead"}
     lost = {
         label: (before[label], after[label])
         for label in before
-        if label not in recreated and after[label] != before[label]
+        if label not in recreated
+        and (after[label] < before[label] if label in made_when_missing else after[label] != before[label])
     }
     assurance.add("E4 migrations reversed and reapplied", tested)
     assert tested >= 3

@@ -10,13 +10,14 @@ import contextvars
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -28,6 +29,12 @@ from . import checkpoints
 from .models import AuditAction, AuditChainHead, AuditEvent, AuditResult, AuditSubject
 
 GENESIS = "0" * 64
+
+
+def genesis(lane: int) -> str:
+    """Where a lane's chain starts: lane 1 where the single chain always started; every other lane
+    somewhere of its own, so two lanes' first rows never share a hash even when their content does."""
+    return GENESIS if lane == 1 else hashlib.sha256(f"doorstroom-audit-lane-{lane}".encode()).hexdigest()
 
 
 class AuditUnavailable(Exception):
@@ -301,22 +308,63 @@ def record(
         "detail": detail,
     }
     try:
+        outer = connection.atomic_blocks[0] if connection.in_atomic_block else None
         with transaction.atomic():
-            head, _created = AuditChainHead.objects.select_for_update().get_or_create(
-                pk=1, defaults={"last_hash": GENESIS, "length": 0}
-            )
+            head = _take_lane(getattr(outer, "_doorstroom_audit_lane", None))
+            if outer is not None:  # the transaction's further rows go to the lane it already holds
+                outer._doorstroom_audit_lane = head.pk  # type: ignore[attr-defined]
             digest = chain_hash(head.last_hash, values, subjects)
-            event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, **values)
+            event = AuditEvent.objects.create(lane=head.pk, prev_hash=head.last_hash, hash=digest, **values)
             AuditSubject.objects.bulk_create([AuditSubject(event=event, participant_uuid=s) for s in subjects])
             head.last_hash = digest
             head.length += 1
             head.save(update_fields=["last_hash", "length"])
-            length = head.length
-            transaction.on_commit(lambda: checkpoints.after_append(length, digest))
+            lane, length = head.pk, head.length
+            transaction.on_commit(lambda: checkpoints.after_append(length, digest, lane=lane))
             transaction.on_commit(metrics.AUDIT_WRITES.inc)  # counted once it is really there
     except DatabaseError as refused:
         raise AuditUnavailable(str(refused)) from refused
     return event
+
+
+def lane_count() -> int:
+    """How many lanes writers spread over: one on SQLite (it has one writer at a time anyway)."""
+    return max(1, int(settings.DOORSTROOM_AUDIT_LANES)) if connection.vendor == "postgresql" else 1
+
+
+def ensure_lanes() -> None:
+    """Make the heads of all lanes (the migration does; a lane added later by the setting is made
+    on first use, when its first writer may wait once for another that is making it too)."""
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(pk=n, last_hash=genesis(n), length=0) for n in range(1, lane_count() + 1)],
+        ignore_conflicts=True,
+    )
+
+
+def _new_head(lane: int) -> AuditChainHead:
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+        pk=lane, defaults={"last_hash": genesis(lane), "length": 0}
+    )
+    return head
+
+
+def _take_lane(held: int | None) -> AuditChainHead:
+    """Lock the head of a lane to append to: the lane this transaction already holds; else the
+    first lane no other writer holds (SKIP LOCKED: no waiting); only when every lane is busy, wait
+    for one (chosen by process, so waiting writers spread)."""
+    lanes = lane_count()
+    if held is not None:
+        return _new_head(held)
+    if lanes == 1:
+        return _new_head(1)
+    for _attempt in range(2):
+        free = AuditChainHead.objects.select_for_update(skip_locked=True).filter(pk__lte=lanes).order_by("pk").first()
+        if free is not None:
+            return free
+        if AuditChainHead.objects.filter(pk__lte=lanes).count() == lanes:
+            break  # all there and all busy
+        ensure_lanes()
+    return _new_head(os.getpid() % lanes + 1)
 
 
 @dataclass(frozen=True)
@@ -324,6 +372,8 @@ class ChainReport:
     checked: int
     broken_at: int | None  # id of the first event that does not verify
     reason: str = ""
+    #: per lane: (rows, last hash) of what was verified
+    tails: dict[int, tuple[int, str]] = field(default_factory=dict)
 
     @property
     def intact(self) -> bool:
@@ -331,56 +381,77 @@ class ChainReport:
 
 
 def verify_rows(rows: Iterable[dict[str, Any]], subjects: dict[int, list[str]]) -> ChainReport:
-    """Recompute every link of rows in id order: an edited, deleted, inserted or moved row breaks it."""
-    previous = GENESIS
+    """Recompute every link of rows in id order, each lane a chain of its own: an edited, deleted,
+    inserted, moved or re-laned row breaks it."""
+    tails: dict[int, tuple[int, str]] = {}
     checked = 0
     for row in rows:
         checked += 1
+        lane = int(row.get("lane", 1))
+        count, previous = tails.get(lane, (0, genesis(lane)))
         if row["prev_hash"] != previous:
             return ChainReport(checked, row["id"], "de keten is onderbroken (regel ontbreekt of is verplaatst)")
         if chain_hash(previous, row, subjects.get(row["id"], [])) != row["hash"]:
             return ChainReport(checked, row["id"], "de inhoud van de regel is gewijzigd")
-        previous = row["hash"]
-    return ChainReport(checked, None, previous)
+        tails[lane] = (count + 1, row["hash"])
+    return ChainReport(checked, None, tails=tails)
 
 
 def verify_chain(checkpoint: "checkpoints.Checkpoint | None" = None) -> ChainReport:
-    """Verify the stored chain: every link, the head's hash and length, and that the chain still
-    holds the latest signed checkpoint kept outside the database (a removed tail, a wiped log or a
-    reset head cannot hide behind a consistent-looking database)."""
-    checkpoint = checkpoint or checkpoints.latest()
+    """Verify the stored chain: every link of every lane, each lane's head (hash and length), and
+    that each lane still holds its latest signed checkpoint kept outside the database (a removed
+    tail, a wiped log or a reset head cannot hide behind a consistent-looking database). A given
+    `checkpoint` replaces the file's for its lane."""
+    latest = checkpoints.latest_by_lane()
+    if checkpoint is not None:
+        latest[checkpoint.lane] = checkpoint
     subjects: dict[int, list[str]] = {}
     for event_id, participant_uuid in AuditSubject.objects.values_list("event_id", "participant_uuid").iterator():
         subjects.setdefault(event_id, []).append(participant_uuid)
-    rows = AuditEvent.objects.order_by("id").values("id", "prev_hash", "hash", "detail", *CHAINED_FIELDS).iterator()
-    at_checkpoint: dict[str, str] = {}
+    rows = (
+        AuditEvent.objects.order_by("id")
+        .values("id", "lane", "prev_hash", "hash", "detail", *CHAINED_FIELDS)
+        .iterator()
+    )
+    at_checkpoint: dict[int, str] = {}
+    positions: dict[int, int] = {}
 
     def watched(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        for position, row in enumerate(rows, 1):
-            if checkpoint is not None and position == checkpoint.length:
-                at_checkpoint["hash"] = row["hash"]
+        for row in rows:
+            lane = row["lane"]
+            positions[lane] = positions.get(lane, 0) + 1
+            mark = latest.get(lane)
+            if mark is not None and positions[lane] == mark.length:
+                at_checkpoint[lane] = row["hash"]
             yield row
 
     report = verify_rows(watched(rows), subjects)
     if not report.intact:
         return report
-    head = AuditChainHead.objects.filter(pk=1).first()
-    last = report.reason or GENESIS
-    if head is not None and (head.last_hash != last or head.length != report.checked):
-        return ChainReport(report.checked, -1, "de laatste regels ontbreken")
-    if checkpoint is not None and checkpoint.length > 0:
-        if report.checked < checkpoint.length:
+    heads = {head.pk: head for head in AuditChainHead.objects.all()}
+    for lane in sorted(set(heads) | set(report.tails)):
+        rows_in_lane, last = report.tails.get(lane, (0, genesis(lane)))
+        head = heads.get(lane)
+        if head is None and rows_in_lane:
+            return ChainReport(report.checked, -1, f"baan {lane} van het auditlog heeft geen kop")
+        if head is not None and (head.last_hash != last or head.length != rows_in_lane):
+            return ChainReport(report.checked, -1, "de laatste regels ontbreken")
+    for lane, mark in sorted(latest.items()):
+        if mark.length <= 0:
+            continue
+        rows_in_lane = report.tails.get(lane, (0, ""))[0]
+        if rows_in_lane < mark.length:
             return ChainReport(
                 report.checked,
                 -1,
-                f"het auditlog telt {report.checked} regels, het controlepunt van {checkpoint.at} er "
-                f"{checkpoint.length}: regels zijn verwijderd of het log is gewist",
+                f"het auditlog telt {rows_in_lane} regels in baan {lane}, het controlepunt van {mark.at} er "
+                f"{mark.length}: regels zijn verwijderd of het log is gewist",
             )
-        if at_checkpoint.get("hash") != checkpoint.last_hash:
+        if at_checkpoint.get(lane) != mark.last_hash:
             return ChainReport(
-                report.checked, -1, f"regel {checkpoint.length} wijkt af van het controlepunt van {checkpoint.at}"
+                report.checked, -1, f"regel {mark.length} van baan {lane} wijkt af van het controlepunt van {mark.at}"
             )
-    return ChainReport(report.checked, None)
+    return ChainReport(report.checked, None, tails=report.tails)
 
 
 RESET_FOR_TESTS = {"allowed": False}
@@ -412,10 +483,9 @@ def writable() -> str:
     one, can be appended to. Returns "" when all is well, else what is wrong."""
     try:
         with transaction.atomic():
-            head, _created = AuditChainHead.objects.select_for_update().get_or_create(
-                pk=1, defaults={"last_hash": GENESIS, "length": 0}
-            )
+            head = _take_lane(None)
             AuditEvent.objects.create(
+                lane=head.pk,
                 prev_hash=head.last_hash,
                 hash=GENESIS,
                 occurred_at=timezone.now(),

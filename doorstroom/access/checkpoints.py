@@ -35,21 +35,28 @@ class Checkpoint:
     last_hash: str
     at: str  # ISO time of writing
     signature: str
+    lane: int = 1  # the lane of the chain it marks (ADR 0021); lane 1's lines read as before lanes
 
     @staticmethod
-    def signed(length: int, last_hash: str, at: str) -> "Checkpoint":
-        message = f"{length}:{last_hash}:{at}".encode()
-        return Checkpoint(length, last_hash, at, hmac.new(_key(), message, hashlib.sha256).hexdigest())
+    def _message(lane: int, length: int, last_hash: str, at: str) -> bytes:
+        return (f"{length}:{last_hash}:{at}" if lane == 1 else f"{lane}:{length}:{last_hash}:{at}").encode()
+
+    @staticmethod
+    def signed(length: int, last_hash: str, at: str, lane: int = 1) -> "Checkpoint":
+        message = Checkpoint._message(lane, length, last_hash, at)
+        return Checkpoint(length, last_hash, at, hmac.new(_key(), message, hashlib.sha256).hexdigest(), lane)
 
     @property
     def valid(self) -> bool:
-        return hmac.compare_digest(self.signed(self.length, self.last_hash, self.at).signature, self.signature)
+        expected = self.signed(self.length, self.last_hash, self.at, self.lane).signature
+        return hmac.compare_digest(expected, self.signature)
 
     def line(self) -> str:
-        return json.dumps(
-            {"length": self.length, "hash": self.last_hash, "at": self.at, "signature": self.signature},
-            separators=(",", ":"),
-        )
+        data: dict[str, object] = {"length": self.length, "hash": self.last_hash, "at": self.at}
+        if self.lane != 1:
+            data["lane"] = self.lane
+        data["signature"] = self.signature
+        return json.dumps(data, separators=(",", ":"))
 
     @staticmethod
     def parse(line: str) -> "Checkpoint | None":
@@ -58,8 +65,14 @@ class Checkpoint:
         start = line.find("{")
         try:
             data = json.loads(line[start:]) if start >= 0 else {}
-            checkpoint = Checkpoint(int(data["length"]), str(data["hash"]), str(data["at"]), str(data["signature"]))
-        except (ValueError, KeyError, TypeError):
+            checkpoint = Checkpoint(
+                int(data["length"]),
+                str(data["hash"]),
+                str(data["at"]),
+                str(data["signature"]),
+                int(data.get("lane", 1)),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
         return checkpoint if checkpoint.valid else None
 
@@ -68,12 +81,12 @@ def destination() -> str:
     return str(getattr(settings, "DOORSTROOM_AUDIT_CHECKPOINTS", "") or "")
 
 
-def write(length: int, last_hash: str) -> Checkpoint | None:
-    """Append one checkpoint to the destination (nothing when none is set)."""
+def write(length: int, last_hash: str, lane: int = 1) -> Checkpoint | None:
+    """Append one checkpoint of a lane to the destination (nothing when none is set)."""
     target = destination()
     if not target:
         return None
-    checkpoint = Checkpoint.signed(length, last_hash, timezone.now().isoformat(timespec="seconds"))
+    checkpoint = Checkpoint.signed(length, last_hash, timezone.now().isoformat(timespec="seconds"), lane)
     if target == SYSLOG:
         syslog.openlog("doorstroom", 0, syslog.LOG_AUTH)
         syslog.syslog(syslog.LOG_NOTICE, "doorstroom-audit-checkpoint " + checkpoint.line())
@@ -86,44 +99,55 @@ def write(length: int, last_hash: str) -> Checkpoint | None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
-    _STATE.update(length=length, at=timezone.now())
+    _STATE[lane] = {"length": length, "at": timezone.now()}
     return checkpoint
 
 
-def latest(path: str | None = None) -> Checkpoint | None:
-    """The checkpoint with the longest chain in a file destination (or the given file)."""
+def latest_by_lane(path: str | None = None) -> dict[int, Checkpoint]:
+    """Per lane, the checkpoint with the longest chain in a file destination (or the given file)."""
     target = path or destination()
     if not target or target == SYSLOG or not Path(target).exists():
-        return None
-    best = None
+        return {}
+    best: dict[int, Checkpoint] = {}
     with open(target, encoding="utf-8", errors="replace") as lines:
         for line in lines:
             checkpoint = Checkpoint.parse(line)
-            if checkpoint is not None and (best is None or checkpoint.length > best.length):
-                best = checkpoint
+            if checkpoint is not None and (
+                checkpoint.lane not in best or checkpoint.length > best[checkpoint.lane].length
+            ):
+                best[checkpoint.lane] = checkpoint
     return best
 
 
-_STATE: dict[str, object] = {}
+def latest(path: str | None = None, lane: int = 1) -> Checkpoint | None:
+    """The checkpoint with the longest chain of one lane in a file destination."""
+    return latest_by_lane(path).get(lane)
+
+
+_STATE: dict[int, dict[str, object]] = {}
 _LOCK = threading.Lock()
 
 
-def after_append(length: int, last_hash: str) -> None:
-    """Called once an appended audit row is committed: write a checkpoint when the chain has grown
-    by the row interval, or the time interval has passed, since this process last knew of one."""
+def after_append(length: int, last_hash: str, lane: int = 1) -> None:
+    """Called once an appended audit row is committed: write a checkpoint of its lane when the lane
+    has grown by the row interval, or the time interval has passed, since this process last knew of
+    one."""
     if not destination():
         return
     with _LOCK:
-        if "length" not in _STATE:
-            known = latest()
-            _STATE["length"] = known.length if known else 0
-            _STATE["at"] = datetime.fromisoformat(known.at) if known else timezone.now() - timedelta(days=1)
-        grown = length - int(_STATE["length"])  # type: ignore[call-overload]
-        waited = timezone.now() - _STATE["at"]  # type: ignore[operator]
+        if lane not in _STATE:
+            known = latest(lane=lane)
+            _STATE[lane] = {
+                "length": known.length if known else 0,
+                "at": datetime.fromisoformat(known.at) if known else timezone.now() - timedelta(days=1),
+            }
+        state = _STATE[lane]
+        grown = length - int(state["length"])  # type: ignore[call-overload]
+        waited = timezone.now() - state["at"]  # type: ignore[operator]
         rows = settings.DOORSTROOM_AUDIT_CHECKPOINT_ROWS
         seconds = settings.DOORSTROOM_AUDIT_CHECKPOINT_SECONDS
         if grown >= rows or (grown > 0 and waited.total_seconds() >= seconds):
-            write(length, last_hash)
+            write(length, last_hash, lane)
 
 
 def forget() -> None:

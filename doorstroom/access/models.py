@@ -51,6 +51,9 @@ class AuditEvent(models.Model):
     # what changed, for changes of who may do what (accounts, roles, regions): before and after,
     # never participant data; part of the chained content when present
     detail = models.JSONField(null=True, blank=True)
+    #: the chain (lane) this row is linked into: concurrent writers append to different lanes, so
+    #: one request's audit row never waits for another's (ADR 0021); each lane is a chain of its own
+    lane = models.PositiveSmallIntegerField(default=1)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -58,6 +61,7 @@ class AuditEvent(models.Model):
         ordering = ["id"]
         verbose_name = _("auditregel")
         verbose_name_plural = _("auditlog")
+        indexes = [models.Index(fields=["lane", "id"], name="audit_lane_order")]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"
@@ -86,7 +90,8 @@ class AuditSubject(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The last hash of the chain; its row lock serialises writers, and it reveals a cut-off tail."""
+    """The last hash and length of one lane of the chain (the primary key is the lane number); its
+    row lock serialises that lane's writers, and it reveals a cut-off tail."""
 
     last_hash = models.CharField(max_length=64)
     length = models.BigIntegerField(default=0)
