@@ -454,6 +454,7 @@ def record_creation(user: User, participant: Participant) -> None:
     """One audit row for registering a participant: a write of their data like any other, and the
     duplicate check before it (which found no one). Call it in the same transaction as the
     registration, so a failed audit write undoes it (fail closed)."""
+    involvement = involvement_of(user, participant)  # once, not once per category
     audit.record(
         user=user,
         action=AuditAction.CREATE,
@@ -461,7 +462,7 @@ def record_creation(user: User, participant: Participant) -> None:
         object_type="participant",
         object_id=str(participant.uuid),
         participants=[str(participant.uuid)],
-        categories=[c for c in Category if decide(user.role, involvement_of(user, participant), Action.CHANGE, c)],
+        categories=[c for c in Category if decide(user.role, involvement, Action.CHANGE, c)],
         purpose=PURPOSE_BY_ROLE.get(user.role, ""),
         legal_basis=LegalBasis.STATUTORY_TASK.value,
         detail={"dubbelcheck": "niemand gevonden"},

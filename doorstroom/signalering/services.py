@@ -74,7 +74,8 @@ def quiet_history(among: Collection[int] | None = None) -> tuple[set[int], set[t
 def signals_refresh(*, today: date, among: Collection[int] | None = None) -> dict[str, tuple[int, int]]:
     """Run every registered rule, for everyone or (`among`) for the participants whose work a
     request just recorded and their households, so a closed condition disappears at once; the
-    number of queries is the same for one participant or all. Returns per rule (opened, closed)."""
+    number of queries is bounded whatever the number of participants (three or four per rule).
+    Returns per rule (opened, closed)."""
     scope = None if among is None else _with_households(among)
     counts = {}
     settings = thresholds()
@@ -105,12 +106,13 @@ def signals_refresh(*, today: date, among: Collection[int] | None = None) -> dic
             for pid, subject in found.keys() - live.keys()
         ]
         Signal.objects.bulk_create(new)
-        opened = Signal.objects.filter(rule=code, state=SignalState.OPEN, opened_on=today, events__isnull=True)
-        if scope is not None:
-            opened = opened.filter(participant_id__in=list(scope))
-        SignalEvent.objects.bulk_create(
-            SignalEvent(signal_id=pk, kind=SignalEventKind.OPENED) for pk in opened.values_list("pk", flat=True)
-        )
+        if new or scope is None:  # (the full refresh also repairs a signal opened today without its event)
+            opened = Signal.objects.filter(rule=code, state=SignalState.OPEN, opened_on=today, events__isnull=True)
+            if scope is not None:
+                opened = opened.filter(participant_id__in=list(scope))
+            SignalEvent.objects.bulk_create(
+                SignalEvent(signal_id=pk, kind=SignalEventKind.OPENED) for pk in opened.values_list("pk", flat=True)
+            )
         gone = [pk for key, pk in live.items() if key not in found]
         Signal.objects.filter(pk__in=gone).update(state=SignalState.CLOSED, closed_on=today)
         SignalEvent.objects.bulk_create(SignalEvent(signal_id=pk, kind=SignalEventKind.CLOSED) for pk in gone)
