@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: run serve test install reset fuzz-deep demo-large lint
+.PHONY: run serve test install reset fuzz-deep demo-large lint bench
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ serve: install
 
 test: install
 	@bash scripts/test.sh
+
+# the benchmark suite on the production set-up: TIER=T1 (default), T2 or T3 (benchmarks/README.md)
+bench: install
+	@bash scripts/bench.sh
 
 lint: install
 	$(VENV)/bin/ruff check .
