@@ -23,6 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    # the scratch database's own checkpoints, never those of `make run`'s database
+    os.environ.setdefault("DOORSTROOM_AUDIT_CHECKPOINTS", str(ROOT / "var" / "auditbench-checkpoints.log"))
     os.environ["DOORSTROOM_DEBUG"] = "false"
     import django
 

@@ -2,7 +2,8 @@
 # `make bench`: the benchmark suite on the production set-up (benchmarks/README.md). It installs the
 # load tool, seeds the tier's database once (DEMO=1, with a progress bar), starts `make serve` with
 # the limits of one staff member raised, runs the HTTP pages and intakes, the audit-chain
-# measurement, and the 50-user load run without and with faults, then stops the server. Each script
+# measurement, the 50-user load run without and with faults and the point-in-time-recovery drill on a
+# throwaway cluster, then stops the server. Each script
 # prints its figures and writes its JSON result next to it. Loopback only; not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,4 +35,5 @@ done
 scratch="${DATABASE_URL%/*}/doorstroom_auditbench"
 psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE doorstroom_auditbench" 2>/dev/null || true
 DATABASE_URL="$scratch" .venv/bin/python benchmarks/audit_chain.py --seconds 5
+.venv/bin/python benchmarks/pitr_drill.py --rows 2000
 echo "Klaar: de uitkomsten staan in benchmarks/*.json; zet ze met datum en machine in benchmarks/RESULTS.md."
