@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "doorstroom.web.middleware.SignalsKeepUpMiddleware",
 ]
 
+DATABASE_ROUTERS = ["doorstroom.core.replica.ReportingReplicaRouter"]
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -118,6 +119,13 @@ if _database_url:
     # clauses make the planner's cost estimates large, and compiling them took 1.2 s of a 1.24 s
     # caseload query at 5,000 participants (benchmarks/RESULTS.md, 2026-12-03). Off for this application.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # a PostgreSQL streaming replica for aggregate reports and evaluator extracts (core.replica);
+    # in the test suite it mirrors the test database
+    _replica_url = env("DOORSTROOM_REPLICA_URL")
+    if _replica_url:
+        DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=60, conn_health_checks=True)
+        DATABASES["replica"]["OPTIONS"] = {"options": "-c jit=off"}
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 else:
     DATABASES = {
         "default": {

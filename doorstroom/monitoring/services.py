@@ -4,6 +4,7 @@ as one plain structure that the page, the exports, the API and the command all s
 
 import re
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from doorstroom.access import policy as access
-from doorstroom.core import clock
+from doorstroom.core import clock, replica
 from doorstroom.core.errors import DomainError, raise_all
 from doorstroom.core.messages import _
 from doorstroom.organisations.models import Organisation, Region, User
@@ -211,14 +212,20 @@ def report_compute(
     k = threshold()
     if suppressed:
         p = whole_months(p)
-    cohorts, cohorts_then = _cohorts(scope, p, month_before_too=suppressed)
+    # a reader who counts whole municipalities reads the counts from the replica when there is one;
+    # a team member's counts depend on their team and grants, which are read where they are decided
+    counting = replica.reads_from_replica if scope.role not in access.TEAM_ROLES else nullcontext
+    with counting():
+        cohorts, cohorts_then = _cohorts(scope, p, month_before_too=suppressed)
     if not suppressed and scope.role not in access.TEAM_ROLES:
         # a transfer to a sensitive programme shows its name: outside the team, aggregates only
         suppressed = any(_sensitive_target(c) for _k, _t, c in cohorts)
         if suppressed:
             p = whole_months(p)
-            cohorts, cohorts_then = _cohorts(scope, p, month_before_too=True)
-    computed, values, members = _figures(user, scope, p, cohorts, suppressed=suppressed, k=k)
+            with counting():
+                cohorts, cohorts_then = _cohorts(scope, p, month_before_too=True)
+    with counting():
+        computed, values, members = _figures(user, scope, p, cohorts, suppressed=suppressed, k=k)
     hidden: dict[Any, str] = {}
     if suppressed:
         earlier = month_before(p)
@@ -226,7 +233,10 @@ def report_compute(
         if earlier is not None and cohorts_then is not None:
             # last month's report is out there too: no small change may show, and no hidden cell of either
             # month may be pinned down by a count that only grows
-            computed_then, values_then, _members = _figures(user, scope, earlier, cohorts_then, suppressed=True, k=k)
+            with counting():
+                computed_then, values_then, _members = _figures(
+                    user, scope, earlier, cohorts_then, suppressed=True, k=k
+                )
             relations_then = _relations(values_then, computed_then)
             hidden_then = suppression.suppress(values_then, relations_then, k)
             last_month = suppression.Published(values_then, hidden_then, relations_then, _growing(computed))
