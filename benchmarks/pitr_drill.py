@@ -23,30 +23,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(
-    subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=False).stdout.strip()
-    or "/usr/lib/postgresql/15/bin"
-)
-if not (BIN / "initdb").exists():
-    BIN = Path("/usr/lib/postgresql/15/bin")
+sys.path.insert(0, str(ROOT))
+
+from tests.clusters import BIN, run_as_owner, sql  # noqa: E402  (the throwaway clusters of the tests)
+
 PRIMARY_PORT, RESTORED_PORT = 55432, 55433
-
-
-def as_cluster_user(command: list[str], **kwargs) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
-    """initdb and the server refuse to run as root: run them as `postgres` then."""
-    if os.geteuid() == 0:
-        command = ["runuser", "-u", "postgres", "--", *command]
-    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
-
-
-def sql(port: int, statement: str, database: str = "postgres") -> str:
-    out = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", database, "-Atc", statement],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return out.stdout.strip()
 
 
 def django(port: int, code: str, checkpoints: Path) -> str:
@@ -106,15 +87,15 @@ def main() -> None:
     primary, archive, base, restored = (folder / n for n in ("primary", "archive", "base", "restored"))
     started_servers: list[Path] = []
     try:
-        as_cluster_user([str(BIN / "initdb"), "-D", str(primary), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
-        as_cluster_user(["mkdir", str(archive)])
+        run_as_owner([str(BIN / "initdb"), "-D", str(primary), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+        run_as_owner(["mkdir", str(archive)])
         settings = (
             f"port = {PRIMARY_PORT}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{folder}'\n"
             f"wal_level = replica\narchive_mode = on\narchive_command = 'cp %p {archive}/%f'\n"
             "max_wal_senders = 4\nfsync = on\n"
         )
-        as_cluster_user(["sh", "-c", f"cat >> {primary}/postgresql.conf"], input=settings)
-        as_cluster_user([str(BIN / "pg_ctl"), "-D", str(primary), "-l", str(folder / "primary.log"), "-w", "start"])
+        run_as_owner(["sh", "-c", f"cat >> {primary}/postgresql.conf"], input=settings)
+        run_as_owner([str(BIN / "pg_ctl"), "-D", str(primary), "-l", str(folder / "primary.log"), "-w", "start"])
         started_servers.append(primary)
         wait_ready(PRIMARY_PORT)
         sql(PRIMARY_PORT, "CREATE DATABASE doorstroom")
@@ -125,7 +106,7 @@ def main() -> None:
             env=dict(env, DJANGO_SETTINGS_MODULE="config.settings.dev"),
             check=True,
         )
-        as_cluster_user(
+        run_as_owner(
             [str(BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(PRIMARY_PORT), "-U", "postgres"]
             + ["-D", str(base), "-X", "stream", "-c", "fast"]
         )
@@ -138,19 +119,19 @@ def main() -> None:
         django(PRIMARY_PORT, APPEND.format(rows=args.rows, kind="na"), marks)
         sql(PRIMARY_PORT, "SELECT pg_switch_wal()")  # the last segment goes to the archive
         time.sleep(1.0)
-        as_cluster_user([str(BIN / "pg_ctl"), "-D", str(primary), "-m", "fast", "-w", "stop"])
+        run_as_owner([str(BIN / "pg_ctl"), "-D", str(primary), "-m", "fast", "-w", "stop"])
         started_servers.remove(primary)
 
-        as_cluster_user(["cp", "-a", str(base), str(restored)])
+        run_as_owner(["cp", "-a", str(base), str(restored)])
         recovery = (
             f"port = {RESTORED_PORT}\nrestore_command = 'cp {archive}/%f %p'\n"
             f"recovery_target_time = '{moment}'\nrecovery_target_action = 'promote'\n"
         )
-        as_cluster_user(
+        run_as_owner(
             ["sh", "-c", f"cat >> {restored}/postgresql.conf && touch {restored}/recovery.signal"], input=recovery
         )
         clock = time.perf_counter()
-        as_cluster_user([str(BIN / "pg_ctl"), "-D", str(restored), "-l", str(folder / "restored.log"), "-w", "start"])
+        run_as_owner([str(BIN / "pg_ctl"), "-D", str(restored), "-l", str(folder / "restored.log"), "-w", "start"])
         started_servers.append(restored)
         wait_ready(RESTORED_PORT)
         while sql(RESTORED_PORT, "SELECT pg_is_in_recovery()") == "t":
