@@ -91,3 +91,49 @@ def test_f3_a_cut_connection_ends_in_a_clean_503_and_the_next_request_succeeds(a
         n += 1
     assert cuts >= 5
     assert audit.verify_chain().intact
+
+
+class CutBeforeSessionSave:
+    """Terminates the connection's backend just before the session's UPDATE (the idle renewal)."""
+
+    def __init__(self) -> None:
+        self.cut = False
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if not self.cut and sql.startswith('UPDATE "django_session"'):
+            pid = context["connection"].connection.info.backend_pid
+            with psycopg.connect(server_url(), autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+            self.cut = True
+        return execute(sql, params, many, context)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_f3_a_cut_connection_during_the_session_renewal_still_answers_the_page(client, assurance):
+    """Found by the 50-user load run: the connection cut while the idle timeout was being renewed
+    turned a page already audited and rendered into a 400 "session interrupted"."""
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_terminate_backend needs PostgreSQL (make test runs this there)")
+    from doorstroom.web.middleware import SessionRenewalMiddleware
+
+    municipality = OrganisationFactory(municipality=True)
+    director = UserFactory(role=Role.DIRECTOR, organisation=municipality)
+    participant = ParticipantFactory(municipality=municipality, family_name="Verbroken")
+    TeamAssignmentFactory(participant=participant, member=director, role=TeamRole.DIRECTOR)
+    client.raise_request_exception = False
+    client.force_login(director)
+    url = f"/deelnemers/{participant.uuid}/"
+    assert client.get(url).status_code == 200
+    session = client.session
+    session[SessionRenewalMiddleware.KEY] -= SessionRenewalMiddleware.RENEW_AFTER_SECONDS + 1  # due again
+    session.save()
+    cutter = CutBeforeSessionSave()
+    with connection.execute_wrapper(cutter):
+        answer = client.get(url)
+    connection.close()
+    assert cutter.cut
+    assurance.add("F3 terminations")
+    assert answer.status_code == 200 and "Verbroken" in answer.content.decode()
+    again = client.get(url)  # a fresh connection; the renewal is done now
+    assert again.status_code == 200
+    assert audit.verify_chain().intact

@@ -223,7 +223,9 @@ if REDIS_URL:
             "TIMEOUT": 300,
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "doorstroom.web.sessions.cached_db"
+else:
+    SESSION_ENGINE = "doorstroom.web.sessions.db"
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None  # a job's result is counts only (no personal data), kept a day
 CELERY_RESULT_EXPIRES = 24 * 3600

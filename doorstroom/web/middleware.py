@@ -136,5 +136,6 @@ class SessionRenewalMiddleware:
         if session is not None and session.session_key and not session.is_empty():
             now = int(time.time())
             if now - int(session.get(self.KEY, 0)) >= self.RENEW_AFTER_SECONDS:
+                session.renewal_only = not session.modified  # a lost renewal is no outage (web.sessions)
                 session[self.KEY] = now  # modified: SessionMiddleware saves it with a fresh expiry
         return response
