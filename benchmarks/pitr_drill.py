@@ -14,18 +14,17 @@ import argparse
 import json
 import os
 import platform
-import pwd
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.clusters import BIN, run_as_owner, sql  # noqa: E402  (the throwaway clusters of the tests)
+from tests import clusters  # noqa: E402  (the throwaway clusters of the tests)
+from tests.clusters import BIN, run_as_owner, sql  # noqa: E402
 
 PRIMARY_PORT, RESTORED_PORT = 55432, 55433
 
@@ -66,38 +65,21 @@ print(AuditEvent.objects.filter(object_type="voor").count(), AuditEvent.objects.
 """
 
 
-def wait_ready(port: int, seconds: float = 120) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        ready = subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(port)], capture_output=True)
-        if ready.returncode == 0:
-            return
-        time.sleep(0.2)
-    raise SystemExit(f"server on port {port} did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=2000, help="audit rows before and after the moment T")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="doorstroom-pitr-"))
-    if os.geteuid() == 0:
-        user = pwd.getpwnam("postgres")
-        os.chown(folder, user.pw_uid, user.pw_gid)
-    primary, archive, base, restored = (folder / n for n in ("primary", "archive", "base", "restored"))
-    started_servers: list[Path] = []
+    cluster = clusters.Folder()
+    folder = cluster.path
+    archive, base, restored = (folder / n for n in ("archive", "base", "restored"))
     try:
-        run_as_owner([str(BIN / "initdb"), "-D", str(primary), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+        primary = cluster.initdb("primary")
         run_as_owner(["mkdir", str(archive)])
-        settings = (
-            f"port = {PRIMARY_PORT}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{folder}'\n"
-            f"wal_level = replica\narchive_mode = on\narchive_command = 'cp %p {archive}/%f'\n"
-            "max_wal_senders = 4\nfsync = on\n"
+        cluster.start(
+            primary,
+            PRIMARY_PORT,
+            f"wal_level = replica\narchive_mode = on\narchive_command = 'cp %p {archive}/%f'\nmax_wal_senders = 4\n",
         )
-        run_as_owner(["sh", "-c", f"cat >> {primary}/postgresql.conf"], input=settings)
-        run_as_owner([str(BIN / "pg_ctl"), "-D", str(primary), "-l", str(folder / "primary.log"), "-w", "start"])
-        started_servers.append(primary)
-        wait_ready(PRIMARY_PORT)
         sql(PRIMARY_PORT, "CREATE DATABASE doorstroom")
         env = dict(os.environ, DATABASE_URL=f"postgres://postgres@127.0.0.1:{PRIMARY_PORT}/doorstroom")
         subprocess.run(
@@ -119,21 +101,17 @@ def main() -> None:
         django(PRIMARY_PORT, APPEND.format(rows=args.rows, kind="na"), marks)
         sql(PRIMARY_PORT, "SELECT pg_switch_wal()")  # the last segment goes to the archive
         time.sleep(1.0)
-        run_as_owner([str(BIN / "pg_ctl"), "-D", str(primary), "-m", "fast", "-w", "stop"])
-        started_servers.remove(primary)
+        cluster.stop(primary)
 
         run_as_owner(["cp", "-a", str(base), str(restored)])
-        recovery = (
-            f"port = {RESTORED_PORT}\nrestore_command = 'cp {archive}/%f %p'\n"
-            f"recovery_target_time = '{moment}'\nrecovery_target_action = 'promote'\n"
-        )
-        run_as_owner(
-            ["sh", "-c", f"cat >> {restored}/postgresql.conf && touch {restored}/recovery.signal"], input=recovery
-        )
+        run_as_owner(["touch", str(restored / "recovery.signal")])
         clock = time.perf_counter()
-        run_as_owner([str(BIN / "pg_ctl"), "-D", str(restored), "-l", str(folder / "restored.log"), "-w", "start"])
-        started_servers.append(restored)
-        wait_ready(RESTORED_PORT)
+        cluster.start(
+            restored,
+            RESTORED_PORT,
+            f"restore_command = 'cp {archive}/%f %p'\nrecovery_target_time = '{moment}'\n"
+            "recovery_target_action = 'promote'\n",
+        )
         while sql(RESTORED_PORT, "SELECT pg_is_in_recovery()") == "t":
             time.sleep(0.1)
         recovery_seconds = time.perf_counter() - clock
@@ -164,15 +142,7 @@ def main() -> None:
         if not result["kept_what_was_before_T_and_nothing_after"] or not result["audit_chain_intact"]:
             raise SystemExit("Herstel naar tijdstip T klopt niet.")
     finally:
-        for data in started_servers:
-            subprocess.run(
-                ["runuser", "-u", "postgres", "--", str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
-                if os.geteuid() == 0
-                else [str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                capture_output=True,
-                check=False,
-            )
-        shutil.rmtree(folder, ignore_errors=True)
+        cluster.close()
 
 
 if __name__ == "__main__":

@@ -56,6 +56,10 @@ class Folder:
                 raise RuntimeError(f"PostgreSQL on port {port} did not start")
             time.sleep(0.2)
 
+    def stop(self, data: Path) -> None:
+        run_as_owner([str(BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"])
+        self.servers.remove(data)
+
     def initdb(self, name: str) -> Path:
         data = self.path / name
         run_as_owner([str(BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])

@@ -30,6 +30,13 @@ def server_url() -> str:
     return f"postgresql://{who}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/postgres"
 
 
+def terminate_own_backend(context) -> None:  # type: ignore[no-untyped-def]
+    """What a server restart does to the connection about to run a query: from a second connection."""
+    pid = context["connection"].connection.info.backend_pid
+    with psycopg.connect(server_url(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
 class CutBefore:
     """An execute wrapper that terminates its own connection's backend just before query n."""
 
@@ -39,9 +46,7 @@ class CutBefore:
     def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         self.seen += 1
         if self.seen == self.n:
-            pid = context["connection"].connection.info.backend_pid
-            with psycopg.connect(server_url(), autocommit=True) as admin:
-                admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+            terminate_own_backend(context)
             self.cut = True
         return execute(sql, params, many, context)
 
@@ -101,9 +106,7 @@ class CutBeforeSessionSave:
 
     def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         if not self.cut and sql.startswith('UPDATE "django_session"'):
-            pid = context["connection"].connection.info.backend_pid
-            with psycopg.connect(server_url(), autocommit=True) as admin:
-                admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+            terminate_own_backend(context)
             self.cut = True
         return execute(sql, params, many, context)
 

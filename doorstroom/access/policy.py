@@ -173,8 +173,9 @@ def served_municipality_ids(user: User) -> set[int]:
     return {org.pk} | {pk for pk in executed if pk is not None}
 
 
-def _active_assignments(today: date) -> QuerySet[TeamAssignment]:
-    return TeamAssignment.objects.filter(participant=OuterRef("pk"), starts_on__lte=today).filter(
+def _active_assignments(today: date, participant: str = "pk") -> QuerySet[TeamAssignment]:
+    """Today's team assignments of the participant the outer query names (`participant`: its field)."""
+    return TeamAssignment.objects.filter(participant=OuterRef(participant), starts_on__lte=today).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=today)
     )
 
@@ -263,34 +264,22 @@ def participants_on_caseload(user: User) -> QuerySet[Participant]:
     return scope.filter(Exists(_active_assignments(today).filter(member_id=user.pk)))
 
 
-def sensitive_membership_visible_to(user: User) -> QuerySet[Participant]:
-    """Participants whose membership of a sensitive programme (it can reveal ethnic origin) the
-    user may see: those on whose team they are today, and their own file. Nobody else, not even
-    the municipality's other directors: not in files, lists, boards, signals or exports."""
-    today = clock.today()
-    return Participant.objects.filter(
-        Q(Exists(_active_assignments(today).filter(member_id=user.pk))) | Q(account_id=user.pk)
-    )
-
-
 def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
     """Enrollments of visible participants; membership of a sensitive programme only where
-    `sensitive_membership_visible_to` allows it."""
+    `sensitive_membership_visible` allows it."""
     return Enrollment.objects.filter(participant__in=participants_visible_to(user, Category.TRAJECTORY)).filter(
-        Q(programme__is_sensitive=False) | _sensitive_membership_visible(user)
+        Q(programme__is_sensitive=False) | sensitive_membership_visible(user)
     )
 
 
-def _sensitive_membership_visible(user: User) -> Q:
-    """`sensitive_membership_visible_to` as a condition on a row's own participant (an index lookup
-    per row), for rows that carry a `participant`: asked as a set of participants instead, the
-    database scanned all of them for every page (33 ms of a participant file at T2)."""
-    today = clock.today()
-    on_team = Exists(
-        TeamAssignment.objects.filter(
-            participant_id=OuterRef("participant_id"), member_id=user.pk, starts_on__lte=today
-        ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-    )
+def sensitive_membership_visible(user: User) -> Q:
+    """Whether the user may see a row's participant's membership of a sensitive programme (it can
+    reveal ethnic origin): only when they are on that participant's team today, or it is their own
+    file. Nobody else, not even the municipality's other directors: not in files, lists, boards,
+    signals or exports. A condition on the row's own `participant` (an index lookup per row): asked
+    as a set of participants instead, the database scanned all of them for every page (33 ms of a
+    participant file at T2)."""
+    on_team = Exists(_active_assignments(clock.today(), "participant_id").filter(member_id=user.pk))
     return Q(on_team) | Q(participant__account_id=user.pk)
 
 
@@ -304,7 +293,7 @@ def signals_visible_to(user: User, among: QuerySet[Participant] | None = None) -
     }
     # the participants asked about, once more at the top: the database then starts from them and
     # not from every live signal (27 ms of a caseload page at T2)
-    return signal_selectors.signals_for(by_category, _sensitive_membership_visible(user)).filter(participant__in=base)
+    return signal_selectors.signals_for(by_category, sensitive_membership_visible(user)).filter(participant__in=base)
 
 
 def require_signal(user: User, signal_uuid: UUID | str) -> Signal:
