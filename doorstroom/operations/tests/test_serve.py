@@ -85,8 +85,8 @@ def served(tmp_path):
         try:
             if requests.get(f"{base}/health/", timeout=5).status_code == 200:
                 break
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or a first worker still warming up on a busy machine
         time.sleep(0.5)
     else:
         stop(process)
