@@ -56,7 +56,14 @@ def report_total(user: User, programme: Programme) -> tuple[dict, int, int]:
         CaptureQueriesContext(connections["default"]) as on_primary,
     ):
         figures, _members = monitoring.report_compute(user, parameters)
+    # the hand-written counting queries (the score series, the events read as plain rows) go where the ORM's go
+    hand_written = [q["sql"] for q in on_primary.captured_queries if "series_instrument" in q["sql"]]
+    hand_written += [q["sql"] for q in on_primary.captured_queries if "enrollments_enrollmentevent" in q["sql"]]
+    found_hand_written_on_primary.append(len(hand_written))
     return figures, len(on_replica), len(on_primary)
+
+
+found_hand_written_on_primary: list[int] = []
 
 
 def main() -> None:
@@ -70,6 +77,7 @@ def main() -> None:
     figures, replica_queries, primary_queries = report_total(leader, programme)
     found["report_queries_on_replica"] = replica_queries
     found["report_queries_on_primary"] = primary_queries
+    found["counting_queries_on_primary"] = found_hand_written_on_primary[0]
 
     # the replica stops replaying: from now on it is behind
     replay(paused=True)

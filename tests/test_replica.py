@@ -56,6 +56,7 @@ def test_reports_read_the_replica_and_decisions_the_primary():
         folder.close()
     assert found["report_has_figures"]
     assert found["report_queries_on_replica"] > 0  # the counting ran on the replica
+    assert found["counting_queries_on_primary"] == 0  # the hand-written counting queries too
     assert found["coach_saw_before"] is True
     assert found["coach_sees_after_withdrawal"] is False  # decided on the primary, at once
     assert found["grant_still_open_on_replica"] is True  # while the replica still showed it open

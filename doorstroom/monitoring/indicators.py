@@ -492,15 +492,15 @@ def _time_per_phase(cohort: Cohort) -> Table:
         facts = cohort.programmes.get(programme_id)
         name = facts.phases.get(phase, str(phase)) if facts else str(phase)
         label = f"{facts.name}: {name}" if facts and len(cohort.programmes) > 1 else name
-        durations = [w for w, _id in stays]
+        durations = sorted(w for w, _id in stays)
         rows.append(
             {
                 "key": f"{programme_id}:{phase}",
                 "label": label,
                 "count": Cell(len(stays), behind=_enrollment_ids_of_stays(stays)),
-                "q1": Cell(_round(rules.quantile(durations, 0.25))),
-                "median": Cell(_round(rules.quantile(durations, 0.5))),
-                "q3": Cell(_round(rules.quantile(durations, 0.75))),
+                "q1": Cell(_round(rules.quantile_of_sorted(durations, 0.25))),
+                "median": Cell(_round(rules.quantile_of_sorted(durations, 0.5))),
+                "q3": Cell(_round(rules.quantile_of_sorted(durations, 0.75))),
             }
         )
     return Table(

@@ -8,6 +8,7 @@ known today (a correction recorded later voids the event it corrects). The lifec
 
 import bisect
 import math
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -90,6 +91,9 @@ class History:
         return self.ending == COMPLETED and bool(self.outcomes)
 
 
+_REPLAY_ORDER = operator.itemgetter(2, 0)  # an Event's (occurred_on, seq): date, then recording order
+
+
 def history(
     *, enrollment_id: int, participant_id: int, programme_id: int, events: Iterable[Event], on: date
 ) -> History:
@@ -100,7 +104,7 @@ def history(
     pause_reason = ""
     phase: int | None = None
     phase_since: date | None = None
-    for e in sorted(events, key=lambda e: (e.occurred_on, e.seq)):
+    for e in sorted(events, key=_REPLAY_ORDER):
         if e.voided or e.event_type == CORRECTED or e.occurred_on > on:
             continue
         kind = e.event_type
@@ -178,7 +182,13 @@ def quantile(values: Sequence[float], q: float) -> float | None:
     PERCENTILE.INC), so a figure can be checked by hand in Excel."""
     if not values:
         return None
-    ordered = sorted(values)
+    return quantile_of_sorted(sorted(values), q)
+
+
+def quantile_of_sorted(ordered: Sequence[float], q: float) -> float | None:
+    """`quantile` of values already in order (a table asks three quantiles of one list)."""
+    if not ordered:
+        return None
     position = (len(ordered) - 1) * q
     low = math.floor(position)
     high = math.ceil(position)

@@ -280,7 +280,8 @@ def _cohorts(
     then: Parts = []
     for key, title, part in _parts(p):
         earlier = month_before(part) if month_before_too else None
-        cohort_now, cohort_then = selectors.cohorts(scope.counted, part, earlier)
+        with selectors.sorting_memory(part):
+            cohort_now, cohort_then = selectors.cohorts(scope.counted, part, earlier)
         now.append((key, title, cohort_now))
         if cohort_then is not None:
             then.append((key, title, cohort_then))

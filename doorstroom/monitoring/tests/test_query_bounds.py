@@ -63,4 +63,6 @@ def test_the_query_count_does_not_grow_with_the_cohort():
     _add(other, municipality, director, 10)
     many = _queries(director, [small, other])
     assert many == few, (few, many)
-    assert few <= 45  # three parts (whole and two routes), about eleven queries each (with the context tags)
+    # three parts (whole and two routes), about eleven queries each (with the context tags); on PostgreSQL
+    # two more per part: the sorting memory set and given back (selectors.sorting_memory)
+    assert few <= 45 + (6 if connection.vendor == "postgresql" else 0)

@@ -119,3 +119,33 @@ def test_the_counts_that_only_grow_come_from_the_registry(cohort):  # noqa: F811
     tables = {table for _part, table, _row, _column in growing}
     assert {"uitgevallen_per_reden", "resultaten"} <= tables
     assert not tables & {"zrm_per_domein", "taal_vooruitgang", "blijvers", "werkwijze"}
+
+
+def test_a_chosen_programme_is_counted_with_room_to_sort_and_the_connection_given_back(cohort, settings):  # noqa: F811
+    """PostgreSQL's work_mem is raised while a chosen programme's cohort is read (the score series of a
+    large programme otherwise sort on disk), not for a region-wide overview (where it makes the planner
+    sort instead of hash), and the connection has its own setting back afterwards."""
+    from django.db import connection
+
+    from doorstroom.monitoring import services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("work_mem is PostgreSQL's")
+    settings.DOORSTROOM_REPORT_WORK_MEM = "48MB"
+    director = cohort["director"]
+    seen: list[str] = []
+
+    def watch(execute, sql, params, many, context):
+        if "series_instrument" in sql:  # the score series: read what the server would sort with
+            seen.append(connection.connection.execute("SHOW work_mem").fetchone()[0])
+        return execute(sql, params, many, context)
+
+    connection.ensure_connection()
+    own = connection.connection.execute("SHOW work_mem").fetchone()[0]
+    assert own != "48MB"
+    one = selectors.ReportParameters(on=day(120), programme_ids=(cohort["programme"].pk,))
+    with connection.execute_wrapper(watch):
+        services.report_compute(director, one)
+        services.report_compute(director, replace(one, programme_ids=()))
+    assert seen == ["48MB", own]
+    assert connection.connection.execute("SHOW work_mem").fetchone()[0] == own
