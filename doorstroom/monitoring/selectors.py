@@ -98,10 +98,14 @@ def cohorts(
     chosen = cohort_enrollments(counted, p)
     rows: list[tuple[int, int, int, int | None, date]] = []
     municipality_of: dict[int, int] = {}
-    for enrollment_id, participant_id, programme_id, from_id, municipality_id, referred_on in chosen.values_list(
-        "id", "participant_id", "programme_id", "transferred_from_id", "participant__municipality_id", "referred_on"
+    dates_as_text = _reading_connection().vendor == "sqlite"  # PostgreSQL's driver gives dates already
+    for enrollment_id, participant_id, programme_id, from_id, municipality_id, referred_on in _plain_rows(
+        chosen.values_list(
+            "id", "participant_id", "programme_id", "transferred_from_id", "participant__municipality_id", "referred_on"
+        )
     ):
-        rows.append((enrollment_id, participant_id, programme_id, from_id, referred_on or p.on))  # never empty here
+        referred = (_day(referred_on) if dates_as_text else referred_on) if referred_on else p.on  # never empty here
+        rows.append((enrollment_id, participant_id, programme_id, from_id, referred))
         municipality_of[participant_id] = municipality_id
     events: dict[int, list[rules.Event]] = defaultdict(list)
     event_rows = (
@@ -125,7 +129,6 @@ def cohorts(
         )
     )
     voided: set[int] = set()
-    dates_as_text = _reading_connection().vendor == "sqlite"  # PostgreSQL's driver gives dates already
     make = rules.Event._make
     for enrollment_id, seq, kind, occurred_on, phase, reason, outcomes, target, corrects in _plain_rows(event_rows):
         if corrects is not None:

@@ -54,3 +54,27 @@ def test_a_large_region_gets_caseload_coaches_with_realistic_caseloads():
     named = Participant.objects.filter(team__member__username__in=["coach", "coach2", "coach.5050"]).distinct()
     assert named.count() == 30
     assert all(u.has_usable_password() and u.role == Role.COACH for u in pool)
+
+
+def test_rows_written_in_bulk_read_back_as_the_objects_they_were_made_from():
+    """The demo writes the rows nothing refers back to with COPY on PostgreSQL (the ORM's bulk insert on
+    SQLite): each field goes through its own conversion, so an encrypted note reads back as its text, a
+    completion's outcomes as a list, a new row gets its own uuid and time of recording, and every score
+    lands with its measurement."""
+    from django.db import connection
+
+    from doorstroom.contacts.models import ContactMoment
+    from doorstroom.measurements.models import Measurement, MeasurementScore
+
+    generator.generate(participants=60, seed=11, today=TODAY)
+    notes = set(ContactMoment.objects.values_list("note", flat=True))
+    assert notes and notes <= set(generator.CONTACT_NOTES) and "" in notes and len(notes) > 1
+    with connection.cursor() as cursor:  # stored encrypted, not as the text
+        cursor.execute("SELECT note FROM contacts_contactmoment WHERE note <> '' LIMIT 1")
+        assert cursor.fetchone()[0] not in generator.CONTACT_NOTES
+    completed = EnrollmentEvent.objects.filter(event_type="afgerond").exclude(outcomes=[])
+    assert completed.exists() and all(isinstance(e.outcomes, list) for e in completed)
+    events = EnrollmentEvent.objects.values_list("uuid", "recorded_at")
+    assert len({u for u, _ in events}) == len(events) and all(at is not None for _, at in events)
+    assert MeasurementScore.objects.count() > 0
+    assert not Measurement.objects.filter(scores__isnull=True).exists()
