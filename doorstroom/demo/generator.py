@@ -819,7 +819,7 @@ def _write_rows(model: type[Model], columns: Sequence[str], rows: Iterable[tuple
             [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=BATCH
         )
         return
-    column_of = {f.attname: f.column for f in model._meta.concrete_fields}
+    column_of = {f.attname: str(f.column) for f in model._meta.concrete_fields}
     quote = connection.ops.quote_name
     names = ", ".join(quote(column_of[name]) for name in columns)
     statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
