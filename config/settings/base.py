@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "doorstroom.operations.middleware.RequestMetricsMiddleware",
     "doorstroom.operations.middleware.DatabaseUnavailableMiddleware",
+    "doorstroom.operations.middleware.SharedCacheUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -10,6 +10,9 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
 from doorstroom.core import metrics
 from doorstroom.core.errors import service_unavailable
 
@@ -83,6 +86,28 @@ class DatabaseUnavailableMiddleware:
             connection.close()  # unusable now; the next request opens a new one
         return service_unavailable(request, DATABASE_GONE, "database_unavailable", retry_after=5)
 
+
+class SharedCacheUnavailableMiddleware:
+    """The shared cache (Redis, where `make serve` keeps the login throttle, the API's rate limits and
+    the duplicate-check limit) that cannot be reached ends the request in a clean 503 instead of a
+    server error. A limit that cannot be counted is not waived: the request is refused, and says why."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, RedisConnectionError | RedisTimeoutError):
+            return None
+        return service_unavailable(request, SHARED_CACHE_GONE, "cache_unavailable", retry_after=5)
+
+
+SHARED_CACHE_GONE = _(
+    "Doorstroom kan een onderdeel dat aanmeldpogingen en verzoeken telt op dit moment niet bereiken. "
+    "Er is niets opgeslagen; probeer het zo opnieuw."
+)
 
 DATABASE_GONE = _(
     "Doorstroom kan de database op dit moment niet bereiken. Er is niets opgeslagen; probeer het zo opnieuw."
