@@ -154,7 +154,9 @@ class Simulator:
     def __init__(self, rnd: random.Random, today: date) -> None:
         self.rnd = rnd
         #: choices added later draw from their own stream, so the main one (and the demo) stays the same
-        self.aside = random.Random(hash(rnd.getstate()))  # noqa: S311 - synthetic demo data, reads no value
+        # seeded from the main stream's state without reading from it; only its numbers, because the state
+        # also holds None, whose hash is its address on Python 3.11 and so differs in every process
+        self.aside = random.Random(hash(rnd.getstate()[1]))  # noqa: S311 - synthetic demo data
         self.today = today
         self.seq = 0
 
