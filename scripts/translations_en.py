@@ -3,6 +3,8 @@ refill and compile the catalogue without GNU gettext. Run `python scripts/check_
 after `manage.py makemessages -l en` to update locale/en."""
 
 EN = {
+    "Doorstroom kan een onderdeel dat aanmeldpogingen en verzoeken telt op dit moment niet bereiken. Er is niets opgeslagen; probeer het zo opnieuw.": "Doorstroom cannot reach the part that counts sign-in attempts and requests right now. Nothing was saved; please try again shortly.",
+    "Doorstroom kan de database op dit moment niet bereiken. Er is niets opgeslagen; probeer het zo opnieuw.": "Doorstroom cannot reach its database right now. Nothing was saved; please try again shortly.",
     "Geef een waarde, of laat deze parameter weg.": "Give a value, or leave this parameter out.",
     "Programma's naast elkaar": "Programmes side by side",
     "Gemeenten naast elkaar": "Municipalities side by side",
