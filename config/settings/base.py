@@ -278,9 +278,9 @@ REST_FRAMEWORK = {
 
 # Duplicate checks (each registration runs one) per staff member per hour.
 DOORSTROOM_DUPLICATE_CHECKS_PER_HOUR = int(env("DOORSTROOM_DUPLICATE_CHECKS_PER_HOUR", "30") or 30)
-# Personal API tokens expire after this many days (a user may choose a shorter term).
 # PostgreSQL's work_mem while a report reads its cohort (sorts of a large programme fit in memory)
 DOORSTROOM_REPORT_WORK_MEM = env("DOORSTROOM_REPORT_WORK_MEM", "64MB") or ""
+# Personal API tokens expire after this many days (a user may choose a shorter term).
 DOORSTROOM_API_TOKEN_DAYS = int(env("DOORSTROOM_API_TOKEN_DAYS", "90") or 90)
 # Activation and password links for new accounts stay valid this long (72 hours).
 PASSWORD_RESET_TIMEOUT = 72 * 3600
