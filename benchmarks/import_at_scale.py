@@ -45,7 +45,8 @@ def files(people: int, run: str) -> list[tuple[str, bytes]]:
     start = date(2021, 1, 4)
     for n in range(people):
         referred = start + timedelta(days=n % 500)
-        lines["deelnemers"].append(f"B{run}-{n};Gemeente Enschede;Bench{n};Import{run};01-01-19{60 + n % 40};ja")
+        born = date(1960, 1, 1) + timedelta(days=(n * 37) % 14_600)  # spread over 40 years, as people are
+        lines["deelnemers"].append(f"B{run}-{n};Gemeente Enschede;Bench{n};Import{run};{born:%d-%m-%Y};ja")
         lines["trajecten"].append(f"BT{run}-{n};B{run}-{n};dordrecht-participatie;{referred:%d-%m-%Y}")
         lines["gebeurtenissen"] += [
             f"BT{run}-{n};{referred + timedelta(days=10)};intake;;",
@@ -60,6 +61,7 @@ def files(people: int, run: str) -> list[tuple[str, bytes]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--participants", type=int, default=2000)
+    parser.add_argument("--no-again", action="store_true", help="skip importing the same files a second time")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     if not User.objects.filter(username="regisseur").exists():
@@ -75,10 +77,12 @@ def main() -> None:
     seconds = time.perf_counter() - started
     assert outcome.problems == [], outcome.problems[:5]
     assert Participant.objects.count() == before + args.participants
-    started = time.perf_counter()
-    again = services.import_files(user=director, files=data, write=True, max_bytes=10**9)
-    reimport = time.perf_counter() - started
-    assert not again.written
+    reimport = None
+    if not args.no_again:
+        started = time.perf_counter()
+        again = services.import_files(user=director, files=data, write=True, max_bytes=10**9)
+        reimport = round(time.perf_counter() - started, 1)
+        assert not again.written
     print(
         json.dumps(
             {
@@ -90,7 +94,7 @@ def main() -> None:
                 "import_seconds": round(seconds, 1),
                 "rows_per_second": round(rows / seconds),
                 "event_rows_per_second": round(events / seconds),
-                "reimport_seconds": round(reimport, 1),
+                "reimport_seconds": reimport,
                 "max_rss_before_mib": round(rss_before / 1024),
                 "max_rss_after_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             },

@@ -19,6 +19,7 @@ from doorstroom.participants.models import (
     PERMIT_STATUSES,
     GrantEnding,
     GrantOrigin,
+    HouseholdMember,
     LegalBasis,
     Participant,
     SharingGrant,
@@ -67,8 +68,8 @@ def _store(enrollment: Enrollment, projection: rules.Projection, phases: Sequenc
     enrollment.save()
 
 
-def _check_date(on: date) -> None:
-    if on > clock.today():
+def _check_date(on: date, today: date | None = None) -> None:
+    if on > (today or clock.today()):
         raise DomainError(_("De datum ligt in de toekomst."), field="occurred_on")
 
 
@@ -229,11 +230,13 @@ RECORDABLE = frozenset(e.value for e in rules.EventType) - {
 }
 
 
-def _check_step(programme: Programme, event_type: str, on: date, reason_code: str, phase: Phase | None) -> None:
+def _check_step(
+    programme: Programme, event_type: str, on: date, reason_code: str, phase: Phase | None, today: date | None = None
+) -> None:
     """What one step must be before the lifecycle rules see it, whether it comes alone or in a batch."""
     if event_type not in RECORDABLE:
         raise DomainError(_("Deze gebeurtenis kan hier niet geregistreerd worden."), field="event_type")
-    _check_date(on)
+    _check_date(on, today)
     _check_reason(programme, event_type, reason_code)
     if phase is not None and phase.programme_id != programme.pk:
         raise DomainError(_("Deze fase hoort niet bij het programma."), field="phase")
@@ -299,6 +302,155 @@ def enrollment_record_many(*, enrollment: Enrollment, actor: User, steps: Sequen
     _store(locked, projection, phases)
     enrollment.refresh_from_db()
     return created
+
+
+@dataclass(frozen=True)
+class NewHistory:
+    """A whole history of a new enrollment, recorded at once (see `enrollments_enrol_many`)."""
+
+    participant: Participant
+    programme: Programme
+    referred_by: Organisation
+    on: date
+    group: ProgrammeGroup | None = None
+    steps: Sequence[Step] = ()
+    tags: Sequence[str] = ()
+
+
+class HistoryRefused(DomainError):
+    """A history of a set was refused: `history` is its index in the set, `step` the index of the
+    refused step (None: the referral itself or its tags)."""
+
+    def __init__(self, error: DomainError, history: int, step: int | None = None) -> None:
+        super().__init__(error.message, field=error.field, code=error.code)
+        self.history, self.step = history, step
+
+
+def _check_referral(
+    participant: Participant, programme: Programme, group: ProgrammeGroup | None, on: date, today: date
+) -> None:
+    """What `enrollment_enrol` checks of a referral before it writes."""
+    _check_date(on, today)
+    if not programme.is_active:
+        raise DomainError(_("Dit programma is niet meer in gebruik."), field="programme")
+    if group is not None and group.programme_id != programme.id:
+        raise DomainError(_("Deze doelgroep hoort niet bij het programma."), field="group")
+    problems = eligibility_problems(participant, programme, on)
+    if problems:
+        field, message = problems[0]
+        raise DomainError(message, field=field, code="not_eligible")
+
+
+@transaction.atomic
+def enrollments_enrol_many(
+    *, actor: User, histories: Sequence[NewHistory]
+) -> list[tuple[Enrollment, list[EnrollmentEvent]]]:
+    """Refer participants and record their whole histories at once (an import's first run of a
+    programme's history): each referral is checked as `enrollment_enrol` checks it, each step as
+    `enrollment_record_many` does, tags as `enrollment_tags_set` does, and each history is replayed
+    with the same lifecycle rules, in memory and in the order the one-by-one path records it (the
+    referral first, then the steps), before anything is written. One refused history refuses the
+    set (HistoryRefused says which). The enrollments, events and tags are then written in three
+    statements and the sharing grants follow the new work once for the set. Returns each
+    enrollment with its events (the referral first)."""
+    if not histories:
+        return []
+    today = clock.today()  # once: a set has tens of thousands of dates to check
+    programme_ids = {h.programme.pk for h in histories}
+    phases_of: dict[int, list[Phase]] = {pid: [] for pid in programme_ids}
+    for phase in Phase.objects.filter(programme_id__in=programme_ids).order_by("position"):
+        phases_of[phase.programme_id].append(phase)
+    tag_codes = {code for h in histories for code in h.tags}
+    known_tags = {t.code: t for t in ContextTag.objects.filter(code__in=tag_codes, is_active=True)} if tag_codes else {}
+    open_states = [s.value for s in rules.OPEN_STATES]
+    running = set(
+        Enrollment.objects.filter(
+            participant_id__in={h.participant.pk for h in histories}, state__in=open_states
+        ).values_list("participant_id", "programme_id")
+    )
+    planned: list[tuple[Enrollment, list[EnrollmentEvent], list[EnrollmentTag]]] = []
+    for index, history in enumerate(histories):
+        participant, programme = history.participant, history.programme
+        try:
+            _check_referral(participant, programme, history.group, history.on, today)
+            if (participant.pk, programme.pk) in running:
+                raise DomainError(_("Deze deelnemer heeft al een lopend traject in dit programma."), field="programme")
+            unknown = sorted(set(history.tags) - set(known_tags))
+            if unknown:
+                raise DomainError(_("Onbekend kenmerk: %(codes)s.", codes=", ".join(unknown)), field="tags")
+        except DomainError as refused:
+            raise HistoryRefused(refused, index) from refused
+        enrollment = Enrollment(
+            participant=participant,
+            programme=programme,
+            group=history.group,
+            referred_by=history.referred_by,
+            state=rules.State.REFERRED.value,
+        )
+        events = [
+            EnrollmentEvent(
+                enrollment=enrollment,
+                event_type=EventType.REFERRED,
+                occurred_on=history.on,
+                actor=actor,
+                actor_organisation=actor.organisation,
+                organisation=history.referred_by,
+            )
+        ]
+        phases = phases_of[programme.pk]
+        by_position = {p.position: p for p in phases}
+        current = 0
+        for step_index, step in enumerate(history.steps):
+            try:
+                _check_step(programme, step.event_type, step.on, step.reason_code, step.phase, today)
+            except DomainError as refused:
+                raise HistoryRefused(refused, index, step_index) from refused
+            chosen: Phase | None = None
+            if step.event_type in (EventType.STARTED, EventType.PHASE_CHANGED):
+                chosen = step.phase or by_position.get(1 if step.event_type == EventType.STARTED else current + 1)
+                current = chosen.position if chosen is not None else current
+            events.append(_step_event(enrollment, actor, replace(step, phase=chosen)))
+        positions = {p.id: p.position for p in phases}
+        facts = [
+            rules.EventFact(
+                seq=seq,
+                event_type=rules.EventType(event.event_type),
+                occurred_on=event.occurred_on,
+                phase_position=positions.get(event.phase_id) if event.phase_id else None,
+                reason_code=event.reason_code,
+                note=event.note,
+                outcomes=tuple(event.outcomes or ()),
+            )
+            for seq, event in enumerate(events)
+        ]
+        projection = rules.Projection()
+        for fact in rules.ordered(facts):
+            try:
+                projection = rules.apply(projection, fact, phase_count=len(phases), outcome_codes=OUTCOME_CODES)
+            except rules.TransitionRefused as refused:
+                error = DomainError(refused.message, field=refused.field, code="transition")
+                raise HistoryRefused(error, index, fact.seq - 1 if fact.seq else None) from refused
+        for name, value in projection_fields(projection, phases).items():
+            setattr(enrollment, name, value)
+        enrollment.version = 2 if history.steps else 1  # as enrol and then record_many leave it
+        if enrollment.state in open_states:
+            running.add((participant.pk, programme.pk))
+        tags = [
+            EnrollmentTag(enrollment=enrollment, tag=known_tags[code], added_on=history.on, added_by=actor)
+            for code in sorted(set(history.tags))
+        ]
+        planned.append((enrollment, events, tags))
+    Enrollment.objects.bulk_create([enrollment for enrollment, _events, _tags in planned])
+    for enrollment, events, tags in planned:  # the foreign keys now have their ids
+        for event in events:
+            event.enrollment = enrollment
+        for tag in tags:
+            tag.enrollment = enrollment
+    EnrollmentEvent.objects.bulk_create([event for _e, events, _t in planned for event in events])
+    EnrollmentTag.objects.bulk_create([tag for _e, _events, tags in planned for tag in tags])
+    touched.mark(*{h.participant.pk for h in histories})
+    work_grants_sync([h.participant.pk for h in histories])
+    return [(enrollment, events) for enrollment, events, _tags in planned]
 
 
 @transaction.atomic
@@ -405,6 +557,41 @@ def team_assign(
     )
     work_grants_sync([participant.pk])
     return assignment
+
+
+@transaction.atomic
+def directors_assign_many(assignments: Sequence[tuple[Participant, User, date]]) -> list[TeamAssignment]:
+    """Give many participants their regisseur at once (an import's new files), each checked as
+    `team_assign` checks one director; one query for the directors and households already there,
+    one statement to write, and the sharing grants follow the teams once for the set."""
+    for _participant, member, _starts_on in assignments:
+        if member.organisation is None:
+            raise DomainError(_("Deze medewerker hoort bij geen organisatie."), field="member")
+        if member.role != Role.DIRECTOR:
+            raise DomainError(_("Alleen een klantregisseur kan regisseur in het team zijn."), field="role")
+    ids = [participant.pk for participant, _m, _s in assignments]
+    if (
+        len(set(ids)) != len(ids)
+        or TeamAssignment.objects.filter(participant_id__in=ids, role=TeamRole.DIRECTOR).exists()
+        or HouseholdMember.objects.filter(participant_id__in=ids).exists()
+    ):
+        # someone is directed already, or shares a household: only `team_assign` can tell what holds
+        raise DomainError(
+            _("Er is in deze periode al een regisseur. Draag de regie over in plaats van een tweede toe te voegen."),
+            field="starts_on",
+        )
+    created = TeamAssignment.objects.bulk_create(
+        TeamAssignment(
+            participant=participant,
+            member=member,
+            organisation=member.organisation,
+            role=TeamRole.DIRECTOR,
+            starts_on=starts_on,
+        )
+        for participant, member, starts_on in assignments
+    )
+    work_grants_sync(ids)
+    return created
 
 
 def _directors_overlapping(participants: Any, starts_on: date, ends_on: date | None) -> Any:

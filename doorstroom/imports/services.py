@@ -154,9 +154,56 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)
 
     owners: dict[str, str] = field(default_factory=dict)  # enrollment external id -> participant's
+    #: per participant's external id, the keys of its rows in each table (`index_by_participant`)
+    own: dict[str, "OwnRows"] = field(default_factory=dict)
 
     def owner_of_enrollment(self, external_id: str) -> str | None:
         return self.owners.get(external_id)
+
+    def rows_of(self, participant: str) -> "OwnRows":
+        return self.own.get(participant) or OwnRows()
+
+
+@dataclass
+class OwnRows:
+    """One participant's rows in the files, in the order the writer takes them."""
+
+    enrollments: list[str] = field(default_factory=list)  # trajecten rows, by referral date
+    other_histories: list[str] = field(default_factory=list)  # events of trajecten imported before
+    measurements: list[str] = field(default_factory=list)  # by measurement date
+    contacts: list[str] = field(default_factory=list)  # by row
+    first_referral: date | None = None
+
+
+def index_by_participant(plan: Plan) -> None:
+    """Group the rows per participant once (the writer would otherwise search every table for each
+    participant, which grows with the square of the file)."""
+    own: dict[str, OwnRows] = defaultdict(OwnRows)
+    for key, row in plan.enrollments.items():
+        rows = own[str(row.values["deelnemer"])]
+        rows.enrollments.append(key)
+        referred = row.values["aangemeld_op"]
+        if rows.first_referral is None or referred < rows.first_referral:
+            rows.first_referral = referred
+    for rows in own.values():
+        rows.enrollments.sort(
+            key=lambda k: (
+                plan.enrollments[k].values["aangemeld_op"],
+                plan.enrollments[k].values["_target_of"] is not None,
+                plan.enrollments[k].number,
+            )
+        )
+    for traject in plan.events:
+        owner = plan.owner_of_enrollment(traject)
+        if traject not in plan.enrollments and owner is not None:
+            own[owner].other_histories.append(traject)
+    for key, measurement_rows in sorted(
+        plan.measurements.items(), key=lambda item: (item[1][0].values["datum"], item[1][0].number)
+    ):
+        own[str(measurement_rows[0].values["deelnemer"])].measurements.append(key)
+    for key, row in sorted(plan.contacts.items(), key=lambda item: item[1].number):
+        own[str(row.values["deelnemer"])].contacts.append(key)
+    plan.own = dict(own)
 
 
 def _owners(plan: Plan) -> None:
@@ -211,6 +258,7 @@ def _lookups(user: User) -> Lookups:
 def _check_rows(read: reading.Reading, plan: Plan, lookups: Lookups) -> None:
     """Every cell parsed and every code, reference and date order checked, before any write."""
     problems = plan.problems
+    today = clock.today()
     for table in read.tables:
         for row in table.rows:
             for column in table.table.columns:
@@ -267,7 +315,7 @@ def _check_rows(read: reading.Reading, plan: Plan, lookups: Lookups) -> None:
             problems.append(
                 row.problem("aangemeld_door", _("Onbekende organisatie (gebruik de naam zoals in Doorstroom)."))
             )
-        _not_future(row, "aangemeld_op", problems)
+        _not_future(row, "aangemeld_op", problems, today)
         unknown_tags = sorted(set(v["kenmerken"] or []) - lookups.tags)
         if unknown_tags:
             problems.append(row.problem("kenmerken", _("Onbekend kenmerk: %(codes)s.", codes=", ".join(unknown_tags))))
@@ -283,7 +331,7 @@ def _check_rows(read: reading.Reading, plan: Plan, lookups: Lookups) -> None:
             )
         if v["gebeurtenis"] and v["gebeurtenis"] not in EVENT_NAMES:
             problems.append(row.problem("gebeurtenis", _choose(EVENT_NAMES)))
-        _not_future(row, "datum", problems)
+        _not_future(row, "datum", problems, today)
         referred = enrollment.values["aangemeld_op"] if enrollment is not None else None
         if isinstance(v["datum"], date) and isinstance(referred, date) and v["datum"] < referred:
             problems.append(row.problem("datum", _("Deze datum ligt voor de aanmelding van het traject.")))
@@ -342,7 +390,7 @@ def _check_rows(read: reading.Reading, plan: Plan, lookups: Lookups) -> None:
             problems.append(row.problem("moment", _choose(tuple(MOMENT_NAMES))))
         if v["bron"] and v["bron"] not in LanguageSource.values:
             problems.append(row.problem("bron", _choose(LanguageSource.values)))
-        _not_future(row, "datum", problems)
+        _not_future(row, "datum", problems, today)
     for row in by_table["metingen"]:
         instrument = lookups.instruments.get(str(row.values["instrument"] or "").lower())
         if instrument is not None and row.values["waarde"] not in (None, ""):
@@ -423,9 +471,9 @@ def _known_participant(plan: Plan, row: Row, column: str, problems: list[Problem
         problems.append(row.problem(column, _("Deze deelnemer staat niet in deelnemers en is niet eerder ingelezen.")))
 
 
-def _not_future(row: Row, column: str, problems: list[Problem]) -> None:
+def _not_future(row: Row, column: str, problems: list[Problem], today: date) -> None:
     value = row.values.get(column)
-    if isinstance(value, date) and value > clock.today():
+    if isinstance(value, date) and value > today:
         problems.append(row.problem(column, _("Deze datum ligt in de toekomst.")))
 
 
@@ -485,17 +533,9 @@ class _RowError(Exception):
         self.row, self.column, self.message = row, column, message
 
 
-def _participant(w: _Writer, external_id: str) -> Participant:
-    row = w.plan.participants.get(external_id)
-    record = w.plan.known.get(("deelnemers", external_id))
-    existing = (
-        Participant.objects.filter(pk=record.object_id).select_related("municipality").first() if record else None
-    )
-    if row is None:
-        if existing is None or not w.may(existing, Category.IDENTITY):
-            raise DomainError(_("U heeft geen toegang (meer) tot deze deelnemer."), field="deelnemer")
-        w.touched[existing.pk] = existing
-        return existing
+def _participant_data(w: _Writer, row: Row) -> tuple[Organisation, dict[str, Any], str, User]:
+    """A deelnemers row as the participant services take it: municipality, data, the row's
+    fingerprint and the regisseur it names (or the importer)."""
     v = row.values
     municipality = w.lookups.municipalities[str(v["gemeente"]).lower()]
     data = {
@@ -513,6 +553,27 @@ def _participant(w: _Writer, external_id: str) -> Participant:
     }
     print_ = fingerprint({k: val for k, val in v.items() if not k.startswith("_")})
     director = w.lookups.directors[str(v["regisseur"]).lower()] if v["regisseur"] else w.user
+    return municipality, data, print_, director
+
+
+def _first_day(plan: Plan, external_id: str) -> date:
+    """A new participant's regisseur starts on the first referral in the files (today at the latest)."""
+    first = plan.rows_of(external_id).first_referral
+    return min(first, clock.today()) if first is not None else clock.today()
+
+
+def _participant(w: _Writer, external_id: str) -> Participant:
+    row = w.plan.participants.get(external_id)
+    record = w.plan.known.get(("deelnemers", external_id))
+    existing = (
+        Participant.objects.filter(pk=record.object_id).select_related("municipality").first() if record else None
+    )
+    if row is None:
+        if existing is None or not w.may(existing, Category.IDENTITY):
+            raise DomainError(_("U heeft geen toegang (meer) tot deze deelnemer."), field="deelnemer")
+        w.touched[existing.pk] = existing
+        return existing
+    municipality, data, print_, director = _participant_data(w, row)
     if existing is not None:
         if not w.may(existing, Category.IDENTITY):
             raise _RowError(row, "extern_id", _("U heeft geen toegang (meer) tot deze deelnemer."))
@@ -570,12 +631,8 @@ def _participant(w: _Writer, external_id: str) -> Participant:
         w.outcome.count("deelnemers", CHANGED)
         return match
     participant = participant_services.participant_register(municipality=municipality, data=data)
-    first_day = min(
-        [r.values["aangemeld_op"] for r in w.plan.enrollments.values() if r.values["deelnemer"] == external_id]
-        + [clock.today()]
-    )
     enrollment_services.team_assign(
-        participant=participant, member=director, role=TeamRole.DIRECTOR, starts_on=first_day
+        participant=participant, member=director, role=TeamRole.DIRECTOR, starts_on=_first_day(w.plan, external_id)
     )
     w.touched[participant.pk] = participant
     w.created.add(participant.pk)
@@ -695,14 +752,9 @@ def _tags(w: _Writer, enrollment: Enrollment, row: Row, on: date) -> None:
         raise _as_row_error(refused, row, "trajecten") from refused
 
 
-def _events(w: _Writer, enrollment: Enrollment, external_id: str) -> None:
-    """The file's history of this enrollment against what earlier imports wrote: the same changes
-    nothing; more is appended; a difference voids the imported events from there with correcting
-    events and records the file's. Events recorded in Doorstroom itself are left alone."""
-    rows = sorted(w.plan.events.get(external_id, []), key=lambda r: (r.values["datum"], r.number))
-    if not rows:  # a traject without rows in gebeurtenissen keeps the events it has
-        return
-    phases = {p.position: p for p in Phase.objects.filter(programme=enrollment.programme_id)}
+def _wanted(rows: list[Row], phases: dict[int, Phase]) -> list[tuple[tuple, Row, Phase | None]]:
+    """A trajectory's event rows (in date order) as facts to compare with what is stored, each with
+    its row and the phase it leads to (named by number or name, or the next one)."""
     by_name = {p.name.lower(): p for p in phases.values()}
     wanted = []
     current = 0  # the phase the history is in, as the service will record it
@@ -737,6 +789,29 @@ def _events(w: _Writer, enrollment: Enrollment, external_id: str) -> None:
                 phase,
             )
         )
+    return wanted
+
+
+def _event_categories(participant: Participant, row: Row, w: _Writer) -> None:
+    """An event row may be written only when the importer may write what it says: its reason's
+    category (a health reason is health data) and, with a note, the note's."""
+    v = row.values
+    category: str = Category.TRAJECTORY
+    if v["reden"]:
+        category = reason_catalogue().category(v["gebeurtenis"], v["reden"])
+    w.require(participant, category, row, "reden" if v["reden"] else "gebeurtenis")
+    if v["notitie"]:
+        w.require(participant, lifecycle.NOTE_CATEGORY, row, "notitie")
+
+
+def _events(w: _Writer, enrollment: Enrollment, external_id: str) -> None:
+    """The file's history of this enrollment against what earlier imports wrote: the same changes
+    nothing; more is appended; a difference voids the imported events from there with correcting
+    events and records the file's. Events recorded in Doorstroom itself are left alone."""
+    rows = sorted(w.plan.events.get(external_id, []), key=lambda r: (r.values["datum"], r.number))
+    if not rows:  # a traject without rows in gebeurtenissen keeps the events it has
+        return
+    wanted = _wanted(rows, {p.position: p for p in Phase.objects.filter(programme=enrollment.programme_id)})
     imported_ids = set(
         ImportedRecord.objects.filter(table="gebeurtenis", object_id__in=enrollment.events.values("pk")).values_list(
             "object_id", flat=True
@@ -810,12 +885,7 @@ def _events(w: _Writer, enrollment: Enrollment, external_id: str) -> None:
 
     for fact, row, phase in wanted[same:]:
         v = row.values
-        category: str = Category.TRAJECTORY
-        if v["reden"]:
-            category = reason_catalogue().category(v["gebeurtenis"], v["reden"])
-        w.require(participant, category, row, "reden" if v["reden"] else "gebeurtenis")
-        if v["notitie"]:
-            w.require(participant, lifecycle.NOTE_CATEGORY, row, "notitie")
+        _event_categories(participant, row, w)
         if v["gebeurtenis"] != lifecycle.EventType.TRANSFERRED:
             pending.append(
                 (
@@ -992,33 +1062,245 @@ def _write_participant(w: _Writer, key: str) -> None:
         if row is None:
             raise
         raise _as_row_error(refused, row, "deelnemers") from refused
-    own = [k for k, r in plan.enrollments.items() if r.values["deelnemer"] == key]
-    own.sort(
-        key=lambda k: (
-            plan.enrollments[k].values["aangemeld_op"],
-            plan.enrollments[k].values["_target_of"] is not None,
-            plan.enrollments[k].number,
-        )
-    )
-    for external_id in own:
+    own = plan.rows_of(key)
+    for external_id in own.enrollments:
         if (
             plan.enrollments[external_id].values["_target_of"] is not None
             and ("trajecten", external_id) not in plan.known
         ):
             continue  # created by the transfer of its predecessor, which comes first
         _enrollment(w, participant, external_id)
-    for traject in plan.events:
-        if traject not in plan.enrollments and plan.owner_of_enrollment(traject) == key:
-            _enrollment(w, participant, traject)
-    measurements = sorted(
-        ((k, rows) for k, rows in plan.measurements.items() if rows[0].values["deelnemer"] == key),
-        key=lambda item: (item[1][0].values["datum"], item[1][0].number),
-    )
-    for external_id, rows in measurements:
-        _measurement(w, participant, external_id, rows)
-    for external_id, contact_row in sorted(plan.contacts.items(), key=lambda item: item[1].number):
-        if contact_row.values["deelnemer"] == key:
-            _contact(w, participant, external_id, contact_row)
+    for traject in own.other_histories:
+        _enrollment(w, participant, traject)
+    for external_id in own.measurements:
+        _measurement(w, participant, external_id, plan.measurements[external_id])
+    for external_id in own.contacts:
+        _contact(w, participant, external_id, plan.contacts[external_id])
+
+
+# --- writing new files in sets ---------------------------------------------------------------------
+
+#: participants written together by `_write_set`
+SET_SIZE = 500
+
+
+class _NotInSets(Exception):
+    """Something in a set needs the one-by-one path, which says exactly what (or writes it)."""
+
+
+def _new_in_sets(plan: Plan, keys: list[str], w: _Writer) -> set[str]:
+    """The participants whose rows can be written in sets: new (none of their rows was imported
+    before), without a transfer in their histories, and with nobody who may be the same person,
+    neither in the database nor in an earlier row of the files. Everything else, and any set in
+    which something is refused, goes one by one through the services, which then say what is wrong."""
+    with_transfer = {
+        traject
+        for traject, rows in plan.events.items()
+        if any(
+            r.values["gebeurtenis"] == lifecycle.EventType.TRANSFERRED
+            or r.values["naar_programma"]
+            or r.values["naar_traject"]
+            for r in rows
+        )
+    }
+    new: list[str] = []
+    for key in keys:
+        row = plan.participants.get(key)
+        own = plan.rows_of(key)
+        if (
+            row is None
+            or ("deelnemers", key) in plan.known
+            or own.other_histories
+            or any(
+                ("trajecten", e) in plan.known
+                or plan.enrollments[e].values["_target_of"] is not None
+                or e in with_transfer
+                for e in own.enrollments
+            )
+            or any(("metingen", m) in plan.known for m in own.measurements)
+            or any(("contacten", c) in plan.known for c in own.contacts)
+        ):
+            continue
+        new.append(key)
+    if not new:
+        return set()
+    chosen = set(new)
+    registrations: list[tuple[int, dict[str, Any]]] = []
+    positions: dict[int, str] = {}
+    for key in keys:  # every participant row in the files' order: an earlier one may be the same person
+        row = plan.participants.get(key)
+        if row is None:
+            continue
+        municipality, data, _print, _director = _participant_data(w, row)
+        try:
+            cleaned = participant_services.cleaned_for_registration(
+                participant_services.NewParticipant(municipality, data)
+            )
+        except DomainError:
+            chosen.discard(key)
+            continue
+        positions[len(registrations)] = key
+        registrations.append((municipality.pk, cleaned))
+    for position in participant_services.possible_duplicates_among(registrations):
+        chosen.discard(positions[position])
+    return chosen
+
+
+def _write_set(w: _Writer, keys: list[str]) -> None:
+    """New participants with their histories, measurements and contacts, through the set-based
+    services (the same checks and lifecycle rules, a few statements for the lot) and the access
+    policy for the set. Raises _NotInSets when anything is refused."""
+    plan = w.plan
+    prepared = [_participant_data(w, plan.participants[key]) for key in keys]
+    try:
+        participants = participant_services.participants_register_many(
+            [participant_services.NewParticipant(municipality, data) for municipality, data, _p, _d in prepared]
+        )
+        enrollment_services.directors_assign_many(
+            [
+                (participant, director, _first_day(plan, key))
+                for key, participant, (_m, _d, _p, director) in zip(keys, participants, prepared, strict=True)
+            ]
+        )
+    except DomainError as refused:
+        raise _NotInSets from refused
+    w.allowed.update(access.import_categories_of(w.user, participants))
+    programme_ids = {
+        w.lookups.programmes[str(plan.enrollments[e].values["programma"]).lower()].pk
+        for k in keys
+        for e in plan.rows_of(k).enrollments
+    }
+    phases: dict[int, dict[int, Phase]] = defaultdict(dict)
+    groups: dict[tuple[int, str], ProgrammeGroup] = {}
+    for phase in Phase.objects.filter(programme_id__in=programme_ids):
+        phases[phase.programme_id][phase.position] = phase
+    for target_group in ProgrammeGroup.objects.filter(programme_id__in=programme_ids).order_by(
+        *(ProgrammeGroup._meta.ordering or ["pk"])  # the group `.first()` would find
+    ):
+        groups.setdefault((target_group.programme_id, target_group.name.lower()), target_group)
+    histories: list[enrollment_services.NewHistory] = []
+    written: list[tuple[str, str, list[tuple[tuple, Row, Phase | None]]]] = []  # (enrollment, its row's print, events)
+    try:
+        for key, participant in zip(keys, participants, strict=True):
+            for external_id in plan.rows_of(key).enrollments:
+                row = plan.enrollments[external_id]
+                v = row.values
+                programme = w.lookups.programmes[str(v["programma"]).lower()]
+                w.require(participant, Category.TRAJECTORY, row, "programma")
+                group: ProgrammeGroup | None = None
+                if v["doelgroep"]:
+                    group = groups.get((programme.pk, str(v["doelgroep"]).lower()))
+                    if group is None:
+                        raise _NotInSets
+                referred_by = (
+                    w.lookups.organisations[str(v["aangemeld_door"]).lower()]
+                    if v["aangemeld_door"]
+                    else w.user.organisation
+                )
+                if referred_by is None:
+                    raise _NotInSets
+                rows = sorted(plan.events.get(external_id, []), key=lambda r: (r.values["datum"], r.number))
+                wanted = _wanted(rows, phases[programme.pk])
+                for _fact, event_row, _phase in wanted:
+                    _event_categories(participant, event_row, w)
+                histories.append(
+                    enrollment_services.NewHistory(
+                        participant=participant,
+                        programme=programme,
+                        referred_by=referred_by,
+                        on=v["aangemeld_op"],
+                        group=group,
+                        steps=[
+                            enrollment_services.Step(
+                                event_type=r.values["gebeurtenis"],
+                                on=r.values["datum"],
+                                note=r.values["notitie"] or "",
+                                reason_code=r.values["reden"] or "",
+                                phase=phase,
+                                outcomes=tuple(r.values["resultaten"] or ()),
+                            )
+                            for _fact, r, phase in wanted
+                        ],
+                        tags=list(v["kenmerken"] or []),
+                    )
+                )
+                written.append(
+                    (external_id, fingerprint({k: val for k, val in v.items() if not k.startswith("_")}), wanted)
+                )
+        created = enrollment_services.enrollments_enrol_many(actor=w.user, histories=histories)
+    except (DomainError, _RowError) as refused:
+        raise _NotInSets from refused
+    organisation_id = w.user.organisation_id or 0
+    records: list[ImportedRecord] = []
+
+    def record(table: str, external_id: str, object_id: int, print_: str) -> None:
+        records.append(
+            ImportedRecord(
+                organisation_id=organisation_id,
+                table=table,
+                external_id=external_id,
+                object_id=object_id,
+                fingerprint=print_,
+                batch=w.batch,
+            )
+        )
+
+    for key, participant, (_m, _d, print_, _director) in zip(keys, participants, prepared, strict=True):
+        record("deelnemers", key, participant.pk, print_)
+        w.touched[participant.pk] = participant
+        w.created.add(participant.pk)
+        w.outcome.count("deelnemers", NEW)
+    for (external_id, print_, wanted), (enrollment, events) in zip(written, created, strict=True):
+        record("trajecten", external_id, enrollment.pk, print_)
+        w.outcome.count("trajecten", NEW)
+        if not wanted:  # a traject without rows in gebeurtenissen
+            continue
+        for event, (fact, _row, _phase) in zip(events[1:], wanted, strict=True):  # the referral is the service's
+            record("gebeurtenis", f"{external_id}#{event.pk}", event.pk, fingerprint({"fact": fact}))
+        record("gebeurtenissen", external_id, enrollment.pk, fingerprint({"events": [fact for fact, _r, _p in wanted]}))
+        w.outcome.counts.setdefault("gebeurtenissen", {NEW: 0, CHANGED: 0, SAME: 0})[NEW] += len(wanted)
+    ImportedRecord.objects.bulk_create(records)
+    for rec in records:
+        if rec.table != "gebeurtenis":
+            plan.known[(rec.table, rec.external_id)] = rec
+    try:
+        for key, participant in zip(keys, participants, strict=True):
+            own = plan.rows_of(key)
+            for external_id in own.measurements:
+                _measurement(w, participant, external_id, plan.measurements[external_id])
+            for external_id in own.contacts:
+                _contact(w, participant, external_id, plan.contacts[external_id])
+    except (DomainError, _RowError, _RowErrors) as refused:
+        raise _NotInSets from refused
+
+
+def _write_one_by_one(w: _Writer, key: str) -> None:
+    """One participant through the services, in a savepoint: a refusal becomes the problem it names."""
+    try:
+        with transaction.atomic():
+            _write_participant(w, key)
+    except _RowErrors as refused:
+        w.outcome.problems.extend(refused.problems)
+    except _RowError as refused:
+        w.outcome.problems.append(refused.row.problem(refused.column, refused.message))
+    except DomainError as refused:
+        w.outcome.problems.append(Problem("", 0, "deelnemer", f"{key}: {refused.message}"))
+
+
+def _write_in_sets(w: _Writer, keys: list[str]) -> None:
+    """`_write_set`, and when anything in the set is refused, the set again one by one (which then
+    reports each problem as it would have without sets). The writer's own bookkeeping is put back."""
+    counts = {table: dict(c) for table, c in w.outcome.counts.items()}
+    touched, created, allowed, known = dict(w.touched), set(w.created), dict(w.allowed), len(w.plan.known)
+    try:
+        with transaction.atomic():
+            _write_set(w, keys)
+    except _NotInSets:
+        w.outcome.counts, w.touched, w.created, w.allowed = counts, touched, created, allowed
+        for added in list(reversed(w.plan.known))[: len(w.plan.known) - known]:
+            del w.plan.known[added]
+        for key in keys:
+            _write_one_by_one(w, key)
 
 
 def import_files(
@@ -1028,9 +1310,11 @@ def import_files(
     write: bool,
     max_bytes: int = MAX_BYTES,
     progress: Callable[[int, int], None] | None = None,
+    sets: bool = True,
 ) -> ImportOutcome:
     """Read, check and (when `write` and nothing is wrong) write the files; otherwise leave the
-    database as it was. Returns what was (or would be) done and every problem found."""
+    database as it was. Returns what was (or would be) done and every problem found. New
+    participants are written in sets (`sets=False`: all one by one, which the tests compare)."""
     if not access.may_import(user):
         raise access.Refusal(_("Alleen een klantregisseur of teamleider kan trajecten inlezen."), "import_role")
     outcome = ImportOutcome()
@@ -1042,6 +1326,7 @@ def import_files(
     plan = Plan(user=user)
     lookups = _lookups(user)
     _check_rows(read, plan, lookups)
+    index_by_participant(plan)
     if plan.problems:
         outcome.problems = sorted(set(plan.problems))
         return outcome
@@ -1054,18 +1339,27 @@ def import_files(
                 files=[{"naam": name, "sha256": hashlib.sha256(data).hexdigest()} for name, data in files],
             )
             writer = _Writer(user, plan, lookups, outcome, batch)
+            in_sets = _new_in_sets(plan, keys, writer) if sets else set()
+            pending: list[str] = []
+
+            def flush(done: int) -> None:
+                if pending:
+                    _write_in_sets(writer, pending)
+                    pending.clear()
+                    if progress is not None:
+                        progress(done, len(keys))
+
             for done, key in enumerate(keys, start=1):
-                try:
-                    with transaction.atomic():
-                        _write_participant(writer, key)
-                except _RowErrors as refused:
-                    outcome.problems.extend(refused.problems)
-                except _RowError as refused:
-                    outcome.problems.append(refused.row.problem(refused.column, refused.message))
-                except DomainError as refused:
-                    outcome.problems.append(Problem("", 0, "deelnemer", f"{key}: {refused.message}"))
+                if key in in_sets:
+                    pending.append(key)
+                    if len(pending) >= SET_SIZE:
+                        flush(done)
+                    continue
+                flush(done - 1)
+                _write_one_by_one(writer, key)
                 if progress is not None:
                     progress(done, len(keys))
+            flush(len(keys))
             outcome.participants = len(writer.touched)
             changed = any(c[NEW] or c[CHANGED] for c in outcome.counts.values())
             if outcome.problems or not write or not changed:

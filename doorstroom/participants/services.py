@@ -1,6 +1,7 @@
 """Registering and changing participants; duplicate detection; households."""
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -140,6 +141,81 @@ def participant_register(
     try:
         with transaction.atomic():
             return Participant.objects.create(municipality=municipality, **cleaned)
+    except IntegrityError as clash:  # a concurrent registration with the same BSN
+        raise DomainError(_("Er is al een deelnemer met dit BSN in deze gemeente."), field="bsn") from clash
+
+
+@dataclass(frozen=True)
+class NewParticipant:
+    """One registration of a set (see `participants_register_many`)."""
+
+    municipality: Organisation
+    data: dict[str, Any]
+
+
+def cleaned_for_registration(new: NewParticipant) -> dict[str, Any]:
+    """The data as `participant_register` would store it (raises DomainErrors like it does)."""
+    if new.municipality.kind != OrganisationKind.MUNICIPALITY:
+        raise DomainError(_("Kies een gemeente."), field="municipality")
+    return _clean({k: new.data.get(k) for k in EDITABLE_FIELDS if k in new.data})
+
+
+def possible_duplicates_among(cleaned: Sequence[tuple[int, dict[str, Any]]]) -> set[int]:
+    """Which of these registrations (municipality id, cleaned data) match someone already
+    registered, by `possible_duplicate_ids`' rule (same BSN, or same name and date of birth, in the
+    municipality), or an earlier registration of the same set: their positions, in two queries
+    whatever their number. Like `possible_duplicate_ids`, this looks beyond any reader's scope; the
+    caller only learns that a registration needs the one-by-one path."""
+    by_bsn: dict[tuple[int, str], int] = {}
+    by_name: dict[tuple[int, str, str, date], int] = {}
+    matched: set[int] = set()
+    for position, (municipality_id, data) in enumerate(cleaned):
+        name_key = (
+            municipality_id,
+            str(data["given_name"]).upper(),
+            str(data["family_name"]).upper(),
+            data["date_of_birth"],
+        )
+        bsn_key = (municipality_id, data["bsn"]) if data["bsn"] else None
+        if name_key in by_name or (bsn_key is not None and bsn_key in by_bsn):
+            matched.add(position)
+        by_name.setdefault(name_key, position)
+        if bsn_key is not None:
+            by_bsn.setdefault(bsn_key, position)
+    if not cleaned:
+        return matched
+    indexes: dict[str | None, tuple[int, str]] = {blind_index(key[1]): key for key in by_bsn}
+    for municipality_id, index in Participant.objects.filter(bsn_index__in=indexes).values_list(
+        "municipality_id", "bsn_index"
+    ):
+        key = indexes[index]
+        if key[0] == municipality_id:
+            matched.add(by_bsn[key])
+    births = {key[3] for key in by_name}
+    municipalities = {key[0] for key in by_name}
+    for municipality_id, given, family, born in Participant.objects.filter(
+        municipality_id__in=municipalities, date_of_birth__in=births
+    ).values_list("municipality_id", "given_name", "family_name", "date_of_birth"):
+        # compared in Python: its upper case merges at least what the database's UPPER merges
+        found = by_name.get((municipality_id, str(given).upper(), str(family).upper(), born))
+        if found is not None:
+            matched.add(found)
+    return matched
+
+
+@transaction.atomic
+def participants_register_many(new: Sequence[NewParticipant]) -> list[Participant]:
+    """Register many people at once (an import's first run), each checked as `participant_register`
+    checks one; refused as a whole when any of them may already exist, since only the one-by-one
+    path can ask whether it is the same person. Written in one statement."""
+    cleaned = [cleaned_for_registration(entry) for entry in new]
+    if possible_duplicates_among([(entry.municipality.pk, data) for entry, data in zip(new, cleaned, strict=True)]):
+        raise DomainError(_("Er bestaat mogelijk al een dossier voor deze persoon."), field="bsn")
+    try:
+        with transaction.atomic():
+            return Participant.objects.bulk_create(
+                Participant(municipality=entry.municipality, **data) for entry, data in zip(new, cleaned, strict=True)
+            )
     except IntegrityError as clash:  # a concurrent registration with the same BSN
         raise DomainError(_("Er is al een deelnemer met dit BSN in deze gemeente."), field="bsn") from clash
 

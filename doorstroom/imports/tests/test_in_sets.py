@@ -1,0 +1,248 @@
+"""New files are written in sets (a few statements per few hundred participants) instead of one by
+one through the services: what is stored must be exactly what the one-by-one path stores, a refusal
+must read the same, and the set path must really be the cheaper one."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+import pytest
+
+from doorstroom.access.models import AuditEvent
+from doorstroom.contacts.models import ContactMoment
+from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EnrollmentTag, TeamAssignment
+from doorstroom.imports import services
+from doorstroom.imports.models import ImportedRecord
+from doorstroom.measurements.models import Measurement
+from doorstroom.organisations.models import Role
+from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
+from doorstroom.participants.models import Participant, SharingGrant
+from doorstroom.participants.tests.factories import ParticipantFactory
+from doorstroom.programmes.models import Programme, ProgrammeGroup
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLE = Path(settings.BASE_DIR) / "docs" / "import-voorbeeld"
+
+#: beside the example: tags, a target group, a note, a BSN, a pause with a health reason, two
+#: trajectories in one programme one after the other, a history the lifecycle keeps open, and
+#: Ayla, who may be someone already registered (so she goes one by one)
+EXTRA = {
+    "deelnemers.csv": (
+        "X-1;Gemeente Enschede;111222333;Noor;de;Vries;02-02-1992;nederlander;geen;ja;nl;noor@example.org;;\n"
+        "X-2;Gemeente Enschede;123456782;Ayla;;Bakker;03-03-1993;eu;ww;ja;;;0612345678;\n"
+        "X-3;Gemeente Enschede;;Jan;;Smit;04-04-1980;onbekend;onbekend;ja;;;;\n"
+    ),
+    "trajecten.csv": (
+        "TX-1;X-1;dordrecht-participatie;10-01-2022;;Jongeren;maatje huisbezoek_bij_start\n"
+        "TX-2;X-2;dordrecht-participatie;11-01-2022;;;\n"
+        "TX-3;X-3;dordrecht-participatie;12-01-2022;;;jobcoach\n"
+        "TX-4;X-3;dordrecht-participatie;01-09-2022;;;\n"
+    ),
+    "gebeurtenissen.csv": (
+        "TX-1;2022-01-20;intake;;;;;;eerste gesprek thuis\n"
+        "TX-1;2022-02-01;gestart;;;;;;\n"
+        "TX-1;2022-03-01;gepauzeerd;;ziekte;;;;\n"
+        "TX-1;2022-04-01;hervat;;;;;;\n"
+        "TX-1;2022-06-01;fase_gewijzigd;3;;;;;sneller dan gepland\n"
+        "TX-2;2022-01-21;intake;;;;;;\n"
+        "TX-3;2022-01-22;intake;;;;;;\n"
+        "TX-3;2022-02-01;gestart;;;;;;\n"
+        "TX-3;2022-08-01;afgerond;;;betaald_werk,stage;;;\n"
+        "TX-4;2022-09-10;intake;;;;;;\n"
+    ),
+    "contacten.csv": "CX-1;X-1;2022-02-03;gesprek;gehouden;verschenen;30;belde zelf\n",
+}
+
+
+def files() -> list[tuple[str, bytes]]:
+    found = []
+    for path in sorted(EXAMPLE.glob("*.csv")):
+        text = path.read_text(encoding="utf-8")
+        if path.name == "trajecten.csv":
+            text = text.replace("aangemeld_door;doelgroep", "aangemeld_door;doelgroep;kenmerken")
+            text = "\n".join(line + ";" if line and "kenmerken" not in line else line for line in text.split("\n"))
+        found.append((path.name, (text + EXTRA.get(path.name, "")).encode()))
+    return found
+
+
+@pytest.fixture
+def director():
+    enschede = OrganisationFactory(name="Gemeente Enschede", municipality=True)
+    ProgrammeGroup.objects.create(programme=Programme.objects.get(code="dordrecht-participatie"), name="Jongeren")
+    user = UserFactory(username="regisseur.import", role=Role.DIRECTOR, organisation=enschede)
+    # Ayla is on file already (same BSN, on this director's team): only the one-by-one path links her
+    ayla = ParticipantFactory(
+        municipality=enschede, given_name="Ayla", family_name="Bakker", date_of_birth="1993-03-03", bsn="123456782"
+    )
+    TeamAssignment.objects.create(
+        participant=ayla, member=user, organisation=enschede, role="regisseur", starts_on="2021-01-01"
+    )
+    return user
+
+
+def stored_state() -> dict:
+    """Everything an import writes, by the files' own ids instead of database ids."""
+    records = list(ImportedRecord.objects.order_by("table", "external_id"))
+    participant_key = {r.object_id: r.external_id for r in records if r.table == "deelnemers"}
+    enrollment_key = {r.object_id: r.external_id for r in records if r.table == "trajecten"}
+    event_index: dict[int, tuple] = {}
+    events = {}
+    for enrollment_id, key in enrollment_key.items():
+        own = list(EnrollmentEvent.objects.filter(enrollment_id=enrollment_id).order_by("id"))
+        events[key] = [
+            (
+                e.event_type,
+                e.occurred_on,
+                e.actor_id,
+                e.actor_organisation_id,
+                e.organisation_id,
+                e.note,
+                e.reason_code,
+                e.phase.position if e.phase else None,
+                e.outcomes,
+                e.target_programme_id,
+                e.corrects_id is not None,
+            )
+            for e in own
+        ]
+        event_index |= {e.pk: (key, i) for i, e in enumerate(own)}
+    enrollments = {
+        enrollment_key[e.pk]: (
+            participant_key.get(e.participant_id),
+            e.programme_id,
+            e.group_id,
+            e.referred_by_id,
+            enrollment_key.get(e.transferred_from_id),
+            e.state,
+            e.current_phase.position if e.current_phase else None,
+            e.phase_entered_on,
+            e.paused_since,
+            e.paused_days_in_phase,
+            e.referred_on,
+            e.started_on,
+            e.ended_on,
+            e.last_event_on,
+            e.last_event_type,
+            e.outcomes,
+            e.version,
+            sorted((t.tag.code, t.added_on, t.added_by_id, t.removed_on) for t in e.tags.all()),
+        )
+        for e in Enrollment.objects.filter(pk__in=enrollment_key)
+    }
+    participants = {
+        participant_key[p.pk]: (
+            p.municipality_id,
+            p.given_name,
+            p.family_name_prefix,
+            p.family_name,
+            p.date_of_birth,
+            p.bsn,
+            p.bsn_index,
+            p.residence_status,
+            p.benefit_status,
+            p.civic_integration_duty,
+            p.languages,
+            p.email,
+            p.phone,
+            p.version,
+            sorted(
+                (t.member_id, t.organisation_id, t.role, t.starts_on, t.ends_on)
+                for t in TeamAssignment.objects.filter(participant=p)
+            ),
+            sorted(
+                (g.organisation_id, g.category, g.legal_basis, g.granted_on, g.origin, g.data_need_id)
+                for g in SharingGrant.objects.filter(participant=p)
+            ),
+            sorted(
+                (m.moment, m.measured_on, m.source, m.scale_id, sorted((s.item, s.value) for s in m.scores.all()))
+                for m in Measurement.objects.filter(participant=p)
+            ),
+            sorted(
+                (c.kind, c.status, c.occurred_on, c.attendance, c.minutes, c.note, c.recorded_by_id)
+                for c in ContactMoment.objects.filter(participant=p)
+            ),
+        )
+        for p in Participant.objects.filter(pk__in=participant_key)
+    }
+    imported = sorted(
+        (
+            r.table,
+            r.external_id.split("#")[0],
+            event_index.get(r.object_id) if r.table == "gebeurtenis" else None,
+            r.fingerprint,
+        )
+        for r in records
+    )
+    audit = [
+        sorted(
+            participant_key.get(p.pk, "")
+            for p in Participant.objects.filter(uuid__in=a.subjects.values_list("participant_uuid", flat=True))
+        )
+        for a in AuditEvent.objects.filter(object_type="import").order_by("id")
+    ]
+    return {
+        "participants": participants,
+        "enrollments": enrollments,
+        "events": events,
+        "imported": imported,
+        "audit": audit,
+    }
+
+
+class _Undo(Exception):
+    pass
+
+
+def import_and_read(user, *, sets: bool) -> tuple[dict, dict, int]:
+    """Import the files, read what was stored and how many queries it took, then undo it all."""
+    found: dict = {}
+    try:
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as queries:
+                outcome = services.import_files(user=user, files=files(), write=True, sets=sets)
+            assert outcome.problems == []
+            found = {"state": stored_state(), "counts": outcome.counts, "participants": outcome.participants}
+            raise _Undo
+    except _Undo:
+        pass
+    return found["state"], {"counts": found["counts"], "participants": found["participants"]}, len(queries)
+
+
+def test_sets_store_exactly_what_one_by_one_stores(director):
+    in_sets, outcome_in_sets, queries_in_sets = import_and_read(director, sets=True)
+    one_by_one, outcome_one_by_one, queries_one_by_one = import_and_read(director, sets=False)
+    assert len(in_sets["participants"]) == 57  # the example's 54 and the three above, Ayla linked
+    assert in_sets["enrollments"]["TX-1"][17] == [
+        ("huisbezoek_bij_start", in_sets["enrollments"]["TX-1"][10], director.pk, None),
+        ("maatje", in_sets["enrollments"]["TX-1"][10], director.pk, None),
+    ]
+    assert in_sets == one_by_one
+    assert outcome_in_sets == outcome_one_by_one
+    # the set path did the work: a fraction of the queries (the example's transfers and Ayla go one by one)
+    assert queries_in_sets * 3 < queries_one_by_one, (queries_in_sets, queries_one_by_one)
+
+
+def test_a_refusal_in_a_set_reads_as_it_does_one_by_one(director):
+    bad = [
+        (name, data + b"TX-2;2022-02-15;afgerond;;;stage;;;\nTX-2;2022-03-01;gestart;;;;;;\n")
+        if name == "gebeurtenissen.csv"
+        else (name, data)
+        for name, data in files()
+    ]
+    before = (Participant.objects.count(), EnrollmentEvent.objects.count(), EnrollmentTag.objects.count())
+    in_sets = services.import_files(user=director, files=bad, write=True, sets=True)
+    one_by_one = services.import_files(user=director, files=bad, write=True, sets=False)
+    assert in_sets.problems and not in_sets.written
+    assert in_sets.problems == one_by_one.problems
+    assert (Participant.objects.count(), EnrollmentEvent.objects.count(), EnrollmentTag.objects.count()) == before
+
+
+def test_the_same_files_again_after_sets_change_nothing(director):
+    first = services.import_files(user=director, files=files(), write=True)
+    assert first.written
+    again = services.import_files(user=director, files=files(), write=True)
+    assert not again.written and again.problems == []
+    assert all(c["nieuw"] == 0 and c["gewijzigd"] == 0 for c in again.counts.values()), again.counts
