@@ -7,7 +7,7 @@ bulk-inserted, so 100,000 participants take minutes.
 """
 
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -15,11 +15,11 @@ from typing import Any
 from django.apps import apps as django_apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
-from django.db import connection, transaction
-from django.db.models import Model
+from django.db import transaction
 from django.utils import timezone
 
 from doorstroom.contacts.models import ContactMoment
+from doorstroom.core import bulk
 from doorstroom.enrollments import rules
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EnrollmentTag, TeamAssignment, TeamRole
 from doorstroom.enrollments.projection import OUTCOME_CODES, projection_fields
@@ -509,10 +509,10 @@ def generate(
                     target_programme=transfer_target if fact.event_type == rules.EventType.TRANSFERRED else None,
                 )
             )
-        _write_objects(events)
+        bulk.write_objects(events)
         _context_tags(events, made["enrollments"])
-        _write_objects(assignments)
-        _write_objects(grants)
+        bulk.write_objects(assignments)
+        bulk.write_objects(grants)
         households = _households(people, rnd)
         _children(households, rnd, today, {d.organisation_id or 0: d for d in directors.values()})
         _household_plans(households, rnd, today)
@@ -566,7 +566,7 @@ def _context_tags(events: list[EnrollmentEvent], batch: int) -> None:
                         enrollment_id=enrollment_id, tag=tags[code], added_on=event.occurred_on, added_by=event.actor
                     )
                 )
-    _write_objects(rows)
+    bulk.write_objects(rows)
 
 
 def _own_file(account: User, coach: User, instruments: dict[str, ScaleVersion | None], today: date) -> None:
@@ -786,48 +786,11 @@ def _measurements(
                     )
                 )
     Measurement.objects.bulk_create([m for m, _ in rows], batch_size=BATCH)
-    _write_rows(
+    bulk.write_rows(
         MeasurementScore,
         ("measurement_id", "item", "value"),
         ((m.pk, item, value) for m, scores in rows for item, value in scores.items()),
     )
-
-
-def _write_objects(objects: Sequence[Model]) -> None:
-    """Model objects that nothing in the demo refers back to (they get no primary key here), written
-    with COPY on PostgreSQL: each field's own conversion for the database (defaults, encryption,
-    JSON), without the ORM's bulk insert building a parameter list per row. On SQLite, bulk insert."""
-    if not objects:
-        return
-    model = type(objects[0])
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(objects, batch_size=BATCH)
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    _write_rows(
-        model,
-        [f.attname for f in fields],
-        (tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields) for obj in objects),
-    )
-
-
-def _write_rows(model: type[Model], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
-    """Rows that nothing in the demo refers back to, written with PostgreSQL's COPY: the ORM's bulk
-    insert builds a model object and a parameter list for every row, and the measurement scores
-    (half of all rows) took a third of the seeding time that way. On SQLite, the ORM's bulk insert.
-    `columns` are attribute names (`measurement_id`); the values must be what the database stores."""
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(
-            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=BATCH
-        )
-        return
-    column_of = {f.attname: str(f.column) for f in model._meta.concrete_fields}
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(column_of[name]) for name in columns)
-    statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 CONTACT_NOTES = (
@@ -991,7 +954,7 @@ def _contacts_and_plans(
                 )
             ]
             plans.append((plan, version, goals, agreements))
-    _write_objects(contacts)
+    bulk.write_objects(contacts)
     Plan.objects.bulk_create([p for p, _, _, _ in plans], batch_size=BATCH)
     for plan, version, _, _ in plans:
         version.plan = plan

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from doorstroom.core import bulk, clock, touched
 from doorstroom.core import categories as categories_module
-from doorstroom.core import clock, touched
 from doorstroom.core.errors import DomainError
 from doorstroom.core.messages import _
 from doorstroom.organisations.models import Organisation, OrganisationKind, Region, Role, User
@@ -447,7 +447,7 @@ def enrollments_enrol_many(
         for tag in tags:
             tag.enrollment = enrollment
     EnrollmentEvent.objects.bulk_create([event for _e, events, _t in planned for event in events])
-    EnrollmentTag.objects.bulk_create([tag for _e, _events, tags in planned for tag in tags])
+    bulk.write_objects([tag for _e, _events, tags in planned for tag in tags])
     touched.mark(*{h.participant.pk for h in histories})
     work_grants_sync([h.participant.pk for h in histories])
     return [(enrollment, events) for enrollment, events, _tags in planned]
@@ -560,7 +560,7 @@ def team_assign(
 
 
 @transaction.atomic
-def directors_assign_many(assignments: Sequence[tuple[Participant, User, date]]) -> list[TeamAssignment]:
+def directors_assign_many(assignments: Sequence[tuple[Participant, User, date]]) -> None:
     """Give many participants their regisseur at once (an import's new files), each checked as
     `team_assign` checks one director; one query for the directors and households already there,
     one statement to write, and the sharing grants follow the teams once for the set."""
@@ -580,18 +580,19 @@ def directors_assign_many(assignments: Sequence[tuple[Participant, User, date]])
             _("Er is in deze periode al een regisseur. Draag de regie over in plaats van een tweede toe te voegen."),
             field="starts_on",
         )
-    created = TeamAssignment.objects.bulk_create(
-        TeamAssignment(
-            participant=participant,
-            member=member,
-            organisation=member.organisation,
-            role=TeamRole.DIRECTOR,
-            starts_on=starts_on,
-        )
-        for participant, member, starts_on in assignments
+    bulk.write_objects(
+        [
+            TeamAssignment(
+                participant=participant,
+                member=member,
+                organisation=member.organisation,
+                role=TeamRole.DIRECTOR,
+                starts_on=starts_on,
+            )
+            for participant, member, starts_on in assignments
+        ]
     )
     work_grants_sync(ids)
-    return created
 
 
 def _directors_overlapping(participants: Any, starts_on: date, ends_on: date | None) -> Any:

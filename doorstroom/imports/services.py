@@ -21,7 +21,7 @@ from django.db import transaction
 from doorstroom.access import policy as access
 from doorstroom.contacts import services as contact_services
 from doorstroom.contacts.models import Attendance, ContactKind, ContactMoment, ContactStatus
-from doorstroom.core import clock
+from doorstroom.core import bulk, clock
 from doorstroom.core.errors import DomainError, DomainErrors
 from doorstroom.core.messages import _
 from doorstroom.enrollments import rules as lifecycle
@@ -1231,19 +1231,11 @@ def _write_set(w: _Writer, keys: list[str]) -> None:
     except (DomainError, _RowError) as refused:
         raise _NotInSets from refused
     organisation_id = w.user.organisation_id or 0
-    records: list[ImportedRecord] = []
+    batch_id = w.batch.pk
+    records: list[tuple[int, str, str, int, str, int]] = []
 
     def record(table: str, external_id: str, object_id: int, print_: str) -> None:
-        records.append(
-            ImportedRecord(
-                organisation_id=organisation_id,
-                table=table,
-                external_id=external_id,
-                object_id=object_id,
-                fingerprint=print_,
-                batch=w.batch,
-            )
-        )
+        records.append((organisation_id, table, external_id, object_id, print_, batch_id))
 
     for key, participant, (_m, _d, print_, _director) in zip(keys, participants, prepared, strict=True):
         record("deelnemers", key, participant.pk, print_)
@@ -1259,10 +1251,11 @@ def _write_set(w: _Writer, keys: list[str]) -> None:
             record("gebeurtenis", f"{external_id}#{event.pk}", event.pk, fingerprint({"fact": fact}))
         record("gebeurtenissen", external_id, enrollment.pk, fingerprint({"events": [fact for fact, _r, _p in wanted]}))
         w.outcome.counts.setdefault("gebeurtenissen", {NEW: 0, CHANGED: 0, SAME: 0})[NEW] += len(wanted)
-    ImportedRecord.objects.bulk_create(records)
-    for rec in records:
-        if rec.table != "gebeurtenis":
-            plan.known[(rec.table, rec.external_id)] = rec
+    # the import's own bookkeeping, tens of thousands of rows: written as rows, not model objects; this
+    # import never looks these up again (each external id is written once per import)
+    bulk.write_rows(
+        ImportedRecord, ("organisation_id", "table", "external_id", "object_id", "fingerprint", "batch_id"), records
+    )
     try:
         for key, participant in zip(keys, participants, strict=True):
             own = plan.rows_of(key)

@@ -179,7 +179,7 @@ def stored_state() -> dict:
     audit = [
         sorted(
             participant_key.get(p.pk, "")
-            for p in Participant.objects.filter(uuid__in=a.subjects.values_list("participant_uuid", flat=True))
+            for p in Participant.objects.filter(uuid__in=list(a.subjects.values_list("participant_uuid", flat=True)))
         )
         for a in AuditEvent.objects.filter(object_type="import").order_by("id")
     ]
