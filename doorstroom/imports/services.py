@@ -26,7 +26,7 @@ from doorstroom.core.errors import DomainError, DomainErrors
 from doorstroom.core.messages import _
 from doorstroom.enrollments import rules as lifecycle
 from doorstroom.enrollments import services as enrollment_services
-from doorstroom.enrollments.models import Enrollment, TeamAssignment, TeamRole
+from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, TeamAssignment, TeamRole
 from doorstroom.measurements import services as measurement_services
 from doorstroom.measurements.models import LanguageSource, Measurement, MeasurementType, ScaleVersion
 from doorstroom.organisations.models import Organisation, User
@@ -1267,6 +1267,156 @@ def _write_set(w: _Writer, keys: list[str]) -> None:
         raise _NotInSets from refused
 
 
+def _same_candidates(plan: Plan, keys: list[str]) -> set[str]:
+    """The participants whose every row is as an earlier import left it (the same fingerprints),
+    so that only the database can still say otherwise (`_confirm_same`)."""
+
+    def same(table: str, external_id: str, values: dict[str, Any]) -> bool:
+        record = plan.known.get((table, external_id))
+        return record is not None and record.fingerprint == fingerprint(
+            {k: val for k, val in values.items() if not k.startswith("_")}
+        )
+
+    found = set()
+    for key in keys:
+        row = plan.participants.get(key)
+        own = plan.rows_of(key)
+        if row is None or not same("deelnemers", key, row.values):
+            continue
+        if not all(same("trajecten", e, plan.enrollments[e].values) for e in own.enrollments):
+            continue
+        if not all(("trajecten", e) in plan.known for e in own.other_histories):
+            continue
+        if not all(same("contacten", c, plan.contacts[c].values) for c in own.contacts):
+            continue
+        measurements_same = True
+        for m in own.measurements:
+            rows = plan.measurements[m]
+            head = {k: rows[0].values[k] for k in ("deelnemer", "instrument", "moment", "datum", "bron")}
+            scores = {str(r.values["onderdeel"]): r.values["_score"] for r in rows}
+            record = plan.known.get(("metingen", m))
+            if record is None or record.fingerprint != fingerprint({"head": head, "scores": scores}):
+                measurements_same = False
+                break
+        if measurements_same:
+            found.add(key)
+    return found
+
+
+def _confirm_same(w: _Writer, keys: list[str]) -> list[str]:
+    """Of participants whose rows all match what an earlier import wrote, count those the database
+    confirms unchanged (the file, the access policy and the stored histories say what the one-by-one
+    path would find: nothing to do), in a handful of queries for the set. Returns the others, which
+    go one by one (to be corrected, or to be refused in the words of the services)."""
+    plan = w.plan
+    participant_ids = {key: plan.known[("deelnemers", key)].object_id for key in keys}
+    participants = Participant.objects.only("pk", "uuid", "municipality_id", "account_id").in_bulk(
+        participant_ids.values()
+    )
+    allowed = access.import_categories_of(w.user, participants.values())
+    histories = {
+        e: plan.known[("trajecten", e)].object_id
+        for key in keys
+        for e in (*plan.rows_of(key).enrollments, *plan.rows_of(key).other_histories)
+    }
+    enrollments = {
+        pk: (participant_id, programme_id, referred_on)
+        for pk, participant_id, programme_id, referred_on in Enrollment.objects.filter(
+            pk__in=histories.values()
+        ).values_list("pk", "participant_id", "programme_id", "referred_on")
+    }
+    phases: dict[int, dict[int, Phase]] = defaultdict(dict)
+    for phase in Phase.objects.filter(programme_id__in={e[1] for e in enrollments.values()}):
+        phases[phase.programme_id][phase.position] = phase
+    events: dict[int, list[tuple]] = defaultdict(list)
+    voided: set[int] = set()
+    for event_id, enrollment_id, kind, on, reason, position, outcomes, target, note, corrects in (
+        EnrollmentEvent.objects.filter(enrollment_id__in=enrollments)
+        .order_by("enrollment_id", "occurred_on", "id")
+        .values_list(
+            "id",
+            "enrollment_id",
+            "event_type",
+            "occurred_on",
+            "reason_code",
+            "phase__position",
+            "outcomes",
+            "target_programme__code",
+            "note",
+            "corrects_id",
+        )
+    ):
+        if corrects is not None:
+            voided.add(corrects)
+        if kind != lifecycle.EventType.CORRECTED:
+            fact = _event_fact(kind, on, reason, position, outcomes, (target or "").lower(), note)
+            events[enrollment_id].append((event_id, fact))
+    imported = set(
+        ImportedRecord.objects.filter(
+            table="gebeurtenis", object_id__in=[i for own in events.values() for i, _f in own]
+        ).values_list("object_id", flat=True)
+    )
+    others: list[str] = []
+    for key in keys:
+        participant = participants.get(participant_ids[key])
+        row = plan.participants[key]
+        own = plan.rows_of(key)
+        municipality = w.lookups.municipalities[str(row.values["gemeente"]).lower()]
+        may = allowed.get(participant.pk, frozenset()) if participant is not None else frozenset()
+        confirmed = (
+            participant is not None and Category.IDENTITY in may and participant.municipality_id == municipality.pk
+        )
+        same_events = 0
+        for external_id in (*own.enrollments, *own.other_histories) if confirmed else ():
+            enrollment_id = histories[external_id]
+            stored = enrollments.get(enrollment_id)
+            enrollment_row = plan.enrollments.get(external_id)
+            if enrollment_row is not None:
+                v = enrollment_row.values
+                programme = w.lookups.programmes[str(v["programma"]).lower()]
+                if (
+                    Category.TRAJECTORY not in may
+                    or stored is None
+                    or stored[:3] != (participant_ids[key], programme.pk, v["aangemeld_op"])
+                ):
+                    confirmed = False
+                    break
+            if stored is None:
+                confirmed = False
+                break
+            rows = sorted(plan.events.get(external_id, []), key=lambda r: (r.values["datum"], r.number))
+            if not rows:
+                continue
+            try:
+                wanted = [fact for fact, _row, _phase in _wanted(rows, phases[stored[1]])]
+            except _RowError:
+                confirmed = False
+                break
+            kept = [
+                fact
+                for event_id, fact in events.get(enrollment_id, [])
+                if event_id in imported and event_id not in voided
+            ]
+            if kept != wanted:
+                confirmed = False
+                break
+            same_events += len(wanted)
+        if not confirmed or participant is None:
+            others.append(key)
+            continue
+        w.touched[participant.pk] = participant
+        w.outcome.count("deelnemers", SAME)
+        for _e in own.enrollments:
+            w.outcome.count("trajecten", SAME)
+        if same_events:
+            w.outcome.counts.setdefault("gebeurtenissen", {NEW: 0, CHANGED: 0, SAME: 0})[SAME] += same_events
+        for _m in own.measurements:
+            w.outcome.count("metingen", SAME)
+        for _c in own.contacts:
+            w.outcome.count("contacten", SAME)
+    return others
+
+
 def _write_one_by_one(w: _Writer, key: str) -> None:
     """One participant through the services, in a savepoint: a refusal becomes the problem it names."""
     try:
@@ -1333,17 +1483,25 @@ def import_files(
             )
             writer = _Writer(user, plan, lookups, outcome, batch)
             in_sets = _new_in_sets(plan, keys, writer) if sets else set()
-            pending: list[str] = []
+            same = _same_candidates(plan, keys) if sets else set()
+            pending: list[str] = []  # participants of one kind (new, or as imported before) in a row
 
             def flush(done: int) -> None:
-                if pending:
+                if not pending:
+                    return
+                if pending[0] in in_sets:
                     _write_in_sets(writer, pending)
-                    pending.clear()
-                    if progress is not None:
-                        progress(done, len(keys))
+                else:
+                    for key in _confirm_same(writer, pending):
+                        _write_one_by_one(writer, key)
+                pending.clear()
+                if progress is not None:
+                    progress(done, len(keys))
 
             for done, key in enumerate(keys, start=1):
-                if key in in_sets:
+                if key in in_sets or key in same:
+                    if pending and (pending[0] in in_sets) != (key in in_sets):
+                        flush(done - 1)
                     pending.append(key)
                     if len(pending) >= SET_SIZE:
                         flush(done)

@@ -12,6 +12,7 @@ import pytest
 
 from doorstroom.access.models import AuditEvent
 from doorstroom.contacts.models import ContactMoment
+from doorstroom.enrollments import services as enrollment_services
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EnrollmentTag, TeamAssignment
 from doorstroom.imports import services
 from doorstroom.imports.models import ImportedRecord
@@ -246,3 +247,24 @@ def test_the_same_files_again_after_sets_change_nothing(director):
     again = services.import_files(user=director, files=files(), write=True)
     assert not again.written and again.problems == []
     assert all(c["nieuw"] == 0 and c["gewijzigd"] == 0 for c in again.counts.values()), again.counts
+
+
+def test_files_imported_before_read_the_same_in_sets_and_one_by_one(director):
+    """The same files again, after someone corrected an imported event in Doorstroom: the set path
+    confirms the unchanged participants with a few queries and leaves the corrected history to the
+    one-by-one path, which records the file's event again."""
+    assert services.import_files(user=director, files=files(), write=True).written
+    finished = EnrollmentEvent.objects.get(
+        enrollment_id=ImportedRecord.objects.get(table="trajecten", external_id="TX-3").object_id,
+        event_type="afgerond",
+    )
+    enrollment_services.enrollment_correct(
+        enrollment=finished.enrollment, actor=director, wrong_event=finished, reason="Toch niet afgerond."
+    )
+    in_sets, outcome_in_sets, queries_in_sets = import_and_read(director, sets=True)
+    one_by_one, outcome_one_by_one, queries_one_by_one = import_and_read(director, sets=False)
+    assert outcome_in_sets["counts"]["gebeurtenissen"]["nieuw"] == 1  # the corrected completion, again
+    assert outcome_in_sets["counts"]["deelnemers"]["ongewijzigd"] == 57
+    assert outcome_in_sets == outcome_one_by_one
+    assert in_sets == one_by_one
+    assert queries_in_sets * 3 < queries_one_by_one, (queries_in_sets, queries_one_by_one)
