@@ -169,7 +169,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One row as read: its place in the file and its cells by column name (text, or a date or a
     number where Excel typed the cell)."""

@@ -266,6 +266,7 @@ def _check_rows(read: reading.Reading, plan: Plan, lookups: Lookups) -> None:
                 if problem:
                     problems.append(row.problem(column.name, problem))
                 row.values[column.name] = value
+            row.cells = {}  # read as values now; a large file need not be held twice
     by_table: dict[str, list[Row]] = defaultdict(list)
     for table in read.tables:
         by_table[table.table.name].extend(table.rows)
