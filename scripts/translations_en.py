@@ -3,6 +3,10 @@ refill and compile the catalogue without GNU gettext. Run `python scripts/check_
 after `manage.py makemessages -l en` to update locale/en."""
 
 EN = {
+    "Een Idempotency-Key is 1 tot 200 tekens, zonder spaties.": "An Idempotency-Key is 1 to 200 characters, without spaces.",
+    "Deze Idempotency-Key is al gebruikt voor een ander verzoek. Gebruik per verzoek een nieuwe.": "This Idempotency-Key was already used for another request. Use a new one for each request.",
+    "Een verzoek met deze Idempotency-Key wordt nog verwerkt. Probeer het zo opnieuw.": "A request with this Idempotency-Key is still being processed. Please try again shortly.",
+    "Het eerste antwoord op dit verzoek kan niet opnieuw worden getoond: u mag niet meer alles zien wat erin stond. Het verzoek is wel uitgevoerd; vraag het opnieuw op.": "The first answer to this request cannot be shown again: you may no longer see everything it contained. The request was carried out; ask for it again.",
     "Doorstroom kan een onderdeel dat aanmeldpogingen en verzoeken telt op dit moment niet bereiken. Er is niets opgeslagen; probeer het zo opnieuw.": "Doorstroom cannot reach the part that counts sign-in attempts and requests right now. Nothing was saved; please try again shortly.",
     "Doorstroom kan de database op dit moment niet bereiken. Er is niets opgeslagen; probeer het zo opnieuw.": "Doorstroom cannot reach its database right now. Nothing was saved; please try again shortly.",
     "Geef een waarde, of laat deze parameter weg.": "Give a value, or leave this parameter out.",

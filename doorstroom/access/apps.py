@@ -18,3 +18,11 @@ class AccessConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         connection_created.connect(_register_sqlite_functions, dispatch_uid="doorstroom-audit-sqlite")
+
+        # a replayed answer (Idempotency-Key) is checked against what the reader may see now; core
+        # sits below the access layer, so the layer hands it the question
+        from doorstroom.core import idempotency
+
+        from . import policy
+
+        idempotency.visible_categories = policy.visible_categories_of

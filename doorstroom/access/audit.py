@@ -21,7 +21,7 @@ from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
-from doorstroom.core import metrics
+from doorstroom.core import metrics, shown
 from doorstroom.core.errors import service_unavailable
 from doorstroom.organisations.models import User
 
@@ -113,6 +113,7 @@ def record_access(*, participant_pk: int | None, change: bool, **entry: Any) -> 
 
 def note_shown(participant_pk: int | None, category: str) -> None:
     """The redaction showed `category` of this participant's file in the current request."""
+    shown.mark(participant_pk, category)  # also for a replay of this answer (core.idempotency)
     for access in _pending.get() or ():
         if access.participant_pk == participant_pk and not access.written:
             access.categories.add(category)

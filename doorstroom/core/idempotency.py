@@ -20,6 +20,7 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from . import shown
 from .messages import _
 from .models import IdempotentRequest
 
@@ -30,6 +31,21 @@ STALE = timedelta(minutes=5)
 KEPT = timedelta(days=1)
 
 Recheck = Callable[[Any, dict[str, Any], Any], Any]  # raises when the reader may no longer see it
+
+#: what a reader may see of each of these participants' files now (`(user, participant pks) ->
+#: {pk: categories}`); the access layer registers it (`access.apps`), since core sits below it.
+#: Until it has, a replay that showed anything of a file is refused.
+visible_categories: Callable[[Any, set[int]], dict[int, frozenset[str]]] | None = None
+
+
+def _still_visible(user: Any, shown_before: dict[str, list[str]]) -> bool:
+    """Whether the reader may still see every category of every file the first answer showed."""
+    if not shown_before:
+        return True
+    if visible_categories is None:
+        return False
+    now = visible_categories(user, {int(pk) for pk in shown_before})
+    return all(set(categories) <= now.get(int(pk), frozenset()) for pk, categories in shown_before.items())
 
 
 def _error(status: int, message: str, code: str) -> Response:
@@ -98,18 +114,28 @@ def idempotent(recheck: Recheck | None, *, replay: bool = True) -> Callable[...,
                 answer = json.loads(row.answer) if row.answer else None
                 if recheck is not None:
                     recheck(request.user, kwargs, answer)
+                if not _still_visible(request.user, row.shown):
+                    return _error(
+                        403,
+                        _(
+                            "Het eerste antwoord op dit verzoek kan niet opnieuw worden getoond: u mag niet meer "
+                            "alles zien wat erin stond. Het verzoek is wel uitgevoerd; vraag het opnieuw op."
+                        ),
+                        "idempotency_access_changed",
+                    )
                 response = Response(answer, status=row.status_code or 200)
                 response["Idempotent-Replayed"] = "true"
                 return response
             try:
-                with transaction.atomic():  # the work and the record of its answer commit together
+                with transaction.atomic(), shown.collecting() as showed:  # the work and its answer commit together
                     response = post(view, request, *args, **kwargs)
                     if 200 <= response.status_code < 300:
                         row.state = IdempotentRequest.DONE
                         row.status_code = response.status_code
                         row.answer = JSONRenderer().render(response.data).decode() if replay else ""
+                        row.shown = {str(pk): sorted(categories) for pk, categories in showed.items()} if replay else {}
                         row.finished_at = timezone.now()
-                        row.save(update_fields=["state", "status_code", "answer", "finished_at"])
+                        row.save(update_fields=["state", "status_code", "answer", "shown", "finished_at"])
             except BaseException:
                 IdempotentRequest.objects.filter(pk=row.pk, state=IdempotentRequest.IN_PROGRESS).delete()
                 raise

@@ -49,6 +49,9 @@ class IdempotentRequest(models.Model):
     state = models.CharField(max_length=10, default=IN_PROGRESS)
     status_code = models.PositiveSmallIntegerField(null=True)
     answer = EncryptedTextField(blank=True)
+    #: per participant (primary key as text), the categories of their file the answer showed: a
+    #: replay is refused when the reader may no longer see one of them
+    shown = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True)
 

@@ -30,7 +30,7 @@ from doorstroom.measurements.models import Measurement
 from doorstroom.organisations.models import OrganisationKind, Role
 from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
 from doorstroom.participants.models import Participant
-from doorstroom.participants.services import sharing_grant
+from doorstroom.participants.services import sharing_grant, sharing_withdraw
 from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.programmes.catalogue import load_catalogue
 from doorstroom.programmes.tests.factories import ProgrammeFactory
@@ -325,3 +325,42 @@ def test_keys_are_forgotten_after_a_day_and_answers_are_stored_encrypted(world):
     assert answer.json()["uuid"] not in stored  # not in plain text in the database
     assert purge(timezone.now()) == 0
     assert purge(timezone.now() + timedelta(days=1, minutes=1)) == 1
+
+
+def test_a_replay_is_refused_when_a_category_it_showed_is_no_longer_shared(world):
+    """The first answer showed a health reason, shared with the coach's organisation; the municipality
+    then withdraws that sharing. The coach still may see the trajectory (the door of the event list),
+    but the stored answer says more than that: the replay is refused, and the reason is not in it."""
+    enrollment = enrolled(world)
+    participant = enrollment.participant
+    enrollment_services.enrollment_record(
+        enrollment=enrollment, actor=world["director"], event_type="gestart", on=TODAY - timedelta(days=15)
+    )
+    coach = UserFactory(role=Role.COACH, organisation=world["partner"])
+    TeamAssignmentFactory(participant=participant, member=coach, role=TeamRole.COACH)
+    health = sharing_grant(
+        participant=participant,
+        organisation=world["partner"],
+        category="gezondheid",
+        legal_basis="toestemming",
+        on=TODAY,
+        recorded_by=world["director"],
+    )
+    api = APIClient()
+    api.force_authenticate(coach)
+    url = f"/api/v1/inschrijvingen/{enrollment.uuid}/gebeurtenissen/"
+    body = {"event_type": "gepauzeerd", "occurred_on": TODAY.isoformat(), "reason_code": "ziekte"}
+    first = api.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="pause-1")
+    assert first.status_code == 201, first.content
+    assert first.json()["reason_code"] == "ziekte"  # shown: health is shared with the partner
+    again = api.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="pause-1")
+    assert again.status_code == 201 and again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    stored = IdempotentRequest.objects.get(user=coach, key="pause-1")
+    assert "gezondheid" in stored.shown[str(participant.pk)]
+    sharing_withdraw(grant=health, by=world["director"])
+    assert api.get(url).status_code == 200  # the trajectory is still theirs to see
+    replay = api.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="pause-1")
+    assert replay.status_code == 403
+    assert replay.json()["errors"][0]["code"] == "idempotency_access_changed"
+    assert "ziekte" not in replay.content.decode()
+    assert EnrollmentEvent.objects.filter(enrollment=enrollment, event_type="gepauzeerd").count() == 1
