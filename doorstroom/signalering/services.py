@@ -80,6 +80,12 @@ def signals_refresh(*, today: date, among: Collection[int] | None = None) -> dic
     counts = {}
     settings = thresholds()
     quiet_people, quiet_programmes = quiet_history(scope)
+    live_rows = Signal.objects.filter(rule__in=list(RULES), state__in=LIVE_STATES)
+    if scope is not None:
+        live_rows = live_rows.filter(participant_id__in=list(scope))
+    live_of: dict[str, dict[tuple[int, str], int]] = {code: {} for code in RULES}
+    for pk, rule_code, pid, subject in live_rows.values_list("pk", "rule", "participant_id", "subject"):
+        live_of[rule_code][(pid, subject)] = pk  # one query for every rule: a write refreshes seven
     for code, rule in RULES.items():
         limits, active = settings[code]
         found: dict[tuple[int, str], tuple[Any, ...]] = {
@@ -89,10 +95,7 @@ def signals_refresh(*, today: date, among: Collection[int] | None = None) -> dic
             and f[0] not in quiet_people
             and not (len(f) > 3 and (f[0], f[3]) in quiet_programmes)
         }
-        live_rows = Signal.objects.filter(rule=code, state__in=LIVE_STATES)
-        if scope is not None:
-            live_rows = live_rows.filter(participant_id__in=list(scope))
-        live = {(pid, subject): pk for pk, pid, subject in live_rows.values_list("pk", "participant_id", "subject")}
+        live = live_of[code]
         new = [
             Signal(
                 participant_id=pid,
