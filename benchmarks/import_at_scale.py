@@ -83,24 +83,21 @@ def main() -> None:
         again = services.import_files(user=director, files=data, write=True, max_bytes=10**9)
         reimport = round(time.perf_counter() - started, 1)
         assert not again.written
-    print(
-        json.dumps(
-            {
-                "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
-                "database": connection.vendor,
-                "participants": args.participants,
-                "rows": rows,
-                "event_rows": events,
-                "import_seconds": round(seconds, 1),
-                "rows_per_second": round(rows / seconds),
-                "event_rows_per_second": round(events / seconds),
-                "reimport_seconds": reimport,
-                "max_rss_before_mib": round(rss_before / 1024),
-                "max_rss_after_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-            },
-            indent=2,
-        )
-    )
+    result = {
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "database": connection.vendor,
+        "participants": args.participants,
+        "rows": rows,
+        "event_rows": events,
+        "import_seconds": round(seconds, 1),
+        "rows_per_second": round(rows / seconds),
+        "event_rows_per_second": round(events / seconds),
+        "reimport_seconds": reimport,
+        "max_rss_before_mib": round(rss_before / 1024),
+        "max_rss_after_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+    print(json.dumps(result, indent=2))
+    (Path(__file__).parent / "import-results.json").write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":

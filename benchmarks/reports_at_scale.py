@@ -47,6 +47,7 @@ def main() -> None:
         figures[f"all programmes as {username}"] = timed(user, {}, args.repeat)
     results["reports"] = figures
     print(json.dumps(results, indent=2))
+    (Path(__file__).parent / "reports-results.json").write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: the benchmark suite on the production set-up (benchmarks/README.md). It installs the
 # load tool, seeds the tier's database once (DEMO=1, with a progress bar), starts `make serve` with
-# the limits of one staff member raised, runs the HTTP pages and intakes, the audit-chain
-# measurement, the 50-user load run without and with faults and the point-in-time-recovery drill on a
-# throwaway cluster, then stops the server. Each script
+# the limits of one staff member raised, runs the HTTP pages and intakes, the programme reports, the
+# 50-user load run without and with faults, the audit-chain measurement, an import of 100,000 event
+# rows and the point-in-time-recovery drill on a throwaway cluster, then stops the server. Each script
 # prints its figures and writes its JSON result next to it. Loopback only; not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,10 +30,17 @@ until curl -sf http://127.0.0.1:8000/health/ >/dev/null; do
   sleep 5
 done
 .venv/bin/python benchmarks/http_at_scale.py --tier "$TIER" --requests "${REQUESTS:-100}"
+.venv/bin/python benchmarks/reports_at_scale.py --participants "$PARTICIPANTS" --repeat 2
 .venv/bin/python benchmarks/load_run.py --users 50 --seconds "${LOAD_SECONDS:-90}"
 .venv/bin/python benchmarks/load_run.py --users 50 --seconds "${LOAD_SECONDS:-90}" --faults
 scratch="${DATABASE_URL%/*}/doorstroom_auditbench"
 psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE doorstroom_auditbench" 2>/dev/null || true
 DATABASE_URL="$scratch" .venv/bin/python benchmarks/audit_chain.py --seconds 5
+# the import writes 25,000 new participants (100,000 event rows): into a scratch database, so the
+# tier's own figures stay comparable between runs
+importing="${DATABASE_URL%/*}/doorstroom_importbench"
+psql "${DATABASE_URL%/*}/postgres" -qc "DROP DATABASE IF EXISTS doorstroom_importbench" 2>/dev/null || true
+psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE doorstroom_importbench" 2>/dev/null || true
+DATABASE_URL="$importing" .venv/bin/python benchmarks/import_at_scale.py --participants "${IMPORT_PARTICIPANTS:-25000}"
 .venv/bin/python benchmarks/pitr_drill.py --rows 2000
 echo "Klaar: de uitkomsten staan in benchmarks/*.json; zet ze met datum en machine in benchmarks/RESULTS.md."
