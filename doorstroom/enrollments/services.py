@@ -343,7 +343,7 @@ def _check_referral(
 
 @transaction.atomic
 def enrollments_enrol_many(
-    *, actor: User, histories: Sequence[NewHistory]
+    *, actor: User, histories: Sequence[NewHistory], sync_grants: bool = True
 ) -> list[tuple[Enrollment, list[EnrollmentEvent]]]:
     """Refer participants and record their whole histories at once (an import's first run of a
     programme's history): each referral is checked as `enrollment_enrol` checks it, each step as
@@ -449,7 +449,8 @@ def enrollments_enrol_many(
     EnrollmentEvent.objects.bulk_create([event for _e, events, _t in planned for event in events])
     bulk.write_objects([tag for _e, _events, tags in planned for tag in tags])
     touched.mark(*{h.participant.pk for h in histories})
-    work_grants_sync([h.participant.pk for h in histories])
+    if sync_grants:
+        work_grants_sync([h.participant.pk for h in histories])
     return [(enrollment, events) for enrollment, events, _tags in planned]
 
 
@@ -560,7 +561,7 @@ def team_assign(
 
 
 @transaction.atomic
-def directors_assign_many(assignments: Sequence[tuple[Participant, User, date]]) -> None:
+def directors_assign_many(assignments: Sequence[tuple[Participant, User, date]], *, sync_grants: bool = True) -> None:
     """Give many participants their regisseur at once (an import's new files), each checked as
     `team_assign` checks one director; one query for the directors and households already there,
     one statement to write, and the sharing grants follow the teams once for the set."""
@@ -592,7 +593,8 @@ def directors_assign_many(assignments: Sequence[tuple[Participant, User, date]])
             for participant, member, starts_on in assignments
         ]
     )
-    work_grants_sync(ids)
+    if sync_grants:  # a caller that enrols the same set next may sync once, after that
+        work_grants_sync(ids)
 
 
 def _directors_overlapping(participants: Any, starts_on: date, ends_on: date | None) -> Any:

@@ -1161,7 +1161,8 @@ def _write_set(w: _Writer, keys: list[str]) -> None:
             [
                 (participant, director, _first_day(plan, key))
                 for key, participant, (_m, _d, _p, director) in zip(keys, participants, prepared, strict=True)
-            ]
+            ],
+            sync_grants=False,  # once for the set, after the enrolments below
         )
     except DomainError as refused:
         raise _NotInSets from refused
@@ -1228,7 +1229,8 @@ def _write_set(w: _Writer, keys: list[str]) -> None:
                 written.append(
                     (external_id, fingerprint({k: val for k, val in v.items() if not k.startswith("_")}), wanted)
                 )
-        created = enrollment_services.enrollments_enrol_many(actor=w.user, histories=histories)
+        created = enrollment_services.enrollments_enrol_many(actor=w.user, histories=histories, sync_grants=False)
+        enrollment_services.work_grants_sync([participant.pk for participant in participants])
     except (DomainError, _RowError) as refused:
         raise _NotInSets from refused
     organisation_id = w.user.organisation_id or 0

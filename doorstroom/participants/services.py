@@ -47,6 +47,10 @@ EDITABLE_FIELDS = (
     "languages",
 )
 
+#: the choices as sets, made once (an enumeration's `values` builds a new list on every call)
+RESIDENCE_STATUSES = frozenset(ResidenceStatus.values)
+BENEFIT_STATUSES = frozenset(BenefitStatus.values)
+
 
 @dataclass(frozen=True)
 class PossibleDuplicates(Exception):
@@ -88,9 +92,9 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         if problem:
             errors.append(DomainError(problem, field="languages"))
     cleaned["languages"] = list(dict.fromkeys(languages))
-    if cleaned.get("residence_status", ResidenceStatus.UNKNOWN) not in ResidenceStatus.values:
+    if cleaned.get("residence_status", ResidenceStatus.UNKNOWN) not in RESIDENCE_STATUSES:
         errors.append(DomainError(_("Onbekende verblijfsstatus."), field="residence_status"))
-    if cleaned.get("benefit_status", BenefitStatus.UNKNOWN) not in BenefitStatus.values:
+    if cleaned.get("benefit_status", BenefitStatus.UNKNOWN) not in BENEFIT_STATUSES:
         errors.append(DomainError(_("Onbekende uitkeringssituatie."), field="benefit_status"))
     raise_all(errors)
     return cleaned
