@@ -58,10 +58,19 @@ EXTRA = {
 }
 
 
-def files() -> list[tuple[str, bytes]]:
+def files(regisseur: str = "") -> list[tuple[str, bytes]]:
+    """The example and the rows above; with `regisseur`, every participant row names that director,
+    and contacts and measurements stay out (a team lead may write the trajectories, not those)."""
     found = []
     for path in sorted(EXAMPLE.glob("*.csv")):
+        if regisseur and path.name in ("contacten.csv", "metingen.csv"):
+            continue
         text = path.read_text(encoding="utf-8")
+        if path.name == "deelnemers.csv" and regisseur:
+            lines = (text + EXTRA[path.name]).rstrip("\n").split("\n")
+            named = [lines[0]] + [line + regisseur if line.endswith(";") else line for line in lines[1:]]
+            found.append((path.name, ("\n".join(named) + "\n").encode()))
+            continue
         if path.name == "trajecten.csv":
             text = text.replace("aangemeld_door;doelgroep", "aangemeld_door;doelgroep;kenmerken")
             text = "\n".join(line + ";" if line and "kenmerken" not in line else line for line in text.split("\n"))
@@ -268,3 +277,57 @@ def test_files_imported_before_read_the_same_in_sets_and_one_by_one(director):
     assert outcome_in_sets == outcome_one_by_one
     assert in_sets == one_by_one
     assert queries_in_sets * 3 < queries_one_by_one, (queries_in_sets, queries_one_by_one)
+
+
+def test_a_team_lead_naming_the_regisseur_stores_and_is_refused_the_same_in_sets(director):
+    """A team lead imports for the organisation and names the regisseur of every participant: the
+    regisseur joins each team and the policy answers for the team lead through the organisation. A
+    team lead may bring in trajectories but not a health reason, and does not get to see who Ayla
+    is: in sets and one by one alike."""
+    lead = UserFactory(role=Role.TEAM_LEAD, organisation=director.organisation)
+    refused_in_sets = services.import_files(user=lead, files=files(director.username), write=True, sets=True)
+    refused_one_by_one = services.import_files(user=lead, files=files(director.username), write=True, sets=False)
+    assert refused_in_sets.problems and not refused_in_sets.written
+    assert refused_in_sets.problems == refused_one_by_one.problems
+    assert any("gezondheid" in p.message for p in refused_in_sets.problems)
+    plain = [
+        (
+            "deelnemers.csv",
+            (
+                "extern_id;gemeente;voornaam;achternaam;geboortedatum;inburgeringsplichtig;regisseur\n"
+                f"L-1;Gemeente Enschede;Lina;Mulder;05-05-1985;ja;{director.username}\n"
+                f"L-2;Gemeente Enschede;Omar;Jansen;06-06-1986;ja;{director.username}\n"
+            ).encode(),
+        ),
+        (
+            "trajecten.csv",
+            (
+                b"extern_id;deelnemer;programma;aangemeld_op;kenmerken\n"
+                b"TL-1;L-1;dordrecht-participatie;01-03-2022;maatje\n"
+                b"TL-2;L-2;dordrecht-participatie;02-03-2022;\n"
+            ),
+        ),
+        (
+            "gebeurtenissen.csv",
+            (
+                b"traject;datum;gebeurtenis;reden;resultaten\n"
+                b"TL-1;2022-03-10;intake;;\n"
+                b"TL-1;2022-04-01;gestart;;\n"
+                b"TL-1;2022-09-01;afgerond;;certificaat\n"
+                b"TL-2;2022-03-12;niet_gestart;taalniveau_te_laag;\n"
+            ),
+        ),
+    ]
+    found = {}
+    for sets in (True, False):
+        try:
+            with transaction.atomic():
+                outcome = services.import_files(user=lead, files=plain, write=True, sets=sets)
+                assert outcome.problems == [] and outcome.written
+                found[sets] = (stored_state(), outcome.counts)
+                raise _Undo
+        except _Undo:
+            pass
+    lina = found[True][0]["participants"]["L-1"]
+    assert [(member, role) for member, _org, role, _from, _until in lina[14]] == [(director.pk, "regisseur")]
+    assert found[True] == found[False]
