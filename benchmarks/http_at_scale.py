@@ -41,6 +41,11 @@ sys.path.insert(0, str(ROOT))
 def load_serve_environment() -> None:
     """The settings and keys `make serve` runs with, so this process reads the same database."""
     keys = ROOT / "var" / "serve.env"
+    if not keys.exists() and not os.environ.get("DOORSTROOM_SECRET_KEY"):
+        raise SystemExit(
+            "var/serve.env is missing: run `make serve` once (it creates the keys there), or set the "
+            "DOORSTROOM_* keys in the environment."
+        )
     if keys.exists():
         for line in keys.read_text().splitlines():
             name, _sep, value = line.partition("=")
