@@ -129,6 +129,21 @@ def eligibility_problems(participant: Participant, programme: Programme, on: dat
     )
 
 
+def _check_referral(
+    participant: Participant, programme: Programme, group: ProgrammeGroup | None, on: date, today: date | None = None
+) -> None:
+    """What a referral must be before it is written, alone or in a set."""
+    _check_date(on, today)
+    if not programme.is_active:
+        raise DomainError(_("Dit programma is niet meer in gebruik."), field="programme")
+    if group is not None and group.programme_id != programme.id:
+        raise DomainError(_("Deze doelgroep hoort niet bij het programma."), field="group")
+    problems = eligibility_problems(participant, programme, on)
+    if problems:
+        field, message = problems[0]
+        raise DomainError(message, field=field, code="not_eligible")
+
+
 @transaction.atomic
 def enrollment_enrol(
     *,
@@ -142,15 +157,7 @@ def enrollment_enrol(
     transferred_from: Enrollment | None = None,
 ) -> Enrollment:
     """Refer a participant to a programme (event 'aangemeld'); eligibility is checked on that date."""
-    _check_date(on)
-    if not programme.is_active:
-        raise DomainError(_("Dit programma is niet meer in gebruik."), field="programme")
-    if group is not None and group.programme_id != programme.id:
-        raise DomainError(_("Deze doelgroep hoort niet bij het programma."), field="group")
-    problems = eligibility_problems(participant, programme, on)
-    if problems:
-        field, message = problems[0]
-        raise DomainError(message, field=field, code="not_eligible")
+    _check_referral(participant, programme, group, on)
     open_states = [s.value for s in rules.OPEN_STATES]
     if Enrollment.objects.filter(participant=participant, programme=programme, state__in=open_states).exists():
         raise DomainError(_("Deze deelnemer heeft al een lopend traject in dit programma."), field="programme")
@@ -257,6 +264,15 @@ def _step_event(locked: Enrollment, actor: User, step: Step) -> EnrollmentEvent:
     )
 
 
+def _step_phase(step: "Step", by_position: dict[int, Phase], current: int) -> tuple[Phase | None, int]:
+    """The phase a step leads to (a start to the first, a phase change to the next, unless named)
+    and the phase the history is in after it; only a start or a phase change has one."""
+    if step.event_type not in (EventType.STARTED, EventType.PHASE_CHANGED):
+        return None, current
+    phase = step.phase or by_position.get(1 if step.event_type == EventType.STARTED else current + 1)
+    return phase, phase.position if phase is not None else current
+
+
 class StepRefused(DomainError):
     """A step of a batch was refused; `step` is its index in the batch."""
 
@@ -282,11 +298,7 @@ def enrollment_record_many(*, enrollment: Enrollment, actor: User, steps: Sequen
             _check_step(locked.programme, step.event_type, step.on, step.reason_code, step.phase)
         except DomainError as refused:
             raise StepRefused(refused, index) from refused
-        phase = step.phase if step.event_type in (EventType.STARTED, EventType.PHASE_CHANGED) else None
-        if step.event_type in (EventType.STARTED, EventType.PHASE_CHANGED):
-            if phase is None:
-                phase = by_position.get(1 if step.event_type == EventType.STARTED else current + 1)
-            current = phase.position if phase is not None else current
+        phase, current = _step_phase(step, by_position, current)
         events.append(_step_event(locked, actor, replace(step, phase=phase)))
     created = EnrollmentEvent.objects.bulk_create(events)
     index_of = {event.pk: i for i, event in enumerate(created)}
@@ -324,21 +336,6 @@ class HistoryRefused(DomainError):
     def __init__(self, error: DomainError, history: int, step: int | None = None) -> None:
         super().__init__(error.message, field=error.field, code=error.code)
         self.history, self.step = history, step
-
-
-def _check_referral(
-    participant: Participant, programme: Programme, group: ProgrammeGroup | None, on: date, today: date
-) -> None:
-    """What `enrollment_enrol` checks of a referral before it writes."""
-    _check_date(on, today)
-    if not programme.is_active:
-        raise DomainError(_("Dit programma is niet meer in gebruik."), field="programme")
-    if group is not None and group.programme_id != programme.id:
-        raise DomainError(_("Deze doelgroep hoort niet bij het programma."), field="group")
-    problems = eligibility_problems(participant, programme, on)
-    if problems:
-        field, message = problems[0]
-        raise DomainError(message, field=field, code="not_eligible")
 
 
 @transaction.atomic
@@ -405,24 +402,15 @@ def enrollments_enrol_many(
                 _check_step(programme, step.event_type, step.on, step.reason_code, step.phase, today)
             except DomainError as refused:
                 raise HistoryRefused(refused, index, step_index) from refused
-            chosen: Phase | None = None
-            if step.event_type in (EventType.STARTED, EventType.PHASE_CHANGED):
-                chosen = step.phase or by_position.get(1 if step.event_type == EventType.STARTED else current + 1)
-                current = chosen.position if chosen is not None else current
-            events.append(_step_event(enrollment, actor, replace(step, phase=chosen)))
-        positions = {p.id: p.position for p in phases}
-        facts = [
-            rules.EventFact(
-                seq=seq,
-                event_type=rules.EventType(event.event_type),
-                occurred_on=event.occurred_on,
-                phase_position=positions.get(event.phase_id) if event.phase_id else None,
-                reason_code=event.reason_code,
-                note=event.note,
-                outcomes=tuple(event.outcomes or ()),
-            )
-            for seq, event in enumerate(events)
-        ]
+            leads_to, current = _step_phase(step, by_position, current)
+            events.append(_step_event(enrollment, actor, replace(step, phase=leads_to)))
+        facts = facts_from_rows(  # numbered in the order the one-by-one path records them
+            [
+                (seq, e.event_type, e.occurred_on, e.phase_id, e.reason_code, e.note, e.outcomes, None)
+                for seq, e in enumerate(events)
+            ],
+            {p.id: p.position for p in phases},
+        )
         projection = rules.Projection()
         for fact in rules.ordered(facts):
             try:

@@ -137,6 +137,17 @@ def fingerprint(values: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _row_print(values: dict[str, Any]) -> str:
+    """A row's fingerprint: its cells as read, without the checker's own notes (`_` names)."""
+    return fingerprint({k: val for k, val in values.items() if not k.startswith("_")})
+
+
+def _measurement_print(rows: list[Row]) -> str:
+    """A measurement's fingerprint: its head and every item's score."""
+    head = {k: rows[0].values[k] for k in ("deelnemer", "instrument", "moment", "datum", "bron")}
+    return fingerprint({"head": head, "scores": {str(r.values["onderdeel"]): r.values["_score"] for r in rows}})
+
+
 # --- the plan: rows read, checked and grouped per participant -----------------------------------
 
 
@@ -552,7 +563,7 @@ def _participant_data(w: _Writer, row: Row) -> tuple[Organisation, dict[str, Any
         "email": v["email"],
         "phone": v["telefoon"],
     }
-    print_ = fingerprint({k: val for k, val in v.items() if not k.startswith("_")})
+    print_ = _row_print(v)
     director = w.lookups.directors[str(v["regisseur"]).lower()] if v["regisseur"] else w.user
     return municipality, data, print_, director
 
@@ -680,7 +691,7 @@ def _enrollment(w: _Writer, participant: Participant, external_id: str) -> None:
     if row is not None:
         v = row.values
         programme = w.lookups.programmes[str(v["programma"]).lower()]
-        print_ = fingerprint({k: val for k, val in v.items() if not k.startswith("_")})
+        print_ = _row_print(v)
         w.require(participant, Category.TRAJECTORY, row, "programma")
         if enrollment is not None:
             if enrollment.participant_id != participant.pk or enrollment.programme_id != programme.pk:
@@ -919,11 +930,7 @@ def _events(w: _Writer, enrollment: Enrollment, external_id: str) -> None:
         event = enrollment.events.filter(event_type=lifecycle.EventType.TRANSFERRED).latest("id")
         if v["naar_traject"]:
             target_row = w.plan.enrollments.get(str(v["naar_traject"]))
-            print_target = (
-                fingerprint({k: val for k, val in target_row.values.items() if not k.startswith("_")})
-                if target_row
-                else ""
-            )
+            print_target = _row_print(target_row.values) if target_row else ""
             w.remember("trajecten", str(v["naar_traject"]), follow.pk, print_target)
             w.fresh.add(str(v["naar_traject"]))
         w.remember("gebeurtenis", f"{external_id}#{event.pk}", event.pk, fingerprint({"fact": fact}))
@@ -941,9 +948,7 @@ def _measurement(w: _Writer, participant: Participant, external_id: str, rows: l
     for category in sorted(categories):
         w.require(participant, category, first, "instrument")
     scores = {str(r.values["onderdeel"]): r.values["_score"] for r in rows}
-    print_ = fingerprint(
-        {"head": {k: v[k] for k in ("deelnemer", "instrument", "moment", "datum", "bron")}, "scores": scores}
-    )
+    print_ = _measurement_print(rows)
     record = w.plan.known.get(("metingen", external_id))
     corrects = None
     if record is not None:
@@ -982,7 +987,7 @@ def _contact(w: _Writer, participant: Participant, external_id: str, row: Row) -
         "minutes": v["minuten"],
         "note": v["notitie"] or "",
     }
-    print_ = fingerprint({k: val for k, val in v.items() if not k.startswith("_")})
+    print_ = _row_print(v)
     record = w.plan.known.get(("contacten", external_id))
     try:
         if record is not None:
@@ -1226,9 +1231,7 @@ def _write_set(w: _Writer, keys: list[str]) -> None:
                         tags=list(v["kenmerken"] or []),
                     )
                 )
-                written.append(
-                    (external_id, fingerprint({k: val for k, val in v.items() if not k.startswith("_")}), wanted)
-                )
+                written.append((external_id, _row_print(v), wanted))
         created = enrollment_services.enrollments_enrol_many(actor=w.user, histories=histories, sync_grants=False)
         enrollment_services.work_grants_sync([participant.pk for participant in participants])
     except (DomainError, _RowError) as refused:
@@ -1276,9 +1279,7 @@ def _same_candidates(plan: Plan, keys: list[str]) -> set[str]:
 
     def same(table: str, external_id: str, values: dict[str, Any]) -> bool:
         record = plan.known.get((table, external_id))
-        return record is not None and record.fingerprint == fingerprint(
-            {k: val for k, val in values.items() if not k.startswith("_")}
-        )
+        return record is not None and record.fingerprint == _row_print(values)
 
     found = set()
     for key in keys:
@@ -1292,16 +1293,11 @@ def _same_candidates(plan: Plan, keys: list[str]) -> set[str]:
             continue
         if not all(same("contacten", c, plan.contacts[c].values) for c in own.contacts):
             continue
-        measurements_same = True
-        for m in own.measurements:
-            rows = plan.measurements[m]
-            head = {k: rows[0].values[k] for k in ("deelnemer", "instrument", "moment", "datum", "bron")}
-            scores = {str(r.values["onderdeel"]): r.values["_score"] for r in rows}
-            record = plan.known.get(("metingen", m))
-            if record is None or record.fingerprint != fingerprint({"head": head, "scores": scores}):
-                measurements_same = False
-                break
-        if measurements_same:
+        if all(
+            (record := plan.known.get(("metingen", m))) is not None
+            and record.fingerprint == _measurement_print(plan.measurements[m])
+            for m in own.measurements
+        ):
             found.add(key)
     return found
 
