@@ -9,6 +9,7 @@ import pytest
 
 from doorstroom.core import clock
 from doorstroom.demo import generator
+from doorstroom.enrollments.selectors import replay_mismatches
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,7 +62,6 @@ def test_each_apps_latest_migration_reverses_and_reapplies_on_the_demo_data(assu
         "participants.SchoolRegistration",
         "retention.ErasureRecord",
         "programmes.ReasonCode",  # reseeded with the shipped reasons
-        "enrollments.EnrollmentTag",  # the table its migration creates (the demo's context tags)
     }
     # rows a migration makes when they are missing (the audit lanes' heads): more is not a loss
     made_when_missing = {"access.AuditChainHead"}
@@ -75,6 +75,9 @@ def test_each_apps_latest_migration_reverses_and_reapplies_on_the_demo_data(assu
     assert tested >= 3
     assurance.add("E4 tables with lost rows", len(lost))
     assert lost == {}
+    # a migration that fills a cache from the history (enrollments 0010: the course) fills it as replay does
+    checked, mismatches = replay_mismatches()
+    assert checked >= 40 and mismatches == []
 
 
 def test_the_intake_repair_clears_the_end_date_of_open_enrollments_only():
@@ -82,7 +85,6 @@ def test_the_intake_repair_clears_the_end_date_of_open_enrollments_only():
     line with the replay."""
     generator.generate(participants=30, seed=11, today=clock.today())
     from doorstroom.enrollments.models import Enrollment
-    from doorstroom.enrollments.selectors import replay_mismatches
 
     try:
         executor = MigrationExecutor(connection)
@@ -94,8 +96,9 @@ def test_the_intake_repair_clears_the_end_date_of_open_enrollments_only():
         executor.migrate([("enrollments", "0005_intake_does_not_end")])
         assert open_ids and not Enrollment.objects.filter(pk__in=open_ids, ended_on__isnull=False).exists()
         assert dict(Enrollment.objects.exclude(ended_on=None).values_list("pk", "ended_on")) == closed
-        checked, mismatches = replay_mismatches(enrollments=Enrollment.objects.all())
-        assert checked > 0 and mismatches == []
     finally:  # forward to the latest schema again: later tests on this database need every table
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+    # read with today's model, after the later migrations (0010 fills the course from the events)
+    checked, mismatches = replay_mismatches(enrollments=Enrollment.objects.all())
+    assert checked > 0 and mismatches == []

@@ -6,6 +6,7 @@ enrollment histories made by the same lifecycle rules the application enforces. 
 bulk-inserted, so 100,000 participants take minutes.
 """
 
+import dataclasses
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -415,6 +416,9 @@ def generate(
             previous: Enrollment | None = None
             last_end: date | None = None
             for index, (prog, run) in enumerate(chain):
+                target_programme = chain[index + 1][0] if index + 1 < len(chain) else None
+                if target_programme is not None:  # the transfer names where it went, as the service records it
+                    run.facts[-1] = dataclasses.replace(run.facts[-1], target_programme_id=target_programme.pk)
                 projection = rules.replay(run.facts, phase_count=len(phase_weeks[prog.pk]), outcome_codes=OUTCOME_CODES)
                 fields = projection_fields(projection, list(phase_ids[prog.pk].values()))
                 enrollment = Enrollment(
@@ -426,7 +430,6 @@ def generate(
                 )
                 enrollment._transferred_from = previous  # type: ignore[attr-defined]
                 enrollments.append(enrollment)
-                target_programme = chain[index + 1][0] if index + 1 < len(chain) else None
                 event_rows.extend((len(enrollments) - 1, fact, coach, target_programme) for fact in run.facts)
                 previous = enrollment
                 last_end = projection.ended_on

@@ -60,7 +60,8 @@ ACTION_LABELS = {
 
 class Enrollment(PublicIdModel):
     """A participant in a programme. The state fields are a cache of the event replay, kept in step by
-    the services in the same transaction; reports read the events."""
+    the services in the same transaction. Reports read the course columns (ADR 0019) and the events only
+    of enrollments with steps after their peildatum."""
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="enrollments")
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="enrollments")
@@ -87,6 +88,12 @@ class Enrollment(PublicIdModel):
     last_event_on = models.DateField(null=True, blank=True)
     last_event_type = models.CharField(max_length=30, choices=EventType.choices, blank=True)
     outcomes = models.JSONField(default=list, blank=True)
+    # the course (ADR 0019): what reports count, so that a report need not read and fold the events
+    intake_on = models.DateField(null=True, blank=True)
+    ending_reason = models.CharField(max_length=30, blank=True)
+    transfer_target = models.ForeignKey(Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    pauses = models.JSONField(default=list, blank=True)  # [[start, end or null, reason]]
+    phase_stays = models.JSONField(default=list, blank=True)  # [[phase position or 0, from, until or null]]
     version = models.PositiveIntegerField(default=0)
 
     class Meta:

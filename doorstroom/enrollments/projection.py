@@ -11,7 +11,17 @@ from . import rules
 OUTCOME_CODES = frozenset(OutcomeType.values)
 
 #: The event columns `facts_from_rows` expects, in this order.
-FACT_COLUMNS = ("id", "event_type", "occurred_on", "phase_id", "reason_code", "note", "outcomes", "corrects_id")
+FACT_COLUMNS = (
+    "id",
+    "event_type",
+    "occurred_on",
+    "phase_id",
+    "reason_code",
+    "note",
+    "outcomes",
+    "corrects_id",
+    "target_programme_id",
+)
 
 
 def facts_from_rows(rows: Iterable[Sequence[Any]], positions: dict[int, int]) -> list[rules.EventFact]:
@@ -27,6 +37,7 @@ def facts_from_rows(rows: Iterable[Sequence[Any]], positions: dict[int, int]) ->
             note=r[5],
             outcomes=tuple(r[6] or ()),
             voided=r[0] in voided,
+            target_programme_id=r[8],
         )
         for r in rows
     ]
@@ -47,4 +58,14 @@ def projection_fields(projection: rules.Projection, phases: Sequence[Phase]) -> 
         "last_event_on": projection.last_event_on,
         "last_event_type": projection.last_event_type.value if projection.last_event_type else "",
         "outcomes": list(projection.outcomes),
+        "intake_on": projection.intake_on,
+        "ending_reason": projection.ending_reason,
+        "transfer_target_id": projection.transfer_target,
+        "pauses": [
+            [start.isoformat(), end.isoformat() if end else None, reason] for start, end, reason in projection.pauses
+        ],
+        "phase_stays": [
+            [phase, start.isoformat(), until.isoformat() if until else None]
+            for phase, start, until in projection.phase_stays
+        ],
     }

@@ -147,6 +147,13 @@ class EventFact:
     note: str = ""
     outcomes: tuple[str, ...] = ()
     voided: bool = False
+    target_programme_id: int | None = None  # a transfer's target
+
+
+#: a pause as the course keeps it: (start, end or None while it runs, reason code)
+PauseSpan = tuple[date, date | None, str]
+#: a stay in a phase: (the event's phase position, 0 without one; from; until, None while in it)
+PhaseStay = tuple[int, date, date | None]
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,13 @@ class Projection:
     last_event_on: date | None = None
     last_event_type: EventType | None = None
     outcomes: tuple[str, ...] = field(default_factory=tuple)
+    # the course: the dates the history passed through, which reports count (ADR 0019); the same
+    # fold as `monitoring.rules.history` on a date after the last event, proven equal by a test
+    intake_on: date | None = None
+    ending_reason: str = ""
+    transfer_target: int | None = None
+    pauses: tuple[PauseSpan, ...] = field(default_factory=tuple)
+    phase_stays: tuple[PhaseStay, ...] = field(default_factory=tuple)
 
 
 def ordered(events: Iterable[EventFact]) -> list[EventFact]:
@@ -194,7 +208,7 @@ def apply(p: Projection, e: EventFact, *, phase_count: int, outcome_codes: froze
     if e.event_type == EventType.REFERRED:
         return replace(nxt, referred_on=e.occurred_on)
     if e.event_type == EventType.INTAKE_HELD:
-        return nxt  # the intake is a step on the way, it does not end the enrollment
+        return replace(nxt, intake_on=e.occurred_on)  # a step on the way, it does not end the enrollment
     if e.event_type in (EventType.STARTED, EventType.PHASE_CHANGED):
         target = (
             e.phase_position
@@ -217,16 +231,29 @@ def apply(p: Projection, e: EventFact, *, phase_count: int, outcome_codes: froze
                     field="note",
                 )
             target_or_none = target
-        nxt = replace(nxt, phase_position=target_or_none, phase_entered_on=e.occurred_on, paused_days_in_phase=0)
+        stays = p.phase_stays
+        if stays and stays[-1][2] is None:  # the stay before ends here
+            stays = stays[:-1] + ((stays[-1][0], stays[-1][1], e.occurred_on),)
+        nxt = replace(
+            nxt,
+            phase_position=target_or_none,
+            phase_entered_on=e.occurred_on,
+            paused_days_in_phase=0,
+            phase_stays=stays + ((e.phase_position or 0, e.occurred_on, None),),
+        )
         if e.event_type == EventType.STARTED:
             nxt = replace(nxt, started_on=e.occurred_on)
         return nxt
     if e.event_type == EventType.PAUSED:
-        return replace(nxt, paused_since=e.occurred_on)
+        return replace(nxt, paused_since=e.occurred_on, pauses=p.pauses + ((e.occurred_on, None, e.reason_code),))
     if e.event_type == EventType.RESUMED:
         assert p.paused_since is not None
         paused = (e.occurred_on - p.paused_since).days
-        return replace(nxt, paused_since=None, paused_days_in_phase=p.paused_days_in_phase + paused)
+        pauses = p.pauses
+        if pauses and pauses[-1][1] is None:
+            pauses = pauses[:-1] + ((pauses[-1][0], e.occurred_on, pauses[-1][2]),)
+        return replace(nxt, paused_since=None, paused_days_in_phase=p.paused_days_in_phase + paused, pauses=pauses)
+    nxt = replace(nxt, ending_reason=e.reason_code)  # every step from here on ends the enrollment
     if e.event_type == EventType.COMPLETED:
         if e.reason_code == WITHOUT_FOLLOW_UP:
             if e.outcomes:
@@ -243,7 +270,8 @@ def apply(p: Projection, e: EventFact, *, phase_count: int, outcome_codes: froze
             raise TransitionRefused(_("Onbekend resultaat '%(code)s'.", code=unknown[0]), field="outcomes")
         return replace(nxt, ended_on=e.occurred_on, outcomes=tuple(dict.fromkeys(e.outcomes)))
     # dropped out, not started, transferred, closed: the enrollment ends (a pause running then stays on record)
-    return replace(nxt, ended_on=e.occurred_on)
+    transfer_target = e.target_programme_id if e.event_type == EventType.TRANSFERRED else None
+    return replace(nxt, ended_on=e.occurred_on, transfer_target=transfer_target)
 
 
 def replay(events: Iterable[EventFact], *, phase_count: int, outcome_codes: frozenset[str]) -> Projection:

@@ -406,8 +406,8 @@ def enrollments_enrol_many(
             events.append(_step_event(enrollment, actor, replace(step, phase=leads_to)))
         facts = facts_from_rows(  # numbered in the order the one-by-one path records them
             [
-                (seq, e.event_type, e.occurred_on, e.phase_id, e.reason_code, e.note, e.outcomes, None)
-                for seq, e in enumerate(events)
+                (seq, e.event_type, e.occurred_on, e.phase_id, e.reason_code, e.note, e.outcomes, None, None)
+                for seq, e in enumerate(events)  # a new history has no transfer: that goes one by one
             ],
             {p.id: p.position for p in phases},
         )

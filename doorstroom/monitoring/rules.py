@@ -143,6 +143,59 @@ def history(
     return h
 
 
+class Course(NamedTuple):
+    """An enrollment's course as its cached columns keep it (`enrollments.rules.Projection`, ADR
+    0019): the fold of all its events. On any date on or after `last_event_on` its history is this
+    course, so a report reads the events only of enrollments with steps after its peildatum."""
+
+    enrollment_id: int
+    participant_id: int
+    programme_id: int
+    last_event_on: date | None
+    state: str
+    last_event_type: str
+    referred_on: date | None
+    intake_on: date | None
+    started_on: date | None
+    ended_on: date | None
+    ending_reason: str
+    outcomes: tuple[str, ...]
+    transfer_target: int | None
+    pauses: Sequence[tuple[date, date | None, str]]
+    phase_stays: Sequence[tuple[int, date, date | None]]
+
+
+def history_from_course(c: Course) -> History:
+    """The history `history` folds on any date from `c.last_event_on` on (a test holds the two equal
+    on generated histories)."""
+    ending = c.last_event_type if c.ended_on is not None else ""
+    return History(
+        enrollment_id=c.enrollment_id,
+        participant_id=c.participant_id,
+        programme_id=c.programme_id,
+        referred_on=c.referred_on,
+        intake_on=c.intake_on,
+        started_on=c.started_on,
+        ended_on=c.ended_on,
+        ending=ending,
+        ending_reason=c.ending_reason if ending else "",
+        outcomes=c.outcomes if ending == COMPLETED else (),
+        transferred_to=c.transfer_target if ending == TRANSFERRED else None,
+        state=ending or c.state,
+        pauses=[Pause(start, end, reason) for start, end, reason in c.pauses],
+        phase_stays=[(c.programme_id, phase, start, until or c.ended_on) for phase, start, until in c.phase_stays],
+    )
+
+
+def untagged_copy(h: History) -> History:
+    """A shallow copy without tags, for a second peildatum (its lists are only ever replaced, never
+    changed); made field by field, ten times faster than `copy.copy` of a dataclass."""
+    twin = object.__new__(History)
+    twin.__dict__.update(h.__dict__)
+    twin.tags = frozenset()
+    return twin
+
+
 def paused_days(pauses: Sequence[Pause], start: date, end: date) -> int:
     """Days of [start, end) that fall in a pause (a pause still running lasts until `end`)."""
     total = 0

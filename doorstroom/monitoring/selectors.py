@@ -2,7 +2,6 @@
 the report's parameters), their events, guidance minutes, scores and labels, in a fixed number of
 queries whatever the size of the cohort (tested). The indicators then work on plain histories."""
 
-import copy
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -98,18 +97,149 @@ def cohorts(
     chosen = cohort_enrollments(counted, p)
     rows: list[tuple[int, int, int, int | None, date]] = []
     municipality_of: dict[int, int] = {}
-    dates_as_text = _reading_connection().vendor == "sqlite"  # PostgreSQL's driver gives dates already
-    for enrollment_id, participant_id, programme_id, from_id, municipality_id, referred_on in _plain_rows(
-        chosen.values_list(
-            "id", "participant_id", "programme_id", "transferred_from_id", "participant__municipality_id", "referred_on"
-        )
-    ):
-        referred = (_day(referred_on) if dates_as_text else referred_on) if referred_on else p.on  # never empty here
+    courses: dict[int, rules.Course] = {}
+    text = _reading_connection().vendor == "sqlite"  # SQLite's driver gives dates as text
+    day = _day if text else _same
+    earliest = min(p.on, earlier.on) if earlier else p.on
+    moving = False  # any enrollment with steps after a peildatum: only those need their events
+    for (
+        enrollment_id,
+        participant_id,
+        programme_id,
+        from_id,
+        municipality_id,
+        referred_on,
+        *course,
+    ) in _plain_rows(chosen.values_list(*_COHORT_COLUMNS)):
+        referred = day(referred_on) if referred_on else p.on  # never empty here
         rows.append((enrollment_id, participant_id, programme_id, from_id, referred))
         municipality_of[participant_id] = municipality_id
+        last_event_on = day(course[0]) if course[0] else None
+        moving = moving or (last_event_on is not None and last_event_on > earliest)
+        courses[enrollment_id] = _course(
+            enrollment_id, participant_id, programme_id, referred, last_event_on, course, day
+        )
+    events: dict[int, list[rules.Event]] = defaultdict(list)
+    if moving:
+        events = _events(chosen.filter(last_event_on__gt=earliest), day)
+    tags = list(
+        EnrollmentTag.objects.filter(enrollment__in=chosen.values("id"), added_on__lte=p.on).values_list(
+            "enrollment_id", "tag__code", "added_on"
+        )
+    )
+    minutes = _guidance_minutes(chosen, [p.on] + ([earlier.on] if earlier else []))
+    changes = _score_changes(chosen, p.on, earlier.on if earlier else None)
+    item_labels = _item_labels()  # the same for both months
+    made: dict[int, rules.History] = {}
+    folded = _fold(rows, courses, events, p.on, made)
+    now = _cohort_on(p, rows, folded, tags, minutes[0], changes[0], municipality_of, item_labels)
+    if earlier is None:
+        return now, None
+    chosen_then = [
+        r
+        for r in rows
+        if r[4] <= earlier.on
+        and (earlier.basis != BASIS_REFERRED or earlier.period_until is None or r[4] <= earlier.period_until)
+    ]
+    changes_then = _within(changes[1], {r[1] for r in chosen_then})
+    folded_then = _fold(chosen_then, courses, events, earlier.on, made)
+    then = _cohort_on(earlier, chosen_then, folded_then, tags, minutes[1], changes_then, municipality_of, item_labels)
+    return now, then
+
+
+def _fold(
+    rows: list[tuple[int, int, int, int | None, date]],
+    courses: dict[int, rules.Course],
+    events: dict[int, list[rules.Event]],
+    on: date,
+    made: dict[int, rules.History],
+) -> dict[int, rules.History]:
+    """Each enrollment's history on `on`: its course when nothing happened to it after `on` (ADR
+    0019), else its events folded on `on`. `made` keeps the histories made from a course, so the
+    cohort's second date copies them (without the tags, which `_cohort_on` adds per date)."""
+    histories: dict[int, rules.History] = {}
+    for enrollment_id, participant_id, programme_id, _from, _referred in rows:
+        course = courses[enrollment_id]
+        if course.last_event_on is None or course.last_event_on <= on:
+            known = made.get(enrollment_id)
+            if known is None:
+                histories[enrollment_id] = made[enrollment_id] = rules.history_from_course(course)
+            else:
+                histories[enrollment_id] = rules.untagged_copy(known)
+        else:
+            histories[enrollment_id] = rules.history(
+                enrollment_id=enrollment_id,
+                participant_id=participant_id,
+                programme_id=programme_id,
+                on=on,
+                events=events.get(enrollment_id, ()),
+            )
+    return histories
+
+
+#: what a report reads of each enrollment: who and where, then its course (`_course` reads the rest)
+_COHORT_COLUMNS = (
+    "id",
+    "participant_id",
+    "programme_id",
+    "transferred_from_id",
+    "participant__municipality_id",
+    "referred_on",
+    "last_event_on",
+    "state",
+    "last_event_type",
+    "intake_on",
+    "started_on",
+    "ended_on",
+    "ending_reason",
+    "outcomes",
+    "transfer_target_id",
+    "pauses",
+    "phase_stays",
+)
+
+
+def _course(
+    enrollment_id: int,
+    participant_id: int,
+    programme_id: int,
+    referred: date,
+    last_event_on: date | None,
+    columns: Sequence[Any],
+    day: Any,
+) -> rules.Course:
+    """One enrollment's course from its cached columns as the driver gives them (ADR 0019)."""
+    _last, state, last_type, intake_on, started_on, ended_on, reason, outcomes, target, pauses, stays = columns
+    return rules.Course(
+        enrollment_id=enrollment_id,
+        participant_id=participant_id,
+        programme_id=programme_id,
+        last_event_on=last_event_on,
+        state=state,
+        last_event_type=last_type,
+        referred_on=referred,
+        intake_on=day(intake_on) if intake_on else None,
+        started_on=day(started_on) if started_on else None,
+        ended_on=day(ended_on) if ended_on else None,
+        ending_reason=reason,
+        outcomes=_outcomes(outcomes),
+        transfer_target=target,
+        pauses=[
+            (date.fromisoformat(start), date.fromisoformat(end) if end else None, why)
+            for start, end, why in _json(pauses)
+        ],
+        phase_stays=[
+            (phase, date.fromisoformat(start), date.fromisoformat(until) if until else None)
+            for phase, start, until in _json(stays)
+        ],
+    )
+
+
+def _events(moving: QuerySet[Enrollment], day: Any) -> dict[int, list[rules.Event]]:
+    """The lifecycle events of the enrollments with steps after a peildatum, as the fold reads them."""
     events: dict[int, list[rules.Event]] = defaultdict(list)
     event_rows = (
-        EnrollmentEvent.objects.filter(enrollment__in=chosen.values("id"))
+        EnrollmentEvent.objects.filter(enrollment__in=moving.values("id"))
         .order_by()
         .annotate(  # only a completion's outcomes count: the others are not read (nor decoded)
             outcomes_of_completion=Case(
@@ -134,69 +264,13 @@ def cohorts(
         if corrects is not None:
             voided.add(corrects)
         events[enrollment_id].append(
-            make(
-                (
-                    seq,
-                    kind,
-                    _day(occurred_on) if dates_as_text else occurred_on,
-                    phase,
-                    reason,
-                    _outcomes(outcomes) if outcomes else (),
-                    target,
-                    False,
-                )
-            )
+            make((seq, kind, day(occurred_on), phase, reason, _outcomes(outcomes) if outcomes else (), target, False))
         )
     if voided:  # a correction voids the event it corrects
         for enrollment_id, own in events.items():
             if any(e.seq in voided for e in own):
                 events[enrollment_id] = [e._replace(voided=True) if e.seq in voided else e for e in own]
-    tags = list(
-        EnrollmentTag.objects.filter(enrollment__in=chosen.values("id"), added_on__lte=p.on).values_list(
-            "enrollment_id", "tag__code", "added_on"
-        )
-    )
-    minutes = _guidance_minutes(chosen, [p.on] + ([earlier.on] if earlier else []))
-    changes = _score_changes(chosen, p.on, earlier.on if earlier else None)
-    item_labels = _item_labels()  # the same for both months
-    folded = _fold(rows, events, p.on)
-    now = _cohort_on(p, rows, folded, tags, minutes[0], changes[0], municipality_of, item_labels)
-    if earlier is None:
-        return now, None
-    chosen_then = [
-        r
-        for r in rows
-        if r[4] <= earlier.on
-        and (earlier.basis != BASIS_REFERRED or earlier.period_until is None or r[4] <= earlier.period_until)
-    ]
-    changes_then = _within(changes[1], {r[1] for r in chosen_then})
-    folded_then = _fold(chosen_then, events, earlier.on, later=folded)
-    then = _cohort_on(earlier, chosen_then, folded_then, tags, minutes[1], changes_then, municipality_of, item_labels)
-    return now, then
-
-
-def _fold(
-    rows: list[tuple[int, int, int, int | None, date]],
-    events: dict[int, list[rules.Event]],
-    on: date,
-    later: dict[int, rules.History] | None = None,
-) -> dict[int, rules.History]:
-    """Each enrollment's history on `on`. With `later` (the same enrollments folded on a later date), an
-    enrollment without events after `on` takes that history, without its tags: nothing happened in
-    between, so nothing differs (most enrollments of last month's report)."""
-    histories: dict[int, rules.History] = {}
-    for enrollment_id, participant_id, programme_id, _from, _referred in rows:
-        own = events.get(enrollment_id, [])
-        known = later.get(enrollment_id) if later is not None else None
-        if known is not None and all(e.occurred_on <= on for e in own):
-            unchanged = copy.copy(known)  # a shallow copy: the lists are only ever replaced, never changed
-            unchanged.tags = frozenset()
-            histories[enrollment_id] = unchanged
-        else:
-            histories[enrollment_id] = rules.history(
-                enrollment_id=enrollment_id, participant_id=participant_id, programme_id=programme_id, on=on, events=own
-            )
-    return histories
+    return events
 
 
 def _cohort_on(
@@ -427,6 +501,17 @@ def _score_changes(
         [indicators.ScoreChange(*change, tuple(ids)) for change, ids in now.items()],
         [indicators.ScoreChange(*change, tuple(ids)) for change, ids in then.items()],
     )
+
+
+def _same(value: date) -> date:
+    return value
+
+
+def _json(value: Any) -> Any:
+    """A JSON column as the driver gives it (text, or already decoded); most lists are empty."""
+    if value == "[]":
+        return ()
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _day(value: date | str) -> date:

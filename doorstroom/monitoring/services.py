@@ -2,9 +2,10 @@
 computed, small counts suppressed where the reader or the destination calls for it, and the result
 as one plain structure that the page, the exports, the API and the command all show."""
 
+import gc
 import re
-from collections.abc import Iterable, Mapping
-from contextlib import nullcontext
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -203,6 +204,27 @@ def report_compute(
     """The report as shown to `user` (or, with `outside`, as it may leave the organisation: always
     suppressed), and each shown count that has a list behind it for the drill-down (its `members`
     are the enrollments, worked out when read)."""
+    with cycle_collection_paused():
+        return _report_compute(user, p, outside=outside)
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """A report makes a few hundred thousand objects that hold no cycles; Python's cycle collector
+    would walk them all again and again while they are made (a fifth of an overview's time,
+    benchmarks/RESULTS.md). Reference counting still frees them; the collector runs again after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _report_compute(
+    user: User, p: selectors.ReportParameters, *, outside: bool = False
+) -> tuple[dict[str, Any], dict[tuple[str, str, str, str], indicators.Cell]]:
     scope = access.report_scope(user)
     programmes = list(Programme.objects.filter(pk__in=p.programme_ids))
     suppressed = outside or scope.suppressed(programmes) or (not p.programme_ids and not scope.case_access)

@@ -1,5 +1,6 @@
 """The pure parts of monitoring: histories read stand-per a date, quantiles, Wilson and Kaplan-Meier."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from hypothesis import given
@@ -65,3 +66,152 @@ def test_kaplan_meier_in_one_pass_equals_the_long_way(durations):
     assert [(w, n) for w, _s, n in fast] == [(w, n) for w, _s, n in slow]
     for (_w, a, _n), (_w2, b, _n2) in zip(fast, slow, strict=True):
         assert (a is None and b is None) or abs(a - b) < 1e-9
+
+
+# --- the course kept on write equals the history the report folds (ADR 0019) -----------------------
+
+_OUTCOME_CODES = frozenset({"certificaat", "betaald_werk", "stage"})
+
+
+@st.composite
+def legal_histories(draw):
+    """A walk through the lifecycle's own table: each step is one the current state allows (phases
+    skipped with a note, same-day steps, reasons, several outcomes, a transfer's target), with now
+    and then a correction that voids an earlier step when the rest still replays."""
+    from doorstroom.enrollments import rules as lifecycle
+
+    kinds = lifecycle.EventType
+    facts: list[lifecycle.EventFact] = []
+    day = 0
+    for seq in range(1, draw(st.integers(1, 12)) + 1):
+        state = lifecycle.replay(facts, phase_count=3, outcome_codes=_OUTCOME_CODES).state
+        if facts and draw(st.integers(0, 6)) == 0:  # a correction of an earlier step
+            target = draw(st.sampled_from(facts))
+            if target.event_type not in (kinds.CORRECTED, kinds.TRANSFERRED) and not target.voided:
+                corrected = [f if f.seq != target.seq else replace(f, voided=True) for f in facts]
+                corrected.append(
+                    lifecycle.EventFact(seq=seq, event_type=kinds.CORRECTED, occurred_on=D0 + timedelta(day))
+                )
+                try:
+                    lifecycle.replay(corrected, phase_count=3, outcome_codes=_OUTCOME_CODES)
+                except lifecycle.TransitionRefused:
+                    continue
+                facts = corrected
+                continue
+        allowed = sorted(lifecycle.ALLOWED[state], key=lambda k: k.value)
+        if not allowed:
+            break
+        kind = draw(st.sampled_from(allowed))
+        day += draw(st.sampled_from((0, 0, 3, 17, 60)))
+        phase = draw(st.sampled_from((None, 1, 2, 3))) if kind in (kinds.STARTED, kinds.PHASE_CHANGED) else None
+        completed = kind == kinds.COMPLETED
+        outcomes = (
+            tuple(draw(st.lists(st.sampled_from(sorted(_OUTCOME_CODES)), min_size=1, max_size=3))) if completed else ()
+        )
+        reason = (
+            draw(st.sampled_from(("", "verhuisd", "gezondheid")))
+            if kind in lifecycle.REASON_REQUIRED | {kinds.PAUSED}
+            else ""
+        )
+        if kind in lifecycle.REASON_REQUIRED and not reason:
+            reason = "overig"
+        fact = lifecycle.EventFact(
+            seq=seq,
+            event_type=kind,
+            occurred_on=D0 + timedelta(day),
+            phase_position=phase,
+            reason_code=reason,
+            note="overgeslagen",
+            outcomes=outcomes,
+            target_programme_id=draw(st.sampled_from((7, 8))) if kind == kinds.TRANSFERRED else None,
+        )
+        try:
+            lifecycle.replay([*facts, fact], phase_count=3, outcome_codes=_OUTCOME_CODES)
+        except lifecycle.TransitionRefused:
+            continue  # e.g. a phase change to the phase it is in
+        facts.append(fact)
+    return facts
+
+
+def _report_events(facts):
+    return [
+        rules.Event(
+            seq=f.seq,
+            event_type=f.event_type.value,
+            occurred_on=f.occurred_on,
+            phase=f.phase_position,
+            reason_code=f.reason_code,
+            outcomes=f.outcomes if f.event_type.value == rules.COMPLETED else (),
+            target_programme_id=f.target_programme_id,
+            voided=f.voided,
+        )
+        for f in facts
+    ]
+
+
+def _course_of(facts):
+    """The course as the enrollment's columns keep it and the report reads it back (through JSON)."""
+    import json
+
+    from doorstroom.enrollments import rules as lifecycle
+    from doorstroom.enrollments.projection import projection_fields
+    from doorstroom.monitoring import selectors
+
+    columns = projection_fields(lifecycle.replay(facts, phase_count=3, outcome_codes=_OUTCOME_CODES), [])
+    return selectors._course(
+        1,
+        2,
+        3,
+        columns["referred_on"],
+        columns["last_event_on"],
+        [
+            columns["last_event_on"],
+            columns["state"],
+            columns["last_event_type"],
+            columns["intake_on"],
+            columns["started_on"],
+            columns["ended_on"],
+            columns["ending_reason"],
+            columns["outcomes"],
+            columns["transfer_target_id"],
+            json.dumps(columns["pauses"]),
+            json.dumps(columns["phase_stays"]),
+        ],
+        selectors._same,
+    )
+
+
+@given(legal_histories(), st.integers(0, 400))
+def test_the_course_kept_on_write_is_the_history_the_report_folds(facts, offset):
+    """On any date from the last step on, the report may read the cached course instead of folding
+    the events; on an earlier date, the fold equals the course of the history cut at that date."""
+    events = _report_events(facts)
+    course = _course_of(facts)
+    last = course.last_event_on or D0
+    folded = rules.history(
+        enrollment_id=1, participant_id=2, programme_id=3, events=events, on=last + timedelta(offset)
+    )
+    assert rules.history_from_course(course) == folded
+    on = D0 + timedelta(offset)
+    if on < last:
+        cut = [f for f in facts if f.occurred_on <= on]
+        if cut:
+            assert rules.history_from_course(_course_of(cut)) == rules.history(
+                enrollment_id=1, participant_id=2, programme_id=3, events=events, on=on
+            )
+
+
+def test_a_copy_for_a_second_peildatum_keeps_the_history_and_drops_only_the_tags():
+    first = rules.history(
+        enrollment_id=1,
+        participant_id=2,
+        programme_id=3,
+        events=[e(1, rules.REFERRED, 0), e(2, rules.STARTED, 4, phase=1), e(3, rules.PAUSED, 9, reason_code="ziek")],
+        on=D0 + timedelta(30),
+    )
+    first.tags = frozenset({"maatje"})
+    twin = rules.untagged_copy(first)
+    assert twin.tags == frozenset() and first.tags == {"maatje"}
+    twin.tags = frozenset({"huisbezoek"})
+    assert first.tags == {"maatje"}
+    assert replace(twin, tags=first.tags) == first
