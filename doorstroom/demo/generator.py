@@ -28,6 +28,7 @@ from doorstroom.enrollments.services import eligibility_problems, work_grants_sy
 from doorstroom.measurements import catalogue as measurement_catalogue
 from doorstroom.measurements import rules as measurement_rules
 from doorstroom.measurements.models import Measurement, MeasurementScore, MeasurementType, ScaleVersion
+from doorstroom.measurements.series import series_refresh
 from doorstroom.organisations.models import Organisation, OrganisationKind, Region, Role, User
 from doorstroom.participants.models import (
     BenefitStatus,
@@ -794,6 +795,7 @@ def _measurements(
         ("measurement_id", "item", "value"),
         ((m.pk, item, value) for m, scores in rows for item, value in scores.items()),
     )
+    series_refresh({m.participant_id for m, _ in rows})
 
 
 CONTACT_NOTES = (

@@ -29,6 +29,7 @@ from doorstroom.enrollments import services as enrollment_services
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, TeamAssignment, TeamRole
 from doorstroom.measurements import services as measurement_services
 from doorstroom.measurements.models import LanguageSource, Measurement, MeasurementType, ScaleVersion
+from doorstroom.measurements.series import series_refresh
 from doorstroom.organisations.models import Organisation, User
 from doorstroom.participants import services as participant_services
 from doorstroom.participants.models import BenefitStatus, Participant, ResidenceStatus
@@ -503,6 +504,7 @@ class _Writer:
     created: set[int] = field(default_factory=set)  # participants this import registered
     fresh: set[str] = field(default_factory=set)  # enrollments a transfer in this import created
     allowed: dict[int, frozenset[str]] = field(default_factory=dict)  # what may be written, per participant
+    measured: set[int] = field(default_factory=set)  # participants whose score series are refreshed at the end
 
     def remember(self, table: str, external_id: str, object_id: int, print_: str) -> None:
         record = self.plan.known.get((table, external_id))
@@ -967,9 +969,11 @@ def _measurement(w: _Writer, participant: Participant, external_id: str, rows: l
             source=v["bron"] or "",
             corrects=corrects,
             correction_reason=_("Gecorrigeerd door een nieuwere versie van het importbestand.") if corrects else "",
+            refresh_series=False,
         )
     except DomainError as refused:
         raise _as_measurement_error(refused, rows) from refused
+    w.measured.add(participant.pk)
     w.remember("metingen", external_id, measurement.pk, print_)
     w.outcome.count("metingen", CHANGED if corrects else NEW)
 
@@ -1510,6 +1514,7 @@ def import_files(
                 if progress is not None:
                     progress(done, len(keys))
             flush(len(keys))
+            series_refresh(writer.measured)  # once for the file, in the same transaction
             outcome.participants = len(writer.touched)
             changed = any(c[NEW] or c[CHANGED] for c in outcome.counts.values())
             if outcome.problems or not write or not changed:

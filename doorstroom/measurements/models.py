@@ -162,6 +162,29 @@ class MeasurementScore(models.Model):
         return f"{self.item}={self.value}"
 
 
+class ScoreSeries(models.Model):
+    """One participant's scores on one item of an instrument, folded: the first and the last score
+    (packed with their date, see `series.score_key`), how many, and the date of the last. A cache of
+    the scores kept by every writer (`series.series_refresh`), read by the reports only; it holds
+    what the measurements hold, so it goes with them (an access request shows the measurements)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    instrument = models.CharField(max_length=30)
+    item = models.CharField(max_length=40)
+    first_key = models.BigIntegerField()
+    last_key = models.BigIntegerField()
+    measured = models.PositiveIntegerField()
+    last_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "instrument", "item"], name="one_series_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument}/{self.item}"
+
+
 class ScreeningInstrument(models.TextChoices):
     TAALMETER_1F = "taalmeter_1f", _("Taalmeter 1F")
     TAALMETER_2F = "taalmeter_2f", _("Taalmeter 2F")

@@ -23,6 +23,7 @@ from .models import (
     ScreeningInstrument,
     ScreeningOutcome,
 )
+from .series import series_refresh
 
 
 def standing_baseline(
@@ -55,9 +56,11 @@ def measurement_record(
     override_reason: str = "",
     corrects: Measurement | None = None,
     correction_reason: str = "",
+    refresh_series: bool = True,
 ) -> Measurement:
     """Record one measurement. Errors name the field: `moment`, `measured_on`, `scores.<item>`,
-    `source`, `override_reason`, `correction_reason`."""
+    `source`, `override_reason`, `correction_reason`. The participant's score series follow in the
+    same transaction (`refresh_series=False`: the caller refreshes them for a whole set at once)."""
     scale = measurement_type.current_scale()
     if scale is None or not measurement_type.is_active:
         raise DomainError(_("Dit meetinstrument is niet in gebruik."), field="measurement_type")
@@ -109,6 +112,8 @@ def measurement_record(
     MeasurementScore.objects.bulk_create(
         MeasurementScore(measurement=measurement, item=code, value=value) for code, value in sorted(values.items())
     )
+    if refresh_series:
+        series_refresh([participant.pk])
     return measurement
 
 

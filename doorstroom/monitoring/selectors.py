@@ -14,13 +14,9 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
-    BigIntegerField,
     Case,
     Count,
-    Exists,
-    ExpressionWrapper,
     F,
-    Func,
     IntegerField,
     JSONField,
     Max,
@@ -41,7 +37,8 @@ from psycopg.pq import TransactionStatus
 from doorstroom.contacts import rules as contact_rules
 from doorstroom.contacts.models import ContactMoment
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EnrollmentTag
-from doorstroom.measurements.models import Measurement, MeasurementScore, ScaleVersion
+from doorstroom.measurements import series
+from doorstroom.measurements.models import ScaleVersion, ScoreSeries
 from doorstroom.organisations.models import Organisation
 from doorstroom.programmes.models import ContextTag, OutcomeType, Programme, ReasonEvent, reason_catalogue
 
@@ -50,7 +47,7 @@ from .models import AdoptedReport
 
 BASIS_REFERRED = "aangemeld"
 BASIS_STARTED = "gestart"
-INSTRUMENTS = ("taalniveau", "participatieladder", "zrm")
+INSTRUMENTS = series.INSTRUMENTS
 
 
 @dataclass(frozen=True)
@@ -409,64 +406,32 @@ def _guidance_minutes(chosen: QuerySet[Enrollment], dates: Sequence[date]) -> li
     return found
 
 
-class _DaysSince2000(Func):
-    """Days from 2000-01-01 to a date, as an integer on both databases (a date difference in Django
-    is an interval on PostgreSQL, and extracting year, month and day is slow there)."""
-
-    output_field = BigIntegerField()
-    template = "(%(expressions)s - DATE '2000-01-01')"
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(julianday(%(expressions)s) - julianday('2000-01-01') AS INTEGER)",
-            **extra,
-        )
-
-
-#: a score's place in its series and its value packed into one integer, so that the smallest key of a
-#: series is its first score and the largest its last (measurement date, then recording order): days
-#: since 2000 (< 10^5 until the year 2273), the measurement id (< 10^8, checked), the value (a small
-#: integer, shifted to be positive)
-_ID_ROOM = 10**8
-_VALUE_ROOM = 10**5
-_VALUE_SHIFT = 2**15
-
-
 def _score_changes(
     chosen: QuerySet[Enrollment], on: date, earlier: date | None = None
 ) -> tuple[list[indicators.ScoreChange], list[indicators.ScoreChange]]:
     """Who went from which first to which last score, per instrument and item measured at least twice
     up to `on` (and, with `earlier`, up to that date too), counted in the database in two groupings:
-    the first per series (participant, instrument, item), where the smallest and largest packed key
-    carry the first and the last score without a sort; the second per change, so that a region of a
-    hundred thousand people sends back a few thousand rows, each with the participants behind it."""
-    if (Measurement.objects.aggregate(highest=Max("id"))["highest"] or 0) >= _ID_ROOM:
-        raise RuntimeError("measurement ids have outgrown the packed score key in monitoring.selectors")
-    kind = "measurement__scale__measurement_type__kind"
-    key = ExpressionWrapper(
-        _DaysSince2000(F("measurement__measured_on")) * (_ID_ROOM * _VALUE_ROOM)
-        + F("measurement_id") * _VALUE_ROOM
-        + F("value")
-        + _VALUE_SHIFT,
-        output_field=BigIntegerField(),
-    )
+    the first per series (participant, instrument, item), the second per change, so that a region of
+    a hundred thousand people sends back a few thousand rows, each with the participants behind it.
+
+    The first grouping is kept by the writers of scores (`measurements.series`, ADR 0019 step 2):
+    a participant measured last on or before both dates takes their stored series; only the others
+    (measured after a date) have their scores grouped here, the smallest and largest packed key of a
+    series carrying its first and last score without a sort."""
+    series.check_key_room()
+    earliest = min(on, earlier) if earlier else on
+    people = chosen.values("participant_id")
+    later = ScoreSeries.objects.filter(participant_id__in=people, last_on__gt=earliest).values("participant_id")
+    key = series.score_key()
     figures: dict[str, Any] = {"first_key": Min(key), "last_key": Max(key), "measured": Count("id")}
     if earlier is not None:
         by_then = Q(measurement__measured_on__lte=earlier)
         figures |= {"then_key": Max(key, filter=by_then), "measured_then": Count("id", filter=by_then)}
-    series = (
-        MeasurementScore.objects.filter(
-            ~Exists(Measurement.objects.filter(corrects=OuterRef("measurement_id"))),  # not corrected later
-            measurement__participant__in=chosen.values("participant_id"),
-            measurement__measured_on__lte=on,
-            measurement__scale__measurement_type__kind__in=INSTRUMENTS,
-            value__isnull=False,
+    grouped = (
+        series.per_series(
+            series.counted_scores().filter(measurement__participant__in=later, measurement__measured_on__lte=on),
+            **figures,
         )
-        .order_by()
-        .values(series_participant=F("measurement__participant_id"), series_instrument=F(kind), series_item=F("item"))
-        .annotate(**figures)
         .filter(measured__gte=2)  # type: ignore[misc]
         .values_list(
             "series_participant",
@@ -477,17 +442,33 @@ def _score_changes(
             *(("then_key", "measured_then") if earlier is not None else ()),
         )
     )
-    inner, params = series.query.sql_with_params()
-    value = "({} %% " + f"{_VALUE_ROOM}) - {_VALUE_SHIFT}"  # the modulo doubled: the SQL is formatted with parameters
+    kept = (
+        ScoreSeries.objects.filter(participant_id__in=people, measured__gte=2)
+        .exclude(participant_id__in=later)
+        .annotate(then_key=F("last_key"), measured_then=F("measured"))  # nothing changed in between
+        .values_list(
+            "participant_id",
+            "instrument",
+            "item",
+            "first_key",
+            "last_key",
+            *(("then_key", "measured_then") if earlier is not None else ()),
+        )
+    )
+    grouped_sql, grouped_params = grouped.query.sql_with_params()
+    kept_sql, kept_params = kept.query.sql_with_params()
+    inner = f"{grouped_sql} UNION ALL {kept_sql}"  # the column names are the first part's
+    params = (*grouped_params, *kept_params)
+    value = "({} %% " + f"{series.VALUE_ROOM}) - {series.VALUE_SHIFT}"  # the modulo doubled: formatted with parameters
     then_value = f"CASE WHEN measured_then >= 2 THEN {value.format('then_key')} END" if earlier is not None else "NULL"
-    people = (
+    people_of = (
         "array_agg(series_participant)"
         if _reading_connection().vendor == "postgresql"
         else "group_concat(series_participant)"
     )
-    # built from constants and the compiled inner query, whose parameters are passed apart
+    # built from constants and the compiled inner queries, whose parameters are passed apart
     first_value, last_value = value.format("first_key"), value.format("last_key")
-    columns = f"series_instrument, series_item, {first_value}, {last_value}, {then_value}, {people}"
+    columns = f"series_instrument, series_item, {first_value}, {last_value}, {then_value}, {people_of}"
     sql = f"SELECT {columns} FROM ({inner}) AS series GROUP BY 1, 2, 3, 4, 5"  # noqa: S608  # nosec B608
     rows = _fetch(sql, params)
     now: dict[tuple[str, str, int, int], list[int]] = defaultdict(list)

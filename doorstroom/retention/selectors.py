@@ -108,6 +108,10 @@ EXPORT_SECTIONS = {
     "participants.SchoolRegistration": "schoolinschrijvingen",
 }
 
+#: Caches computed from a kind of data in the export, for the reports (ADR 0019): they hold nothing
+#: their source does not, so the export shows the source; they go with it (a cascade on the participant).
+DERIVED_FROM = {"measurements.ScoreSeries": "measurements.Measurement"}
+
 
 def subject_access_export(
     *,

@@ -5,6 +5,7 @@ import pytest
 from doorstroom.demo import generator
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent
 from doorstroom.enrollments.selectors import replay_mismatches
+from doorstroom.measurements.series import series_mismatches
 from doorstroom.organisations.models import Role, User
 from doorstroom.participants.models import Participant
 from doorstroom.participants.rules import bsn_problem
@@ -20,6 +21,8 @@ def test_demo_region_is_realistic_consistent_and_deterministic():
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     checked, mismatches = replay_mismatches()
     assert checked == Enrollment.objects.count() and mismatches == []
+    series_checked, series_wrong = series_mismatches()  # the reports' score series follow the scores
+    assert series_checked > 100 and series_wrong == []
     states = set(Enrollment.objects.values_list("state", flat=True))
     assert {"actief", "afgerond", "uitgevallen", "niet_gestart"} <= states
     assert EnrollmentEvent.objects.filter(event_type="gepauzeerd").exists()

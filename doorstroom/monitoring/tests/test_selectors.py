@@ -149,3 +149,91 @@ def test_a_chosen_programme_is_counted_with_room_to_sort_and_the_connection_give
         services.report_compute(director, replace(one, programme_ids=()))
     assert seen == ["48MB", own]
     assert connection.connection.execute("SHOW work_mem").fetchone()[0] == own
+
+
+def _progress_by_hand(participant_ids, on):
+    """The oracle: per participant, instrument and item, the first and last score up to `on` by
+    measurement date and then recording order, corrected measurements left out, at least two scores;
+    read from the scores one by one in Python."""
+    from doorstroom.measurements.models import Measurement, MeasurementScore
+
+    corrected = set(Measurement.objects.exclude(corrects=None).values_list("corrects_id", flat=True))
+    series: dict = {}
+    scores = MeasurementScore.objects.filter(
+        measurement__participant_id__in=participant_ids, measurement__measured_on__lte=on, value__isnull=False
+    ).values_list(
+        "measurement__participant_id",
+        "measurement__scale__measurement_type__kind",
+        "item",
+        "measurement__measured_on",
+        "measurement_id",
+        "value",
+    )
+    for participant, kind, item, measured_on, measurement, value in scores:
+        if measurement not in corrected and kind in selectors.INSTRUMENTS:
+            series.setdefault((participant, kind, item), []).append((measured_on, measurement, value))
+    changes: dict = {}
+    for (participant, kind, item), points in series.items():
+        if len(points) >= 2:
+            points.sort()
+            changes.setdefault((kind, item, points[0][2], points[-1][2]), set()).add(participant)
+    return {change: frozenset(ids) for change, ids in changes.items()}
+
+
+def test_progress_from_the_kept_series_equals_the_scores_read_one_by_one(cohort):  # noqa: F811
+    """Random measurements, follow-ups, same-day pairs and corrections through the measurement
+    service; on many pairs of dates the report's progress (the kept series where nothing changed
+    after the dates, the scores where something did) equals the oracle above."""
+    import random
+
+    director = cohort["director"]
+    rnd = random.Random(20261203)
+    people = [cohort[name][0] for name in ("A", "B", "C", "J")]
+    for participant in people:
+        for code, items, top in (("zrm", ("FIN", "HUI"), 5), ("taalniveau", ("lezen", "spreken"), 6)):
+            when = rnd.randint(0, 60)
+            previous = record_measurement(
+                director, participant, code, "nulmeting", when, {i: rnd.randint(1, top) for i in items}
+            )
+            for _ in range(rnd.randint(0, 4)):
+                when += rnd.choice((0, 5, 20, 45))
+                if when > 190:
+                    break
+                if rnd.random() < 0.25:  # a correction of the one before, on its date
+                    previous = record_measurement(
+                        director,
+                        participant,
+                        code,
+                        previous.moment,
+                        (previous.measured_on - day(0)).days,
+                        {i: rnd.randint(1, top) for i in items},
+                        corrects=previous,
+                        correction_reason="Verkeerd overgenomen",
+                    )
+                    continue
+                previous = record_measurement(
+                    director, participant, code, "vervolgmeting", when, {i: rnd.randint(1, top) for i in items}
+                )
+    counted = access.report_scope(director).counted
+    ids = [p.pk for p in people]
+    compared = 0
+    for later_day in (30, 90, 150, 199):
+        later = selectors.ReportParameters(
+            on=day(later_day), programme_ids=tuple(sorted((cohort["programme"].pk, cohort["target"].pk)))
+        )
+        for earlier_day in (None, 10, 40, later_day - 1):
+            earlier = replace(later, on=day(earlier_day)) if earlier_day is not None else None
+            now, then = selectors.cohorts(counted, later, earlier)
+            in_cohort = {h.participant_id for h in now.histories} & set(ids)
+            mine = lambda read, members: {  # noqa: E731
+                change: frozenset(p for p in who if p in members)
+                for change, who in _changes(read).items()
+                if any(p in members for p in who)
+            }
+            assert mine(now, in_cohort) == _progress_by_hand(in_cohort, later.on)
+            compared += 1
+            if then is not None:
+                then_members = {h.participant_id for h in then.histories} & set(ids)
+                assert mine(then, then_members) == _progress_by_hand(then_members, earlier.on)
+                compared += 1
+    assert compared >= 20
