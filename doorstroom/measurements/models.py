@@ -178,8 +178,14 @@ class ScoreSeries(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["participant", "instrument", "item"], name="one_series_per_item")
+            # with the figures in the index, a report reads a cohort's series from the index alone
+            models.UniqueConstraint(
+                fields=["participant", "instrument", "item"],
+                include=["first_key", "last_key", "measured", "last_on"],
+                name="one_series_per_item",
+            )
         ]
+        indexes = [models.Index(fields=["last_on", "participant"], name="series_measured_lately")]  # index only
 
     def __str__(self) -> str:
         return f"{self.instrument}/{self.item}"
