@@ -1,3 +1,6 @@
+"""The consistency check of every cache of a history: enrollments against their events, the reports'
+score series against the scores. In operations because it reads two apps that do not know each other."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from doorstroom.enrollments.selectors import replay_mismatches
