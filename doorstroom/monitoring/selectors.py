@@ -428,14 +428,20 @@ def _measured_lately(
 ) -> tuple[Q | _AnyOf, Q | _AnyOf]:
     """Which of the cohort's participants were measured after `since` (their scores are read) and
     which not (their kept series are read), as two conditions on a participant id column named
-    `participant_id`. On PostgreSQL the two lists are worked out here, from the index on the
-    series' last date, and passed as arrays (0.2 s less for 12,000 participants than the planner's
-    own choice); elsewhere they stay subqueries."""
+    `participant_id`. On PostgreSQL the two lists are worked out here from the cohort's own series
+    (the participants the access layer counted, passed as one array) and passed on as arrays, so the
+    series are read from their index (0.2 s less for 12,000 participants than the planner's own
+    choice); elsewhere they stay subqueries."""
     if _reading_connection().vendor != "postgresql":
         people = chosen.values("participant_id")
         later = ScoreSeries.objects.filter(participant_id__in=people, last_on__gt=since).values("participant_id")
         return Q(participant_id__in=later), Q(participant_id__in=people) & ~Q(participant_id__in=later)
-    lately = set(ScoreSeries.objects.filter(last_on__gt=since).values_list("participant_id", flat=True).distinct())
+    cohort = sorted(participant_ids)  # only the cohort's series are read, never anyone else's
+    lately = set(
+        ScoreSeries.objects.filter(_AnyOf(F("participant_id"), Value(cohort)), last_on__gt=since)
+        .values_list("participant_id", flat=True)
+        .distinct()
+    )
     return (
         _AnyOf(F("participant_id"), Value(sorted(participant_ids & lately))),
         _AnyOf(F("participant_id"), Value(sorted(participant_ids - lately))),
