@@ -1,7 +1,9 @@
 """Between the pure rules and the database: event rows to EventFacts, and a Projection to the
 enrollment's cached columns. Used by services (on write) and selectors (consistency check)."""
 
+import json
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from doorstroom.programmes.models import OutcomeType, Phase
@@ -69,3 +71,26 @@ def projection_fields(projection: rules.Projection, phases: Sequence[Phase]) -> 
             for phase, start, until in projection.phase_stays
         ],
     }
+
+
+def pauses_from_column(value: Any) -> tuple[rules.PauseSpan, ...]:
+    """The `pauses` column back as `Projection.pauses` (the column as the driver gives it: JSON text
+    or already decoded; most are empty)."""
+    return tuple(
+        (date.fromisoformat(start), date.fromisoformat(end) if end else None, reason)
+        for start, end, reason in _decoded(value)
+    )
+
+
+def phase_stays_from_column(value: Any) -> tuple[rules.PhaseStay, ...]:
+    """The `phase_stays` column back as `Projection.phase_stays` (as `pauses_from_column`)."""
+    return tuple(
+        (phase, date.fromisoformat(start), date.fromisoformat(until) if until else None)
+        for phase, start, until in _decoded(value)
+    )
+
+
+def _decoded(value: Any) -> Any:
+    if not value or value == "[]":
+        return ()
+    return json.loads(value) if isinstance(value, str) else value

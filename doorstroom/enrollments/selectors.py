@@ -22,7 +22,14 @@ from .models import (
     EventType,
     TeamAssignment,
 )
-from .projection import FACT_COLUMNS, OUTCOME_CODES, facts_from_rows, projection_fields
+from .projection import (
+    FACT_COLUMNS,
+    OUTCOME_CODES,
+    facts_from_rows,
+    pauses_from_column,
+    phase_stays_from_column,
+    projection_fields,
+)
 
 OPEN_STATE_VALUES = [s.value for s in rules.OPEN_STATES]
 
@@ -41,6 +48,11 @@ def projection_of(enrollment: Enrollment) -> rules.Projection:
         last_event_on=enrollment.last_event_on,
         last_event_type=rules.EventType(enrollment.last_event_type) if enrollment.last_event_type else None,
         outcomes=tuple(enrollment.outcomes or ()),
+        intake_on=enrollment.intake_on,
+        ending_reason=enrollment.ending_reason,
+        transfer_target=enrollment.transfer_target_id,
+        pauses=pauses_from_column(enrollment.pauses),
+        phase_stays=phase_stays_from_column(enrollment.phase_stays),
     )
 
 

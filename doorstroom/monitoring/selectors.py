@@ -39,6 +39,7 @@ from psycopg.pq import TransactionStatus
 from doorstroom.contacts import rules as contact_rules
 from doorstroom.contacts.models import ContactMoment
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EnrollmentTag
+from doorstroom.enrollments.projection import pauses_from_column, phase_stays_from_column
 from doorstroom.measurements import series
 from doorstroom.measurements.models import ScaleVersion, ScoreSeries
 from doorstroom.organisations.models import Organisation
@@ -223,14 +224,8 @@ def _course(
         ending_reason=reason,
         outcomes=_outcomes(outcomes),
         transfer_target=target,
-        pauses=[
-            (date.fromisoformat(start), date.fromisoformat(end) if end else None, why)
-            for start, end, why in _json(pauses)
-        ],
-        phase_stays=[
-            (phase, date.fromisoformat(start), date.fromisoformat(until) if until else None)
-            for phase, start, until in _json(stays)
-        ],
+        pauses=pauses_from_column(pauses),
+        phase_stays=phase_stays_from_column(stays),
     )
 
 
@@ -528,13 +523,6 @@ def _score_changes(
 
 def _same(value: date) -> date:
     return value
-
-
-def _json(value: Any) -> Any:
-    """A JSON column as the driver gives it (text, or already decoded); most lists are empty."""
-    if value == "[]":
-        return ()
-    return json.loads(value) if isinstance(value, str) else value
 
 
 def _day(value: date | str) -> date:
