@@ -1354,7 +1354,9 @@ def import_allowed(user: User, participant: Participant, category: str) -> bool:
     return category in import_categories(user, participant)
 
 
-def record_import(user: User, *, participants: Iterable[Participant], batch: str, written: bool, detail: dict) -> None:
+def record_import(
+    user: User, *, participant_uuids: Iterable[UUID | str], batch: str, written: bool, detail: dict
+) -> None:
     """One audit row for an import, naming every participant it touched (created, changed, or matched
     and left as they were); a preview that wrote nothing is a read of the matched files."""
     audit.record(
@@ -1363,7 +1365,7 @@ def record_import(user: User, *, participants: Iterable[Participant], batch: str
         result=AuditResult.ALLOWED,
         object_type="import",
         object_id=batch,
-        participants=[str(p.uuid) for p in participants],
+        participants=[str(u) for u in participant_uuids],
         categories=sorted(Category),
         purpose=PURPOSE_BY_ROLE.get(user.role, ""),
         detail=detail,

@@ -7,8 +7,10 @@ while there is any.
 
 import csv
 import io
+import itertools
 import re
 import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -19,13 +21,17 @@ from doorstroom.core.messages import _
 from .rules import (
     MAX_CELL,
     MAX_ROWS,
+    ROOM,
     TABLES,
+    Column,
     Problem,
     Row,
     Table,
+    Unpacked,
     formula_problem,
     header_problems,
     normalised_header,
+    parse_cell,
     table_for,
 )
 
@@ -33,6 +39,8 @@ DELIMITERS = (";", ",", "\t")
 #: A lead byte followed by continuation bytes: how UTF-8 writes a non-ASCII character.
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+#: A line with its ending (\r\n, \r or \n, as a file opened with newline="" gives them), or the last line.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 @dataclass
@@ -47,14 +55,19 @@ class ReadTable:
 @dataclass
 class Reading:
     tables: list[ReadTable] = field(default_factory=list)
+    #: what stops the files being read as tables (the checks across rows wait until these are solved)
     problems: list[Problem] = field(default_factory=list)
+    #: cells that do not hold a value of their column's kind (reported with the checks across rows)
+    value_problems: list[Problem] = field(default_factory=list)
     encodings: dict[str, str] = field(default_factory=dict)
+    #: the rows whose values are open; the others are kept packed
+    unpacked: Unpacked = field(default_factory=Unpacked)
 
 
-def read_files(files: list[tuple[str, bytes]], *, max_bytes: int) -> Reading:
+def read_files(files: list[tuple[str, bytes]], *, max_bytes: int, room: int = ROOM) -> Reading:
     """Read every file; a problem in one file does not stop the others being read (all problems are
-    reported together)."""
-    reading = Reading()
+    reported together). At most `room` rows are held open at a time; the others are kept packed."""
+    reading = Reading(unpacked=Unpacked(room))
     if not files:
         reading.problems.append(Problem("", 0, "", _("Kies ten minste één bestand.")))
     for name, data in files:
@@ -158,18 +171,20 @@ def _read_csv(file: str, data: bytes, reading: Reading) -> None:
         reading.problems.append(text)
         return
     content, encoding = text
+    del text
     reading.encodings[file] = encoding
-    first_line = content.split("\n", 1)[0].rstrip("\r")
+    end = content.find("\n")
+    first_line = (content if end < 0 else content[:end]).rstrip("\r")
     delimiter = _delimiter(first_line)
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
+    # line by line from the text itself (a StringIO would copy it at four bytes a character); each
+    # row is read, checked and packed in turn
+    reader = csv.reader((line.group() for line in _LINE.finditer(content)), delimiter=delimiter, strict=True)
     try:
-        rows = [(number, cells) for number, cells in enumerate(reader, start=1)]  # as a spreadsheet numbers them
+        _take_rows(file, PurePath(file).stem, enumerate(reader, start=1), reading)  # as a spreadsheet numbers them
     except csv.Error as broken:
         reading.problems.append(
             Problem(file, reader.line_num, "", _("Deze rij is geen geldige CSV (%(why)s).", why=str(broken)))
         )
-        return
-    _take_rows(file, PurePath(file).stem, rows, reading)
 
 
 def _read_workbook(file: str, data: bytes, reading: Reading) -> None:
@@ -193,22 +208,23 @@ def _read_workbook(file: str, data: bytes, reading: Reading) -> None:
 def _read_sheets(file: str, workbook: Any, reading: Reading) -> None:
     """Every sheet with a header as a table (a broken sheet's XML raises: the caller reports it)."""
     for sheet in workbook.worksheets:
-        rows = [
-            (number, list(cells))
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
-            if any(c not in (None, "") for c in cells) or number == 1
-        ]
-        if not rows or not any(c not in (None, "") for c in rows[0][1]):
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        first = next(rows, None)
+        if first is None or not any(c not in (None, "") for c in first[1]):
             continue  # an empty sheet (a title page, a note) is not a table
-        _take_rows(f"{file} [{sheet.title}]", sheet.title, rows, reading)
+        _take_rows(f"{file} [{sheet.title}]", sheet.title, itertools.chain([first], rows), reading)
 
 
-def _take_rows(file: str, stem: str, rows: list[tuple[int, list[Any]]], reading: Reading) -> None:
-    rows = [(n, cells) for n, cells in rows if any(str(c).strip() for c in cells if c is not None)]
-    if not rows:
+def _take_rows(file: str, stem: str, rows: Iterator[tuple[int, Sequence[Any]]], reading: Reading) -> None:
+    """The rows of one file or sheet as a table, read one at a time: each row's cells are checked and
+    parsed into values, then the row is kept packed (the table is added only when the whole file was
+    read, so a file that breaks halfway adds no rows)."""
+    filled = ((n, cells) for n, cells in rows if any(str(c).strip() for c in cells if c is not None))
+    first = next(filled, None)
+    if first is None:
         reading.problems.append(Problem(file, 0, "", _("Het bestand is leeg.")))
         return
-    header = normalised_header(rows[0][1])
+    header = normalised_header(first[1])
     while header and not header[-1]:
         header.pop()
     table = table_for(stem, header)
@@ -240,23 +256,36 @@ def _take_rows(file: str, stem: str, rows: list[tuple[int, list[Any]]], reading:
     if problems:
         reading.problems.extend(problems)
         return
-    if len(rows) - 1 > MAX_ROWS:
-        reading.problems.append(Problem(file, 0, "", _("Meer dan %(max)s rijen; splits het bestand.", max=MAX_ROWS)))
-        return
     read = ReadTable(file, table)
-    for number, cells in rows[1:]:
+    place = {name: i for i, name in enumerate(header)}
+    columns: list[tuple[Column, int | None]] = [(column, place.get(column.name)) for column in table.columns]
+    for count, (number, cells) in enumerate(filled, start=1):
+        if count > MAX_ROWS:  # the one problem this file then has
+            reading.problems[:] = [p for p in reading.problems if p.file != file]
+            reading.value_problems[:] = [p for p in reading.value_problems if p.file != file]
+            too_many = _("Meer dan %(max)s rijen; splits het bestand.", max=MAX_ROWS)
+            reading.problems.append(Problem(file, 0, "", too_many))
+            return
         extra = [c for c in cells[len(header) :] if c not in (None, "")]
         if extra:
             reading.problems.append(
                 Problem(file, number, "", _("Deze rij heeft meer cellen dan de kopregel kolommen heeft."))
             )
             continue
-        row = Row(file, number, {name: cells[i] if i < len(cells) else None for i, name in enumerate(header)})
-        for name, value in row.cells.items():
+        row = Row(file, number)
+        for i, name in enumerate(header):
+            value = cells[i] if i < len(cells) else None
             if isinstance(value, str) and len(value) > MAX_CELL:
                 reading.problems.append(row.problem(name, _("Deze cel is te lang.")))
             problem = formula_problem(value)
             if problem:
                 reading.problems.append(row.problem(name, problem))
+        values = row.values
+        for column, at in columns:
+            value, problem = parse_cell(column, cells[at] if at is not None and at < len(cells) else None)
+            if problem:
+                reading.value_problems.append(row.problem(column.name, problem))
+            values[column.name] = value
+        reading.unpacked.keep(row).seal()
         read.rows.append(row)
     reading.tables.append(read)

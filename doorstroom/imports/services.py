@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 
@@ -37,7 +38,7 @@ from doorstroom.programmes.models import ContextTag, OutcomeType, Phase, Program
 
 from . import reading
 from .models import ImportBatch, ImportedRecord
-from .rules import EVENT_NAMES, MAX_BYTES, MOMENT_NAMES, ORDER, Problem, Row, parse_cell
+from .rules import EVENT_NAMES, MAX_BYTES, MOMENT_NAMES, ORDER, Problem, Row
 
 Category = access.Category
 
@@ -201,7 +202,7 @@ def index_by_participant(plan: Plan) -> None:
         rows.enrollments.sort(
             key=lambda k: (
                 plan.enrollments[k].values["aangemeld_op"],
-                plan.enrollments[k].values["_target_of"] is not None,
+                plan.enrollments[k].values["_target_of"],
                 plan.enrollments[k].number,
             )
         )
@@ -270,15 +271,8 @@ def _lookups(user: User) -> Lookups:
 def _check_rows(read: reading.Reading, plan: Plan, lookups: Lookups) -> None:
     """Every cell parsed and every code, reference and date order checked, before any write."""
     problems = plan.problems
+    problems.extend(read.value_problems)  # each cell was parsed as it was read
     today = clock.today()
-    for table in read.tables:
-        for row in table.rows:
-            for column in table.table.columns:
-                value, problem = parse_cell(column, row.cells.get(column.name))
-                if problem:
-                    problems.append(row.problem(column.name, problem))
-                row.values[column.name] = value
-            row.cells = {}  # read as values now; a large file need not be held twice
     by_table: dict[str, list[Row]] = defaultdict(list)
     for table in read.tables:
         by_table[table.table.name].extend(table.rows)
@@ -389,7 +383,7 @@ def _check_rows(read: reading.Reading, plan: Plan, lookups: Lookups) -> None:
         elif v["naar_programma"] or v["naar_traject"]:
             problems.append(row.problem("naar_programma", _("Een vervolgprogramma hoort alleen bij 'overgedragen'.")))
     for external_id, row in plan.enrollments.items():
-        row.values["_target_of"] = targets.get(external_id)
+        row.note("_target_of", external_id in targets)  # the follow-up of a transfer
     _owners(plan)
 
     groups: dict[str, list[Row]] = defaultdict(list)
@@ -414,9 +408,9 @@ def _check_rows(read: reading.Reading, plan: Plan, lookups: Lookups) -> None:
                         "waarde", _("Onbekende waarde voor dit meetinstrument (een getal of een niveau zoals A2).")
                     )
                 )
-            row.values["_score"] = value
+            row.note("_score", value)
         else:
-            row.values["_score"] = None
+            row.note("_score", None)
     for external_id, rows in groups.items():
         first = rows[0]
         for row in rows[1:]:
@@ -500,11 +494,14 @@ class _Writer:
     lookups: Lookups
     outcome: ImportOutcome
     batch: ImportBatch
-    touched: dict[int, Participant] = field(default_factory=dict)
+    #: every participant the import created, changed or matched (for the audit row: the id is enough,
+    #: a participant object each would grow with the file)
+    touched: dict[int, UUID] = field(default_factory=dict)
     created: set[int] = field(default_factory=set)  # participants this import registered
     fresh: set[str] = field(default_factory=set)  # enrollments a transfer in this import created
     allowed: dict[int, frozenset[str]] = field(default_factory=dict)  # what may be written, per participant
     measured: set[int] = field(default_factory=set)  # participants whose score series are refreshed at the end
+    _sets: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
 
     def remember(self, table: str, external_id: str, object_id: int, print_: str) -> None:
         record = self.plan.known.get((table, external_id))
@@ -523,10 +520,15 @@ class _Writer:
             record.object_id, record.fingerprint, record.batch = object_id, print_, self.batch
             record.save(update_fields=["object_id", "fingerprint", "batch"])
 
+    def shared(self, categories: frozenset[str]) -> frozenset[str]:
+        """One set object per distinct set of categories (most participants share a few): a set each
+        would grow with the file."""
+        return self._sets.setdefault(categories, categories)
+
     def may(self, participant: Participant, category: str) -> bool:
         allowed = self.allowed.get(participant.pk)
         if allowed is None:  # asked once per participant (again after the import changed the team)
-            allowed = self.allowed[participant.pk] = access.import_categories(self.user, participant)
+            allowed = self.allowed[participant.pk] = self.shared(access.import_categories(self.user, participant))
         return category in allowed
 
     def require(self, participant: Participant, category: str, row: Row, column: str) -> None:
@@ -585,7 +587,7 @@ def _participant(w: _Writer, external_id: str) -> Participant:
     if row is None:
         if existing is None or not w.may(existing, Category.IDENTITY):
             raise DomainError(_("U heeft geen toegang (meer) tot deze deelnemer."), field="deelnemer")
-        w.touched[existing.pk] = existing
+        w.touched[existing.pk] = existing.uuid
         return existing
     municipality, data, print_, director = _participant_data(w, row)
     if existing is not None:
@@ -595,7 +597,7 @@ def _participant(w: _Writer, external_id: str) -> Participant:
             raise _RowError(
                 row, "gemeente", _("De gemeente van een ingelezen deelnemer verandert niet door een import.")
             )
-        w.touched[existing.pk] = existing
+        w.touched[existing.pk] = existing.uuid
         if record is not None and record.fingerprint == print_:
             w.outcome.count("deelnemers", SAME)
             return existing
@@ -640,7 +642,7 @@ def _participant(w: _Writer, external_id: str) -> Participant:
                 ),
             )
         match = visible[0]
-        w.touched[match.pk] = match
+        w.touched[match.pk] = match.uuid
         w.remember("deelnemers", external_id, match.pk, print_)
         w.outcome.count("deelnemers", CHANGED)
         return match
@@ -648,7 +650,7 @@ def _participant(w: _Writer, external_id: str) -> Participant:
     enrollment_services.team_assign(
         participant=participant, member=director, role=TeamRole.DIRECTOR, starts_on=_first_day(w.plan, external_id)
     )
-    w.touched[participant.pk] = participant
+    w.touched[participant.pk] = participant.uuid
     w.created.add(participant.pk)
     w.remember("deelnemers", external_id, participant.pk, print_)
     w.outcome.count("deelnemers", NEW)
@@ -1074,10 +1076,7 @@ def _write_participant(w: _Writer, key: str) -> None:
         raise _as_row_error(refused, row, "deelnemers") from refused
     own = plan.rows_of(key)
     for external_id in own.enrollments:
-        if (
-            plan.enrollments[external_id].values["_target_of"] is not None
-            and ("trajecten", external_id) not in plan.known
-        ):
+        if plan.enrollments[external_id].values["_target_of"] and ("trajecten", external_id) not in plan.known:
             continue  # created by the transfer of its predecessor, which comes first
         _enrollment(w, participant, external_id)
     for traject in own.other_histories:
@@ -1122,9 +1121,7 @@ def _new_in_sets(plan: Plan, keys: list[str], w: _Writer) -> set[str]:
             or ("deelnemers", key) in plan.known
             or own.other_histories
             or any(
-                ("trajecten", e) in plan.known
-                or plan.enrollments[e].values["_target_of"] is not None
-                or e in with_transfer
+                ("trajecten", e) in plan.known or plan.enrollments[e].values["_target_of"] or e in with_transfer
                 for e in own.enrollments
             )
             or any(("metingen", m) in plan.known for m in own.measurements)
@@ -1150,7 +1147,8 @@ def _new_in_sets(plan: Plan, keys: list[str], w: _Writer) -> set[str]:
             chosen.discard(key)
             continue
         positions[len(registrations)] = key
-        registrations.append((municipality.pk, cleaned))
+        # only what the duplicate rule compares: a whole registration each would grow with the file
+        registrations.append((municipality.pk, {k: cleaned[k] for k in participant_services.DUPLICATE_FIELDS}))
     for position in participant_services.possible_duplicates_among(registrations):
         chosen.discard(positions[position])
     return chosen
@@ -1175,7 +1173,7 @@ def _write_set(w: _Writer, keys: list[str]) -> None:
         )
     except DomainError as refused:
         raise _NotInSets from refused
-    w.allowed.update(access.import_categories_of(w.user, participants))
+    w.allowed.update((pk, w.shared(c)) for pk, c in access.import_categories_of(w.user, participants).items())
     programme_ids = {
         w.lookups.programmes[str(plan.enrollments[e].values["programma"]).lower()].pk
         for k in keys
@@ -1249,7 +1247,7 @@ def _write_set(w: _Writer, keys: list[str]) -> None:
 
     for key, participant, (_m, _d, print_, _director) in zip(keys, participants, prepared, strict=True):
         record("deelnemers", key, participant.pk, print_)
-        w.touched[participant.pk] = participant
+        w.touched[participant.pk] = participant.uuid
         w.created.add(participant.pk)
         w.outcome.count("deelnemers", NEW)
     for (external_id, print_, wanted), (enrollment, events) in zip(written, created, strict=True):
@@ -1407,7 +1405,7 @@ def _confirm_same(w: _Writer, keys: list[str]) -> list[str]:
         if not confirmed or participant is None:
             others.append(key)
             continue
-        w.touched[participant.pk] = participant
+        w.touched[participant.pk] = participant.uuid
         w.outcome.count("deelnemers", SAME)
         for _e in own.enrollments:
             w.outcome.count("trajecten", SAME)
@@ -1524,7 +1522,7 @@ def import_files(
             batch.save(update_fields=["counts", "participant_count"])
             access.record_import(
                 user,
-                participants=writer.touched.values(),
+                participant_uuids=writer.touched.values(),
                 batch=str(batch.uuid),
                 written=True,
                 detail={"bestanden": [f["naam"] for f in batch.files], "aantallen": outcome.counts},
@@ -1534,7 +1532,7 @@ def import_files(
         if not outcome.problems:  # a look at the files it matched; those it would create do not exist
             access.record_import(
                 user,
-                participants=[p for pk, p in writer.touched.items() if pk not in writer.created],
+                participant_uuids=[u for pk, u in writer.touched.items() if pk not in writer.created],
                 batch="",
                 written=False,
                 detail={"bestanden": [name for name, _d in files], "aantallen": outcome.counts, "voorbeeld": not write},

@@ -164,6 +164,10 @@ def cleaned_for_registration(new: NewParticipant) -> dict[str, Any]:
     return _clean({k: new.data.get(k) for k in EDITABLE_FIELDS if k in new.data})
 
 
+#: what `possible_duplicates_among` compares of a registration
+DUPLICATE_FIELDS = ("given_name", "family_name", "date_of_birth", "bsn")
+
+
 def possible_duplicates_among(cleaned: Sequence[tuple[int, dict[str, Any]]]) -> set[int]:
     """Which of these registrations (municipality id, cleaned data) match someone already
     registered, by `possible_duplicate_ids`' rule (same BSN, or same name and date of birth, in the
@@ -197,9 +201,11 @@ def possible_duplicates_among(cleaned: Sequence[tuple[int, dict[str, Any]]]) -> 
             matched.add(by_bsn[key])
     births = {key[3] for key in by_name}
     municipalities = {key[0] for key in by_name}
-    for municipality_id, given, family, born in Participant.objects.filter(
-        municipality_id__in=municipalities, date_of_birth__in=births
-    ).values_list("municipality_id", "given_name", "family_name", "date_of_birth"):
+    for municipality_id, given, family, born in (
+        Participant.objects.filter(municipality_id__in=municipalities, date_of_birth__in=births)
+        .values_list("municipality_id", "given_name", "family_name", "date_of_birth")
+        .iterator(chunk_size=2000)  # a large file's birth dates can match most of a city: read in parts
+    ):
         # compared in Python: its upper case merges at least what the database's UPPER merges
         found = by_name.get((municipality_id, str(given).upper(), str(family).upper(), born))
         if found is not None:
