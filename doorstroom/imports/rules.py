@@ -277,7 +277,7 @@ def pack(values: dict[str, Any]) -> bytes:
 def unpack(packed: bytes) -> dict[str, Any]:
     if not packed:
         return {}
-    layout, values = marshal.loads(packed)  # noqa: S302 - bytes this process packed itself
+    layout, values = marshal.loads(packed)  # noqa: S302 (bytes this process packed itself)  # nosec B302
     return {
         k: date.fromordinal(v[0]) if type(v) is tuple else v for k, v in zip(_LAYOUT_KEYS[layout], values, strict=True)
     }
