@@ -168,6 +168,8 @@ class ScoreSeries(models.Model):
     the scores kept by every writer (`series.series_refresh`), read by the reports only; it holds
     what the measurements hold, so it goes with them (an access request shows the measurements)."""
 
+    #: on PostgreSQL the foreign key's own index is dropped (migration 0007): the covering unique index
+    #: below is led by the participant, and with both the planner read the series from the table
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
     instrument = models.CharField(max_length=30)
     item = models.CharField(max_length=40)
