@@ -38,7 +38,7 @@ from doorstroom.programmes.models import ContextTag, OutcomeType, Phase, Program
 
 from . import reading
 from .models import ImportBatch, ImportedRecord
-from .rules import EVENT_NAMES, MAX_BYTES, MOMENT_NAMES, ORDER, Problem, Row
+from .rules import EVENT_NAMES, MAX_BYTES, MOMENT_NAMES, ORDER, ROOM, Problem, Row
 
 Category = access.Category
 
@@ -1455,14 +1455,16 @@ def import_files(
     max_bytes: int = MAX_BYTES,
     progress: Callable[[int, int], None] | None = None,
     sets: bool = True,
+    room: int = ROOM,
 ) -> ImportOutcome:
     """Read, check and (when `write` and nothing is wrong) write the files; otherwise leave the
     database as it was. Returns what was (or would be) done and every problem found. New
-    participants are written in sets (`sets=False`: all one by one, which the tests compare)."""
+    participants are written in sets (`sets=False`: all one by one, which the tests compare). At most
+    `room` rows are open at a time (`rules.Unpacked`)."""
     if not access.may_import(user):
         raise access.Refusal(_("Alleen een klantregisseur of teamleider kan trajecten inlezen."), "import_role")
     outcome = ImportOutcome()
-    read = reading.read_files(files, max_bytes=max_bytes)
+    read = reading.read_files(files, max_bytes=max_bytes, room=room)
     outcome.encodings = read.encodings
     if read.problems:
         outcome.problems = sorted(set(read.problems))

@@ -16,6 +16,7 @@ from doorstroom.enrollments import services as enrollment_services
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EnrollmentTag, TeamAssignment
 from doorstroom.imports import services
 from doorstroom.imports.models import ImportedRecord
+from doorstroom.imports.rules import ROOM
 from doorstroom.measurements.models import Measurement, ScoreSeries
 from doorstroom.measurements.series import VALUE_ROOM, series_mismatches
 from doorstroom.organisations.models import Role
@@ -216,13 +217,13 @@ class _Undo(Exception):
     pass
 
 
-def import_and_read(user, *, sets: bool) -> tuple[dict, dict, int]:
+def import_and_read(user, *, sets: bool, room: int = ROOM) -> tuple[dict, dict, int]:
     """Import the files, read what was stored and how many queries it took, then undo it all."""
     found: dict = {}
     try:
         with transaction.atomic():
             with CaptureQueriesContext(connection) as queries:
-                outcome = services.import_files(user=user, files=files(), write=True, sets=sets)
+                outcome = services.import_files(user=user, files=files(), write=True, sets=sets, room=room)
             assert outcome.problems == []
             assert series_mismatches()[1] == []  # the import refreshed what it measured
             found = {"state": stored_state(), "counts": outcome.counts, "participants": outcome.participants}
@@ -244,6 +245,16 @@ def test_sets_store_exactly_what_one_by_one_stores(director):
     assert outcome_in_sets == outcome_one_by_one
     # the set path did the work: a fraction of the queries (the example's transfers and Ayla go one by one)
     assert queries_in_sets * 3 < queries_one_by_one, (queries_in_sets, queries_one_by_one)
+
+
+def test_rows_packed_and_opened_again_and_again_store_the_same(director):
+    """With room for three open rows every row is packed and opened again many times while the files
+    are checked and written (a large file does this with room for 10,000)."""
+    roomy, outcome_roomy, _queries = import_and_read(director, sets=True)
+    cramped, outcome_cramped, _queries = import_and_read(director, sets=True, room=3)
+    assert len(cramped["participants"]) == 57
+    assert cramped == roomy
+    assert outcome_cramped == outcome_roomy
 
 
 def test_a_refusal_in_a_set_reads_as_it_does_one_by_one(director):
