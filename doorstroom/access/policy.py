@@ -1339,6 +1339,11 @@ def import_categories_of(user: User, participants: Iterable[Participant]) -> dic
     return {pk: _import_categories(user, found) for pk, found in involvements_of(user, chosen).items()}
 
 
+#: each distinct answer of `_import_categories` once: an import keeps one per participant, and most
+#: participants share a handful (there are only so many sets of categories)
+_CATEGORY_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
 def _import_categories(user: User, involvement: Involvement) -> frozenset[str]:
     allowed = {c for c in Category if decide(user.role, involvement, Action.CHANGE, c)}
     if involvement.organisation_involved:
@@ -1347,7 +1352,8 @@ def _import_categories(user: User, involvement: Involvement) -> frozenset[str]:
             for c in Category
             if (c in BASELINE or c in involvement.granted) and c in ROLE_CEILING.get(user.role, frozenset())
         }
-    return frozenset(allowed)
+    answer = frozenset(allowed)
+    return _CATEGORY_SETS.setdefault(answer, answer)
 
 
 def import_allowed(user: User, participant: Participant, category: str) -> bool:

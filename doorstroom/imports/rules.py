@@ -183,14 +183,12 @@ class Row:
 
     __slots__ = ("file", "number", "_packed", "_values", "_unpacked", "_sealed")
 
-    def __init__(
-        self, file: str, number: int, values: dict[str, Any] | None = None, unpacked: "Unpacked | None" = None
-    ) -> None:
+    def __init__(self, file: str, number: int, values: dict[str, Any] | None = None) -> None:
         self.file = file
         self.number = number
         self._packed: bytes | None = None
         self._values: dict[str, Any] | None = values if values is not None else {}
-        self._unpacked = unpacked
+        self._unpacked: Unpacked | None = None  # set by `Unpacked.keep`
         self._sealed = False
 
     @property

@@ -501,7 +501,6 @@ class _Writer:
     fresh: set[str] = field(default_factory=set)  # enrollments a transfer in this import created
     allowed: dict[int, frozenset[str]] = field(default_factory=dict)  # what may be written, per participant
     measured: set[int] = field(default_factory=set)  # participants whose score series are refreshed at the end
-    _sets: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
 
     def remember(self, table: str, external_id: str, object_id: int, print_: str) -> None:
         record = self.plan.known.get((table, external_id))
@@ -520,15 +519,10 @@ class _Writer:
             record.object_id, record.fingerprint, record.batch = object_id, print_, self.batch
             record.save(update_fields=["object_id", "fingerprint", "batch"])
 
-    def shared(self, categories: frozenset[str]) -> frozenset[str]:
-        """One set object per distinct set of categories (most participants share a few): a set each
-        would grow with the file."""
-        return self._sets.setdefault(categories, categories)
-
     def may(self, participant: Participant, category: str) -> bool:
         allowed = self.allowed.get(participant.pk)
         if allowed is None:  # asked once per participant (again after the import changed the team)
-            allowed = self.allowed[participant.pk] = self.shared(access.import_categories(self.user, participant))
+            allowed = self.allowed[participant.pk] = access.import_categories(self.user, participant)
         return category in allowed
 
     def require(self, participant: Participant, category: str, row: Row, column: str) -> None:
@@ -1173,7 +1167,7 @@ def _write_set(w: _Writer, keys: list[str]) -> None:
         )
     except DomainError as refused:
         raise _NotInSets from refused
-    w.allowed.update((pk, w.shared(c)) for pk, c in access.import_categories_of(w.user, participants).items())
+    w.allowed.update(access.import_categories_of(w.user, participants))
     programme_ids = {
         w.lookups.programmes[str(plan.enrollments[e].values["programma"]).lower()].pk
         for k in keys
