@@ -395,6 +395,7 @@ def _transfers(cohort: Cohort) -> Table:
         }
         for target, members in groups.items()
     ]
+    rows.sort(key=lambda row: (-row["count"].value, row["label"], row["key"]))  # most first, as the reasons
     return Table(
         "overgedragen_naar",
         str(_("Overgedragen, naar programma")),

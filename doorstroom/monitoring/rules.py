@@ -214,16 +214,18 @@ def active_days(h: History, on: date) -> int:
     until = min(h.ended_on, on) if h.ended_on else on
     if until <= h.started_on:
         return 0
-    return (until - h.started_on).days - paused_days(h.pauses, h.started_on, until)
+    return (until - h.started_on).days - (paused_days(h.pauses, h.started_on, until) if h.pauses else 0)
 
 
 def phase_weeks(h: History, on: date) -> list[tuple[int, int, float, bool]]:
     """(programme, phase, weeks without paused days, finished) for every stay in a phase."""
     stays = []
+    pauses = h.pauses
+    open_until = min(h.ended_on, on) if h.ended_on else on
     for programme_id, phase, start, until in h.phase_stays:
-        end = until or (min(h.ended_on, on) if h.ended_on else on)
-        days = max(0, (end - start).days - paused_days(h.pauses, start, end))
-        stays.append((programme_id, phase, days / 7, until is not None))
+        end = until or open_until
+        days = (end - start).days - (paused_days(pauses, start, end) if pauses else 0)  # most never paused
+        stays.append((programme_id, phase, max(0, days) / 7, until is not None))
     return stays
 
 

@@ -4,7 +4,8 @@ queries whatever the size of the cohort (tested). The indicators then work on pl
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -19,19 +20,14 @@ from django.db.models import (
     Count,
     F,
     Func,
-    IntegerField,
     JSONField,
     Max,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from psycopg.pq import TransactionStatus
@@ -70,7 +66,8 @@ def cohort_enrollments(counted: QuerySet[Enrollment], p: ReportParameters) -> Qu
     """The candidate enrollments: what the reader's figures count, narrowed by programme,
     municipality and (for a referral cohort) the referral period. The referral date never changes
     once recorded, so the cached column is safe here; everything else is read from the events."""
-    chosen = counted.filter(referred_on__isnull=False, referred_on__lte=p.on)
+    # no order: a report counts, and the tables put their rows in their own order
+    chosen = counted.filter(referred_on__isnull=False, referred_on__lte=p.on).order_by()
     if p.programme_ids:
         chosen = chosen.filter(programme_id__in=p.programme_ids)
     if p.municipality_ids:
@@ -95,43 +92,29 @@ def cohorts(
     a suppressed report needs last month's figures beside this month's. `earlier` may differ from `p`
     only in its peildatum and the end of its period."""
     chosen = cohort_enrollments(counted, p)
-    rows: list[tuple[int, int, int, int | None, date]] = []
-    municipality_of: dict[int, int] = {}
-    courses: dict[int, rules.Course] = {}
     text = _reading_connection().vendor == "sqlite"  # SQLite's driver gives dates as text
     day = _day if text else _same
     earliest = min(p.on, earlier.on) if earlier else p.on
-    moving = False  # any enrollment with steps after a peildatum: only those need their events
-    for (
-        enrollment_id,
-        participant_id,
-        programme_id,
-        from_id,
-        municipality_id,
-        referred_on,
-        *course,
-    ) in _plain_rows(chosen.values_list(*_COHORT_COLUMNS)):
-        referred = day(referred_on) if referred_on else p.on  # never empty here
-        rows.append((enrollment_id, participant_id, programme_id, from_id, referred))
-        municipality_of[participant_id] = municipality_id
-        last_event_on = day(course[0]) if course[0] else None
-        moving = moving or (last_event_on is not None and last_event_on > earliest)
-        courses[enrollment_id] = _course(
-            enrollment_id, participant_id, programme_id, referred, last_event_on, course, day
+    read = _plain_rows(chosen.values_list(*_COHORT_COLUMNS))
+    # only enrollments with steps after a peildatum need their events
+    moving = [r[0] for r in read if r[_LAST_EVENT_ON] is not None and day(r[_LAST_EVENT_ON]) > earliest]
+    participant_ids = {r[1] for r in read}
+    # the courses are decoded in a second thread while this one waits for the database
+    with _alongside(_courses_of, read, p.on, day) as decoding:
+        events: dict[int, list[rules.Event]] = defaultdict(list)
+        if moving:
+            events = _events(_by_ids(chosen.filter(last_event_on__gt=earliest), moving), day)
+        tags = list(
+            EnrollmentTag.objects.filter(enrollment__in=chosen.values("id"), added_on__lte=p.on).values_list(
+                "enrollment_id", "tag__code", "added_on"
+            )
         )
-    events: dict[int, list[rules.Event]] = defaultdict(list)
-    if moving:
-        events = _events(chosen.filter(last_event_on__gt=earliest), day)
-    tags = list(
-        EnrollmentTag.objects.filter(enrollment__in=chosen.values("id"), added_on__lte=p.on).values_list(
-            "enrollment_id", "tag__code", "added_on"
-        )
-    )
-    minutes = _guidance_minutes(chosen, [p.on] + ([earlier.on] if earlier else []))
-    changes = _score_changes(chosen, set(municipality_of), p.on, earlier.on if earlier else None)
-    item_labels = _item_labels()  # the same for both months
-    made: dict[int, rules.History] = {}
-    folded = _fold(rows, courses, events, p.on, made)
+        dates = [p.on] + ([earlier.on] if earlier else [])
+        minutes = _guidance_minutes(_by_ids(chosen, [r[0] for r in read]), dates, day)
+        changes = _score_changes(chosen, participant_ids, p.on, earlier.on if earlier else None)
+        item_labels = _item_labels()  # the same for both months
+    rows, municipality_of, courses, made = decoding.result()
+    folded = _fold(rows, courses, events, p.on, made, first=True)
     now = _cohort_on(p, rows, folded, tags, minutes[0], changes[0], municipality_of, item_labels)
     if earlier is None:
         return now, None
@@ -142,9 +125,19 @@ def cohorts(
         and (earlier.basis != BASIS_REFERRED or earlier.period_until is None or r[4] <= earlier.period_until)
     ]
     changes_then = _within(changes[1], {r[1] for r in chosen_then})
-    folded_then = _fold(chosen_then, courses, events, earlier.on, made)
+    folded_then = _fold(chosen_then, courses, events, earlier.on, made, first=False)
     then = _cohort_on(earlier, chosen_then, folded_then, tags, minutes[1], changes_then, municipality_of, item_labels)
     return now, then
+
+
+def _by_ids(chosen: QuerySet[Enrollment], ids: list[int]) -> QuerySet[Enrollment]:
+    """The enrollments of `chosen`, already read, as a query for the next reads. On PostgreSQL by
+    their ids as one array (the access layer's conditions, joins over participants and teams, are
+    not worked out again for every read: 0.02-0.05 s each for a large programme); elsewhere the
+    same query as a subquery. The ids came from `chosen`, so nobody else's rows are read."""
+    if _reading_connection().vendor != "postgresql":
+        return chosen
+    return Enrollment.objects.filter(_AnyOf(F("id"), Value(sorted(ids)))).order_by()
 
 
 def _fold(
@@ -153,10 +146,13 @@ def _fold(
     events: dict[int, list[rules.Event]],
     on: date,
     made: dict[int, rules.History],
+    *,
+    first: bool,
 ) -> dict[int, rules.History]:
     """Each enrollment's history on `on`: its course when nothing happened to it after `on` (ADR
-    0019), else its events folded on `on`. `made` keeps the histories made from a course, so the
-    cohort's second date copies them (without the tags, which `_cohort_on` adds per date)."""
+    0019), else its events folded on `on`. `made` holds the histories made from a course; the first
+    date takes them as they are, a second date copies them (without the tags, which `_cohort_on`
+    adds per date)."""
     histories: dict[int, rules.History] = {}
     for enrollment_id, participant_id, programme_id, _from, _referred in rows:
         course = courses[enrollment_id]
@@ -165,7 +161,7 @@ def _fold(
             if known is None:
                 histories[enrollment_id] = made[enrollment_id] = rules.history_from_course(course)
             else:
-                histories[enrollment_id] = rules.untagged_copy(known)
+                histories[enrollment_id] = known if first else rules.untagged_copy(known)
         else:
             histories[enrollment_id] = rules.history(
                 enrollment_id=enrollment_id,
@@ -177,6 +173,44 @@ def _fold(
     return histories
 
 
+@contextmanager
+def _alongside(work: Callable[..., Any], *args: Any) -> Iterator["Future[Any]"]:
+    """Run `work(*args)` in a second thread for the duration of the block. A report's Python work on
+    the cohort and its later queries do not depend on each other; while this thread waits for the
+    database (the driver lets go of the interpreter while it waits) the other decodes, so the two
+    cores both work (benchmarks/RESULTS.md). The work must not touch the database: connections
+    belong to their thread."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report") as pool:
+        yield pool.submit(work, *args)
+
+
+def _courses_of(
+    read: list[tuple[Any, ...]], on: date, day: Callable[[Any], date]
+) -> tuple[
+    list[tuple[int, int, int, int | None, date]],
+    dict[int, int],
+    dict[int, rules.Course],
+    dict[int, rules.History],
+]:
+    """The cohort's rows, each participant's municipality, each enrollment's course (ADR 0019), and
+    the histories on `on` of those with no step after it, from the rows as the driver gave them."""
+    rows: list[tuple[int, int, int, int | None, date]] = []
+    municipality_of: dict[int, int] = {}
+    courses: dict[int, rules.Course] = {}
+    made: dict[int, rules.History] = {}
+    for enrollment_id, participant_id, programme_id, from_id, municipality_id, referred_on, *course in read:
+        referred = day(referred_on) if referred_on else on  # never empty here
+        rows.append((enrollment_id, participant_id, programme_id, from_id, referred))
+        municipality_of[participant_id] = municipality_id
+        last_event_on = day(course[0]) if course[0] else None
+        decoded = courses[enrollment_id] = _course(
+            enrollment_id, participant_id, programme_id, referred, last_event_on, course, day
+        )
+        if last_event_on is None or last_event_on <= on:
+            made[enrollment_id] = rules.history_from_course(decoded)
+    return rows, municipality_of, courses, made
+
+
 #: what a report reads of each enrollment: who and where, then its course (`_course` reads the rest)
 _COHORT_COLUMNS = (
     "id",
@@ -185,7 +219,7 @@ _COHORT_COLUMNS = (
     "transferred_from_id",
     "participant__municipality_id",
     "referred_on",
-    "last_event_on",
+    "last_event_on",  # _LAST_EVENT_ON
     "state",
     "last_event_type",
     "intake_on",
@@ -197,6 +231,9 @@ _COHORT_COLUMNS = (
     "pauses",
     "phase_stays",
 )
+
+
+_LAST_EVENT_ON = _COHORT_COLUMNS.index("last_event_on")
 
 
 def _course(
@@ -367,38 +404,38 @@ def _chains(rows: Sequence[tuple[Any, ...]], histories: dict[int, rules.History]
     return chains
 
 
-def _guidance_minutes(chosen: QuerySet[Enrollment], dates: Sequence[date]) -> list[dict[int, int]]:
+def _guidance_minutes(cohort: QuerySet[Enrollment], dates: Sequence[date], day: Any) -> list[dict[int, int]]:
     """Minutes of held contact moments between each enrollment's start and its end (or the
-    reporting date), summed in the database, for each of `dates` in one query. A no-show or
-    cancelled contact is not guidance."""
-
-    def held(on: date) -> Subquery:
-        minutes = (
-            ContactMoment.objects.filter(
-                participant_id=OuterRef("participant_id"),
-                status=contact_rules.HELD,
-                occurred_on__gte=OuterRef("started_on"),
-                occurred_on__lte=Coalesce(OuterRef("ended_on"), Value(on)),
-            )
-            .filter(occurred_on__lte=on)
-            .exclude(attendance__in=(contact_rules.NO_SHOW, contact_rules.CANCELLED))
-            .order_by()
-            .values("participant_id")
-            .annotate(total=Sum("minutes"))
-            .values("total")
-        )
-        return Subquery(minutes, output_field=IntegerField())
-
+    reporting date), summed in the database, for each of `dates` in one grouped join (a subquery
+    per enrollment and date read every contact twice). A no-show or cancelled contact is not
+    guidance."""
     latest = max(dates)
-    rows = (
-        chosen.filter(started_on__isnull=False, started_on__lte=latest)
-        .annotate(**{f"minutes_{i}": Coalesce(held(on), Value(0)) for i, on in enumerate(dates)})
-        .values_list("id", "started_on", *(f"minutes_{i}" for i in range(len(dates))))
+    started = cohort.filter(started_on__isnull=False, started_on__lte=latest).values_list(
+        "id", "participant_id", "started_on", "ended_on"
     )
+    held = (
+        ContactMoment.objects.filter(status=contact_rules.HELD, occurred_on__lte=latest)
+        .exclude(attendance__in=(contact_rules.NO_SHOW, contact_rules.CANCELLED))
+        .order_by()
+        .values_list("participant_id", "occurred_on", "minutes")
+    )
+    started_sql, started_params = started.query.sql_with_params()
+    held_sql, held_params = held.query.sql_with_params()
+    until = "c.occurred_on <= %s AND (e.ended_on IS NULL OR c.occurred_on <= e.ended_on)"
+    sums = ", ".join(f"SUM(CASE WHEN {until} THEN c.minutes END)" for _ in dates)
+    # built from constants and the compiled queries, whose parameters are passed apart
+    sql = (
+        f"SELECT e.id, e.started_on, {sums} FROM ({started_sql}) e "  # noqa: S608  # nosec B608
+        f"LEFT JOIN ({held_sql}) c ON c.participant_id = e.participant_id "
+        "AND c.occurred_on >= e.started_on AND c.occurred_on <= COALESCE(e.ended_on, %s) "
+        "GROUP BY e.id, e.started_on"
+    )
+    rows = _fetch(sql, (*dates, *started_params, *held_params, latest))
     found: list[dict[int, int]] = [{} for _ in dates]
     for enrollment_id, started_on, *totals in rows:
+        started_day = day(started_on)
         for i, on in enumerate(dates):
-            if started_on <= on:
+            if started_day <= on:
                 found[i][enrollment_id] = int(totals[i] or 0)
     return found
 
@@ -507,7 +544,8 @@ def _score_changes(
     first_value, last_value = value.format("first_key"), value.format("last_key")
     columns = f"series_instrument, series_item, {first_value}, {last_value}, {then_value}, {people_of}"
     sql = f"SELECT {columns} FROM ({inner}) AS series GROUP BY 1, 2, 3, 4, 5"  # noqa: S608  # nosec B608
-    rows = _fetch(sql, params)
+    with _grouped_by_hashing():
+        rows = _fetch(sql, params)
     now: dict[tuple[str, str, int, int], list[int]] = defaultdict(list)
     then: dict[tuple[str, str, int, int], list[int]] = defaultdict(list)
     for instrument, item, first, last, last_then, participants in rows:
@@ -559,25 +597,51 @@ def _reading_connection() -> BaseDatabaseWrapper:
 def sorting_memory(p: ReportParameters) -> Iterator[None]:
     """Give the cohort's groupings and sorts room in memory (PostgreSQL's `work_mem`, a setting of
     the reading connection for as long as the cohort is read). With the default 4 MB the score
-    series of a large programme are sorted on disk: 0.87 s instead of 0.61 s at 100,000
-    participants (benchmarks/RESULTS.md). Only for chosen programmes: over a whole region the larger
-    memory makes the planner sort a million series instead of hashing them, which is slower. And
-    only the report gets the room: many connections each using it at once would crowd the server."""
+    series of a large programme are grouped on disk: 0.87 s instead of 0.61 s at 100,000
+    participants (benchmarks/RESULTS.md). Only for chosen programmes: a region-wide overview's
+    groupings are hashed in parts (`_grouped_by_hashing`) and do not need it. And only the report
+    gets the room: many connections each using it at once would crowd the server."""
     size = getattr(settings, "DOORSTROOM_REPORT_WORK_MEM", "")
-    reading = _reading_connection()
-    if not size or not p.programme_ids or reading.vendor != "postgresql":
+    if not size or not p.programme_ids:
         yield
         return
+    with _session_settings(work_mem=size):
+        yield
+
+
+@contextmanager
+def _grouped_by_hashing() -> Iterator[None]:
+    """Let PostgreSQL group the score changes by hashing, not by sorting. The planner expects tens of
+    thousands of changes where there are a few hundred and sorts every series (a million over a
+    region) on the text of its instrument and item: 2.9 s against 1.5 s hashed at 100,000
+    participants, 0.34 s against 0.17 s for the largest programme (benchmarks/RESULTS.md). Only
+    around that one statement; a hash that outgrows its memory spills to disk in parts."""
+    with _session_settings(enable_sort="off"):
+        yield
+
+
+@contextmanager
+def _session_settings(**values: str) -> Iterator[None]:
+    """Planner and memory settings of the reading connection for the duration of the block, then
+    what the connection had before (so they nest). PostgreSQL only; elsewhere nothing changes."""
+    reading = _reading_connection()
+    if reading.vendor != "postgresql":
+        yield
+        return
+    before: dict[str, str] = {}
     with reading.cursor() as cursor:
-        cursor.execute("SELECT set_config('work_mem', %s, false)", [size])
+        for name, value in values.items():
+            cursor.execute("SELECT current_setting(%s), set_config(%s, %s, false)", [name, name, value])
+            before[name] = cursor.fetchone()[0]
     try:
         yield
     finally:
-        # a failed transaction takes the setting back with it, and a lost connection takes it along
+        # a failed transaction takes the settings back with it, and a lost connection takes them along
         status = reading.connection.info.transaction_status if reading.connection is not None else None
         if status in (TransactionStatus.IDLE, TransactionStatus.INTRANS):
             with reading.cursor() as cursor:
-                cursor.execute("RESET work_mem")
+                for name, value in before.items():
+                    cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
 
 
 def _programmes(ids: set[int], targets: set[int]) -> tuple[dict[int, indicators.ProgrammeFacts], dict[int, str]]:

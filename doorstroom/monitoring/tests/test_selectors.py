@@ -134,10 +134,12 @@ def test_a_chosen_programme_is_counted_with_room_to_sort_and_the_connection_give
     settings.DOORSTROOM_REPORT_WORK_MEM = "48MB"
     director = cohort["director"]
     seen: list[str] = []
+    sorting: list[str] = []
 
     def watch(execute, sql, params, many, context):
         if "series_instrument" in sql:  # the score series: read what the server would sort with
             seen.append(connection.connection.execute("SHOW work_mem").fetchone()[0])
+            sorting.append(connection.connection.execute("SHOW enable_sort").fetchone()[0])
         return execute(sql, params, many, context)
 
     connection.ensure_connection()
@@ -149,6 +151,9 @@ def test_a_chosen_programme_is_counted_with_room_to_sort_and_the_connection_give
         services.report_compute(director, replace(one, programme_ids=()))
     assert seen == ["48MB", own]
     assert connection.connection.execute("SHOW work_mem").fetchone()[0] == own
+    # the score changes are grouped by hashing (the planner would sort them on their text), and only they
+    assert sorting == ["off", "off"]
+    assert connection.connection.execute("SHOW enable_sort").fetchone()[0] == "on"
 
 
 def _progress_by_hand(participant_ids, on):
