@@ -387,15 +387,13 @@ def _transfers(cohort: Cohort) -> Table:
     for h in cohort.histories:
         if h.ending == rules.TRANSFERRED:
             groups[h.transferred_to].append(h)
-    rows = [
-        {
-            "key": str(target or ""),
-            "label": cohort.programme_names.get(target or 0, str(_("Ander programma"))),
-            "count": count_cell(members),
-        }
-        for target, members in groups.items()
+    cells = {target: count_cell(members) for target, members in groups.items()}
+    names = {target: cohort.programme_names.get(target or 0, str(_("Ander programma"))) for target in cells}
+    rows: list[dict[str, Any]] = [
+        {"key": str(target or ""), "label": names[target], "count": cells[target]}
+        # most first, as the reasons; then by name
+        for target in sorted(cells, key=lambda t: (-int(cells[t].value or 0), names[t], str(t or "")))
     ]
-    rows.sort(key=lambda row: (-row["count"].value, row["label"], row["key"]))  # most first, as the reasons
     return Table(
         "overgedragen_naar",
         str(_("Overgedragen, naar programma")),
