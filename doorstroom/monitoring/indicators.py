@@ -62,6 +62,9 @@ class Cohort:
     municipality_names: dict[int, str] = field(default_factory=dict)
     tag_labels: dict[str, str] = field(default_factory=dict)  # context tag code -> label
     _held: dict[str, list[rules.History]] = field(default_factory=dict, repr=False, compare=False)
+    #: tables worked out from the histories alone while the tags, minutes and changes were read
+    #: (`work_out_early`), by code; `tables` takes them as they are
+    worked_out: dict[str, "Table | None"] = field(default_factory=dict, repr=False, compare=False)
 
     def members_of(self, indicator: "Indicator") -> list[rules.History]:
         """The histories a count indicator holds in this cohort, worked out once: the funnel, the
@@ -148,6 +151,14 @@ class Indicator:
     #: gains people): a reader who knows the definitions knows that, and the suppression takes it into
     #: account between months
     cumulative: bool = False
+    #: what its table reads of the cohort besides the histories and the names (some of `LATER`); a
+    #: table that reads none of them is worked out while those are read (a test holds each table
+    #: that declares nothing to the same figures without them)
+    reads: frozenset[str] = frozenset()
+
+
+#: the parts of a cohort read after its histories (`selectors.cohorts_meanwhile`)
+LATER = frozenset({"tags", "guidance_minutes", "score_changes"})
 
 
 INDICATORS: dict[str, Indicator] = {}
@@ -158,6 +169,8 @@ def register(indicator: Indicator) -> Indicator:
         raise ValueError(f"indicator {indicator.code} is already registered")
     if (indicator.members is None) == (indicator.table is None):
         raise ValueError(f"indicator {indicator.code} needs either members or table")
+    if not indicator.reads <= LATER:
+        raise ValueError(f"indicator {indicator.code} reads {sorted(indicator.reads - LATER)}, not in LATER")
     INDICATORS[indicator.code] = indicator
     return indicator
 
@@ -591,6 +604,7 @@ register(
         unit=_("uren per deelnemer-week"),
         section="uren",
         table=_guidance_hours,
+        reads=frozenset({"guidance_minutes"}),
     )
 )
 
@@ -657,6 +671,7 @@ register(
         unit=_("procent"),
         section="voortgang",
         table=_language_progress,
+        reads=frozenset({"score_changes"}),
     )
 )
 
@@ -696,6 +711,7 @@ register(
         unit=_("deelnemers"),
         section="voortgang",
         table=_ladder_transitions,
+        reads=frozenset({"score_changes"}),
     )
 )
 
@@ -745,6 +761,7 @@ register(
         unit=_("deelnemers en punten"),
         section="voortgang",
         table=_zrm,
+        reads=frozenset({"score_changes"}),
     )
 )
 
@@ -920,6 +937,7 @@ register(
         unit=_("trajecten en procent"),
         section="werkwijze",
         table=_with_and_without,
+        reads=frozenset({"tags"}),
     )
 )
 
@@ -943,12 +961,48 @@ def funnel(cohort: Cohort) -> Table:
 
 
 def tables(cohort: Cohort) -> list[Table]:
-    """Every table of a report: the funnel first, then each table indicator in registry order."""
-    return [funnel(cohort)] + [i.table(cohort) for i in INDICATORS.values() if i.table is not None]
+    """Every table of a report: the funnel first, then each table indicator in registry order (those
+    worked out early taken as they are)."""
+    made = [_once(cohort, FUNNEL, funnel)]
+    made.extend(_once(cohort, i.code, i.table) for i in INDICATORS.values() if i.table is not None)
+    return [t for t in made if t is not None]  # a table indicator always makes a table
+
+
+def work_out_early(cohort: Cohort, *, programmes: bool = False, municipalities: bool = False) -> None:
+    """Work out the tables that read only the histories and the names (the funnel, every table
+    indicator that `reads` nothing, and where asked the programmes or the municipalities side by
+    side), for `tables` and the side-by-side functions to take later."""
+    _once(cohort, FUNNEL, funnel)
+    for i in INDICATORS.values():
+        if i.table is not None and not i.reads:
+            _once(cohort, i.code, i.table)
+    if programmes:
+        _once(cohort, PROGRAMMES_SIDE_BY_SIDE, _programmes_side_by_side)
+    if municipalities:
+        _once(cohort, MUNICIPALITIES_SIDE_BY_SIDE, _municipalities_side_by_side)
+
+
+def _once(cohort: Cohort, code: str, make: "Callable[[Cohort], Table | None]") -> "Table | None":
+    if code not in cohort.worked_out:
+        cohort.worked_out[code] = make(cohort)
+    return cohort.worked_out[code]
+
+
+PROGRAMMES_SIDE_BY_SIDE = "programmas"
+MUNICIPALITIES_SIDE_BY_SIDE = "gemeenten"
 
 
 def municipalities_side_by_side(cohort: Cohort) -> Table | None:
     """The funnel once per municipality, in columns (None when the cohort lies in one municipality)."""
+    return _once(cohort, MUNICIPALITIES_SIDE_BY_SIDE, _municipalities_side_by_side)
+
+
+def programmes_side_by_side(cohort: Cohort) -> Table | None:
+    """An overview: the main funnel figures once per programme, in rows (None for one programme)."""
+    return _once(cohort, PROGRAMMES_SIDE_BY_SIDE, _programmes_side_by_side)
+
+
+def _municipalities_side_by_side(cohort: Cohort) -> Table | None:
     present = sorted(
         {cohort.municipality_of.get(h.participant_id) for h in cohort.histories} - {None},
         key=lambda m: cohort.municipality_names.get(m or 0, ""),
@@ -983,8 +1037,7 @@ OVERVIEW_COLUMNS = (
 )
 
 
-def programmes_side_by_side(cohort: Cohort) -> Table | None:
-    """An overview: the main funnel figures once per programme, in rows (None for one programme)."""
+def _programmes_side_by_side(cohort: Cohort) -> Table | None:
     present = sorted({h.programme_id for h in cohort.histories}, key=lambda p: cohort.programme_names.get(p, ""))
     if len(present) < 2:
         return None

@@ -4,12 +4,12 @@ queries whatever the size of the cohort (tested). The indicators then work on pl
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, router
@@ -28,6 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import translation
 from django.utils.translation import gettext
 
 from psycopg.pq import TransactionStatus
@@ -91,6 +92,24 @@ def cohorts(
     `services.month_before` makes it) that cohort too, from one read of the events, tags and scores:
     a suppressed report needs last month's figures beside this month's. `earlier` may differ from `p`
     only in its peildatum and the end of its period."""
+    now, then, _nothing = cohorts_meanwhile(counted, p, earlier)
+    return now, then
+
+
+Early = TypeVar("Early")
+
+
+def cohorts_meanwhile(
+    counted: QuerySet[Enrollment],
+    p: ReportParameters,
+    earlier: ReportParameters | None = None,
+    meanwhile: Callable[[indicators.Cohort, indicators.Cohort | None], Early] | None = None,
+) -> tuple[indicators.Cohort, indicators.Cohort | None, Early | None]:
+    """`cohorts`, and `meanwhile(now, then)` run on the cohorts' histories in a second thread while
+    this one reads the tags, guidance minutes and score changes (empty in the cohorts until then):
+    what only needs the histories is worked out while the database works (ADR 0019, amendment of
+    the eighth session). `meanwhile` must not touch the database (connections belong to their thread)
+    nor read the tags, minutes or changes; its result comes back as the third value."""
     chosen = cohort_enrollments(counted, p)
     text = _reading_connection().vendor == "sqlite"  # SQLite's driver gives dates as text
     day = _day if text else _same
@@ -98,12 +117,19 @@ def cohorts(
     read = _plain_rows(chosen.values_list(*_COHORT_COLUMNS))
     # only enrollments with steps after a peildatum need their events
     moving = [r[0] for r in read if r[_LAST_EVENT_ON] is not None and day(r[_LAST_EVENT_ON]) > earliest]
-    participant_ids = {r[1] for r in read}
-    # the courses are decoded in a second thread while this one waits for the database
-    with _alongside(_courses_of, read, p.on, day) as decoding:
-        events: dict[int, list[rules.Event]] = defaultdict(list)
-        if moving:
-            events = _events(_by_ids(chosen.filter(last_event_on__gt=earliest), moving), day)
+    # what the cohorts name, read here for the second thread (which reads no database)
+    naming = _Naming(
+        *_programmes({r[2] for r in read} | set(p.programme_ids)),
+        outcome_labels={code: str(label) for code, label in OutcomeType.choices},
+        reasons=_reasons({r[2] for r in read} | set(p.programme_ids)),
+        municipality_names=dict(Organisation.objects.filter(pk__in={r[4] for r in read}).values_list("pk", "name")),
+        item_labels=_item_labels(),  # the same for both months
+    )
+    events: dict[int, list[rules.Event]] = {}
+    if moving:
+        events = _events(_by_ids(chosen.filter(last_event_on__gt=earliest), moving), day)
+    work = (translation.get_language(), read, events, p, earlier, day, naming, meanwhile)
+    with _alongside(_histories_and, *work) as folding:
         tags = list(
             EnrollmentTag.objects.filter(enrollment__in=chosen.values("id"), added_on__lte=p.on).values_list(
                 "enrollment_id", "tag__code", "added_on"
@@ -111,23 +137,61 @@ def cohorts(
         )
         dates = [p.on] + ([earlier.on] if earlier else [])
         minutes = _guidance_minutes(_by_ids(chosen, [r[0] for r in read]), dates, day)
-        changes = _score_changes(chosen, participant_ids, p.on, earlier.on if earlier else None)
-        item_labels = _item_labels()  # the same for both months
-    rows, municipality_of, courses, made = decoding.result()
-    folded = _fold(rows, courses, events, p.on, made, first=True)
-    now = _cohort_on(p, rows, folded, tags, minutes[0], changes[0], municipality_of, item_labels)
-    if earlier is None:
-        return now, None
-    chosen_then = [
-        r
-        for r in rows
-        if r[4] <= earlier.on
-        and (earlier.basis != BASIS_REFERRED or earlier.period_until is None or r[4] <= earlier.period_until)
-    ]
-    changes_then = _within(changes[1], {r[1] for r in chosen_then})
-    folded_then = _fold(chosen_then, courses, events, earlier.on, made, first=False)
-    then = _cohort_on(earlier, chosen_then, folded_then, tags, minutes[1], changes_then, municipality_of, item_labels)
-    return now, then
+        changes = _score_changes(chosen, {r[1] for r in read}, p.on, earlier.on if earlier else None)
+    (now, counting_now), then_and_counting, early = folding.result()
+    _complete(now, counting_now, tags, minutes[0], changes[0])
+    if then_and_counting is None:
+        return now, None, early
+    then, counting_then = then_and_counting
+    changes_then = _within(changes[1], set(then.municipality_of))
+    _complete(then, counting_then, tags, minutes[1], changes_then)
+    return now, then, early
+
+
+@dataclass(frozen=True)
+class _Naming:
+    """What a cohort names (programmes, reasons, outcomes, municipalities, items), read beforehand."""
+
+    facts: dict[int, indicators.ProgrammeFacts]
+    programme_names: dict[int, str]
+    outcome_labels: dict[str, str]
+    reasons: tuple[tuple[str, str, int | None, str], ...]  # step, code, its programme or None, label
+    municipality_names: dict[int, str]
+    item_labels: dict[tuple[str, str], str]
+
+
+def _histories_and(
+    language: str,
+    read: list[tuple[Any, ...]],
+    events: dict[int, list[rules.Event]],
+    p: ReportParameters,
+    earlier: ReportParameters | None,
+    day: Callable[[Any], date],
+    naming: _Naming,
+    meanwhile: Callable[[indicators.Cohort, indicators.Cohort | None], Early] | None,
+) -> tuple[
+    tuple[indicators.Cohort, dict[int, rules.History]],
+    tuple[indicators.Cohort, dict[int, rules.History]] | None,
+    Early | None,
+]:
+    """The second thread's work: the courses decoded, the histories folded on both dates, the cohorts
+    made without tags, minutes and changes, and `meanwhile` run on them, in the reader's language."""
+    with translation.override(language):
+        rows, municipality_of, courses, made = _courses_of(read, p.on, day)
+        folded = _fold(rows, courses, events, p.on, made, first=True)
+        now = _cohort_on(p, rows, folded, municipality_of, naming)
+        then = None
+        if earlier is not None:
+            chosen_then = [
+                r
+                for r in rows
+                if r[4] <= earlier.on
+                and (earlier.basis != BASIS_REFERRED or earlier.period_until is None or r[4] <= earlier.period_until)
+            ]
+            folded_then = _fold(chosen_then, courses, events, earlier.on, made, first=False)
+            then = _cohort_on(earlier, chosen_then, folded_then, municipality_of, naming)
+        early = meanwhile(now[0], then[0] if then else None) if meanwhile is not None else None
+        return now, then, early
 
 
 def _by_ids(chosen: QuerySet[Enrollment], ids: list[int]) -> QuerySet[Enrollment]:
@@ -137,7 +201,7 @@ def _by_ids(chosen: QuerySet[Enrollment], ids: list[int]) -> QuerySet[Enrollment
     same query as a subquery. The ids came from `chosen`, so nobody else's rows are read."""
     if _reading_connection().vendor != "postgresql":
         return chosen
-    return Enrollment.objects.filter(_AnyOf(F("id"), Value(sorted(ids)))).order_by()
+    return Enrollment.objects.filter(_AnyOf(F("id"), ids)).order_by()
 
 
 def _fold(
@@ -308,25 +372,20 @@ def _cohort_on(
     p: ReportParameters,
     rows: list[tuple[int, int, int, int | None, date]],
     histories: dict[int, rules.History],
-    tags: list[tuple[int, str, date]],
-    minutes: dict[int, int],
-    score_changes: list[indicators.ScoreChange],
     municipality_all: dict[int, int],
-    item_labels: dict[tuple[str, str], str],
-) -> indicators.Cohort:
-    """One cohort from what was read and the histories folded on its peildatum `p.on`."""
-    for enrollment_id, code, added_on in tags:
-        history_of = histories.get(enrollment_id)
-        if history_of is not None and added_on <= p.on:
-            history_of.tags = history_of.tags | {code}
-    minutes = {e: m for e, m in minutes.items() if e in histories}
+    naming: _Naming,
+) -> tuple[indicators.Cohort, dict[int, rules.History]]:
+    """One cohort from the histories folded on its peildatum `p.on`, without its tags, guidance
+    minutes and score changes (`_complete` adds them), and the history that counts each enrollment
+    (a chain of transfers in a group counts as one)."""
+    counting: dict[int, rules.History] = histories
     chained = _chains(rows, histories) if p.whole and len({r[2] for r in rows}) > 1 else None
     if chained is not None:
         merged = []
+        counting = {}
         for chain in chained:
             merged_history = rules.merge_chain([histories[i] for i in chain])
-            if len(chain) > 1:
-                minutes[merged_history.enrollment_id] = sum(minutes.get(i, 0) for i in chain)
+            counting.update(dict.fromkeys(chain, merged_history))
             merged.append(merged_history)
         chosen_histories = merged
     else:
@@ -340,34 +399,61 @@ def _cohort_on(
             and (p.period_until is None or h.started_on <= p.period_until)
         ]
     programme_ids = set(p.programme_ids) or {h.programme_id for h in chosen_histories}
-    facts, names = _programmes(programme_ids, {h.transferred_to for h in chosen_histories if h.transferred_to})
+    named = programme_ids | {h.transferred_to for h in chosen_histories if h.transferred_to}
     participants = {r[1] for r in rows}
     municipality_of = {k: v for k, v in municipality_all.items() if k in participants}
-    return indicators.Cohort(
+    municipalities = set(municipality_of.values())
+    cohort = indicators.Cohort(
         on=p.on,
         histories=chosen_histories,
-        programmes=facts,
-        programme_names=names,
-        guidance_minutes=minutes,
-        score_changes=score_changes,
-        outcome_labels={code: str(label) for code, label in OutcomeType.choices},
-        reason_labels={
-            (step, reason.code): gettext(reason.label)
-            for step in ReasonEvent.values
-            for reason in reason_catalogue().for_step(step, None, active_only=False)
-        }
-        | {
-            (reason.event_type, reason.code): gettext(reason.label)
-            for reason in reason_catalogue().reasons
-            if reason.programme_id in programme_ids
-        },
-        item_labels=item_labels,
-        tag_labels=_tag_labels({t for h in chosen_histories for t in h.tags}),
+        programmes={k: v for k, v in naming.facts.items() if k in programme_ids},
+        programme_names={k: v for k, v in naming.programme_names.items() if k in named},
+        outcome_labels=naming.outcome_labels,
+        # a programme's own label for a code goes over the shared one
+        reason_labels={(step, code): label for step, code, owner, label in naming.reasons if owner is None}
+        | {(step, code): label for step, code, owner, label in naming.reasons if owner in programme_ids},
+        item_labels=naming.item_labels,
         municipality_of=municipality_of,
-        municipality_names=dict(
-            Organisation.objects.filter(pk__in=set(municipality_of.values())).values_list("pk", "name")
-        ),
+        municipality_names={k: v for k, v in naming.municipality_names.items() if k in municipalities},
     )
+    return cohort, counting
+
+
+def _complete(
+    cohort: indicators.Cohort,
+    counting: dict[int, rules.History],
+    tags: list[tuple[int, str, date]],
+    minutes: dict[int, int],
+    score_changes: list[indicators.ScoreChange],
+) -> None:
+    """Add the tags noted by the cohort's peildatum, the guidance minutes and the score changes to a
+    cohort from `_cohort_on`: a chain's tags and minutes are those of its parts together."""
+    for enrollment_id, code, added_on in tags:
+        history_of = counting.get(enrollment_id)
+        if history_of is not None and added_on <= cohort.on:
+            history_of.tags = history_of.tags | {code}
+    kept = {e: m for e, m in minutes.items() if e in counting}
+    for enrollment_id, history_of in counting.items():
+        if history_of.enrollment_id != enrollment_id:  # a later part of a chain: minutes to its head
+            kept[history_of.enrollment_id] = kept.get(history_of.enrollment_id, 0) + kept.get(enrollment_id, 0)
+    cohort.guidance_minutes = kept
+    cohort.score_changes = score_changes
+    cohort.tag_labels = _tag_labels({t for h in cohort.histories for t in h.tags})
+
+
+def _reasons(programme_ids: set[int]) -> tuple[tuple[str, str, int | None, str], ...]:
+    """The reasons' labels: the shared catalogue's for every step, and the programmes' own."""
+    shared: list[tuple[str, str, int | None, str]] = [
+        (step, reason.code, None, gettext(reason.label))
+        for step in ReasonEvent.values
+        for reason in reason_catalogue().for_step(step, None, active_only=False)
+    ]
+    own: list[tuple[str, str, int | None, str]] = [
+        (reason.event_type, reason.code, reason.programme_id, gettext(reason.label))
+        for reason in reason_catalogue().reasons
+        if reason.programme_id in programme_ids
+    ]
+    return tuple(shared + own)
 
 
 def _within(changes: list[indicators.ScoreChange], participants: set[int]) -> list[indicators.ScoreChange]:
@@ -441,18 +527,23 @@ def _guidance_minutes(cohort: QuerySet[Enrollment], dates: Sequence[date], day: 
 
 
 class _AnyOf(Func):
-    """`column = ANY(%s)` with the values as one array parameter (PostgreSQL): the planner knows
-    how many there are and reads a cohort's score series from their index, and the statement stays
-    one parameter long whatever the size of the cohort."""
+    """`column = ANY(%s::bigint[])` with the ids as one array parameter (PostgreSQL): the planner
+    knows how many there are and reads a cohort's score series from their index, and the statement
+    stays one parameter long whatever the size of the cohort. The array goes as its text: the driver
+    would check and quote every element of a list on its own (0.1-0.2 s for the arrays of the largest
+    programme's report, benchmarks/RESULTS.md)."""
 
     output_field = BooleanField()
     conditional = True
     arity = 2
 
+    def __init__(self, column: F, ids: Iterable[int]) -> None:
+        super().__init__(column, Value("{" + ",".join(str(int(i)) for i in sorted(ids)) + "}"))
+
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
         column, column_params = compiler.compile(self.source_expressions[0])
         values, values_params = compiler.compile(self.source_expressions[1])
-        return f"{column} = ANY({values})", (*column_params, *values_params)
+        return f"{column} = ANY(({values})::bigint[])", (*column_params, *values_params)
 
 
 def _measured_lately(
@@ -470,13 +561,13 @@ def _measured_lately(
         return Q(participant_id__in=later), Q(participant_id__in=people) & ~Q(participant_id__in=later)
     cohort = sorted(participant_ids)  # only the cohort's series are read, never anyone else's
     lately = set(
-        ScoreSeries.objects.filter(_AnyOf(F("participant_id"), Value(cohort)), last_on__gt=since)
+        ScoreSeries.objects.filter(_AnyOf(F("participant_id"), cohort), last_on__gt=since)
         .values_list("participant_id", flat=True)
         .distinct()
     )
     return (
-        _AnyOf(F("participant_id"), Value(sorted(participant_ids & lately))),
-        _AnyOf(F("participant_id"), Value(sorted(participant_ids - lately))),
+        _AnyOf(F("participant_id"), participant_ids & lately),
+        _AnyOf(F("participant_id"), participant_ids - lately),
     )
 
 
@@ -644,8 +735,10 @@ def _session_settings(**values: str) -> Iterator[None]:
                     cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
 
 
-def _programmes(ids: set[int], targets: set[int]) -> tuple[dict[int, indicators.ProgrammeFacts], dict[int, str]]:
-    programmes = Programme.objects.filter(pk__in=ids | targets).prefetch_related("phases", "outcomes")
+def _programmes(ids: set[int]) -> tuple[dict[int, indicators.ProgrammeFacts], dict[int, str]]:
+    """The facts of the programmes `ids` and the names of all (a cohort keeps the names of its own
+    programmes and of those it transferred to, found only when its histories are folded)."""
+    programmes = Programme.objects.prefetch_related("phases", "outcomes")
     facts: dict[int, indicators.ProgrammeFacts] = {}
     names: dict[int, str] = {}
     for programme in programmes:

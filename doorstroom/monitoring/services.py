@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -302,12 +303,28 @@ def _cohorts(
     then: Parts = []
     for key, title, part in _parts(p):
         earlier = month_before(part) if month_before_too else None
+        # the tables that need only the histories are worked out while the rest is read
+        early = partial(
+            _work_out_early,
+            programmes=key == "geheel" and not p.programme_ids,
+            municipalities=key == "geheel",
+        )
         with selectors.sorting_memory(part):
-            cohort_now, cohort_then = selectors.cohorts(scope.counted, part, earlier)
+            cohort_now, cohort_then, _worked = selectors.cohorts_meanwhile(scope.counted, part, earlier, early)
         now.append((key, title, cohort_now))
         if cohort_then is not None:
             then.append((key, title, cohort_then))
     return now, then or None  # none when there is no month before
+
+
+def _work_out_early(
+    now: indicators.Cohort, then: indicators.Cohort | None, *, programmes: bool, municipalities: bool
+) -> None:
+    """What `_figures` will show of the cohorts that needs only their histories (as `_figures` asks
+    for the side-by-side tables: municipalities for the whole, programmes for an overview)."""
+    for cohort in (now, then):
+        if cohort is not None:
+            indicators.work_out_early(cohort, programmes=programmes, municipalities=municipalities)
 
 
 Address = tuple[str, str, str, str]

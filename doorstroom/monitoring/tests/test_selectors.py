@@ -8,7 +8,7 @@ import pytest
 
 from doorstroom.access import policy as access
 from doorstroom.enrollments import services as enrollment_services
-from doorstroom.monitoring import selectors
+from doorstroom.monitoring import indicators, selectors
 
 from .test_report_hand_built import cohort, day, record_measurement  # noqa: F401  (the hand-built cohort as a fixture)
 
@@ -242,3 +242,98 @@ def test_progress_from_the_kept_series_equals_the_scores_read_one_by_one(cohort)
                 assert mine(then, then_members) == _progress_by_hand(then_members, earlier.on)
                 compared += 1
     assert compared >= 20
+
+
+def _without_later_parts(read):
+    """The cohort as the second thread sees it: histories without tags, no minutes, no changes."""
+    from dataclasses import replace as copied
+
+    return copied(
+        read,
+        histories=[copied(h, tags=frozenset()) for h in read.histories],
+        guidance_minutes={},
+        score_changes=[],
+        tag_labels={},
+        _held={},
+        worked_out={},
+    )
+
+
+def _rows(table):
+    if table is None:
+        return None
+    return [{k: (v.value if isinstance(v, indicators.Cell) else v) for k, v in row.items()} for row in table.rows]
+
+
+def _rich_cohort(cohort):  # noqa: F811
+    director = cohort["director"]
+    a, c = cohort["A"][0], cohort["C"][0]
+    record_measurement(director, a, "taalniveau", "nulmeting", 5, {"lezen": 1, "spreken": 1})
+    record_measurement(director, a, "taalniveau", "vervolgmeting", 40, {"lezen": 3, "spreken": 2})
+    record_measurement(director, a, "zrm", "nulmeting", 5, {"FIN": 2})
+    record_measurement(director, a, "zrm", "vervolgmeting", 70, {"FIN": 4})
+    no_work = {"betaald_werk": 0, "ondersteuning_bij_werk": 0, "onbetaald_werk": 0, "georganiseerde_activiteit": 0}
+    record_measurement(director, c, "participatieladder", "nulmeting", 12, {**no_work, "sociaal_contact": 1})
+    record_measurement(
+        director,
+        c,
+        "participatieladder",
+        "vervolgmeting",
+        60,
+        {**no_work, "sociaal_contact": 1},
+        rung_override=3,
+        override_reason="Doet sinds een maand mee aan een wekelijkse activiteit.",
+    )
+    enrollment_services.enrollment_tags_set(enrollment=cohort["A"][1], actor=director, codes=["maatje"], on=day(50))
+    p = selectors.ReportParameters(on=day(120), programme_ids=(cohort["programme"].pk,))
+    return selectors.cohort(access.report_scope(director).counted, p)
+
+
+def test_a_table_that_declares_no_later_part_reads_only_the_histories(cohort):  # noqa: F811
+    """Tables that declare no `reads` are worked out in a second thread before the tags, minutes and
+    score changes are in the cohort: each must give the same table without them. The tables that do
+    declare a part give another table without it here, so the comparison can see a missed read."""
+    read = _rich_cohort(cohort)
+    stripped = _without_later_parts(read)
+    declaring = set()
+    for indicator in indicators.INDICATORS.values():
+        if indicator.table is None:
+            continue
+        full, without = indicator.table(read), indicator.table(stripped)
+        if indicator.reads:
+            declaring.add(indicator.code)
+            assert _rows(full) != _rows(without), indicator.code
+        else:
+            assert _rows(full) == _rows(without), indicator.code
+    assert declaring == {"begeleidingsuren", "taal_vooruitgang", "ladder_overgangen", "zrm_per_domein", "werkwijze"}
+    with pytest.raises(ValueError, match="not in LATER"):
+        indicators.register(replace(indicators.INDICATORS["werkwijze"], code="x", reads=frozenset({"scores"})))
+
+
+def test_tables_worked_out_beside_the_reads_equal_the_tables_worked_out_after(cohort):  # noqa: F811
+    """The report's path (histories' tables in the second thread, the rest after) gives the tables
+    that working everything out after the reads gives, in the same order, for both months."""
+    _rich_cohort(cohort)
+    counted = access.report_scope(cohort["director"]).counted
+    p = selectors.ReportParameters(
+        on=day(120), programme_ids=tuple(sorted((cohort["programme"].pk, cohort["target"].pk)))
+    )
+    earlier = replace(p, on=day(95))
+
+    def early(now, then):
+        for read in (now, then):
+            indicators.work_out_early(read, programmes=True, municipalities=True)
+        return "done"
+
+    now, then, result = selectors.cohorts_meanwhile(counted, p, earlier, early)
+    plain_now, plain_then = selectors.cohorts(counted, p, earlier)
+    assert result == "done" and set(now.worked_out) > {indicators.FUNNEL, "tijd_per_fase"}
+    assert not set(now.worked_out) & {"werkwijze", "begeleidingsuren"}
+    for worked, plain in ((now, plain_now), (then, plain_then)):
+        assert [(t.code, _rows(t)) for t in indicators.tables(worked)] == [
+            (t.code, _rows(t)) for t in indicators.tables(plain)
+        ]
+        for side_by_side in (indicators.programmes_side_by_side, indicators.municipalities_side_by_side):
+            assert _rows(side_by_side(worked)) == _rows(side_by_side(plain))
+        assert worked.guidance_minutes == plain.guidance_minutes
+        assert {h.enrollment_id: h.tags for h in worked.histories} == {h.enrollment_id: h.tags for h in plain.histories}
