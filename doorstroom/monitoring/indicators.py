@@ -8,11 +8,12 @@ Plain Python on a `Cohort` (histories as `rules.History`), so each definition is
 histories; the selectors build the cohort from the database in a fixed number of queries.
 """
 
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, NamedTuple
 
 from doorstroom.core.messages import _
@@ -175,12 +176,15 @@ def register(indicator: Indicator) -> Indicator:
     return indicator
 
 
+_PARTICIPANT = operator.attrgetter("participant_id")
+
+
 def persons(histories: Iterable[rules.History]) -> int:
-    return len({h.participant_id for h in histories})
+    return len(set(map(_PARTICIPANT, histories)))  # a region's report counts millions of these
 
 
 def count_cell(histories: Iterable[rules.History]) -> Cell:
-    chosen = list(histories)
+    chosen = histories if isinstance(histories, list) else list(histories)  # lists are not changed after
     return Cell(persons(chosen), behind=_enrollment_ids(chosen))
 
 
@@ -193,6 +197,12 @@ def _enrollment_ids_of_stays(stays: list[tuple[float, int]]) -> Callable[[], Ite
 
 
 # --- the funnel: counts of persons ----------------------------------------------------------------
+
+
+def _holding(test: Callable[[rules.History, date], bool], cohort: "Cohort") -> list[rules.History]:
+    on = cohort.on
+    return [h for h in cohort.histories if test(h, on)]
+
 
 FUNNEL = "trechter"
 
@@ -210,7 +220,7 @@ def _count(
             denominator=_("aangemeld"),
             unit=_("deelnemers"),
             section=FUNNEL,
-            members=lambda cohort, test=test: [h for h in cohort.histories if test(h, cohort.on)],  # type: ignore[misc]
+            members=partial(_holding, test),
         )
     )
 
