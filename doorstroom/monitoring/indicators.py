@@ -879,11 +879,6 @@ register(
 )
 
 
-def _trajectories(histories: Iterable[rules.History]) -> Cell:
-    chosen = list(histories)
-    return Cell(len(chosen), behind=_enrollment_ids(chosen))
-
-
 def _percent_and_interval(successes: int, total: int) -> tuple[Cell, Cell, Cell]:
     interval = rules.wilson(successes, total)
     return (
@@ -893,19 +888,41 @@ def _percent_and_interval(successes: int, total: int) -> tuple[Cell, Cell, Cell]
     )
 
 
+def _untagged(started: list[rules.History], code: str, *, through_only: bool = False) -> Iterable[int]:
+    """The started trajectories without the tag `code` (with `through_only`: those doorgestroomd)."""
+    return (h.enrollment_id for h in started if code not in h.tags and (h.with_outcome or not through_only))
+
+
 def _with_and_without(cohort: Cohort) -> Table:
     started = [h for h in cohort.histories if h.started_on is not None]
+    through_all = sum(1 for h in started if h.with_outcome)
+    tagged: dict[str, list[rules.History]] = defaultdict(list)  # one pass, whatever the number of tags
+    for h in started:
+        for code in h.tags:
+            tagged[code].append(h)
     rows = []
-    for code in sorted({t for h in started for t in h.tags}, key=lambda c: cohort.tag_labels.get(c, c)):
+    for code in sorted(tagged, key=lambda c: cohort.tag_labels.get(c, c)):
         row: dict[str, Any] = {"key": code, "label": cohort.tag_labels.get(code, code)}
-        for side, group in (
-            ("with", [h for h in started if code in h.tags]),
-            ("without", [h for h in started if code not in h.tags]),
-        ):
-            through = [h for h in group if h.with_outcome]
-            row[f"{side}_n"], row[f"{side}_k"] = _trajectories(group), _trajectories(through)
+        group = tagged[code]
+        through = [h for h in group if h.with_outcome]
+        # those without the tag are the others started: counted by difference, listed only when asked
+        without = partial(_untagged, started, code)
+        sides = (
+            (
+                "with",
+                Cell(len(group), behind=_enrollment_ids(group)),
+                Cell(len(through), behind=_enrollment_ids(through)),
+            ),
+            (
+                "without",
+                Cell(len(started) - len(group), behind=without),
+                Cell(through_all - len(through), behind=partial(without, through_only=True)),
+            ),
+        )
+        for side, n, k in sides:
+            row[f"{side}_n"], row[f"{side}_k"] = n, k
             row[f"{side}_share"], row[f"{side}_low"], row[f"{side}_high"] = _percent_and_interval(
-                len(through), len(group)
+                int(k.value or 0), int(n.value or 0)
             )
         rows.append(row)
     columns = [("label", str(_("Kenmerk")), "text")]

@@ -10,7 +10,7 @@ import pytest
 from doorstroom.core import clock
 from doorstroom.core.errors import DomainError
 from doorstroom.enrollments import services as enrollment_services
-from doorstroom.enrollments.models import EnrollmentTag, TeamRole
+from doorstroom.enrollments.models import Enrollment, EnrollmentTag, TeamRole
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
 from doorstroom.monitoring import services
 from doorstroom.organisations.models import Role
@@ -64,12 +64,29 @@ def comparison(report):
 
 
 def test_with_and_without_a_tag_with_wilson_intervals(world):
-    report, _members = services.report_compute(
+    report, members = services.report_compute(
         world["director"], services.parameters_from(world["director"], {"programma": "route-w"})
     )
     table, rows = comparison(report)
     cells = {k: v["value"] for k, v in rows["maatje"].items()}
     assert (cells["with_n"], cells["with_k"], cells["without_n"], cells["without_k"]) == (6, 4, 6, 1)
+    # behind each count: the trajectories it counts (those without the tag are listed only when asked)
+    everyone = set(Enrollment.objects.filter(programme__code="route-w").values_list("id", flat=True))
+    tagged = set(EnrollmentTag.objects.values_list("enrollment_id", flat=True))
+    through = set(
+        Enrollment.objects.filter(programme__code="route-w", ended_on__isnull=False).values_list("id", flat=True)
+    )
+    behind = {
+        column: members[("geheel", "werkwijze", "maatje", column)].members
+        for column in cells
+        if column[-2:] in ("_n", "_k")
+    }
+    assert behind == {
+        "with_n": tagged,
+        "with_k": tagged & through,
+        "without_n": everyone - tagged,
+        "without_k": (everyone - tagged) & through,
+    }
     assert cells["with_share"] == 66.7 and cells["without_share"] == 16.7
     assert (cells["with_low"], cells["with_high"]) == wilson_by_hand(4, 6)
     assert (cells["without_low"], cells["without_high"]) == wilson_by_hand(1, 6)
