@@ -6,7 +6,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -176,7 +176,9 @@ def _histories_and(
 ]:
     """The second thread's work: the courses decoded, the histories folded on both dates, the cohorts
     made without tags, minutes and changes, and `meanwhile` run on them, in the reader's language."""
-    with translation.override(language):
+    with translation.override(language), ExitStack() as no_database:
+        for alias in connections:  # this thread's own connections: none is to be used
+            no_database.enter_context(connections[alias].execute_wrapper(_refused_here))
         rows, municipality_of, courses, made = _courses_of(read, p.on, day)
         folded = _fold(rows, courses, events, p.on, made, first=True)
         now = _cohort_on(p, rows, folded, municipality_of, naming)
@@ -246,6 +248,10 @@ def _alongside(work: Callable[..., Any], *args: Any) -> Iterator["Future[Any]"]:
     belong to their thread."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report") as pool:
         yield pool.submit(work, *args)
+
+
+def _refused_here(*_args: Any) -> Any:
+    raise RuntimeError("the report's second thread reads no database: read it before, in the first")
 
 
 def _courses_of(

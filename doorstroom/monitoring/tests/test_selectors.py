@@ -337,3 +337,20 @@ def test_tables_worked_out_beside_the_reads_equal_the_tables_worked_out_after(co
             assert _rows(side_by_side(worked)) == _rows(side_by_side(plain))
         assert worked.guidance_minutes == plain.guidance_minutes
         assert {h.enrollment_id: h.tags for h in worked.histories} == {h.enrollment_id: h.tags for h in plain.histories}
+
+
+def test_the_second_thread_reads_no_database(cohort):  # noqa: F811
+    """Connections belong to their thread: a query in the second thread would open a connection of
+    its own (outside the reader's transaction, never closed). It is refused there."""
+    from doorstroom.programmes.models import Programme
+
+    counted = access.report_scope(cohort["director"]).counted
+    p = selectors.ReportParameters(on=day(120), programme_ids=(cohort["programme"].pk,))
+
+    def reading(now, then):
+        return Programme.objects.count()
+
+    with pytest.raises(RuntimeError, match="reads no database"):
+        selectors.cohorts_meanwhile(counted, p, None, reading)
+    # and the first thread reads on as before
+    assert selectors.cohorts_meanwhile(counted, p, None, lambda now, then: len(now.histories))[2] > 0
