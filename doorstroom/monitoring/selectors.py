@@ -666,8 +666,9 @@ def _day(value: date | str) -> date:
 
 
 def _outcomes(value: list[str] | str | None) -> tuple[str, ...]:
-    """A completion's outcomes as the driver gives them (JSON text, or already a list)."""
-    if not value:
+    """A completion's outcomes as the driver gives them (JSON text, or already a list; most are
+    empty, and not decoded)."""
+    if not value or value == "[]":
         return ()
     return tuple(json.loads(value) if isinstance(value, str) else value)
 
