@@ -81,6 +81,22 @@ def cohort_enrollments(counted: QuerySet[Enrollment], p: ReportParameters) -> Qu
     return chosen
 
 
+def transfers_to_sensitive_for_certain(counted: QuerySet[Enrollment], p: ReportParameters) -> bool:
+    """Whether the report on `p` will certainly show a transfer to a sensitive programme, known from
+    the course columns without folding a history: for one programme counted by referral (no chains
+    in a group, no start-date filter) when no enrollment had a step after the peildatum, so that each
+    history is its course (`rules.history_from_course`, ADR 0019). In every other case False, and
+    the histories decide (`services._sensitive_target`)."""
+    if len(p.programme_ids) != 1 or p.basis != BASIS_REFERRED:
+        return False
+    chosen = cohort_enrollments(counted, p)
+    if chosen.filter(last_event_on__gt=p.on).exists():
+        return False
+    return chosen.filter(
+        ended_on__isnull=False, last_event_type=rules.TRANSFERRED, transfer_target__is_sensitive=True
+    ).exists()
+
+
 def cohort(counted: QuerySet[Enrollment], p: ReportParameters) -> indicators.Cohort:
     return cohorts(counted, p)[0]
 

@@ -244,6 +244,13 @@ def _report_compute(
     # a reader who counts whole municipalities reads the counts from the replica when there is one;
     # a team member's counts depend on their team and grants, which are read where they are decided
     counting = replica.reads_from_replica if scope.role not in access.TEAM_ROLES else nullcontext
+    if not suppressed and scope.role not in access.TEAM_ROLES:
+        # where the courses already show a transfer to a sensitive programme (aggregates only outside
+        # the team, below), the report goes to whole months at once instead of being computed twice
+        with counting():
+            if selectors.transfers_to_sensitive_for_certain(scope.counted, p):
+                suppressed = True
+                p = whole_months(p)
     with counting():
         cohorts, cohorts_then = _cohorts(scope, p, month_before_too=suppressed)
     if not suppressed and scope.role not in access.TEAM_ROLES:
