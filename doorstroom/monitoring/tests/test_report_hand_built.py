@@ -46,6 +46,26 @@ def record_measurement(actor, participant, code, moment, n, scores, **extra):
     )
 
 
+#: no work of any kind: the ladder's rung follows from social contact alone
+NO_WORK = {"betaald_werk": 0, "ondersteuning_bij_werk": 0, "onbetaald_werk": 0, "georganiseerde_activiteit": 0}
+
+
+def record_ladder_rise(actor, participant, first, later):
+    """Rung 2 on day `first` (social contact only), then rung 3 on day `later` by the coach's
+    judgement (an override with its reason)."""
+    record_measurement(actor, participant, "participatieladder", "nulmeting", first, {**NO_WORK, "sociaal_contact": 1})
+    record_measurement(
+        actor,
+        participant,
+        "participatieladder",
+        "vervolgmeting",
+        later,
+        {**NO_WORK, "sociaal_contact": 1},
+        rung_override=3,
+        override_reason="Gaat sinds kort twee ochtenden per week naar een buurthuis.",
+    )
+
+
 @pytest.fixture
 def cohort():
     municipality = OrganisationFactory(municipality=True)
@@ -254,7 +274,6 @@ def test_measurement_progress_compares_the_first_and_the_last_score_as_known_tod
     single measurement is not progress, and a report on an earlier date sees only what was measured by then."""
     director = cohort["director"]
     a, b, c = cohort["A"][0], cohort["B"][0], cohort["C"][0]
-    no_work = {"betaald_werk": 0, "ondersteuning_bij_werk": 0, "onbetaald_werk": 0, "georganiseerde_activiteit": 0}
     measure = partial(record_measurement, director)
 
     measure(a, "taalniveau", "nulmeting", 5, {"lezen": 1, "spreken": 1})
@@ -270,16 +289,7 @@ def test_measurement_progress_compares_the_first_and_the_last_score_as_known_tod
         correction_reason="Datum en scores verwisseld met een andere deelnemer",
     )
     measure(b, "taalniveau", "nulmeting", 11, {"lezen": 2})  # measured once: not progress
-    measure(c, "participatieladder", "nulmeting", 12, {**no_work, "sociaal_contact": 1})  # rung 2
-    measure(
-        c,
-        "participatieladder",
-        "vervolgmeting",
-        28,
-        {**no_work, "sociaal_contact": 1},
-        rung_override=3,
-        override_reason="Gaat sinds kort twee ochtenden per week naar een buurthuis.",
-    )
+    record_ladder_rise(director, c, 12, 28)  # rung 2, then 3
     measure(a, "zrm", "nulmeting", 5, {"FIN": 2, "WRK": 3})
     measure(a, "zrm", "vervolgmeting", 60, {"FIN": 4, "WRK": 2})
 

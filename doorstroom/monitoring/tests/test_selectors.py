@@ -10,7 +10,7 @@ from doorstroom.access import policy as access
 from doorstroom.enrollments import services as enrollment_services
 from doorstroom.monitoring import indicators, selectors
 
-from .test_report_hand_built import cohort, day, record_measurement  # noqa: F401  (the hand-built cohort as a fixture)
+from .test_report_hand_built import cohort, day, record_ladder_rise, record_measurement  # noqa: F401  (the hand-built cohort as a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -272,18 +272,7 @@ def _rich_cohort(cohort):  # noqa: F811
     record_measurement(director, a, "taalniveau", "vervolgmeting", 40, {"lezen": 3, "spreken": 2})
     record_measurement(director, a, "zrm", "nulmeting", 5, {"FIN": 2})
     record_measurement(director, a, "zrm", "vervolgmeting", 70, {"FIN": 4})
-    no_work = {"betaald_werk": 0, "ondersteuning_bij_werk": 0, "onbetaald_werk": 0, "georganiseerde_activiteit": 0}
-    record_measurement(director, c, "participatieladder", "nulmeting", 12, {**no_work, "sociaal_contact": 1})
-    record_measurement(
-        director,
-        c,
-        "participatieladder",
-        "vervolgmeting",
-        60,
-        {**no_work, "sociaal_contact": 1},
-        rung_override=3,
-        override_reason="Doet sinds een maand mee aan een wekelijkse activiteit.",
-    )
+    record_ladder_rise(director, c, 12, 60)
     enrollment_services.enrollment_tags_set(enrollment=cohort["A"][1], actor=director, codes=["maatje"], on=day(50))
     p = selectors.ReportParameters(on=day(120), programme_ids=(cohort["programme"].pk,))
     return selectors.cohort(access.report_scope(director).counted, p)
