@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from doorstroom.access import policy as access
 from doorstroom.contacts import services as contact_services
@@ -153,6 +154,26 @@ def _measurement_print(rows: list[Row]) -> str:
 # --- the plan: rows read, checked and grouped per participant -----------------------------------
 
 
+class Known:
+    """What the import needs of an external id imported before: the record's id, what it became and
+    its fingerprint (a model object each would take a kilobyte; a file imported again has one for
+    every participant, enrollment, history, measurement and contact)."""
+
+    __slots__ = ("pk", "object_id", "fingerprint")
+
+    def __init__(self, pk: int, object_id: int, fingerprint: str) -> None:
+        self.pk, self.object_id, self.fingerprint = pk, object_id, fingerprint
+
+
+def _known(records: QuerySet[ImportedRecord]) -> dict[tuple[str, str], Known]:
+    return {
+        (table, external_id): Known(pk, object_id, print_)
+        for pk, table, external_id, object_id, print_ in records.values_list(
+            "pk", "table", "external_id", "object_id", "fingerprint"
+        )
+    }
+
+
 @dataclass
 class Plan:
     """Every row of the files, checked, grouped per participant (by the participant's external id)."""
@@ -163,7 +184,7 @@ class Plan:
     events: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
     measurements: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
     contacts: dict[str, Row] = field(default_factory=dict)
-    known: dict[tuple[str, str], ImportedRecord] = field(default_factory=dict)  # (table, external id)
+    known: dict[tuple[str, str], "Known"] = field(default_factory=dict)  # (table, external id)
     problems: list[Problem] = field(default_factory=list)
 
     owners: dict[str, str] = field(default_factory=dict)  # enrollment external id -> participant's
@@ -231,12 +252,16 @@ def _owners(plan: Plan) -> None:
     if not earlier:
         return
     participant_of = dict(Enrollment.objects.filter(pk__in=earlier).values_list("pk", "participant_id"))
-    records = ImportedRecord.objects.filter(
-        organisation_id=plan.user.organisation_id or 0, table="deelnemers", object_id__in=set(participant_of.values())
+    records = _known(
+        ImportedRecord.objects.filter(
+            organisation_id=plan.user.organisation_id or 0,
+            table="deelnemers",
+            object_id__in=set(participant_of.values()),
+        )
     )
-    external_of = {rec.object_id: rec.external_id for rec in records}
-    for rec in records:
-        plan.known.setdefault(("deelnemers", rec.external_id), rec)
+    external_of = {rec.object_id: external_id for (_table, external_id), rec in records.items()}
+    for address, rec in records.items():
+        plan.known.setdefault(address, rec)
     for enrollment_pk, key in earlier.items():
         owner = external_of.get(participant_of.get(enrollment_pk, 0))
         if owner is not None:
@@ -281,13 +306,12 @@ def _check_rows(read: reading.Reading, plan: Plan, lookups: Lookups) -> None:
         for t in ("deelnemers", "trajecten", "metingen", "contacten")
         for r in by_table[t]
     ]
-    plan.known = {
-        (rec.table, rec.external_id): rec
-        for rec in ImportedRecord.objects.filter(
+    plan.known = _known(
+        ImportedRecord.objects.filter(
             organisation_id=plan.user.organisation_id or 0,
             external_id__in={e for _t, e in externals} | _referenced(by_table),
         )
-    }
+    )
 
     for row in by_table["deelnemers"]:
         _unique(plan.participants, row, "extern_id", problems)
@@ -505,7 +529,7 @@ class _Writer:
     def remember(self, table: str, external_id: str, object_id: int, print_: str) -> None:
         record = self.plan.known.get((table, external_id))
         if record is None:
-            record = ImportedRecord(
+            saved = ImportedRecord.objects.create(
                 organisation_id=self.user.organisation_id or 0,
                 table=table,
                 external_id=external_id,
@@ -513,11 +537,12 @@ class _Writer:
                 fingerprint=print_,
                 batch=self.batch,
             )
-            record.save()
-            self.plan.known[(table, external_id)] = record
+            self.plan.known[(table, external_id)] = Known(saved.pk, object_id, print_)
         elif record.object_id != object_id or record.fingerprint != print_:
-            record.object_id, record.fingerprint, record.batch = object_id, print_, self.batch
-            record.save(update_fields=["object_id", "fingerprint", "batch"])
+            record.object_id, record.fingerprint = object_id, print_
+            ImportedRecord.objects.filter(pk=record.pk).update(
+                object_id=object_id, fingerprint=print_, batch=self.batch
+            )
 
     def may(self, participant: Participant, category: str) -> bool:
         allowed = self.allowed.get(participant.pk)
