@@ -21,19 +21,18 @@ from doorstroom.core.messages import _
 from .rules import (
     MAX_CELL,
     MAX_ROWS,
-    ROOM,
     TABLES,
     Column,
     Problem,
     Row,
     Table,
-    Unpacked,
     formula_problem,
     header_problems,
     normalised_header,
     parse_cell,
     table_for,
 )
+from .staging import Staging
 
 DELIMITERS = (";", ",", "\t")
 #: A lead byte followed by continuation bytes: how UTF-8 writes a non-ASCII character.
@@ -45,29 +44,29 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 @dataclass
 class ReadTable:
-    """One table as read from a file or a sheet."""
+    """One table as read from a file or a sheet (its rows went to the import's staging)."""
 
     file: str
     table: Table
-    rows: list[Row] = field(default_factory=list)
+    rows: int = 0
 
 
 @dataclass
 class Reading:
+    #: where the rows go as they are read (none is kept in memory)
+    staging: Staging
     tables: list[ReadTable] = field(default_factory=list)
     #: what stops the files being read as tables (the checks across rows wait until these are solved)
     problems: list[Problem] = field(default_factory=list)
     #: cells that do not hold a value of their column's kind (reported with the checks across rows)
     value_problems: list[Problem] = field(default_factory=list)
     encodings: dict[str, str] = field(default_factory=dict)
-    #: the rows whose values are open; the others are kept packed
-    unpacked: Unpacked = field(default_factory=Unpacked)
 
 
-def read_files(files: list[tuple[str, bytes]], *, max_bytes: int, room: int = ROOM) -> Reading:
-    """Read every file; a problem in one file does not stop the others being read (all problems are
-    reported together). At most `room` rows are held open at a time; the others are kept packed."""
-    reading = Reading(unpacked=Unpacked(room))
+def read_files(files: list[tuple[str, bytes]], *, max_bytes: int, staging: Staging) -> Reading:
+    """Read every file into `staging`; a problem in one file does not stop the others being read
+    (all problems are reported together, and then nothing staged is used)."""
+    reading = Reading(staging=staging)
     if not files:
         reading.problems.append(Problem("", 0, "", _("Kies ten minste één bestand.")))
     for name, data in files:
@@ -286,6 +285,6 @@ def _take_rows(file: str, stem: str, rows: Iterator[tuple[int, Sequence[Any]]], 
             if problem:
                 reading.value_problems.append(row.problem(column.name, problem))
             values[column.name] = value
-        reading.unpacked.keep(row).seal()
-        read.rows.append(row)
+        reading.staging.add(table.name, row)
+        read.rows += 1
     reading.tables.append(read)

@@ -7,7 +7,6 @@ sheet. docs/import.md describes the same columns for people who fill the files.
 import marshal
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,8 +19,6 @@ MAX_BYTES = 40 * 1024 * 1024
 MAX_BYTES_WEB = 5 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_CELL = 4000
-#: how many rows an import holds open at a time (the others packed, a few hundred bytes each)
-ROOM = 10_000
 
 #: Excel counts days from 30 December 1899 (with its leap-year quirk folded in).
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -176,80 +173,22 @@ class Problem:
 
 class Row:
     """One row of a file: its place and its values by column name (parsed from the cells as read).
+    Rows live in the import's staging on disk (`staging`) and are made again for the group of
+    participants being checked or written."""
 
-    A file can hold 200,000 rows and every row is checked before anything is written, so the rows
-    are kept packed (a few hundred bytes each instead of a dictionary of objects) and unpacked while
-    someone works on them; the import's `Unpacked` packs the oldest again once too many are open."""
-
-    __slots__ = ("file", "number", "_packed", "_values", "_unpacked", "_sealed")
+    __slots__ = ("file", "number", "values")
 
     def __init__(self, file: str, number: int, values: dict[str, Any] | None = None) -> None:
         self.file = file
         self.number = number
-        self._packed: bytes | None = None
-        self._values: dict[str, Any] | None = values if values is not None else {}
-        self._unpacked: Unpacked | None = None  # set by `Unpacked.keep`
-        self._sealed = False
-
-    @property
-    def values(self) -> dict[str, Any]:
-        """The row's values, unpacked when packed. Read them here; change them only with `note`
-        (a sealed row forgets any other change when it is packed)."""
-        if self._values is None:
-            self._values = unpack(self._packed or b"")
-            if self._unpacked is not None:
-                self._unpacked.took(self)
-        return self._values
+        self.values: dict[str, Any] = values if values is not None else {}
 
     def note(self, name: str, value: Any) -> None:
-        """A check's note on the row (`_score`, `_target_of`), kept in its packed values too."""
-        values = self.values
-        values[name] = value
-        if self._sealed:
-            self._packed = pack(values)
-
-    def pack(self) -> None:
-        if self._values is not None:
-            if not self._sealed or self._packed is None:
-                self._packed = pack(self._values)
-            self._values = None
-            if self._unpacked is not None:
-                self._unpacked.let_go(self)
-
-    def seal(self) -> None:
-        """The row is read: from now on packing only lets go of the values (they change only through
-        `note`), since the checks and the writer open the rows again and again."""
-        self.pack()
-        self._sealed = True
+        """A check's note on the row (`_score`, `_target_of`)."""
+        self.values[name] = value
 
     def problem(self, column: str, message: str) -> Problem:
         return Problem(self.file, self.number, column, message)
-
-
-class Unpacked:
-    """The rows of one import whose values are open, the least recently opened first; past `room` the
-    oldest are packed again, so memory stays bounded however the checks and the writer walk the files.
-    The row just opened is the newest, so it is never the one packed."""
-
-    def __init__(self, room: int = ROOM) -> None:
-        self.room = room
-        self.rows: OrderedDict[Row, None] = OrderedDict()  # taking the oldest stays cheap after many
-
-    def took(self, row: Row) -> None:
-        self.rows[row] = None
-        self.rows.move_to_end(row)
-        while len(self.rows) > self.room:
-            oldest, _none = self.rows.popitem(last=False)
-            oldest.pack()
-
-    def let_go(self, row: Row) -> None:
-        self.rows.pop(row, None)
-
-    def keep(self, row: Row) -> Row:
-        """A row just read: packed at once when there is no room for it."""
-        row._unpacked = self
-        self.took(row)
-        return row
 
 
 #: the key names of packed rows, each tuple once (a file has a handful of layouts)

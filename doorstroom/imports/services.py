@@ -5,7 +5,8 @@ an updated file adds what is new and corrects what changed with correcting event
 `import_files` first reads and checks every row (shape, codes, references, dates). Only a file
 without such problems goes on to the domain services, inside one transaction, participant by
 participant (a savepoint each, so every participant's problem is reported); any problem, or a
-preview, rolls the whole transaction back.
+preview, rolls the whole transaction back. The rows wait in a scratch store on disk (`staging`) and
+are checked and written one group of participants at a time, so memory does not grow with the file.
 """
 
 import hashlib
@@ -37,9 +38,9 @@ from doorstroom.participants import services as participant_services
 from doorstroom.participants.models import BenefitStatus, Participant, ResidenceStatus
 from doorstroom.programmes.models import ContextTag, OutcomeType, Phase, Programme, ProgrammeGroup, reason_catalogue
 
-from . import reading
+from . import reading, staging
 from .models import ImportBatch, ImportedRecord
-from .rules import EVENT_NAMES, MAX_BYTES, MOMENT_NAMES, ORDER, ROOM, Problem, Row
+from .rules import EVENT_NAMES, MAX_BYTES, MOMENT_NAMES, ORDER, Problem, Row
 
 Category = access.Category
 
@@ -179,6 +180,8 @@ class Plan:
     """Every row of the files, checked, grouped per participant (by the participant's external id)."""
 
     user: User
+    #: every row of the import (the plan holds one group of participants): rows of other groups
+    staged: staging.Staging
     participants: dict[str, Row] = field(default_factory=dict)
     enrollments: dict[str, Row] = field(default_factory=dict)
     events: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
@@ -293,25 +296,12 @@ def _lookups(user: User) -> Lookups:
     )
 
 
-def _check_rows(read: reading.Reading, plan: Plan, lookups: Lookups) -> None:
-    """Every cell parsed and every code, reference and date order checked, before any write."""
+def _check_rows(by_table: dict[str, list[Row]], plan: Plan, lookups: Lookups) -> None:
+    """Every code, reference and date order of these rows (one group of participants, with all
+    their rows) checked, before any write; each cell was parsed as it was read."""
     problems = plan.problems
-    problems.extend(read.value_problems)  # each cell was parsed as it was read
     today = clock.today()
-    by_table: dict[str, list[Row]] = defaultdict(list)
-    for table in read.tables:
-        by_table[table.table.name].extend(table.rows)
-    externals = [
-        (t, str(r.values.get("extern_id") or r.values.get("traject") or ""))
-        for t in ("deelnemers", "trajecten", "metingen", "contacten")
-        for r in by_table[t]
-    ]
-    plan.known = _known(
-        ImportedRecord.objects.filter(
-            organisation_id=plan.user.organisation_id or 0,
-            external_id__in={e for _t, e in externals} | _referenced(by_table),
-        )
-    )
+    plan.known = _known_for(by_table, plan)
 
     for row in by_table["deelnemers"]:
         _unique(plan.participants, row, "extern_id", problems)
@@ -389,7 +379,15 @@ def _check_rows(read: reading.Reading, plan: Plan, lookups: Lookups) -> None:
                 )
             if v["naar_traject"]:
                 follow = plan.enrollments.get(str(v["naar_traject"]))
-                if follow is None and ("trajecten", str(v["naar_traject"])) not in plan.known:
+                elsewhere = plan.staged.holds("trajecten", str(v["naar_traject"]))
+                if follow is None and elsewhere:  # a traject of another participant in the files
+                    problems.append(
+                        row.problem(
+                            "naar_traject",
+                            _("Het vervolgtraject moet dezelfde deelnemer, dit programma en deze datum hebben."),
+                        )
+                    )
+                elif follow is None and ("trajecten", str(v["naar_traject"])) not in plan.known:
                     problems.append(row.problem("naar_traject", _("Dit traject staat niet in trajecten.")))
                 elif follow is not None and (
                     str(follow.values["programma"]).lower() != target
@@ -476,9 +474,50 @@ def _score(scale: ScaleVersion | None, text: str) -> int | None:
     return labels.get(text.strip().lower())
 
 
-def _referenced(by_table: dict[str, list[Row]]) -> set[str]:
-    names = {"deelnemer", "traject", "naar_traject"}
-    return {str(r.values[n]) for rows in by_table.values() for r in rows for n in names if r.values.get(n)}
+def _ids_wanted(by_table: dict[str, list[Row]]) -> dict[str, set[str]]:
+    """Per table, the external ids in these rows that can name one of its records."""
+
+    def ids(table: str, *columns: str) -> set[str]:
+        return {str(r.values[c]) for r in by_table.get(table, ()) for c in columns if r.values.get(c)}
+
+    people = ids("deelnemers", "extern_id") | ids("trajecten", "deelnemer") | ids("metingen", "deelnemer")
+    routes = ids("trajecten", "extern_id") | ids("gebeurtenissen", "traject", "naar_traject")
+    wanted = {
+        "deelnemers": people | ids("contacten", "deelnemer"),
+        "trajecten": routes,
+        "gebeurtenissen": routes,
+        "metingen": ids("metingen", "extern_id"),
+        "contacten": ids("contacten", "extern_id"),
+    }
+    # an event's own record is named "<traject>#<event>": only an id of that shape can be one
+    wanted["gebeurtenis"] = {e for found in wanted.values() for e in found if "#" in e}
+    return wanted
+
+
+#: rows whose external ids are looked up in the records of earlier imports at once
+KNOWN_PART = 10_000
+
+
+def _learn_known(stage: staging.Staging, organisation_id: int) -> None:
+    """What earlier imports made of every external id in the files, read once for the whole import
+    (in parts of the files) and kept in the staging: asked per group of participants, the database
+    would walk all the organisation's records again and again whenever its statistics are behind,
+    as they are right after a large import."""
+    for part in stage.in_parts(KNOWN_PART):
+        wanted = _ids_wanted(part)
+        stage.keep_known(
+            ImportedRecord.objects.filter(
+                organisation_id=organisation_id, external_id__in=set().union(*wanted.values())
+            ).values_list("table", "external_id", "pk", "object_id", "fingerprint")
+        )
+
+
+def _known_for(by_table: dict[str, list[Row]], plan: Plan) -> dict[tuple[str, str], "Known"]:
+    """What these rows' external ids became in earlier imports (`_learn_known` put it in the staging)."""
+    return {
+        (table, external_id): Known(pk, object_id, print_)
+        for table, external_id, pk, object_id, print_ in plan.staged.known(_ids_wanted(by_table))
+    }
 
 
 def _choose(values: Iterable[str]) -> str:
@@ -498,7 +537,12 @@ def _unique(seen: dict[str, Row], row: Row, column: str, problems: list[Problem]
 def _known_participant(plan: Plan, row: Row, column: str, problems: list[Problem]) -> None:
     """A row about a participant needs that participant in this file or from an earlier import."""
     key = str(row.values.get(column) or "")
-    if key and key not in plan.participants and ("deelnemers", key) not in plan.known:
+    if (
+        key
+        and key not in plan.participants
+        and ("deelnemers", key) not in plan.known
+        and not plan.staged.holds("deelnemers", key)
+    ):
         problems.append(row.problem(column, _("Deze deelnemer staat niet in deelnemers en is niet eerder ingelezen.")))
 
 
@@ -569,10 +613,14 @@ class _RowError(Exception):
 
 
 def _participant_data(w: _Writer, row: Row) -> tuple[Organisation, dict[str, Any], str, User]:
+    return _participant_fields(w.lookups, w.user, row)
+
+
+def _participant_fields(lookups: Lookups, user: User, row: Row) -> tuple[Organisation, dict[str, Any], str, User]:
     """A deelnemers row as the participant services take it: municipality, data, the row's
     fingerprint and the regisseur it names (or the importer)."""
     v = row.values
-    municipality = w.lookups.municipalities[str(v["gemeente"]).lower()]
+    municipality = lookups.municipalities[str(v["gemeente"]).lower()]
     data = {
         "given_name": v["voornaam"],
         "family_name_prefix": v["tussenvoegsel"],
@@ -587,7 +635,7 @@ def _participant_data(w: _Writer, row: Row) -> tuple[Organisation, dict[str, Any
         "phone": v["telefoon"],
     }
     print_ = _row_print(v)
-    director = w.lookups.directors[str(v["regisseur"]).lower()] if v["regisseur"] else w.user
+    director = lookups.directors[str(v["regisseur"]).lower()] if v["regisseur"] else user
     return municipality, data, print_, director
 
 
@@ -1061,29 +1109,6 @@ class _RowErrors(Exception):
         self.problems = problems
 
 
-def _participant_keys(plan: Plan) -> list[str]:
-    """Every participant the files are about, in the order of their first row."""
-    first: dict[str, tuple[str, int]] = {}
-
-    def see(key: str | None, row: Row) -> None:
-        if key and key not in first:
-            first[key] = (row.file, row.number)
-
-    for key, row in plan.participants.items():
-        see(key, row)
-    for row in plan.enrollments.values():
-        see(str(row.values["deelnemer"]), row)
-    for traject, rows in plan.events.items():
-        owner = plan.owner_of_enrollment(traject)
-        for row in rows:
-            see(owner, row)
-    for rows in plan.measurements.values():
-        see(str(rows[0].values["deelnemer"]), rows[0])
-    for row in plan.contacts.values():
-        see(str(row.values["deelnemer"]), row)
-    return sorted(first, key=lambda k: first[k])
-
-
 def _write_participant(w: _Writer, key: str) -> None:
     plan = w.plan
     row = plan.participants.get(key)
@@ -1116,11 +1141,12 @@ class _NotInSets(Exception):
     """Something in a set needs the one-by-one path, which says exactly what (or writes it)."""
 
 
-def _new_in_sets(plan: Plan, keys: list[str], w: _Writer) -> set[str]:
-    """The participants whose rows can be written in sets: new (none of their rows was imported
-    before), without a transfer in their histories, and with nobody who may be the same person,
-    neither in the database nor in an earlier row of the files. Everything else, and any set in
-    which something is refused, goes one by one through the services, which then say what is wrong."""
+def _eligible_for_sets(plan: Plan, keys: list[str]) -> set[str]:
+    """The participants whose rows can be written in sets as far as their own rows say: new (none
+    of their rows was imported before) and without a transfer in their histories. Whether someone
+    may be the same person is asked over the whole import (`_maybe_the_same`); everything else, and
+    any set in which something is refused, goes one by one through the services, which then say
+    what is wrong."""
     with_transfer = {
         traject
         for traject, rows in plan.events.items()
@@ -1131,7 +1157,7 @@ def _new_in_sets(plan: Plan, keys: list[str], w: _Writer) -> set[str]:
             for r in rows
         )
     }
-    new: list[str] = []
+    chosen: set[str] = set()
     for key in keys:
         row = plan.participants.get(key)
         own = plan.rows_of(key)
@@ -1147,30 +1173,41 @@ def _new_in_sets(plan: Plan, keys: list[str], w: _Writer) -> set[str]:
             or any(("contacten", c) in plan.known for c in own.contacts)
         ):
             continue
-        new.append(key)
-    if not new:
-        return set()
-    chosen = set(new)
-    registrations: list[tuple[int, dict[str, Any]]] = []
-    positions: dict[int, str] = {}
-    for key in keys:  # every participant row in the files' order: an earlier one may be the same person
-        row = plan.participants.get(key)
-        if row is None:
-            continue
-        municipality, data, _print, _director = _participant_data(w, row)
-        try:
-            cleaned = participant_services.cleaned_for_registration(
-                participant_services.NewParticipant(municipality, data)
-            )
-        except DomainError:
-            chosen.discard(key)
-            continue
-        positions[len(registrations)] = key
-        # only what the duplicate rule compares: a whole registration each would grow with the file
-        registrations.append((municipality.pk, {k: cleaned[k] for k in participant_services.DUPLICATE_FIELDS}))
-    for position in participant_services.possible_duplicates_among(registrations):
-        chosen.discard(positions[position])
+        chosen.add(key)
     return chosen
+
+
+@dataclass
+class _SamePeople:
+    """Every participant row of the import in the files' order, as the duplicate rule compares them
+    (four fields each: a whole registration each would grow with the file), gathered group by group."""
+
+    lookups: Lookups
+    user: User
+    registrations: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    positions: dict[int, str] = field(default_factory=dict)
+    refused: set[str] = field(default_factory=set)
+
+    def see(self, plan: Plan, keys: list[str]) -> None:
+        for key in keys:  # an earlier row in the files may be the same person
+            row = plan.participants.get(key)
+            if row is None:
+                continue
+            municipality, data, _print, _director = _participant_fields(self.lookups, self.user, row)
+            try:
+                cleaned = participant_services.cleaned_for_registration(
+                    participant_services.NewParticipant(municipality, data)
+                )
+            except DomainError:
+                self.refused.add(key)
+                continue
+            self.positions[len(self.registrations)] = key
+            self.registrations.append((municipality.pk, {k: cleaned[k] for k in participant_services.DUPLICATE_FIELDS}))
+
+    def not_in_sets(self) -> set[str]:
+        """Those who may be someone in the database or an earlier row, and those refused."""
+        matched = participant_services.possible_duplicates_among(self.registrations)
+        return self.refused | {self.positions[position] for position in matched}
 
 
 def _write_set(w: _Writer, keys: list[str]) -> None:
@@ -1474,28 +1511,109 @@ def import_files(
     max_bytes: int = MAX_BYTES,
     progress: Callable[[int, int], None] | None = None,
     sets: bool = True,
-    room: int = ROOM,
+    window: int = SET_SIZE,
 ) -> ImportOutcome:
     """Read, check and (when `write` and nothing is wrong) write the files; otherwise leave the
     database as it was. Returns what was (or would be) done and every problem found. New
-    participants are written in sets (`sets=False`: all one by one, which the tests compare). At most
-    `room` rows are open at a time (`rules.Unpacked`)."""
+    participants are written in sets (`sets=False`: all one by one, which the tests compare). The
+    rows wait on disk (`staging`) and are checked, then written, `window` participants at a time."""
     if not access.may_import(user):
         raise access.Refusal(_("Alleen een klantregisseur of teamleider kan trajecten inlezen."), "import_role")
     outcome = ImportOutcome()
-    read = reading.read_files(files, max_bytes=max_bytes, room=room)
-    outcome.encodings = read.encodings
-    if read.problems:
-        outcome.problems = sorted(set(read.problems))
-        return outcome
-    plan = Plan(user=user)
-    lookups = _lookups(user)
-    _check_rows(read, plan, lookups)
+    with staging.Staging() as stage:
+        read = reading.read_files(files, max_bytes=max_bytes, staging=stage)
+        outcome.encodings = read.encodings
+        if read.problems:
+            outcome.problems = sorted(set(read.problems))
+            return outcome
+        lookups = _lookups(user)
+        keys, not_in_sets, problems = _check_all(read, stage, user, lookups, window, sets=sets)
+        if problems:
+            outcome.problems = sorted(set(problems))
+            return outcome
+        _write_all(user, files, write, stage, lookups, keys, not_in_sets, outcome, progress, sets=sets, window=window)
+    outcome.problems = sorted(set(outcome.problems))
+    return outcome
+
+
+def _groups(keys: list[str], window: int) -> Iterable[tuple[int, list[str]]]:
+    for start in range(0, len(keys), window):
+        yield start, keys[start : start + window]
+
+
+def _plan_of(stage: staging.Staging, keys: list[str], user: User, lookups: Lookups) -> Plan:
+    """One group of participants with all their rows, checked and grouped per participant."""
+    plan = Plan(user=user, staged=stage)
+    _check_rows(stage.window(keys), plan, lookups)
     index_by_participant(plan)
-    if plan.problems:
-        outcome.problems = sorted(set(plan.problems))
-        return outcome
-    keys = _participant_keys(plan)
+    return plan
+
+
+def _check_all(
+    read: reading.Reading, stage: staging.Staging, user: User, lookups: Lookups, window: int, *, sets: bool
+) -> tuple[list[str], set[str], list[Problem]]:
+    """Every row checked, group by group, before anything is written: the participants in the
+    order of their first row, those that may not go in sets, and every problem."""
+    problems = list(read.value_problems)  # each cell was parsed as it was read
+    stage.settle(lambda trajects: _owners_known_before(user, trajects))
+    _learn_known(stage, user.organisation_id or 0)
+    for table in ("deelnemers", "trajecten", "contacten"):  # ids unique across groups too
+        for file, number, first in stage.duplicates(table):
+            problems.append(
+                Problem(file, number, "extern_id", _("Dit externe id staat ook in rij %(row)s.", row=first))
+            )
+    keys = stage.participants()
+    same_people = _SamePeople(lookups, user)
+    for _start, part in _groups(keys, window):
+        plan = _plan_of(stage, part, user, lookups)
+        problems.extend(plan.problems)
+        if sets and not problems:  # with problems nothing is written: no need to compare people
+            same_people.see(plan, part)
+    ownerless = Plan(user=user, staged=stage)  # events of trajecten nobody knows
+    _check_rows(stage.ownerless(), ownerless, lookups)
+    problems.extend(ownerless.problems)
+    return keys, same_people.not_in_sets() if sets and not problems else set(), problems
+
+
+def _owners_known_before(user: User, trajects: list[str]) -> dict[str, str]:
+    """Whose each traject imported before is (its participant's external id), in three queries."""
+    organisation_id = user.organisation_id or 0
+    enrollments = dict(
+        ImportedRecord.objects.filter(
+            organisation_id=organisation_id, table="trajecten", external_id__in=trajects
+        ).values_list("object_id", "external_id")
+    )
+    participant_of = dict(Enrollment.objects.filter(pk__in=enrollments).values_list("pk", "participant_id"))
+    external_of = dict(
+        ImportedRecord.objects.filter(
+            organisation_id=organisation_id, table="deelnemers", object_id__in=set(participant_of.values())
+        ).values_list("object_id", "external_id")
+    )
+    owners = {}
+    for enrollment_pk, traject in enrollments.items():
+        owner = external_of.get(participant_of.get(enrollment_pk, 0))
+        if owner is not None:
+            owners[traject] = owner
+    return owners
+
+
+def _write_all(
+    user: User,
+    files: list[tuple[str, bytes]],
+    write: bool,
+    stage: staging.Staging,
+    lookups: Lookups,
+    keys: list[str],
+    not_in_sets: set[str],
+    outcome: ImportOutcome,
+    progress: Callable[[int, int], None] | None,
+    *,
+    sets: bool,
+    window: int,
+) -> None:
+    """Write the checked rows group by group in one transaction; roll it back for a preview, the
+    same files again, or any problem the services find."""
+    writer: _Writer | None = None
     try:
         with transaction.atomic():
             batch = ImportBatch.objects.create(
@@ -1503,36 +1621,10 @@ def import_files(
                 imported_by=user,
                 files=[{"naam": name, "sha256": hashlib.sha256(data).hexdigest()} for name, data in files],
             )
-            writer = _Writer(user, plan, lookups, outcome, batch)
-            in_sets = _new_in_sets(plan, keys, writer) if sets else set()
-            same = _same_candidates(plan, keys) if sets else set()
-            pending: list[str] = []  # participants of one kind (new, or as imported before) in a row
-
-            def flush(done: int) -> None:
-                if not pending:
-                    return
-                if pending[0] in in_sets:
-                    _write_in_sets(writer, pending)
-                else:
-                    for key in _confirm_same(writer, pending):
-                        _write_one_by_one(writer, key)
-                pending.clear()
-                if progress is not None:
-                    progress(done, len(keys))
-
-            for done, key in enumerate(keys, start=1):
-                if key in in_sets or key in same:
-                    if pending and (pending[0] in in_sets) != (key in in_sets):
-                        flush(done - 1)
-                    pending.append(key)
-                    if len(pending) >= SET_SIZE:
-                        flush(done)
-                    continue
-                flush(done - 1)
-                _write_one_by_one(writer, key)
-                if progress is not None:
-                    progress(done, len(keys))
-            flush(len(keys))
+            writer = _Writer(user, Plan(user=user, staged=stage), lookups, outcome, batch)
+            for start, part in _groups(keys, window):
+                writer.plan = _plan_of(stage, part, user, lookups)
+                _write_group(writer, part, start, len(keys), not_in_sets, progress, sets=sets)
             series_refresh(writer.measured)  # once for the file, in the same transaction
             outcome.participants = len(writer.touched)
             changed = any(c[NEW] or c[CHANGED] for c in outcome.counts.values())
@@ -1550,7 +1642,7 @@ def import_files(
             )
             outcome.written, outcome.batch = True, batch
     except _Rollback:
-        if not outcome.problems:  # a look at the files it matched; those it would create do not exist
+        if not outcome.problems and writer is not None:  # a look at the files it matched
             access.record_import(
                 user,
                 participant_uuids=[u for pk, u in writer.touched.items() if pk not in writer.created],
@@ -1558,5 +1650,47 @@ def import_files(
                 written=False,
                 detail={"bestanden": [name for name, _d in files], "aantallen": outcome.counts, "voorbeeld": not write},
             )
-    outcome.problems = sorted(set(outcome.problems))
-    return outcome
+
+
+def _write_group(
+    writer: _Writer,
+    keys: list[str],
+    before: int,
+    total: int,
+    not_in_sets: set[str],
+    progress: Callable[[int, int], None] | None,
+    *,
+    sets: bool,
+) -> None:
+    """One group's participants: new ones in sets, those as imported before confirmed in sets, the
+    rest one by one (the writer's plan holds this group)."""
+    plan = writer.plan
+    in_sets = _eligible_for_sets(plan, keys) - not_in_sets if sets else set()
+    same = _same_candidates(plan, keys) if sets else set()
+    pending: list[str] = []  # participants of one kind (new, or as imported before) in a row
+
+    def flush(done: int) -> None:
+        if not pending:
+            return
+        if pending[0] in in_sets:
+            _write_in_sets(writer, pending)
+        else:
+            for key in _confirm_same(writer, pending):
+                _write_one_by_one(writer, key)
+        pending.clear()
+        if progress is not None:
+            progress(done, total)
+
+    for done, key in enumerate(keys, start=before + 1):
+        if key in in_sets or key in same:
+            if pending and (pending[0] in in_sets) != (key in in_sets):
+                flush(done - 1)
+            pending.append(key)
+            if len(pending) >= SET_SIZE:
+                flush(done)
+            continue
+        flush(done - 1)
+        _write_one_by_one(writer, key)
+        if progress is not None:
+            progress(done, total)
+    flush(before + len(keys))

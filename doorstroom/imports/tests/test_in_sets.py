@@ -16,7 +16,7 @@ from doorstroom.enrollments import services as enrollment_services
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EnrollmentTag, TeamAssignment
 from doorstroom.imports import services
 from doorstroom.imports.models import ImportedRecord
-from doorstroom.imports.rules import ROOM
+from doorstroom.imports.services import SET_SIZE
 from doorstroom.measurements.models import Measurement, ScoreSeries
 from doorstroom.measurements.series import VALUE_ROOM, series_mismatches
 from doorstroom.organisations.models import Role
@@ -217,13 +217,13 @@ class _Undo(Exception):
     pass
 
 
-def import_and_read(user, *, sets: bool, room: int = ROOM) -> tuple[dict, dict, int]:
+def import_and_read(user, *, sets: bool, window: int = SET_SIZE) -> tuple[dict, dict, int]:
     """Import the files, read what was stored and how many queries it took, then undo it all."""
     found: dict = {}
     try:
         with transaction.atomic():
             with CaptureQueriesContext(connection) as queries:
-                outcome = services.import_files(user=user, files=files(), write=True, sets=sets, room=room)
+                outcome = services.import_files(user=user, files=files(), write=True, sets=sets, window=window)
             assert outcome.problems == []
             assert series_mismatches()[1] == []  # the import refreshed what it measured
             found = {"state": stored_state(), "counts": outcome.counts, "participants": outcome.participants}
@@ -247,11 +247,11 @@ def test_sets_store_exactly_what_one_by_one_stores(director):
     assert queries_in_sets * 3 < queries_one_by_one, (queries_in_sets, queries_one_by_one)
 
 
-def test_rows_packed_and_opened_again_and_again_store_the_same(director):
-    """With room for three open rows every row is packed and opened again many times while the files
-    are checked and written (a large file does this with room for 10,000)."""
+def test_rows_taken_back_from_staging_in_small_groups_store_the_same(director):
+    """Checked and written two participants at a time, every check across rows and every set meets
+    the edge of a group (a large file goes 500 at a time): what is stored is the same."""
     roomy, outcome_roomy, _queries = import_and_read(director, sets=True)
-    cramped, outcome_cramped, _queries = import_and_read(director, sets=True, room=3)
+    cramped, outcome_cramped, _queries = import_and_read(director, sets=True, window=2)
     assert len(cramped["participants"]) == 57
     assert cramped == roomy
     assert outcome_cramped == outcome_roomy
@@ -353,3 +353,29 @@ def test_a_team_lead_naming_the_regisseur_stores_and_is_refused_the_same_in_sets
     lina = found[True][0]["participants"]["L-1"]
     assert [(member, role) for member, _org, role, _from, _until in lina[14]] == [(director.pk, "regisseur")]
     assert found[True] == found[False]
+
+
+def test_problems_across_groups_read_the_same_whatever_the_group_size(director):
+    """Checked one participant at a time, the checks that span participants (a measurement naming
+    two of them, a transfer to another's traject, an id used twice, a participant known only from
+    another group's row) find what the whole file at once finds, in the same words."""
+    spoiled = {
+        "metingen.csv": b"M-X;X-1;taalniveau;nulmeting;2022-01-25;lezen;A1;taaltoets\n"
+        b"M-X;X-3;taalniveau;nulmeting;2022-01-25;schrijven;A1;taaltoets\n",
+        "gebeurtenissen.csv": b"TX-2;2022-02-01;overgedragen;;;;dordrecht-participatie;TX-4;\n",
+        "contacten.csv": b"CX-1;X-3;2022-02-04;gesprek;gehouden;verschenen;30;\n",
+        "trajecten.csv": b"TX-1;X-2;dordrecht-participatie;10-01-2022;;;\n",
+    }
+    bad = [(name, data + spoiled.get(name, b"")) for name, data in files()]
+    before = (Participant.objects.count(), EnrollmentEvent.objects.count(), ImportedRecord.objects.count())
+    whole = services.import_files(user=director, files=bad, write=True)
+    one_at_a_time = services.import_files(user=director, files=bad, write=True, window=1)
+    named = {(p.file, p.column, p.message) for p in whole.problems}
+    assert ("metingen.csv", "deelnemer", "Rijen van dezelfde meting (M-X) moeten hier gelijk zijn.") in named
+    other = "Het vervolgtraject moet dezelfde deelnemer, dit programma en deze datum hebben."
+    assert ("gebeurtenissen.csv", "naar_traject", other) in named
+    used_twice = {("contacten.csv", "extern_id"), ("trajecten.csv", "extern_id")}
+    assert {(p.file, p.column) for p in whole.problems} >= used_twice
+    assert one_at_a_time.problems == whole.problems
+    assert not whole.written and not one_at_a_time.written
+    assert (Participant.objects.count(), EnrollmentEvent.objects.count(), ImportedRecord.objects.count()) == before

@@ -180,16 +180,17 @@ def importer():
     at=st.integers(min_value=0, max_value=50),
     channel=st.sampled_from(["csv", "xlsx"]),
     seed=st.integers(min_value=0, max_value=10_000),
+    window=st.sampled_from([1, 2, services.SET_SIZE]),  # participants checked and written per group
 )
 def test_one_bad_row_commits_nothing_and_the_right_file_imports_exactly(
-    importer, assurance, people, kind, at, channel, seed
+    importer, assurance, people, kind, at, channel, seed, window
 ):
     before = stored()
     try:
         with transaction.atomic():
             bad = history(people, seed)
             table, row = spoil(bad, kind, at)
-            outcome = services.import_files(user=importer, files=bad.files(channel), write=True)
+            outcome = services.import_files(user=importer, files=bad.files(channel), write=True, window=window)
             assurance.add("F1 generated files")
             assert not outcome.written
             if stored() != before:
@@ -204,7 +205,7 @@ def test_one_bad_row_commits_nothing_and_the_right_file_imports_exactly(
             if EXAMPLES[0] % 4:  # the right file and its re-import for one in four (time), the bad file always
                 raise _Undo
             good = history(people, seed)
-            done = services.import_files(user=importer, files=good.files(channel), write=True)
+            done = services.import_files(user=importer, files=good.files(channel), write=True, window=window)
             assert done.problems == [] and done.written
             assert stored()[:5] == (
                 before[0] + people,
@@ -214,7 +215,7 @@ def test_one_bad_row_commits_nothing_and_the_right_file_imports_exactly(
                 before[4] + people,
             )
             settled = stored()
-            again = services.import_files(user=importer, files=good.files(channel), write=True)
+            again = services.import_files(user=importer, files=good.files(channel), write=True, window=window)
             assert not again.written and again.problems == []
             if stored() != settled:
                 assurance.add("F1 duplicates on re-import")
