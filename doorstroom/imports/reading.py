@@ -176,7 +176,7 @@ def _read_csv(file: str, data: bytes, reading: Reading) -> None:
     first_line = (content if end < 0 else content[:end]).rstrip("\r")
     delimiter = _delimiter(first_line)
     # line by line from the text itself (a StringIO would copy it at four bytes a character); each
-    # row is read, checked and packed in turn
+    # row is read, checked and staged in turn
     reader = csv.reader((line.group() for line in _LINE.finditer(content)), delimiter=delimiter, strict=True)
     try:
         _take_rows(file, PurePath(file).stem, enumerate(reader, start=1), reading)  # as a spreadsheet numbers them
@@ -216,8 +216,8 @@ def _read_sheets(file: str, workbook: Any, reading: Reading) -> None:
 
 def _take_rows(file: str, stem: str, rows: Iterator[tuple[int, Sequence[Any]]], reading: Reading) -> None:
     """The rows of one file or sheet as a table, read one at a time: each row's cells are checked and
-    parsed into values, then the row is kept packed (the table is added only when the whole file was
-    read, so a file that breaks halfway adds no rows)."""
+    parsed into values, then the row goes to the staging (a file that breaks halfway leaves a problem
+    in `reading.problems`, and with any such problem the import uses nothing staged)."""
     filled = ((n, cells) for n, cells in rows if any(str(c).strip() for c in cells if c is not None))
     first = next(filled, None)
     if first is None:
