@@ -98,13 +98,6 @@ class Staging:
         if len(self._pending) >= _BATCH:
             self._flush()
 
-    def count(self, file: str) -> int:
-        self._flush()
-        if file not in self.files:
-            return 0
-        found = self._db.execute("SELECT count(*) FROM row WHERE file = ?", (self.files.index(file),)).fetchone()
-        return int(found[0])
-
     def _flush(self) -> None:
         if self._pending:
             self._db.executemany(
@@ -135,7 +128,12 @@ class Staging:
             "SELECT key, min(seq) FROM row WHERE tbl = ? AND owner IS NULL GROUP BY key", (events,)
         ).fetchall()
         for part in _parts(unsettled, _IN):
-            trajects = {self._values(seq)["traject"]: key for key, seq in part}
+            trajects = {
+                values["traject"]: key
+                for key, values in zip(
+                    (key for key, _seq in part), self._values_of([seq for _key, seq in part]), strict=True
+                )
+            }
             found = owners_known_before([str(t) for t in trajects if t])
             db.executemany(
                 "UPDATE row SET owner = ?, owner_text = ? WHERE tbl = ? AND key = ?",
@@ -246,9 +244,11 @@ class Staging:
                 ):
                     yield table, by_hash[key], pk, object_id, print_
 
-    def _values(self, seq: int) -> dict[str, Any]:
-        (data,) = self._db.execute("SELECT data FROM row WHERE seq = ?", (seq,)).fetchone()
-        return unpack(self._open(data))
+    def _values_of(self, seqs: Sequence[int]) -> list[dict[str, Any]]:
+        """The values of these rows, in the order asked, in one read."""
+        marks = ",".join("?" * len(seqs))
+        found = dict(self._db.execute(f"SELECT seq, data FROM row WHERE seq IN ({marks})", seqs))  # noqa: S608  # nosec B608
+        return [unpack(self._open(found[seq])) for seq in seqs]
 
     # --- sealing ---------------------------------------------------------------------------------
 
