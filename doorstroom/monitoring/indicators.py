@@ -76,12 +76,30 @@ class Cohort:
         return held
 
     @cached_property
-    def enrollments_by_participant(self) -> dict[int, frozenset[int]]:
+    def enrollments_of(self) -> "EnrollmentsOf":
         """Each participant's enrollments in the cohort (the members behind a count of persons)."""
-        by_participant: dict[int, set[int]] = defaultdict(set)
-        for h in self.histories:
-            by_participant[h.participant_id].add(h.enrollment_id)
-        return {k: frozenset(v) for k, v in by_participant.items()}
+        return EnrollmentsOf(self.histories)
+
+
+class EnrollmentsOf:
+    """Each participant's enrollments among some histories, worked out when a drill-down first asks.
+    A count's list holds this, never the cohort: the cohort holds its tables (`worked_out`), so a
+    cell holding the cohort would make a reference cycle, and a report's few hundred thousand objects
+    would wait for the cycle collector instead of being freed when the report is done."""
+
+    __slots__ = ("_histories", "_by_participant")
+
+    def __init__(self, histories: list[rules.History]) -> None:
+        self._histories = histories
+        self._by_participant: dict[int, frozenset[int]] | None = None
+
+    def __call__(self, participant_id: int) -> frozenset[int]:
+        if self._by_participant is None:
+            by_participant: dict[int, set[int]] = defaultdict(set)
+            for h in self._histories:
+                by_participant[h.participant_id].add(h.enrollment_id)
+            self._by_participant = {k: frozenset(v) for k, v in by_participant.items()}
+        return self._by_participant.get(participant_id, frozenset())
 
 
 class Cell:
@@ -635,7 +653,8 @@ def _people(changes: Iterable[ScoreChange]) -> list[int]:
 def _cells(participant_ids: Iterable[int], cohort: Cohort) -> Cell:
     """Persons counted, with their enrollments in the cohort behind the count."""
     ids = set(participant_ids)
-    return Cell(len(ids), behind=lambda: (e for p in ids for e in cohort.enrollments_by_participant.get(p, ())))
+    enrollments_of = cohort.enrollments_of  # not the cohort itself (see `EnrollmentsOf`)
+    return Cell(len(ids), behind=lambda: (e for p in ids for e in enrollments_of(p)))
 
 
 def _language_progress(cohort: Cohort) -> Table:

@@ -2,6 +2,7 @@
 refusal to start, a completion without follow-up, several outcomes per person), and the report
 compared with figures worked out by hand, in the comments next to each."""
 
+import gc
 from datetime import timedelta
 from functools import partial
 
@@ -16,7 +17,7 @@ from doorstroom.enrollments.models import TeamRole
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
 from doorstroom.measurements import services as measurement_services
 from doorstroom.measurements.models import MeasurementType
-from doorstroom.monitoring import services
+from doorstroom.monitoring import indicators, rules, services
 from doorstroom.organisations.models import Role
 from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
 from doorstroom.participants.tests.factories import ParticipantFactory
@@ -325,3 +326,32 @@ def test_a_group_as_one_whole_keeps_the_time_in_each_phase_of_a_transferred_traj
     alone = table(report, "tijd_per_fase", part=str(programme_id))
     assert whole[f"{programme_id}:1"] == alone[f"{programme_id}:1"] == {"count": 5, "q1": 3.0, "median": 4.1, "q3": 5.1}
     assert table(report, "trechter")["overgedragen"]["count"] == 0  # inside the group a transfer is not an ending
+
+
+def test_a_report_is_freed_when_it_is_done_without_waiting_for_the_cycle_collector(cohort):
+    """A report makes a few hundred thousand objects for a region; none may sit in a reference cycle
+    (a count's list holding the cohort that holds its tables did), or each report stays in memory until
+    the collector's rare full pass walks them all. The lists behind the counts still work."""
+    director = cohort["director"]
+    a, c = cohort["A"][0], cohort["C"][0]
+    record_measurement(director, a, "taalniveau", "nulmeting", 5, {"lezen": 1})
+    record_measurement(director, a, "taalniveau", "vervolgmeting", 60, {"lezen": 2})
+    record_ladder_rise(director, c, 12, 28)
+    p = services.parameters_from(director, {"programma": "route-p"})
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds in cycles is kept in gc.garbage
+    try:
+        report, members = services.report_compute(director, p)
+        behind_progress = members[("geheel", "taal_vooruitgang", "lezen", "rose")].members
+        del report, members
+        gc.collect()
+        in_cycles = [
+            type(o).__name__
+            for o in gc.garbage
+            if isinstance(o, (indicators.Cohort, indicators.Cell, indicators.Table, rules.History))
+        ]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert behind_progress == {cohort["A"][1].pk}
+    assert in_cycles == []
