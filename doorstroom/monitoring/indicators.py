@@ -63,6 +63,9 @@ class Cohort:
     municipality_names: dict[int, str] = field(default_factory=dict)
     tag_labels: dict[str, str] = field(default_factory=dict)  # context tag code -> label
     _held: dict[str, list[rules.History]] = field(default_factory=dict, repr=False, compare=False)
+    _standings_split: dict[str, list[tuple["Standing", dict[int | None, list[rules.History]]]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     #: tables worked out from the histories alone while the tags, minutes and changes were read
     #: (`work_out_early`), by code; `tables` takes them as they are
     worked_out: dict[str, "Table | None"] = field(default_factory=dict, repr=False, compare=False)
@@ -74,6 +77,38 @@ class Cohort:
         if held is None:
             held = self._held[indicator.code] = list(indicator.members(self)) if indicator.members else []
         return held
+
+    @cached_property
+    def standings(self) -> list[tuple["Standing", list[rules.History]]]:
+        """The histories grouped by what the funnel's tests read (`Standing`), once per cohort."""
+        return standings(self.histories)
+
+    def split(self, indicator: "Indicator", by: str) -> dict[int | None, list[rules.History]]:
+        """The histories a count holds, per municipality (`by="municipality"`) or per programme
+        (`by="programme"`). A funnel count asks its test once per standing and takes each standing's
+        histories already split; any other count splits its members one by one."""
+        key = self._key(by)
+        split: dict[int | None, list[rules.History]] = defaultdict(list)
+        if indicator.standing_test is None:
+            for h in self.members_of(indicator):
+                split[key(h)].append(h)
+            return split
+        parts_of = self._standings_split.get(by)
+        if parts_of is None:
+            parts_of = self._standings_split[by] = [
+                (standing, _grouped(group, key)) for standing, group in self.standings
+            ]
+        for standing, parts in parts_of:
+            if indicator.standing_test(standing, self.on):
+                for k, group in parts.items():
+                    split[k].extend(group)
+        return split
+
+    def _key(self, by: str) -> Callable[[rules.History], int | None]:
+        if by == "programme":
+            return operator.attrgetter("programme_id")
+        municipality_of = self.municipality_of
+        return lambda h: municipality_of.get(h.participant_id)
 
     @cached_property
     def enrollments_of(self) -> "EnrollmentsOf":
@@ -163,6 +198,8 @@ class Indicator:
     #: a count: the enrollments it holds (persons are the distinct participants among them), decided per
     #: history: the engine splits the whole cohort's list per programme and per municipality
     members: Callable[[Cohort], Iterable[rules.History]] | None = None
+    #: a funnel count's test, asked of a `Standing` (its `members` are those it holds)
+    standing_test: Callable[[Any, date], bool] | None = None
     #: a table (breakdowns, distributions, progress)
     table: Callable[[Cohort], Table] | None = None
     counts_persons: bool = True
@@ -218,8 +255,81 @@ def _enrollment_ids_of_stays(stays: list[tuple[float, int]]) -> Callable[[], Ite
 
 
 def _holding(test: Callable[[rules.History, date], bool], cohort: "Cohort") -> list[rules.History]:
+    """The histories for which `test` holds, asked of each: the reference for `_standing_in`."""
     on = cohort.on
     return [h for h in cohort.histories if test(h, on)]
+
+
+class _Dated:
+    """A date that is there, without its value: comparing it refuses (a funnel test may ask only
+    whether there is a date)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        raise TypeError("a funnel test may only ask whether a date is there (`is not None`), not compare it")
+
+    __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __eq__  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]
+
+
+_DATED = _Dated()
+
+
+class Standing:
+    """What a funnel test may read of a history: whether it has a referral, an intake and a start,
+    its state, its ending and its outcomes. Histories that agree on these are counted together and
+    each test is asked once per group instead of once per history (a region's cohort has a hundred
+    thousand histories and a few dozen standings). A test that reads anything else (a date's value,
+    the pauses) fails at once instead of counting wrongly: nothing else is here, and the dates refuse
+    comparison."""
+
+    __slots__ = ("referred_on", "intake_on", "started_on", "state", "ending", "outcomes")
+
+    with_outcome = rules.History.with_outcome  # the same definition, on the same two fields
+    is_open = rules.History.is_open
+
+    def __init__(self, key: tuple[bool, bool, bool, str, str, tuple[str, ...]]) -> None:
+        referred, intake, started, self.state, self.ending, self.outcomes = key
+        self.referred_on = _DATED if referred else None
+        self.intake_on = _DATED if intake else None
+        self.started_on = _DATED if started else None
+
+
+def _standing_of(h: rules.History) -> tuple[bool, bool, bool, str, str, tuple[str, ...]]:
+    return (h.referred_on is not None, h.intake_on is not None, h.started_on is not None, h.state, h.ending, h.outcomes)
+
+
+def standings(histories: Iterable[rules.History]) -> list[tuple[Standing, list[rules.History]]]:
+    """The histories grouped by their `Standing`, in the order each standing first occurs."""
+    groups: dict[tuple[bool, bool, bool, str, str, tuple[str, ...]], list[rules.History]] = {}
+    for h in histories:
+        key = _standing_of(h)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [h]
+        else:
+            group.append(h)
+    return [(Standing(key), group) for key, group in groups.items()]
+
+
+def _grouped(
+    histories: list[rules.History], key: Callable[[rules.History], int | None]
+) -> dict[int | None, list[rules.History]]:
+    grouped: dict[int | None, list[rules.History]] = defaultdict(list)
+    for h in histories:
+        grouped[key(h)].append(h)
+    return grouped
+
+
+def _standing_in(test: Callable[[Any, date], bool], cohort: "Cohort") -> list[rules.History]:
+    """What `_holding` gives (as a set; the order is by standing), asking `test` once per standing."""
+    on = cohort.on
+    chosen: list[rules.History] = []
+    for standing, group in cohort.standings:
+        if test(standing, on):
+            chosen.extend(group)
+    return chosen
 
 
 FUNNEL = "trechter"
@@ -238,7 +348,8 @@ def _count(
             denominator=_("aangemeld"),
             unit=_("deelnemers"),
             section=FUNNEL,
-            members=partial(_holding, test),
+            members=partial(_standing_in, test),
+            standing_test=test,
         )
     )
 
@@ -1062,9 +1173,7 @@ def _municipalities_side_by_side(cohort: Cohort) -> Table | None:
     for indicator in INDICATORS.values():
         if indicator.section != FUNNEL or indicator.members is None:
             continue
-        by_municipality: dict[int | None, list[rules.History]] = defaultdict(list)
-        for h in cohort.members_of(indicator):
-            by_municipality[cohort.municipality_of.get(h.participant_id)].append(h)
+        by_municipality = cohort.split(indicator, "municipality")
         row: dict[str, Any] = {"key": indicator.code, "label": str(indicator.name)}
         for m in present:
             row[f"m{m}"] = count_cell(by_municipality.get(m, []))
@@ -1090,14 +1199,11 @@ def _programmes_side_by_side(cohort: Cohort) -> Table | None:
     columns = [("label", str(_("Programma")), "text")] + [
         (code, str(INDICATORS[code].name), "count") for code in OVERVIEW_COLUMNS
     ]
-    by_programme: dict[tuple[str, int], list[rules.History]] = defaultdict(list)
-    for code in OVERVIEW_COLUMNS:
-        for h in cohort.members_of(INDICATORS[code]):
-            by_programme[(code, h.programme_id)].append(h)
+    by_programme = {code: cohort.split(INDICATORS[code], "programme") for code in OVERVIEW_COLUMNS}
     rows = []
     for programme_id in present:
         row: dict[str, Any] = {"key": str(programme_id), "label": cohort.programme_names.get(programme_id, "")}
         for code in OVERVIEW_COLUMNS:
-            row[code] = count_cell(by_programme.get((code, programme_id), []))
+            row[code] = count_cell(by_programme[code].get(programme_id, []))
         rows.append(row)
     return Table("programmas", str(_("Programma's naast elkaar")), columns, rows, "")

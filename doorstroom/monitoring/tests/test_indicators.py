@@ -1,0 +1,51 @@
+"""The funnel asked once per standing (`indicators.Standing`) holds the same histories as each
+history asked on its own (`indicators._holding`, the reference), on generated lifecycles."""
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from doorstroom.monitoring import indicators, rules
+
+from .test_rules import D0, _report_events, legal_histories
+
+FUNNEL_COUNTS = [i for i in indicators.INDICATORS.values() if i.section == indicators.FUNNEL and i.members]
+
+
+@given(st.lists(legal_histories(), min_size=1, max_size=8), st.integers(0, 400))
+def test_each_funnel_count_holds_the_same_histories_asked_per_standing_as_asked_one_by_one(lifecycles, offset):
+    on = D0 + timedelta(offset)
+    histories = [
+        rules.history(enrollment_id=n, participant_id=n % 5, programme_id=n % 2, events=_report_events(facts), on=on)
+        for n, facts in enumerate(lifecycles)
+    ]
+    cohort = indicators.Cohort(on=on, histories=histories, municipality_of={0: 10, 1: 11, 2: 10})  # 3, 4: none
+    assert len(FUNNEL_COUNTS) >= 15
+    for indicator in FUNNEL_COUNTS:
+        one_by_one = indicators._holding(indicator.standing_test, cohort)
+        assert _ids(indicator.members(cohort)) == _ids(one_by_one), indicator.code
+        # split per municipality and per programme as the side-by-side tables split it
+        for by, key in (("municipality", lambda h: cohort.municipality_of.get(h.participant_id)), ("programme", None)):
+            expected: dict = {}
+            for h in one_by_one:
+                expected.setdefault(key(h) if key else h.programme_id, []).append(h)
+            split = cohort.split(indicator, by)
+            assert {k: _ids(v) for k, v in split.items() if v} == {k: _ids(v) for k, v in expected.items()}, (
+                indicator.code,
+                by,
+            )
+
+
+def _ids(histories):
+    return sorted(h.enrollment_id for h in histories)
+
+
+def test_a_funnel_test_that_reads_more_than_its_standing_fails_at_once():
+    standing = indicators.standings([rules.History(1, 1, 1, referred_on=date(2026, 1, 5), state="aangemeld")])[0][0]
+    assert standing.referred_on is not None and standing.intake_on is None
+    with pytest.raises(TypeError):
+        _ = standing.referred_on <= date(2026, 2, 1)  # a date's value is not there to compare
+    with pytest.raises(AttributeError):
+        _ = standing.pauses  # nor anything but what the funnel reads
