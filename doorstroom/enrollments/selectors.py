@@ -1,6 +1,7 @@
 """Reads for enrollment pages. Each takes an already-scoped queryset from the access layer and may
 only narrow or annotate it."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -309,10 +310,11 @@ def trajectory_start(participant: Participant) -> date | None:
     return Enrollment.objects.filter(participant=participant).aggregate(first=Min("referred_on"))["first"]
 
 
-def phases_of(programmes: QuerySet[Programme]) -> QuerySet[Phase]:
-    """The phases of these programmes, programme by programme, in order (for filters)."""
+def phases_of(programmes: Iterable[Programme]) -> QuerySet[Phase]:
+    """The phases of these programmes (already read: their query is the caseload's, and asked again
+    as a subquery it cost a caseload page 8 ms at T2), programme by programme, in order (for filters)."""
     return (
-        Phase.objects.filter(programme__in=programmes)
+        Phase.objects.filter(programme_id__in=[p.pk for p in programmes])
         .select_related("programme")
         .order_by("programme__name", "position")
     )

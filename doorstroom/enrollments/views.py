@@ -29,7 +29,7 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
     user = request.user
     # only the programmes of the reader's own caseload, as far as they may see them (a sensitive
     # programme's name appears only where its membership is visible)
-    programmes = access.programmes_on_caseload(user)
+    programmes = list(access.programmes_on_caseload(user))
     colleagues = list(access.colleagues_for_reassignment(user))
     filter_form = forms.CaseloadFilterForm(
         request.GET or None,
