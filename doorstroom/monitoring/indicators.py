@@ -79,6 +79,42 @@ class Cohort:
         return held
 
     @cached_property
+    def active_days(self) -> dict[int, int]:
+        """Each started history's days since its start without its pauses, on the reporting date, by
+        enrollment (the hours per week and the survival curve both read them)."""
+        on = self.on
+        return {h.enrollment_id: rules.active_days(h, on) for h in self.histories if h.started_on is not None}
+
+    @cached_property
+    def shared_participants(self) -> frozenset[int]:
+        """The participants with more than one history in the cohort (two routes at once; a chain
+        in a group is one history): only they can make a list's persons fewer than its histories."""
+        seen: set[int] = set()
+        shared: set[int] = set()
+        for participant_id in map(_PARTICIPANT, self.histories):
+            if participant_id in seen:
+                shared.add(participant_id)
+            else:
+                seen.add(participant_id)
+        return frozenset(shared)
+
+    def persons(self, histories: list[rules.History]) -> int:
+        """The distinct participants among histories of this cohort (each at most once in the list),
+        without a set of them all:
+        everyone else has one history here, so appears at most once (a region's report counts a few
+        hundred lists of up to a hundred thousand histories)."""
+        shared = self.shared_participants
+        if not shared:
+            return len(histories)
+        among = [p for p in map(_PARTICIPANT, histories) if p in shared]
+        return len(histories) - len(among) + len(set(among))
+
+    def count(self, histories: Iterable[rules.History]) -> "Cell":
+        """`count_cell` for histories of this cohort."""
+        chosen = histories if isinstance(histories, list) else list(histories)
+        return Cell(self.persons(chosen), behind=_enrollment_ids(chosen))
+
+    @cached_property
     def standings(self) -> list[tuple["Standing", list[rules.History]]]:
         """The histories grouped by what the funnel's tests read (`Standing`), once per cohort."""
         return standings(self.histories)
@@ -466,9 +502,9 @@ def _by_reason(ending: str, code: str, title: str) -> Callable[[Cohort], Table]:
             {
                 "key": reason,
                 "label": cohort.reason_labels.get((ending, reason), reason or str(_("Geen reden vastgelegd"))),
-                "count": count_cell(members),
+                "count": cohort.count(members),
             }
-            for reason, members in sorted(groups.items(), key=lambda item: (-persons(item[1]), item[0]))
+            for reason, members in sorted(groups.items(), key=lambda item: (-cohort.persons(item[1]), item[0]))
         ]
         return Table(
             code, title, [("label", str(_("Reden")), "text"), ("count", str(_("Deelnemers")), "count")], rows, "bar"
@@ -506,9 +542,9 @@ def _pauses_by_reason(cohort: Cohort) -> Table:
         {
             "key": reason,
             "label": cohort.reason_labels.get((rules.PAUSED, reason), reason),
-            "count": count_cell(members),
+            "count": cohort.count(members),
         }
-        for reason, members in sorted(groups.items(), key=lambda item: (-persons(item[1]), item[0]))
+        for reason, members in sorted(groups.items(), key=lambda item: (-cohort.persons(item[1]), item[0]))
     ]
     return Table(
         "pauzes_per_reden",
@@ -539,7 +575,7 @@ def _transfers(cohort: Cohort) -> Table:
     for h in cohort.histories:
         if h.ending == rules.TRANSFERRED:
             groups[h.transferred_to].append(h)
-    cells = {target: count_cell(members) for target, members in groups.items()}
+    cells = {target: cohort.count(members) for target, members in groups.items()}
     names = {target: cohort.programme_names.get(target or 0, str(_("Ander programma"))) for target in cells}
     rows: list[dict[str, Any]] = [
         {"key": str(target or ""), "label": names[target], "count": cells[target]}
@@ -577,13 +613,14 @@ def _outcomes(cohort: Cohort) -> Table:
         if h.ending != rules.COMPLETED:
             continue
         for outcome in h.outcomes:
-            person_sets[outcome].append(h)
             mentions[outcome] += 1
+        for outcome in dict.fromkeys(h.outcomes):  # a list of persons holds each history once
+            person_sets[outcome].append(h)
     rows = [
         {
             "key": outcome,
             "label": cohort.outcome_labels.get(outcome, outcome),
-            "persons": count_cell(members),
+            "persons": cohort.count(members),
             "mentions": Cell(mentions[outcome], behind=_enrollment_ids(members)),
         }
         for outcome, members in sorted(person_sets.items(), key=lambda item: (-mentions[item[0]], item[0]))
@@ -593,7 +630,7 @@ def _outcomes(cohort: Cohort) -> Table:
         {
             "key": "totaal",
             "label": str(_("Totaal")),
-            "persons": count_cell(everyone),
+            "persons": cohort.count(everyone),
             "mentions": Cell(sum(mentions.values()), behind=_enrollment_ids(everyone)),
         }
     )
@@ -697,9 +734,10 @@ def _guidance_hours(cohort: Cohort) -> Table:
     for h in cohort.histories:
         if h.started_on is not None:
             by_programme[h.programme_id].append(h)
+    active = cohort.active_days
     for programme_id, histories in sorted(by_programme.items()):
         minutes = sum(cohort.guidance_minutes.get(h.enrollment_id, 0) for h in histories)
-        weeks = sum(rules.active_days(h, cohort.on) for h in histories) / 7
+        weeks = sum(map(active.__getitem__, (h.enrollment_id for h in histories))) / 7
         facts = cohort.programmes.get(programme_id)
         per_week = minutes / 60 / weeks if weeks else None
         norm = facts.coaching_hours_per_week if facts else None
@@ -707,7 +745,7 @@ def _guidance_hours(cohort: Cohort) -> Table:
             {
                 "key": str(programme_id),
                 "label": facts.name if facts else str(programme_id),
-                "count": count_cell(histories),
+                "count": cohort.count(histories),
                 "hours": Cell(round(minutes / 60, 1)),
                 "weeks": Cell(round(weeks, 1)),
                 "per_week": Cell(_round(per_week, 2)),
@@ -912,13 +950,13 @@ def _targets(cohort: Cohort) -> Table:
         started = [h for h in cohort.histories if h.programme_id == programme_id and h.started_on is not None]
         for outcome, target in sorted(facts.targets.items()):
             reached = [h for h in started if outcome in h.outcomes]
-            share = persons(reached) / persons(started) * 100 if started else None
+            share = cohort.persons(reached) / cohort.persons(started) * 100 if started else None
             rows.append(
                 {
                     "key": f"{programme_id}:{outcome}",
                     "label": f"{facts.name}: {cohort.outcome_labels.get(outcome, outcome)}",
-                    "started": count_cell(started),
-                    "reached": count_cell(reached),
+                    "started": cohort.count(started),
+                    "reached": cohort.count(reached),
                     "share": Cell(_round(share)),
                     "target": Cell(target),
                 }
@@ -958,8 +996,9 @@ SURVIVAL_WEEKS = (0, 4, 8, 13, 26, 39, 52, 78, 104)
 
 
 def _survival(cohort: Cohort) -> Table:
+    active = cohort.active_days
     durations = [
-        (rules.active_days(h, cohort.on) / 7, h.ending in (rules.DROPPED_OUT, rules.CLOSED))
+        (active[h.enrollment_id] / 7, h.ending in (rules.DROPPED_OUT, rules.CLOSED))
         for h in cohort.histories
         if h.started_on is not None
     ]
@@ -1106,7 +1145,7 @@ def funnel(cohort: Cohort) -> Table:
         if indicator.section != FUNNEL or indicator.members is None:
             continue
         rows.append(
-            {"key": indicator.code, "label": str(indicator.name), "count": count_cell(cohort.members_of(indicator))}
+            {"key": indicator.code, "label": str(indicator.name), "count": cohort.count(cohort.members_of(indicator))}
         )
     return Table(
         FUNNEL,
@@ -1176,7 +1215,7 @@ def _municipalities_side_by_side(cohort: Cohort) -> Table | None:
         by_municipality = cohort.split(indicator, "municipality")
         row: dict[str, Any] = {"key": indicator.code, "label": str(indicator.name)}
         for m in present:
-            row[f"m{m}"] = count_cell(by_municipality.get(m, []))
+            row[f"m{m}"] = cohort.count(by_municipality.get(m, []))
         rows.append(row)
     return Table("gemeenten", str(_("Gemeenten naast elkaar")), columns, rows, "")
 
@@ -1204,6 +1243,6 @@ def _programmes_side_by_side(cohort: Cohort) -> Table | None:
     for programme_id in present:
         row: dict[str, Any] = {"key": str(programme_id), "label": cohort.programme_names.get(programme_id, "")}
         for code in OVERVIEW_COLUMNS:
-            row[code] = count_cell(by_programme[code].get(programme_id, []))
+            row[code] = cohort.count(by_programme[code].get(programme_id, []))
         rows.append(row)
     return Table("programmas", str(_("Programma's naast elkaar")), columns, rows, "")

@@ -49,3 +49,55 @@ def test_a_funnel_test_that_reads_more_than_its_standing_fails_at_once():
         _ = standing.referred_on <= date(2026, 2, 1)  # a date's value is not there to compare
     with pytest.raises(AttributeError):
         _ = standing.pauses  # nor anything but what the funnel reads
+
+
+def _persons_by_set(self, histories):
+    return len({h.participant_id for h in histories})
+
+
+def _values(tables):
+    return [
+        (t.code, str(row["key"]), column, row[column].value)
+        for t in tables
+        if t is not None
+        for row in t.rows
+        for column, _label, _kind in t.columns
+        if isinstance(row.get(column), indicators.Cell)
+    ]
+
+
+@given(st.lists(legal_histories(), min_size=1, max_size=8), st.integers(0, 400), st.booleans())
+def test_every_table_counts_the_same_persons_as_a_set_of_participants_would(lifecycles, offset, twice):
+    """`Cohort.persons` counts only the participants with two histories in a set; every table and
+    both side-by-side tables give what counting all participants in a set gives, with people on two
+    routes (`twice`) and outcomes mentioned twice in one completion."""
+    on = D0 + timedelta(offset)
+    histories = []
+    for n, facts in enumerate(lifecycles):
+        h = rules.history(
+            enrollment_id=n,
+            participant_id=n % 3 if twice else n,
+            programme_id=n % 2,
+            events=_report_events(facts),
+            on=on,
+        )
+        if h.outcomes and n % 2:
+            h.outcomes = (*h.outcomes, h.outcomes[0])  # the same outcome mentioned twice
+        histories.append(h)
+    facts = {
+        p: indicators.ProgrammeFacts(p, f"p{p}", f"P{p}", 2.0, {"certificaat": 50, "betaald_werk": 30}, {1: "een"})
+        for p in (0, 1)
+    }
+
+    def all_tables():
+        cohort = indicators.Cohort(
+            on=on, histories=histories, programmes=facts, municipality_of={0: 10, 1: 11, 2: 10, 3: 11}
+        )
+        made = indicators.tables(cohort)
+        made += [indicators.municipalities_side_by_side(cohort), indicators.programmes_side_by_side(cohort)]
+        return _values(made)
+
+    counted = all_tables()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(indicators.Cohort, "persons", _persons_by_set)
+        assert counted == all_tables()
