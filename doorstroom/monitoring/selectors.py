@@ -294,7 +294,10 @@ def _courses_of(
     municipality_of: dict[int, int] = {}
     courses: dict[int, rules.Course] = {}
     made: dict[int, rules.History] = {}
-    for enrollment_id, participant_id, programme_id, from_id, municipality_id, referred_on, *course in read:
+    for (enrollment_id, participant_id, programme_id, from_id, municipality_id, referred_on, *course), as_json in zip(
+        read, _json_decoded(read), strict=True
+    ):
+        course[_IN_COURSE[0]], course[_IN_COURSE[1]], course[_IN_COURSE[2]] = as_json
         referred = day(referred_on) if referred_on else on  # never empty here
         rows.append((enrollment_id, participant_id, programme_id, from_id, referred))
         municipality_of[participant_id] = municipality_id
@@ -330,6 +333,24 @@ _COHORT_COLUMNS = (
 
 
 _LAST_EVENT_ON = _COHORT_COLUMNS.index("last_event_on")
+#: the course's JSON columns (the drivers hand them over as text), and where they sit among `_course`'s
+_JSON_AT = tuple(_COHORT_COLUMNS.index(c) for c in ("outcomes", "pauses", "phase_stays"))
+_IN_COURSE = tuple(at - _LAST_EVENT_ON for at in _JSON_AT)
+
+
+def _json_decoded(read: list[tuple[Any, ...]]) -> Iterator[tuple[Any, Any, Any]]:
+    """Each row's JSON columns decoded, the non-empty ones of all rows in one parse: a parse per value
+    costs more in calls than in reading (0.25 against 0.1 s for the phase stays of 100,000 enrollments)."""
+    texts = [v for row in read for at in _JSON_AT if isinstance(v := row[at], str) and v != "[]"]
+    parsed = iter(json.loads("[" + ",".join(texts) + "]"))
+
+    def decoded(value: Any) -> Any:
+        if not value or value == "[]":
+            return ()
+        return next(parsed) if isinstance(value, str) else value  # already decoded: as it is
+
+    for row in read:
+        yield decoded(row[_JSON_AT[0]]), decoded(row[_JSON_AT[1]]), decoded(row[_JSON_AT[2]])
 
 
 def _course(

@@ -383,3 +383,34 @@ def test_a_transfer_to_a_sensitive_programme_known_from_the_courses_gives_the_sa
 def table_rows(report, code):
     part = next(p for p in report["parts"] if p["key"] == "geheel")
     return next(t for t in part["tables"] if t["code"] == code)["rows"]
+
+
+def test_the_course_json_of_every_row_is_decoded_into_its_own_row():
+    """The JSON columns of all rows are parsed in one go; each row gets back its own values, empty
+    ones stay empty, and a value the driver already decoded is taken as it is."""
+    blank = [None] * len(selectors._COHORT_COLUMNS)
+
+    def row(outcomes, pauses, stays):
+        values = list(blank)
+        for at, value in zip(selectors._JSON_AT, (outcomes, pauses, stays), strict=True):
+            values[at] = value
+        return tuple(values)
+
+    read = [
+        row('["stage"]', "[]", '[[1, "2026-01-05", null]]'),
+        row("[]", None, "[]"),
+        row(
+            "[]",
+            '[["2026-02-01", "2026-02-10", "ziekte"]]',
+            '[[1, "2026-01-06", "2026-03-01"], [2, "2026-03-01", null]]',
+        ),
+        row(["betaald_werk"], [], [[3, "2026-04-01", None]]),  # as a driver that decodes JSON gives it
+        row('["certificaat", "stage"]', "[]", '[[2, "2026-01-07", null]]'),
+    ]
+    assert list(selectors._json_decoded(read)) == [
+        (["stage"], (), [[1, "2026-01-05", None]]),
+        ((), (), ()),
+        ((), [["2026-02-01", "2026-02-10", "ziekte"]], [[1, "2026-01-06", "2026-03-01"], [2, "2026-03-01", None]]),
+        (["betaald_werk"], (), [[3, "2026-04-01", None]]),
+        (["certificaat", "stage"], (), [[2, "2026-01-07", None]]),
+    ]
