@@ -946,8 +946,12 @@ register(
 
 def _targets(cohort: Cohort) -> Table:
     rows = []
+    started_in: dict[int, list[rules.History]] = defaultdict(list)  # one pass, whatever the number of programmes
+    for h in cohort.histories:
+        if h.started_on is not None:
+            started_in[h.programme_id].append(h)
     for programme_id, facts in sorted(cohort.programmes.items()):
-        started = [h for h in cohort.histories if h.programme_id == programme_id and h.started_on is not None]
+        started = started_in.get(programme_id, [])
         for outcome, target in sorted(facts.targets.items()):
             reached = [h for h in started if outcome in h.outcomes]
             share = cohort.persons(reached) / cohort.persons(started) * 100 if started else None

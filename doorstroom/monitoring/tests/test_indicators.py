@@ -101,3 +101,27 @@ def test_every_table_counts_the_same_persons_as_a_set_of_participants_would(life
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(indicators.Cohort, "persons", _persons_by_set)
         assert counted == all_tables()
+
+
+def test_targets_compare_each_programme_s_started_people_with_its_own_targets():
+    started = date(2026, 1, 5)
+    histories = [
+        rules.History(1, 1, 1, started_on=started, ending=rules.COMPLETED, outcomes=("certificaat",)),
+        rules.History(2, 2, 1, started_on=started, ending=rules.COMPLETED, outcomes=("certificaat", "betaald_werk")),
+        rules.History(3, 3, 1, started_on=started, ending=rules.DROPPED_OUT),
+        rules.History(4, 4, 1),  # referred, never started: not in the denominator
+        rules.History(5, 5, 2, started_on=started, ending=rules.COMPLETED, outcomes=("betaald_werk",)),
+    ]
+    facts = {
+        1: indicators.ProgrammeFacts(1, "p1", "Route 1", None, {"certificaat": 50, "betaald_werk": 30}, {}),
+        2: indicators.ProgrammeFacts(2, "p2", "Route 2", None, {"betaald_werk": 40}, {}),
+    }
+    cohort = indicators.Cohort(on=date(2026, 6, 30), histories=histories, programmes=facts)
+    table = indicators._targets(cohort)
+    assert {
+        row["key"]: tuple(row[c].value for c in ("started", "reached", "share", "target")) for row in table.rows
+    } == {
+        "1:betaald_werk": (3, 1, 33.3, 30),
+        "1:certificaat": (3, 2, 66.7, 50),
+        "2:betaald_werk": (1, 1, 100.0, 40),
+    }
