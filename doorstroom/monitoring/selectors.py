@@ -153,13 +153,14 @@ def cohorts_meanwhile(
         )
         dates = [p.on] + ([earlier.on] if earlier else [])
         minutes = _guidance_minutes(_by_ids(chosen, [r[0] for r in read]), dates, day)
-        changes = _score_changes(chosen, {r[1] for r in read}, p.on, earlier.on if earlier else None)
+        measured_among = {r[1] for r in read}
+        changes = _score_changes(chosen, measured_among, p.on, earlier.on if earlier else None)
     (now, counting_now), then_and_counting, early = folding.result()
     _complete(now, counting_now, tags, minutes[0], changes[0])
     if then_and_counting is None:
         return now, None, early
     then, counting_then = then_and_counting
-    changes_then = _within(changes[1], set(then.municipality_of))
+    changes_then = _within(changes[1], set(then.municipality_of), measured_among)
     _complete(then, counting_then, tags, minutes[1], changes_then)
     return now, then, early
 
@@ -509,11 +510,18 @@ def _reasons(programme_ids: set[int]) -> tuple[tuple[str, str, int | None, str],
     return tuple(shared + own)
 
 
-def _within(changes: list[indicators.ScoreChange], participants: set[int]) -> list[indicators.ScoreChange]:
+def _within(
+    changes: list[indicators.ScoreChange], participants: set[int], read_for: set[int]
+) -> list[indicators.ScoreChange]:
     """The changes of the participants in last month's cohort (it can be smaller than this month's,
-    for which the changes were read)."""
+    `read_for`, for which the changes were read). Only a change naming someone of this month alone
+    is narrowed; the others are kept as they are (a region's changes name about a million ids)."""
+    this_month_only = read_for - participants
     kept = []
     for change in changes:
+        if this_month_only.isdisjoint(change.participant_ids):
+            kept.append(change)
+            continue
         ids = tuple(i for i in change.participant_ids if i in participants)
         if ids:
             kept.append(change._replace(participant_ids=ids))

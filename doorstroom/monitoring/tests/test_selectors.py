@@ -414,3 +414,16 @@ def test_the_course_json_of_every_row_is_decoded_into_its_own_row():
         (["betaald_werk"], (), [[3, "2026-04-01", None]]),
         (["certificaat", "stage"], (), [[2, "2026-01-07", None]]),
     ]
+
+
+def test_last_month_s_score_changes_name_only_last_month_s_participants():
+    change = indicators.ScoreChange
+    read_for = {1, 2, 3, 4}  # this month's cohort, for whom the changes were read
+    changes = [
+        change("taalniveau", "lezen", 1, 2, (1, 2)),  # both in last month's cohort too: kept as it is
+        change("taalniveau", "lezen", 2, 3, (3, 4)),  # 4 came this month: narrowed to 3
+        change("zrm", "FIN", 1, 3, (4,)),  # only someone of this month: gone
+    ]
+    kept = selectors._within(changes, {1, 2, 3}, read_for)
+    assert kept == [changes[0], changes[1]._replace(participant_ids=(3,))]
+    assert kept[0] is changes[0]
