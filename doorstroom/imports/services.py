@@ -612,10 +612,6 @@ class _RowError(Exception):
         self.row, self.column, self.message = row, column, message
 
 
-def _participant_data(w: _Writer, row: Row) -> tuple[Organisation, dict[str, Any], str, User]:
-    return _participant_fields(w.lookups, w.user, row)
-
-
 def _participant_fields(lookups: Lookups, user: User, row: Row) -> tuple[Organisation, dict[str, Any], str, User]:
     """A deelnemers row as the participant services take it: municipality, data, the row's
     fingerprint and the regisseur it names (or the importer)."""
@@ -656,7 +652,7 @@ def _participant(w: _Writer, external_id: str) -> Participant:
             raise DomainError(_("U heeft geen toegang (meer) tot deze deelnemer."), field="deelnemer")
         w.touched[existing.pk] = existing.uuid
         return existing
-    municipality, data, print_, director = _participant_data(w, row)
+    municipality, data, print_, director = _participant_fields(w.lookups, w.user, row)
     if existing is not None:
         if not w.may(existing, Category.IDENTITY):
             raise _RowError(row, "extern_id", _("U heeft geen toegang (meer) tot deze deelnemer."))
@@ -1215,7 +1211,7 @@ def _write_set(w: _Writer, keys: list[str]) -> None:
     services (the same checks and lifecycle rules, a few statements for the lot) and the access
     policy for the set. Raises _NotInSets when anything is refused."""
     plan = w.plan
-    prepared = [_participant_data(w, plan.participants[key]) for key in keys]
+    prepared = [_participant_fields(w.lookups, w.user, plan.participants[key]) for key in keys]
     try:
         participants = participant_services.participants_register_many(
             [participant_services.NewParticipant(municipality, data) for municipality, data, _p, _d in prepared]

@@ -99,10 +99,9 @@ class Cohort:
         return frozenset(shared)
 
     def persons(self, histories: list[rules.History]) -> int:
-        """The distinct participants among histories of this cohort (each at most once in the list),
-        without a set of them all:
-        everyone else has one history here, so appears at most once (a region's report counts a few
-        hundred lists of up to a hundred thousand histories)."""
+        """The distinct participants among histories of this cohort (each at most once in the list).
+        Only the shared participants go in a set: everyone else has one history here, so appears at
+        most once (a region's report counts a few hundred lists of up to a hundred thousand histories)."""
         shared = self.shared_participants
         if not shared:
             return len(histories)
@@ -110,8 +109,8 @@ class Cohort:
         return len(histories) - len(among) + len(set(among))
 
     def count(self, histories: Iterable[rules.History]) -> "Cell":
-        """`count_cell` for histories of this cohort."""
-        chosen = histories if isinstance(histories, list) else list(histories)
+        """Persons counted among histories of this cohort, with their enrollments behind the count."""
+        chosen = histories if isinstance(histories, list) else list(histories)  # lists are not changed after
         return Cell(self.persons(chosen), behind=_enrollment_ids(chosen))
 
     @cached_property
@@ -124,11 +123,9 @@ class Cohort:
         (`by="programme"`). A funnel count asks its test once per standing and takes each standing's
         histories already split; any other count splits its members one by one."""
         key = self._key(by)
-        split: dict[int | None, list[rules.History]] = defaultdict(list)
         if indicator.standing_test is None:
-            for h in self.members_of(indicator):
-                split[key(h)].append(h)
-            return split
+            return _grouped(self.members_of(indicator), key)
+        split: dict[int | None, list[rules.History]] = defaultdict(list)
         parts_of = self._standings_split.get(by)
         if parts_of is None:
             parts_of = self._standings_split[by] = [
@@ -268,15 +265,6 @@ def register(indicator: Indicator) -> Indicator:
 
 
 _PARTICIPANT = operator.attrgetter("participant_id")
-
-
-def persons(histories: Iterable[rules.History]) -> int:
-    return len(set(map(_PARTICIPANT, histories)))  # a region's report counts millions of these
-
-
-def count_cell(histories: Iterable[rules.History]) -> Cell:
-    chosen = histories if isinstance(histories, list) else list(histories)  # lists are not changed after
-    return Cell(persons(chosen), behind=_enrollment_ids(chosen))
 
 
 def _enrollment_ids(histories: list[rules.History]) -> Callable[[], Iterable[int]]:
@@ -737,7 +725,7 @@ def _guidance_hours(cohort: Cohort) -> Table:
     active = cohort.active_days
     for programme_id, histories in sorted(by_programme.items()):
         minutes = sum(cohort.guidance_minutes.get(h.enrollment_id, 0) for h in histories)
-        weeks = sum(map(active.__getitem__, (h.enrollment_id for h in histories))) / 7
+        weeks = sum(active[h.enrollment_id] for h in histories) / 7
         facts = cohort.programmes.get(programme_id)
         per_week = minutes / 60 / weeks if weeks else None
         norm = facts.coaching_hours_per_week if facts else None

@@ -146,13 +146,14 @@ def cohorts_meanwhile(
         events = _events(_by_ids(chosen.filter(last_event_on__gt=earliest), moving), day)
     work = (translation.get_language(), read, events, p, earlier, day, naming, meanwhile)
     with _alongside(_histories_and, *work) as folding:
+        enrollment_ids = [r[0] for r in read]
         tags = list(
-            EnrollmentTag.objects.filter(_tagged_within(chosen, p, [r[0] for r in read]), added_on__lte=p.on)
+            EnrollmentTag.objects.filter(_tagged_within(chosen, p, enrollment_ids), added_on__lte=p.on)
             .order_by()
             .values_list("enrollment_id", "tag__code", "added_on")
         )
         dates = [p.on] + ([earlier.on] if earlier else [])
-        minutes = _guidance_minutes(_by_ids(chosen, [r[0] for r in read]), dates, day)
+        minutes = _guidance_minutes(_by_ids(chosen, enrollment_ids), dates, day)
         measured_among = {r[1] for r in read}
         changes = _score_changes(chosen, measured_among, p.on, earlier.on if earlier else None)
     (now, counting_now), then_and_counting, early = folding.result()
