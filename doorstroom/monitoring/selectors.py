@@ -36,7 +36,6 @@ from psycopg.pq import TransactionStatus
 from doorstroom.contacts import rules as contact_rules
 from doorstroom.contacts.models import ContactMoment
 from doorstroom.enrollments.models import Enrollment, EnrollmentEvent, EnrollmentTag
-from doorstroom.enrollments.projection import pauses_from_column, phase_stays_from_column
 from doorstroom.measurements import series
 from doorstroom.measurements.models import ScaleVersion, ScoreSeries
 from doorstroom.organisations.models import Organisation
@@ -197,8 +196,9 @@ def _histories_and(
     with translation.override(language), ExitStack() as no_database:
         for alias in connections:  # this thread's own connections: none is to be used
             no_database.enter_context(connections[alias].execute_wrapper(_refused_here))
-        rows, municipality_of, courses, made = _courses_of(read, p.on, day)
-        folded = _fold(rows, courses, events, p.on, made, first=True)
+        latest = max(p.on, earlier.on) if earlier is not None else p.on
+        rows, municipality_of, last_event_on, made = _courses_of(read, latest, day)
+        folded = _fold(rows, last_event_on, events, p.on, made, first=True)
         now = _cohort_on(p, rows, folded, municipality_of, naming)
         then = None
         if earlier is not None:
@@ -208,7 +208,7 @@ def _histories_and(
                 if r[4] <= earlier.on
                 and (earlier.basis != BASIS_REFERRED or earlier.period_until is None or r[4] <= earlier.period_until)
             ]
-            folded_then = _fold(chosen_then, courses, events, earlier.on, made, first=False)
+            folded_then = _fold(chosen_then, last_event_on, events, earlier.on, made, first=False)
             then = _cohort_on(earlier, chosen_then, folded_then, municipality_of, naming)
         early = meanwhile(now[0], then[0] if then else None) if meanwhile is not None else None
         return now, then, early
@@ -236,7 +236,7 @@ def _tagged_within(chosen: QuerySet[Enrollment], p: ReportParameters, ids: list[
 
 def _fold(
     rows: list[tuple[int, int, int, int | None, date]],
-    courses: dict[int, rules.Course],
+    last_event_on: dict[int, date | None],
     events: dict[int, list[rules.Event]],
     on: date,
     made: dict[int, rules.History],
@@ -244,18 +244,15 @@ def _fold(
     first: bool,
 ) -> dict[int, rules.History]:
     """Each enrollment's history on `on`: its course when nothing happened to it after `on` (ADR
-    0019), else its events folded on `on`. `made` holds the histories made from a course; the first
-    date takes them as they are, a second date copies them (without the tags, which `_cohort_on`
-    adds per date)."""
+    0019), else its events folded on `on`. `made` holds the histories made from the courses of all
+    enrollments with no step after the latest peildatum; the first date takes them as they are, a
+    second date copies them (without the tags, which `_cohort_on` adds per date)."""
     histories: dict[int, rules.History] = {}
     for enrollment_id, participant_id, programme_id, _from, _referred in rows:
-        course = courses[enrollment_id]
-        if course.last_event_on is None or course.last_event_on <= on:
-            known = made.get(enrollment_id)
-            if known is None:
-                histories[enrollment_id] = made[enrollment_id] = rules.history_from_course(course)
-            else:
-                histories[enrollment_id] = known if first else rules.untagged_copy(known)
+        last = last_event_on[enrollment_id]
+        if last is None or last <= on:
+            known = made[enrollment_id]
+            histories[enrollment_id] = known if first else rules.untagged_copy(known)
         else:
             histories[enrollment_id] = rules.history(
                 enrollment_id=enrollment_id,
@@ -283,36 +280,82 @@ def _refused_here(*_args: Any) -> Any:
 
 
 def _courses_of(
-    read: list[tuple[Any, ...]], on: date, day: Callable[[Any], date]
+    read: list[tuple[Any, ...]], latest: date, day: Callable[[Any], date]
 ) -> tuple[
     list[tuple[int, int, int, int | None, date]],
     dict[int, int],
-    dict[int, rules.Course],
+    dict[int, date | None],
     dict[int, rules.History],
 ]:
-    """The cohort's rows, each participant's municipality, each enrollment's course (ADR 0019), and
-    the histories on `on` of those with no step after it, from the rows as the driver gave them."""
+    """The cohort's rows, each participant's municipality, each enrollment's last step, and the
+    histories (ADR 0019: their courses) of those with no step after `latest`, from the rows as the
+    driver gave them. An enrollment with later steps is folded from its events instead: its course
+    is not decoded at all."""
     rows: list[tuple[int, int, int, int | None, date]] = []
     municipality_of: dict[int, int] = {}
-    courses: dict[int, rules.Course] = {}
+    last_of: dict[int, date | None] = {}
     made: dict[int, rules.History] = {}
+    dates = _Dates()
     for (enrollment_id, participant_id, programme_id, from_id, municipality_id, referred_on, *course), as_json in zip(
         read, _json_decoded(read), strict=True
     ):
-        course[_IN_COURSE[0]], course[_IN_COURSE[1]], course[_IN_COURSE[2]] = as_json
-        referred = day(referred_on) if referred_on else on  # never empty here
+        referred = day(referred_on) if referred_on else latest  # never empty here
         rows.append((enrollment_id, participant_id, programme_id, from_id, referred))
         municipality_of[participant_id] = municipality_id
-        last_event_on = day(course[0]) if course[0] else None
-        decoded = courses[enrollment_id] = _course(
-            enrollment_id, participant_id, programme_id, referred, last_event_on, course, day
-        )
-        if last_event_on is None or last_event_on <= on:
-            made[enrollment_id] = rules.history_from_course(decoded)
-    return rows, municipality_of, courses, made
+        last = last_of[enrollment_id] = day(course[0]) if course[0] else None
+        if last is None or last <= latest:
+            made[enrollment_id] = _history_of(
+                enrollment_id, participant_id, programme_id, referred, course, as_json, dates
+            )
+    return rows, municipality_of, last_of, made
 
 
-#: what a report reads of each enrollment: who and where, then its course (`_course` reads the rest)
+class _Dates(dict[Any, date]):
+    """Dates as the driver and the JSON columns give them (ISO text, or dates), each text parsed once:
+    a region's courses name a few thousand days a few hundred thousand times."""
+
+    def __missing__(self, value: Any) -> date:
+        parsed = self[value] = value if isinstance(value, date) else date.fromisoformat(value)
+        return parsed
+
+
+def _history_of(
+    enrollment_id: int,
+    participant_id: int,
+    programme_id: int,
+    referred: date,
+    columns: Sequence[Any],
+    as_json: tuple[Any, Any, Any],
+    dates: "_Dates",
+) -> rules.History:
+    """One enrollment's history from its cached course columns (ADR 0019), straight from the row: what
+    `rules.history_from_course` makes of the `rules.Course` those columns hold (a generated test holds
+    both equal to the fold of the events), without making the course first."""
+    _last, state, last_type, intake_on, started_on, ended_on, reason, _o, target, _p, _s = columns
+    outcomes, pauses, stays = as_json
+    ended = dates[ended_on] if ended_on else None
+    ending = last_type if ended is not None else ""
+    return rules.History(
+        enrollment_id=enrollment_id,
+        participant_id=participant_id,
+        programme_id=programme_id,
+        referred_on=referred,
+        intake_on=dates[intake_on] if intake_on else None,
+        started_on=dates[started_on] if started_on else None,
+        ended_on=ended,
+        ending=ending,
+        ending_reason=reason if ending else "",
+        outcomes=tuple(outcomes) if ending == rules.COMPLETED else (),
+        transferred_to=target if ending == rules.TRANSFERRED else None,
+        state=ending or state,
+        pauses=[rules.Pause(dates[start], dates[end] if end else None, why) for start, end, why in pauses],
+        phase_stays=[
+            (programme_id, phase, dates[start], dates[until] if until else ended) for phase, start, until in stays
+        ],
+    )
+
+
+#: what a report reads of each enrollment: who and where, then its course (`_history_of` reads the rest)
 _COHORT_COLUMNS = (
     "id",
     "participant_id",
@@ -335,9 +378,8 @@ _COHORT_COLUMNS = (
 
 
 _LAST_EVENT_ON = _COHORT_COLUMNS.index("last_event_on")
-#: the course's JSON columns (the drivers hand them over as text), and where they sit among `_course`'s
+#: the course's JSON columns (the drivers hand them over as text)
 _JSON_AT = tuple(_COHORT_COLUMNS.index(c) for c in ("outcomes", "pauses", "phase_stays"))
-_IN_COURSE = tuple(at - _LAST_EVENT_ON for at in _JSON_AT)
 
 
 def _json_decoded(read: list[tuple[Any, ...]]) -> Iterator[tuple[Any, Any, Any]]:
@@ -353,36 +395,6 @@ def _json_decoded(read: list[tuple[Any, ...]]) -> Iterator[tuple[Any, Any, Any]]
 
     for row in read:
         yield decoded(row[_JSON_AT[0]]), decoded(row[_JSON_AT[1]]), decoded(row[_JSON_AT[2]])
-
-
-def _course(
-    enrollment_id: int,
-    participant_id: int,
-    programme_id: int,
-    referred: date,
-    last_event_on: date | None,
-    columns: Sequence[Any],
-    day: Any,
-) -> rules.Course:
-    """One enrollment's course from its cached columns as the driver gives them (ADR 0019)."""
-    _last, state, last_type, intake_on, started_on, ended_on, reason, outcomes, target, pauses, stays = columns
-    return rules.Course(
-        enrollment_id=enrollment_id,
-        participant_id=participant_id,
-        programme_id=programme_id,
-        last_event_on=last_event_on,
-        state=state,
-        last_event_type=last_type,
-        referred_on=referred,
-        intake_on=day(intake_on) if intake_on else None,
-        started_on=day(started_on) if started_on else None,
-        ended_on=day(ended_on) if ended_on else None,
-        ending_reason=reason,
-        outcomes=_outcomes(outcomes),
-        transfer_target=target,
-        pauses=pauses_from_column(pauses),
-        phase_stays=phase_stays_from_column(stays),
-    )
 
 
 def _events(moving: QuerySet[Enrollment], day: Any) -> dict[int, list[rules.Event]]:
