@@ -217,15 +217,19 @@ def active_days(h: History, on: date) -> int:
     return (until - h.started_on).days - (paused_days(h.pauses, h.started_on, until) if h.pauses else 0)
 
 
-def phase_weeks(h: History, on: date) -> list[tuple[int, int, float, bool]]:
-    """(programme, phase, weeks without paused days, finished) for every stay in a phase."""
+def closed_phase_weeks(h: History, on: date) -> list[tuple[int, int, float]]:
+    """(programme, phase, weeks without paused days) for every closed stay in a phase: the
+    participant went on to a next phase, or the trajectory ended (a stay still running is left out)."""
     stays = []
     pauses = h.pauses
+    ended = bool(h.ending)
     open_until = min(h.ended_on, on) if h.ended_on else on
     for programme_id, phase, start, until in h.phase_stays:
+        if until is None and not ended:
+            continue
         end = until or open_until
         days = (end - start).days - (paused_days(pauses, start, end) if pauses else 0)  # most never paused
-        stays.append((programme_id, phase, max(0, days) / 7, until is not None))
+        stays.append((programme_id, phase, max(0, days) / 7))
     return stays
 
 

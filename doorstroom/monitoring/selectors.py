@@ -9,7 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, router
@@ -187,8 +187,8 @@ def _histories_and(
     naming: _Naming,
     meanwhile: Callable[[indicators.Cohort, indicators.Cohort | None], Early] | None,
 ) -> tuple[
-    tuple[indicators.Cohort, dict[int, rules.History]],
-    tuple[indicators.Cohort, dict[int, rules.History]] | None,
+    tuple[indicators.Cohort, "_Counting"],
+    tuple[indicators.Cohort, "_Counting"] | None,
     Early | None,
 ]:
     """The second thread's work: the courses decoded, the histories folded on both dates, the cohorts
@@ -441,20 +441,22 @@ def _cohort_on(
     histories: dict[int, rules.History],
     municipality_all: dict[int, int],
     naming: _Naming,
-) -> tuple[indicators.Cohort, dict[int, rules.History]]:
+) -> tuple[indicators.Cohort, "_Counting"]:
     """One cohort from the histories folded on its peildatum `p.on`, without its tags, guidance
-    minutes and score changes (`_complete` adds them), and the history that counts each enrollment
-    (a chain of transfers in a group counts as one)."""
+    minutes and score changes (`_complete` adds them), and what counts each enrollment: a chain of
+    transfers in a group counts as one history, under its first part."""
     counting: dict[int, rules.History] = histories
-    chained = _chains(rows, histories) if p.whole and len({r[2] for r in rows}) > 1 else None
-    if chained is not None:
-        merged = []
-        counting = {}
+    head_of: dict[int, int] = {}
+    chained = _chains(rows) if p.whole and len({r[2] for r in rows}) > 1 else None
+    if chained:
+        counting = dict(histories)
+        merged_at: dict[int, rules.History] = {}
         for chain in chained:
-            merged_history = rules.merge_chain([histories[i] for i in chain])
+            merged_history = merged_at[chain[0]] = rules.merge_chain([histories[i] for i in chain])
             counting.update(dict.fromkeys(chain, merged_history))
-            merged.append(merged_history)
-        chosen_histories = merged
+            head_of.update(dict.fromkeys(chain[1:], chain[0]))
+        # each chain where its first part stands, the others gone (in the order of the rows)
+        chosen_histories = [merged_at.get(i, h) for i, h in histories.items() if i not in head_of]
     else:
         chosen_histories = list(histories.values())
     if p.basis == BASIS_STARTED:
@@ -483,26 +485,33 @@ def _cohort_on(
         municipality_of=municipality_of,
         municipality_names={k: v for k, v in naming.municipality_names.items() if k in municipalities},
     )
-    return cohort, counting
+    return cohort, _Counting(counting, head_of)
+
+
+class _Counting(NamedTuple):
+    """The history that counts each enrollment of a cohort, and each later part of a chain's first part."""
+
+    histories: dict[int, rules.History]
+    head_of: dict[int, int]
 
 
 def _complete(
     cohort: indicators.Cohort,
-    counting: dict[int, rules.History],
+    counting: "_Counting",
     tags: list[tuple[int, str, date]],
     minutes: dict[int, int],
     score_changes: list[indicators.ScoreChange],
 ) -> None:
     """Add the tags noted by the cohort's peildatum, the guidance minutes and the score changes to a
     cohort from `_cohort_on`: a chain's tags and minutes are those of its parts together."""
+    histories, head_of = counting
     for enrollment_id, code, added_on in tags:
-        history_of = counting.get(enrollment_id)
+        history_of = histories.get(enrollment_id)
         if history_of is not None and added_on <= cohort.on:
             history_of.tags = history_of.tags | {code}
-    kept = {e: m for e, m in minutes.items() if e in counting}
-    for enrollment_id, history_of in counting.items():
-        if history_of.enrollment_id != enrollment_id:  # a later part of a chain: minutes to its head
-            kept[history_of.enrollment_id] = kept.get(history_of.enrollment_id, 0) + kept.get(enrollment_id, 0)
+    kept = {e: m for e, m in minutes.items() if e in histories}
+    for part, head in head_of.items():  # a later part of a chain: its minutes go to the first part
+        kept[head] = kept.get(head, 0) + kept.get(part, 0)
     cohort.guidance_minutes = kept
     cohort.score_changes = score_changes
     cohort.tag_labels = _tag_labels({t for h in cohort.histories for t in h.tags})
@@ -550,13 +559,12 @@ def _tag_labels(codes: set[str]) -> dict[str, str]:
     }
 
 
-def _chains(rows: Sequence[tuple[Any, ...]], histories: dict[int, rules.History]) -> list[list[int]]:
-    """Enrollments linked by transfers inside the cohort, each chain in order."""
+def _chains(rows: Sequence[tuple[Any, ...]]) -> list[list[int]]:
+    """Enrollments linked by transfers inside the cohort, each chain of two or more in order."""
     present = {r[0] for r in rows}
     next_of = {r[3]: r[0] for r in rows if r[3] in present}
-    heads = [r[0] for r in rows if r[3] not in present]
     chains = []
-    for head in heads:
+    for head in next_of.keys() - next_of.values():  # begins a chain: continued, not a continuation
         chain = [head]
         while chain[-1] in next_of:
             chain.append(next_of[chain[-1]])

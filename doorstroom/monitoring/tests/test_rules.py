@@ -32,6 +32,24 @@ def test_a_history_is_cut_at_the_reporting_date_and_voided_events_do_not_count()
     assert rules.active_days(end, D0 + timedelta(60)) == 45 - 14
 
 
+def test_only_closed_stays_in_a_phase_count_and_without_their_paused_days():
+    events = [
+        e(1, rules.REFERRED, 0),
+        e(2, rules.STARTED, 0, phase=1),
+        e(3, rules.PAUSED, 7, reason_code="ziekte"),
+        e(4, rules.RESUMED, 14),
+        e(5, rules.PHASE_CHANGED, 28, phase=2),
+        e(6, rules.DROPPED_OUT, 63, reason_code="motivatie"),
+    ]
+    fold = lambda day: rules.history(  # noqa: E731
+        enrollment_id=1, participant_id=1, programme_id=9, events=events, on=D0 + timedelta(day)
+    )
+    # on day 40 the second stay still runs: only the first counts, 28 days less the 7 paused = 3 weeks
+    assert rules.closed_phase_weeks(fold(40), D0 + timedelta(40)) == [(9, 1, 3.0)]
+    # once the trajectory ended its last stay is closed too: days 28 to 63, 5 weeks
+    assert rules.closed_phase_weeks(fold(70), D0 + timedelta(70)) == [(9, 1, 3.0), (9, 2, 5.0)]
+
+
 def test_quantiles_match_a_spreadsheet_and_wilson_contains_the_share():
     assert rules.quantile([1, 2, 3, 4], 0.5) == 2.5
     assert rules.quantile([2.5714, 3.0, 4.1429, 5.1429, 6.4286], 0.25) == 3.0

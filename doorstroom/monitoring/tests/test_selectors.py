@@ -427,3 +427,24 @@ def test_last_month_s_score_changes_name_only_last_month_s_participants():
     kept = selectors._within(changes, {1, 2, 3}, read_for)
     assert kept == [changes[0], changes[1]._replace(participant_ids=(3,))]
     assert kept[0] is changes[0]
+
+
+def test_a_chain_of_transfers_in_a_group_counts_once_under_its_first_part_with_the_minutes_and_tags_of_all():
+    """Rows (enrollment, participant, programme, transferred from, referred): 1 -> 2 -> 3 one chain,
+    4 on its own; the chain counts as one history where 1 stands, with the minutes of its parts."""
+    rows = [(1, 10, 100, None, day(0)), (4, 11, 100, None, day(0)), (2, 10, 200, 1, day(5)), (3, 10, 300, 2, day(9))]
+    histories = {
+        i: indicators.rules.History(enrollment_id=i, participant_id=pid, programme_id=prog, referred_on=on)
+        for i, pid, prog, _from, on in rows
+    }
+    p = selectors.ReportParameters(on=day(30), programme_ids=(100, 200, 300), whole=True)
+    naming = selectors._Naming({}, {}, {}, (), {}, {})
+    made, counting = selectors._cohort_on(p, rows, histories, {10: 1, 11: 1}, naming)
+    assert [h.enrollment_id for h in made.histories] == [1, 4]
+    assert counting.head_of == {2: 1, 3: 1}
+    assert counting.histories[2] is counting.histories[3] is made.histories[0]
+    tags = [(3, "maatje", day(10)), (4, "huisbezoek", day(40))]  # the second after the peildatum
+    selectors._complete(made, counting, tags, {1: 30, 2: 45, 3: 15, 4: 60}, [])
+    assert made.guidance_minutes == {1: 90, 2: 45, 3: 15, 4: 60}
+    assert made.histories[0].tags == {"maatje"} and made.histories[1].tags == frozenset()
+    assert selectors._chains(rows) == [[1, 2, 3]]
