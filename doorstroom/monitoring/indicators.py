@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, partial
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from doorstroom.core.messages import _
@@ -268,6 +269,7 @@ def register(indicator: Indicator) -> Indicator:
 
 _PARTICIPANT = operator.attrgetter("participant_id")
 _PROGRAMME = operator.attrgetter("programme_id")
+_ENROLLMENT = operator.attrgetter("enrollment_id")
 
 
 def _enrollment_ids(histories: list[rules.History]) -> Callable[[], Iterable[int]]:
@@ -727,9 +729,11 @@ def _guidance_hours(cohort: Cohort) -> Table:
         if h.started_on is not None:
             by_programme[h.programme_id].append(h)
     active = cohort.active_days
+    minutes_of = cohort.guidance_minutes.get
     for programme_id, histories in sorted(by_programme.items()):
-        minutes = sum(cohort.guidance_minutes.get(h.enrollment_id, 0) for h in histories)
-        weeks = sum(active[h.enrollment_id] for h in histories) / 7
+        ids = list(map(_ENROLLMENT, histories))
+        minutes = sum(map(minutes_of, ids, repeat(0)))
+        weeks = sum(map(active.__getitem__, ids)) / 7
         facts = cohort.programmes.get(programme_id)
         per_week = minutes / 60 / weeks if weeks else None
         norm = facts.coaching_hours_per_week if facts else None
@@ -1060,16 +1064,21 @@ def _untagged(started: list[rules.History], code: str, *, through_only: bool = F
 
 def _with_and_without(cohort: Cohort) -> Table:
     started = [h for h in cohort.histories if h.started_on is not None]
-    through_all = sum(1 for h in started if h.with_outcome)
+    through_all = 0
     tagged: dict[str, list[rules.History]] = defaultdict(list)  # one pass, whatever the number of tags
+    tagged_through: dict[str, list[rules.History]] = defaultdict(list)
     for h in started:
+        through_h = h.with_outcome
+        through_all += through_h
         for code in h.tags:
             tagged[code].append(h)
+            if through_h:
+                tagged_through[code].append(h)
     rows = []
     for code in sorted(tagged, key=lambda c: cohort.tag_labels.get(c, c)):
         row: dict[str, Any] = {"key": code, "label": cohort.tag_labels.get(code, code)}
         group = tagged[code]
-        through = [h for h in group if h.with_outcome]
+        through = tagged_through[code]
         # those without the tag are the others started: counted by difference, listed only when asked
         without = partial(_untagged, started, code)
         sides = (
