@@ -140,11 +140,17 @@ def cohorts_meanwhile(
         municipality_names=dict(Organisation.objects.filter(pk__in={r[4] for r in read}).values_list("pk", "name")),
         item_labels=_item_labels(),  # the same for both months
     )
-    events: dict[int, list[rules.Event]] = {}
-    if moving:
-        events = _events(_by_ids(chosen.filter(last_event_on__gt=earliest), moving), day)
+    # the events are read while the second thread decodes the courses (it waits for them to fold)
+    events: Future[dict[int, list[rules.Event]]] = Future()
     work = (translation.get_language(), read, events, p, earlier, day, naming, meanwhile)
     with _alongside(_histories_and, *work) as folding:
+        try:
+            events.set_result(
+                _events(_by_ids(chosen.filter(last_event_on__gt=earliest), moving), day) if moving else {}
+            )
+        except BaseException as failed:
+            events.set_exception(failed)  # the second thread stops too
+            raise
         enrollment_ids = [r[0] for r in read]
         tags = list(
             EnrollmentTag.objects.filter(_tagged_within(chosen, p, enrollment_ids), added_on__lte=p.on)
@@ -180,7 +186,7 @@ class _Naming:
 def _histories_and(
     language: str,
     read: list[tuple[Any, ...]],
-    events: dict[int, list[rules.Event]],
+    events_read: "Future[dict[int, list[rules.Event]]]",
     p: ReportParameters,
     earlier: ReportParameters | None,
     day: Callable[[Any], date],
@@ -191,13 +197,15 @@ def _histories_and(
     tuple[indicators.Cohort, "_Counting"] | None,
     Early | None,
 ]:
-    """The second thread's work: the courses decoded, the histories folded on both dates, the cohorts
-    made without tags, minutes and changes, and `meanwhile` run on them, in the reader's language."""
+    """The second thread's work: the courses decoded, the histories folded on both dates (with the
+    events the first thread reads meanwhile), the cohorts made without tags, minutes and changes, and
+    `meanwhile` run on them, in the reader's language."""
     with translation.override(language), ExitStack() as no_database:
         for alias in connections:  # this thread's own connections: none is to be used
             no_database.enter_context(connections[alias].execute_wrapper(_refused_here))
         latest = max(p.on, earlier.on) if earlier is not None else p.on
         rows, municipality_of, last_event_on, made = _courses_of(read, latest, day)
+        events = events_read.result()  # read meanwhile by the first thread
         folded = _fold(rows, last_event_on, events, p.on, made, first=True)
         now = _cohort_on(p, rows, folded, municipality_of, naming)
         then = None

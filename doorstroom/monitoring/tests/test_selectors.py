@@ -345,6 +345,31 @@ def test_the_second_thread_reads_no_database(cohort):  # noqa: F811
     assert selectors.cohorts_meanwhile(counted, p, None, lambda now, then: len(now.histories))[2] > 0
 
 
+def test_a_failed_read_of_the_events_stops_the_second_thread_too(cohort, monkeypatch):  # noqa: F811
+    """The second thread waits for the events the first reads meanwhile: when that read fails, the
+    report fails with its error instead of waiting for ever."""
+    import signal
+
+    counted = access.report_scope(cohort["director"]).counted
+    p = selectors.ReportParameters(on=day(20), programme_ids=(cohort["programme"].pk,))  # steps after day 20
+
+    def broken(*_args):
+        raise ConnectionError("the events could not be read")
+
+    def waited_too_long(*_args):
+        raise TimeoutError("the report still waits for the events")
+
+    monkeypatch.setattr(selectors, "_events", broken)
+    before = signal.signal(signal.SIGALRM, waited_too_long)
+    signal.alarm(60)
+    try:
+        with pytest.raises(ConnectionError, match="could not be read"):
+            selectors.cohorts(counted, p)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+
+
 def _without_time(report):
     return {k: v for k, v in report.items() if k != "computed_at"}
 
