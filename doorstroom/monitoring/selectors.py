@@ -2,7 +2,9 @@
 the report's parameters), their events, guidance minutes, scores and labels, in a fixed number of
 queries whatever the size of the cohort (tested). The indicators then work on plain histories."""
 
+import array
 import json
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -716,10 +718,11 @@ def _score_changes(
     params = (*grouped_params, *kept_params)
     value = "({} %% " + f"{series.VALUE_ROOM}) - {series.VALUE_SHIFT}"  # the modulo doubled: formatted with parameters
     then_value = f"CASE WHEN measured_then >= 2 THEN {value.format('then_key')} END" if earlier is not None else "NULL"
+    packed = _reading_connection().vendor == "postgresql"
+    # on PostgreSQL the participants of a change come as one packed string of 8-byte integers: a region's
+    # million ids decoded from an array took the driver 0.4 s, holding the interpreter (benchmarks/RESULTS.md)
     people_of = (
-        "array_agg(series_participant)"
-        if _reading_connection().vendor == "postgresql"
-        else "group_concat(series_participant)"
+        "string_agg(int8send(series_participant::bigint), ''::bytea)" if packed else "group_concat(series_participant)"
     )
     # built from constants and the compiled inner queries, whose parameters are passed apart
     first_value, last_value = value.format("first_key"), value.format("last_key")
@@ -730,7 +733,7 @@ def _score_changes(
     now: dict[tuple[str, str, int, int], list[int]] = defaultdict(list)
     then: dict[tuple[str, str, int, int], list[int]] = defaultdict(list)
     for instrument, item, first, last, last_then, participants in rows:
-        ids = participants if isinstance(participants, list) else [int(i) for i in participants.split(",")]
+        ids = _unpacked(participants) if packed else [int(i) for i in participants.split(",")]
         now[(instrument, item, first, last)].extend(ids)
         if last_then is not None:
             then[(instrument, item, first, last_then)].extend(ids)
@@ -738,6 +741,15 @@ def _score_changes(
         [indicators.ScoreChange(*change, tuple(ids)) for change, ids in now.items()],
         [indicators.ScoreChange(*change, tuple(ids)) for change, ids in then.items()],
     )
+
+
+def _unpacked(packed: bytes | memoryview) -> "array.array[int]":
+    """Integers packed by `int8send` (8 bytes each, most significant first), unpacked in one go."""
+    ids = array.array("q")
+    ids.frombytes(packed)
+    if sys.byteorder == "little":
+        ids.byteswap()
+    return ids
 
 
 def _same(value: date) -> date:

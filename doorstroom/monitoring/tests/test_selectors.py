@@ -473,3 +473,19 @@ def test_a_chain_of_transfers_in_a_group_counts_once_under_its_first_part_with_t
     assert made.guidance_minutes == {1: 90, 2: 45, 3: 15, 4: 60}
     assert made.histories[0].tags == {"maatje"} and made.histories[1].tags == frozenset()
     assert selectors._chains(rows) == [[1, 2, 3]]
+
+
+def test_participants_packed_by_the_database_come_back_as_they_were():
+    """On PostgreSQL a change's participants travel as packed 8-byte integers (SQLite's as text)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("packing is PostgreSQL's (SQLite's group_concat is read as text)")
+    ids = [1, 2**31 + 7, 42, 2**62]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT string_agg(int8send(x), ''::bytea ORDER BY n) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(x, n)",
+            [ids],
+        )
+        (packed,) = cursor.fetchone()
+    assert list(selectors._unpacked(packed)) == ids
