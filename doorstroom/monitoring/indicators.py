@@ -80,11 +80,29 @@ class Cohort:
         return held
 
     @cached_property
+    def started(self) -> list[rules.History]:
+        """The histories with a start on or before the reporting date, in the cohort's order (the
+        hours, survival, targets and with/without tables all count among them)."""
+        return [h for h in self.histories if h.started_on is not None]
+
+    @cached_property
+    def by_ending(self) -> dict[str, list[rules.History]]:
+        """The histories by how they ended ("" while open), each list in the cohort's order: a table
+        of one ending (reasons, transfers, outcomes) walks only those, not the whole cohort."""
+        ended: dict[str, list[rules.History]] = defaultdict(list)
+        for h in self.histories:
+            ended[h.ending].append(h)
+        return ended
+
+    def ended_as(self, ending: str) -> list[rules.History]:
+        return self.by_ending.get(ending, [])
+
+    @cached_property
     def active_days(self) -> dict[int, int]:
         """Each started history's days since its start without its pauses, on the reporting date, by
         enrollment (the hours per week and the survival curve both read them)."""
         on = self.on
-        return {h.enrollment_id: rules.active_days(h, on) for h in self.histories if h.started_on is not None}
+        return {h.enrollment_id: rules.active_days(h, on) for h in self.started}
 
     @cached_property
     def shared_participants(self) -> frozenset[int]:
@@ -488,9 +506,8 @@ _count(
 def _by_reason(ending: str, code: str, title: str) -> Callable[[Cohort], Table]:
     def table(cohort: Cohort) -> Table:
         groups: dict[str, list[rules.History]] = defaultdict(list)
-        for h in cohort.histories:
-            if h.ending == ending:
-                groups[h.ending_reason or ""].append(h)
+        for h in cohort.ended_as(ending):
+            groups[h.ending_reason or ""].append(h)
         rows = [
             {
                 "key": reason,
@@ -565,9 +582,8 @@ register(
 
 def _transfers(cohort: Cohort) -> Table:
     groups: dict[int | None, list[rules.History]] = defaultdict(list)
-    for h in cohort.histories:
-        if h.ending == rules.TRANSFERRED:
-            groups[h.transferred_to].append(h)
+    for h in cohort.ended_as(rules.TRANSFERRED):
+        groups[h.transferred_to].append(h)
     cells = {target: cohort.count(members) for target, members in groups.items()}
     names = {target: cohort.programme_names.get(target or 0, str(_("Ander programma"))) for target in cells}
     rows: list[dict[str, Any]] = [
@@ -602,9 +618,8 @@ register(
 def _outcomes(cohort: Cohort) -> Table:
     person_sets: dict[str, list[rules.History]] = defaultdict(list)
     mentions: Counter[str] = Counter()
-    for h in cohort.histories:
-        if h.ending != rules.COMPLETED:
-            continue
+    completed = cohort.ended_as(rules.COMPLETED)
+    for h in completed:
         for outcome in h.outcomes:
             mentions[outcome] += 1
         for outcome in dict.fromkeys(h.outcomes):  # a list of persons holds each history once
@@ -618,7 +633,7 @@ def _outcomes(cohort: Cohort) -> Table:
         }
         for outcome, members in sorted(person_sets.items(), key=lambda item: (-mentions[item[0]], item[0]))
     ]
-    everyone = [h for h in cohort.histories if h.with_outcome]
+    everyone = [h for h in completed if h.outcomes]  # `with_outcome`: completed with an outcome
     rows.append(
         {
             "key": "totaal",
@@ -725,9 +740,8 @@ register(
 def _guidance_hours(cohort: Cohort) -> Table:
     rows = []
     by_programme: dict[int, list[rules.History]] = defaultdict(list)
-    for h in cohort.histories:
-        if h.started_on is not None:
-            by_programme[h.programme_id].append(h)
+    for h in cohort.started:
+        by_programme[h.programme_id].append(h)
     active = cohort.active_days
     minutes_of = cohort.guidance_minutes.get
     for programme_id, histories in sorted(by_programme.items()):
@@ -943,9 +957,8 @@ register(
 def _targets(cohort: Cohort) -> Table:
     rows = []
     started_in: dict[int, list[rules.History]] = defaultdict(list)  # one pass, whatever the number of programmes
-    for h in cohort.histories:
-        if h.started_on is not None:
-            started_in[h.programme_id].append(h)
+    for h in cohort.started:
+        started_in[h.programme_id].append(h)
     for programme_id, facts in sorted(cohort.programmes.items()):
         started = started_in.get(programme_id, [])
         for outcome, target in sorted(facts.targets.items()):
@@ -997,11 +1010,8 @@ SURVIVAL_WEEKS = (0, 4, 8, 13, 26, 39, 52, 78, 104)
 
 def _survival(cohort: Cohort) -> Table:
     active = cohort.active_days
-    durations = [
-        (active[h.enrollment_id] / 7, h.ending in (rules.DROPPED_OUT, rules.CLOSED))
-        for h in cohort.histories
-        if h.started_on is not None
-    ]
+    left = (rules.DROPPED_OUT, rules.CLOSED)
+    durations = [(active[h.enrollment_id] / 7, h.ending in left) for h in cohort.started]
     curve = rules.survival(durations, SURVIVAL_WEEKS)
     rows = [
         {
@@ -1063,7 +1073,7 @@ def _untagged(started: list[rules.History], code: str, *, through_only: bool = F
 
 
 def _with_and_without(cohort: Cohort) -> Table:
-    started = [h for h in cohort.histories if h.started_on is not None]
+    started = cohort.started
     through_all = 0
     tagged: dict[str, list[rules.History]] = defaultdict(list)  # one pass, whatever the number of tags
     tagged_through: dict[str, list[rules.History]] = defaultdict(list)
