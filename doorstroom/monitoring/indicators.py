@@ -294,8 +294,8 @@ def _enrollment_ids(histories: list[rules.History]) -> Callable[[], Iterable[int
     return lambda: (h.enrollment_id for h in histories)
 
 
-def _enrollment_ids_of_stays(stays: list[tuple[float, int]]) -> Callable[[], Iterable[int]]:
-    return lambda: (enrollment_id for _weeks, enrollment_id in stays)
+def _listed(enrollment_ids: list[int]) -> Callable[[], Iterable[int]]:
+    return lambda: iter(enrollment_ids)
 
 
 # --- the funnel: counts of persons ----------------------------------------------------------------
@@ -678,23 +678,27 @@ register(
 
 
 def _time_per_phase(cohort: Cohort) -> Table:
-    by_phase: dict[tuple[int, int], list[tuple[float, int]]] = defaultdict(list)
+    weeks_in: dict[tuple[int, int], list[float]] = defaultdict(list)  # per phase: the weeks of each stay,
+    stayed_in: dict[tuple[int, int], list[int]] = defaultdict(list)  # and beside them whose stay it was
     on = cohort.on
     for h in cohort.histories:
         if h.phase_stays:
+            enrollment_id = h.enrollment_id
             for programme_id, phase, weeks in rules.closed_phase_weeks(h, on):
-                by_phase[(programme_id, phase)].append((weeks, h.enrollment_id))
+                weeks_in[(programme_id, phase)].append(weeks)
+                stayed_in[(programme_id, phase)].append(enrollment_id)
     rows = []
-    for (programme_id, phase), stays in sorted(by_phase.items()):
+    for (programme_id, phase), weeks_of_stays in sorted(weeks_in.items()):
         facts = cohort.programmes.get(programme_id)
         name = facts.phases.get(phase, str(phase)) if facts else str(phase)
         label = f"{facts.name}: {name}" if facts and len(cohort.programmes) > 1 else name
-        durations = sorted(w for w, _id in stays)
+        durations = sorted(weeks_of_stays)
+        stayed = stayed_in[(programme_id, phase)]
         rows.append(
             {
                 "key": f"{programme_id}:{phase}",
                 "label": label,
-                "count": Cell(len(stays), behind=_enrollment_ids_of_stays(stays)),
+                "count": Cell(len(stayed), behind=_listed(stayed)),
                 "q1": Cell(_round(rules.quantile_of_sorted(durations, 0.25))),
                 "median": Cell(_round(rules.quantile_of_sorted(durations, 0.5))),
                 "q3": Cell(_round(rules.quantile_of_sorted(durations, 0.75))),
