@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.conf import settings
@@ -408,39 +408,42 @@ def _reasons_within_reach(
     """A reason says what it is about (a pregnancy is health data): its row keeps its words only for
     a reader who may see that category for everyone counted in it, or, where small counts are hidden,
     when the row is not small. Other rows are counted together in one row."""
-    participant_of = {h.enrollment_id: h.participant_id for h in cohort.histories}
+    # who each enrollment is, worked out only when a row has to be checked or merged (hidden small
+    # counts keep most rows without looking at anyone)
+    participant_of = cache(lambda: {h.enrollment_id: h.participant_id for h in cohort.histories})
     visible: dict[str, set[int]] = {}
     for table in tables:
         step = REASON_TABLES.get(table.code)
         if step is None:
             continue
-        kept, merged_members = [], set()
+        kept: list[dict[str, Any]] = []
+        merged_members: set[int] = set()
         for row in table.rows:
             cell = row["count"]
             category = reason_catalogue().category(step, str(row["key"]))
-            members = set(cell.members or ())
             if suppressed:  # aggregates only: a reason is named only next to a count that is not small
                 keep = (cell.value or 0) >= k
             elif category in access.BASELINE:
                 keep = True
             else:
                 if category not in visible:
-                    ids = {participant_of[e] for e in participant_of}
+                    ids = set(participant_of().values())
                     visible[category] = set(
                         access.participants_visible_to(user, category).filter(pk__in=ids).values_list("pk", flat=True)
                     )
-                keep = {participant_of[e] for e in members if e in participant_of} <= visible[category]
+                whose = participant_of()
+                keep = {whose[e] for e in cell.members or () if e in whose} <= visible[category]
             if keep:
                 kept.append(row)
             else:
-                merged_members |= members
+                merged_members.update(cell.members or ())
         if merged_members:
             kept.append(
                 {
                     "key": "niet_gedeeld",
                     "label": str(_("Kleine aantallen samen") if suppressed else _("Reden niet met u gedeeld")),
                     "count": indicators.Cell(
-                        len({participant_of[e] for e in merged_members if e in participant_of}),
+                        len({participant_of()[e] for e in merged_members if e in participant_of()}),
                         frozenset(merged_members),
                     ),
                 }
