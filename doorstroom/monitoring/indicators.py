@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, partial
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any, NamedTuple
 
 from doorstroom.core.messages import _
@@ -810,14 +810,15 @@ def _changes_per_item(cohort: Cohort, instrument: str) -> dict[str, list[ScoreCh
 
 
 def _people(changes: Iterable[ScoreChange]) -> list[int]:
-    return [i for change in changes for i in change.participant_ids]
+    return list(chain.from_iterable(change.participant_ids for change in changes))
 
 
-def _cells(participant_ids: Iterable[int], cohort: Cohort) -> Cell:
-    """Persons counted, with their enrollments in the cohort behind the count."""
-    ids = set(participant_ids)
+def _cells(participant_ids: list[int], cohort: Cohort) -> Cell:
+    """Persons counted, with their enrollments in the cohort behind the count. The ids come from the
+    changes of one instrument's item, where a participant has one series and so one change: they are
+    distinct, and counted without a set (a region's tables name a million ids)."""
     enrollments_of = cohort.enrollments_of  # not the cohort itself (see `EnrollmentsOf`)
-    return Cell(len(ids), behind=lambda: (e for p in ids for e in enrollments_of(p)))
+    return Cell(len(participant_ids), behind=lambda: (e for p in participant_ids for e in enrollments_of(p)))
 
 
 def _language_progress(cohort: Cohort) -> Table:

@@ -633,7 +633,7 @@ class _AnyOf(Func):
     arity = 2
 
     def __init__(self, column: F, ids: Iterable[int]) -> None:
-        super().__init__(column, Value("{" + ",".join(str(int(i)) for i in sorted(ids)) + "}"))
+        super().__init__(column, Value("{" + ",".join(map(str, sorted(map(int, ids)))) + "}"))
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
         column, column_params = compiler.compile(self.source_expressions[0])
