@@ -306,17 +306,14 @@ def _courses_of(
     last_of: dict[int, date | None] = {}
     made: dict[int, rules.History] = {}
     dates = _Dates()
-    for (enrollment_id, participant_id, programme_id, from_id, municipality_id, referred_on, *course), as_json in zip(
-        read, _json_decoded(read), strict=True
-    ):
+    for row, as_json in zip(read, _json_decoded(read), strict=True):
+        enrollment_id, participant_id, programme_id, from_id, municipality_id, referred_on, last_event_on = row[:7]
         referred = day(referred_on) if referred_on else latest  # never empty here
         rows.append((enrollment_id, participant_id, programme_id, from_id, referred))
         municipality_of[participant_id] = municipality_id
-        last = last_of[enrollment_id] = day(course[0]) if course[0] else None
+        last = last_of[enrollment_id] = day(last_event_on) if last_event_on else None
         if last is None or last <= latest:
-            made[enrollment_id] = _history_of(
-                enrollment_id, participant_id, programme_id, referred, course, as_json, dates
-            )
+            made[enrollment_id] = _history_of(row, referred, as_json, dates)
     return rows, municipality_of, last_of, made
 
 
@@ -329,39 +326,33 @@ class _Dates(dict[Any, date]):
         return parsed
 
 
-def _history_of(
-    enrollment_id: int,
-    participant_id: int,
-    programme_id: int,
-    referred: date,
-    columns: Sequence[Any],
-    as_json: tuple[Any, Any, Any],
-    dates: "_Dates",
-) -> rules.History:
-    """One enrollment's history from its cached course columns (ADR 0019), straight from the row: what
-    `rules.history_from_course` makes of the `rules.Course` those columns hold (a generated test holds
-    both equal to the fold of the events), without making the course first."""
-    _last, state, last_type, intake_on, started_on, ended_on, reason, _o, target, _p, _s = columns
+def _history_of(row: tuple[Any, ...], referred: date, as_json: tuple[Any, Any, Any], dates: "_Dates") -> rules.History:
+    """One enrollment's history from its row of `_COHORT_COLUMNS` (ADR 0019: its cached course),
+    with its referral date and its JSON columns decoded: what `rules.history_from_course` makes of
+    the `rules.Course` those columns hold (a generated test holds both equal to the fold of the
+    events), without making the course first."""
+    (enrollment_id, participant_id, programme_id, _from, _where, _referred, _last, state, last_type, intake_on,
+     started_on, ended_on, reason, _o, target, _p, _s) = row  # fmt: skip
     outcomes, pauses, stays = as_json
     ended = dates[ended_on] if ended_on else None
     ending = last_type if ended is not None else ""
-    return rules.History(
-        enrollment_id=enrollment_id,
-        participant_id=participant_id,
-        programme_id=programme_id,
-        referred_on=referred,
-        intake_on=dates[intake_on] if intake_on else None,
-        started_on=dates[started_on] if started_on else None,
-        ended_on=ended,
-        ending=ending,
-        ending_reason=reason if ending else "",
-        outcomes=tuple(outcomes) if ending == rules.COMPLETED else (),
-        transferred_to=target if ending == rules.TRANSFERRED else None,
-        state=ending or state,
-        pauses=[rules.Pause(dates[start], dates[end] if end else None, why) for start, end, why in pauses],
-        phase_stays=[
-            (programme_id, phase, dates[start], dates[until] if until else ended) for phase, start, until in stays
-        ],
+    return rules.History(  # by position, in the order of its fields (a region makes a hundred thousand)
+        enrollment_id,
+        participant_id,
+        programme_id,
+        referred,
+        dates[intake_on] if intake_on else None,
+        dates[started_on] if started_on else None,
+        ended,
+        ending,
+        reason if ending else "",  # ending_reason
+        tuple(outcomes) if ending == rules.COMPLETED else (),
+        target if ending == rules.TRANSFERRED else None,  # transferred_to
+        ending or state,
+        [rules.Pause(dates[start], dates[end] if end else None, why) for start, end, why in pauses] if pauses else [],
+        [(programme_id, phase, dates[start], dates[until] if until else ended) for phase, start, until in stays]
+        if stays
+        else [],
     )
 
 

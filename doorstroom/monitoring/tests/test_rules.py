@@ -222,8 +222,9 @@ def _read_by_the_report(facts):
     from doorstroom.monitoring import selectors
 
     referred_on, columns = _columns_of(facts)
-    (as_json,) = selectors._json_decoded([(1, 2, 3, None, 4, referred_on, *columns)])
-    return selectors._history_of(1, 2, 3, referred_on, columns, as_json, selectors._Dates())
+    row = (1, 2, 3, None, 4, referred_on, *columns)
+    (as_json,) = selectors._json_decoded([row])
+    return selectors._history_of(row, referred_on, as_json, selectors._Dates())
 
 
 @given(legal_histories(), st.integers(0, 400))
