@@ -9,6 +9,7 @@ known today (a correction recorded later voids the event it corrects). The lifec
 import bisect
 import math
 import operator
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -270,33 +271,40 @@ def wilson(successes: int, total: int, z: float = 1.959964) -> tuple[float, floa
 def survival(durations: Sequence[tuple[float, bool]], weeks: Sequence[int]) -> list[tuple[int, float | None, int]]:
     """Kaplan-Meier: the share still in the programme after w weeks since start, for each w.
     `durations` are (weeks observed, ended) per started enrollment: an enrollment still running
-    on the reporting date is censored. Returns (week, share or None, number at risk). One pass over
-    the durations in order, so a large cohort costs n log n."""
-    ordered = sorted(durations)
-    total = len(ordered)
-    share = 1.0
-    curve: list[tuple[float, float]] = []  # (time of an ending, share just after it)
-    index = 0
-    while index < total:
-        t = ordered[index][0]
-        at_risk = total - index
-        ended = 0
-        while index < total and ordered[index][0] == t:
-            ended += 1 if ordered[index][1] else 0
-            index += 1
+    on the reporting date is censored. Returns (week, share or None, number at risk). Counted per
+    distinct time (a region's durations fall on a few thousand days), so a large cohort costs one
+    pass and a sort of its distinct times."""
+    total = len(durations)
+    observed = Counter(durations)  # (time, ended) -> how many
+    leaving: Counter[float] = Counter()  # time -> how many observed up to it (ended or censored)
+    ending: Counter[float] = Counter()  # time -> how many ended at it
+    for (t, ended), n in observed.items():
+        leaving[t] += n
         if ended:
-            share *= 1 - ended / at_risk
+            ending[t] += n
+    times = sorted(leaving)
+    share = 1.0
+    at_risk = total
+    curve: list[tuple[float, float]] = []  # (time of an ending, share just after it)
+    before: list[int] = []  # how many were observed for less than each time
+    for t in times:
+        before.append(total - at_risk)
+        ended_here = ending.get(t, 0)
+        if ended_here:
+            share *= 1 - ended_here / at_risk
             curve.append((t, share))
+        at_risk -= leaving[t]
     result = []
     for w in weeks:
-        at_risk = total - bisect.bisect_left(ordered, (w, False))
+        at = bisect.bisect_left(times, w)
+        still = total - (before[at] if at < len(times) else total)
         value = 1.0
         for t, s in curve:
             if t <= w:
                 value = s
             else:
                 break
-        result.append((w, value if durations else None, at_risk))
+        result.append((w, value if durations else None, still))
     return result
 
 
