@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, partial
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from typing import Any, NamedTuple
 
 from doorstroom.core.messages import _
@@ -124,8 +124,9 @@ class Cohort:
         shared = self.shared_participants
         if not shared:
             return len(histories)
-        among = [p for p in map(_PARTICIPANT, histories) if p in shared]
-        return len(histories) - len(among) + len(set(among))
+        ids = list(map(_PARTICIPANT, histories))  # C-level passes: no Python step per history
+        is_shared = list(map(shared.__contains__, ids))
+        return len(histories) - sum(is_shared) + len(set(compress(ids, is_shared)))
 
     def count(self, histories: Iterable[rules.History]) -> "Cell":
         """Persons counted among histories of this cohort, with their enrollments behind the count."""
