@@ -513,7 +513,8 @@ def _complete(
         history_of = histories.get(enrollment_id)
         if history_of is not None and added_on <= cohort.on:
             history_of.tags = history_of.tags | {code}
-    kept = {e: m for e, m in minutes.items() if e in histories}
+    # the minutes were read for the cohort's enrollments: most often all of them count (a C-level check)
+    kept = dict(minutes) if minutes.keys() <= histories.keys() else {e: m for e, m in minutes.items() if e in histories}
     for part, head in head_of.items():  # a later part of a chain: its minutes go to the first part
         kept[head] = kept.get(head, 0) + kept.get(part, 0)
     cohort.guidance_minutes = kept
