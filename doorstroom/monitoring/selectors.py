@@ -4,6 +4,7 @@ queries whatever the size of the cohort (tested). The indicators then work on pl
 
 import array
 import json
+import operator
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -451,7 +452,7 @@ def _cohort_on(
     transfers in a group counts as one history, under its first part."""
     counting: dict[int, rules.History] = histories
     head_of: dict[int, int] = {}
-    chained = _chains(rows) if p.whole and len({r[2] for r in rows}) > 1 else None
+    chained = _chains(rows) if p.whole and len(set(map(_PROGRAMME_OF_ROW, rows))) > 1 else None
     if chained:
         counting = dict(histories)
         merged_at: dict[int, rules.History] = {}
@@ -471,10 +472,15 @@ def _cohort_on(
             and (p.period_from is None or h.started_on >= p.period_from)
             and (p.period_until is None or h.started_on <= p.period_until)
         ]
-    programme_ids = set(p.programme_ids) or {h.programme_id for h in chosen_histories}
-    named = programme_ids | {h.transferred_to for h in chosen_histories if h.transferred_to}
-    participants = {r[1] for r in rows}
-    municipality_of = {k: v for k, v in municipality_all.items() if k in participants}
+    # sets by C-level maps: a region's cohort holds a hundred thousand rows and histories
+    programme_ids = set(p.programme_ids) or set(map(_PROGRAMME_OF, chosen_histories))
+    named = programme_ids | (set(map(_TRANSFERRED_TO, chosen_histories)) - {None})
+    participants = set(map(_PARTICIPANT_OF_ROW, rows))
+    municipality_of = (
+        dict(municipality_all)  # every participant read is in this cohort (this month's most often)
+        if participants >= municipality_all.keys()
+        else {k: v for k, v in municipality_all.items() if k in participants}
+    )
     municipalities = set(municipality_of.values())
     cohort = indicators.Cohort(
         on=p.on,
@@ -490,6 +496,12 @@ def _cohort_on(
         municipality_names={k: v for k, v in naming.municipality_names.items() if k in municipalities},
     )
     return cohort, _Counting(counting, head_of)
+
+
+_PARTICIPANT_OF_ROW = operator.itemgetter(1)
+_PROGRAMME_OF_ROW = operator.itemgetter(2)
+_PROGRAMME_OF = operator.attrgetter("programme_id")
+_TRANSFERRED_TO = operator.attrgetter("transferred_to")
 
 
 class _Counting(NamedTuple):
