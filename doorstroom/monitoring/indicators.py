@@ -146,16 +146,35 @@ class Cohort:
         if indicator.standing_test is None:
             return _grouped(self.members_of(indicator), key)
         split: dict[int | None, list[rules.History]] = defaultdict(list)
-        parts_of = self._standings_split.get(by)
-        if parts_of is None:
-            parts_of = self._standings_split[by] = [
-                (standing, _grouped(group, key)) for standing, group in self.standings
-            ]
-        for standing, parts in parts_of:
+        for standing, parts in self._standings_split_by(by):
             if indicator.standing_test(standing, self.on):
                 for k, group in parts.items():
                     split[k].extend(group)
         return split
+
+    def _standings_split_by(self, by: str) -> list[tuple["Standing", dict[int | None, list[rules.History]]]]:
+        """Each standing's histories per programme and per municipality, both split in one pass
+        (the overview's side-by-side tables ask for both)."""
+        if not self._standings_split:
+            municipality = self.municipality_of.get
+            by_programme, by_municipality = [], []
+            for standing, group in self.standings:
+                programmes: dict[int | None, list[rules.History]] = defaultdict(list)
+                municipalities: dict[int | None, list[rules.History]] = defaultdict(list)
+                for h, programme_id, municipality_id in zip(
+                    group, map(_PROGRAMME, group), map(municipality, map(_PARTICIPANT, group)), strict=True
+                ):
+                    programmes[programme_id].append(h)
+                    municipalities[municipality_id].append(h)
+                by_programme.append((standing, programmes))
+                by_municipality.append((standing, municipalities))
+            self._standings_split.update(programme=by_programme, municipality=by_municipality)
+        return self._standings_split[by]
+
+    def present(self, by: str) -> set[int | None]:
+        """The programmes (`by="programme"`) or municipalities (None for a participant without one)
+        that the cohort's histories lie in."""
+        return set().union(*(parts.keys() for _standing, parts in self._standings_split_by(by)))
 
     def _key(self, by: str) -> Callable[[list[rules.History]], Iterable[int | None]]:
         """Each history's programme or municipality, for a list of them at once (C-level maps: a
@@ -289,6 +308,7 @@ def register(indicator: Indicator) -> Indicator:
 _PARTICIPANT = operator.attrgetter("participant_id")
 _PROGRAMME = operator.attrgetter("programme_id")
 _ENROLLMENT = operator.attrgetter("enrollment_id")
+_PAUSES = operator.attrgetter("pauses")
 
 
 def _enrollment_ids(histories: list[rules.History]) -> Callable[[], Iterable[int]]:
@@ -546,7 +566,7 @@ for _ending, _code, _title, _name in (
 
 def _pauses_by_reason(cohort: Cohort) -> Table:
     groups: dict[str, list[rules.History]] = defaultdict(list)
-    for h in cohort.histories:
+    for h in filter(_PAUSES, cohort.histories):  # most were never paused: passed over at C level
         for reason in dict.fromkeys(p.reason_code for p in h.pauses):
             groups[reason].append(h)
     rows = [
@@ -679,22 +699,15 @@ register(
 
 
 def _time_per_phase(cohort: Cohort) -> Table:
-    weeks_in: dict[tuple[int, int], list[float]] = defaultdict(list)  # per phase: the weeks of each stay,
-    stayed_in: dict[tuple[int, int], list[int]] = defaultdict(list)  # and beside them whose stay it was
-    on = cohort.on
-    for h in cohort.histories:
-        if h.phase_stays:
-            enrollment_id = h.enrollment_id
-            for programme_id, phase, weeks in rules.closed_phase_weeks(h, on):
-                weeks_in[(programme_id, phase)].append(weeks)
-                stayed_in[(programme_id, phase)].append(enrollment_id)
     rows = []
-    for (programme_id, phase), weeks_of_stays in sorted(weeks_in.items()):
+    # per phase: the weeks of each closed stay, and beside them whose stay it was
+    for (programme_id, phase), (weeks_of_stays, stayed) in sorted(
+        rules.closed_stays_per_phase(cohort.histories, cohort.on).items()
+    ):
         facts = cohort.programmes.get(programme_id)
         name = facts.phases.get(phase, str(phase)) if facts else str(phase)
         label = f"{facts.name}: {name}" if facts and len(cohort.programmes) > 1 else name
         durations = sorted(weeks_of_stays)
-        stayed = stayed_in[(programme_id, phase)]
         rows.append(
             {
                 "key": f"{programme_id}:{phase}",
@@ -1221,7 +1234,7 @@ def programmes_side_by_side(cohort: Cohort) -> Table | None:
 
 def _municipalities_side_by_side(cohort: Cohort) -> Table | None:
     present = sorted(
-        {cohort.municipality_of.get(h.participant_id) for h in cohort.histories} - {None},
+        cohort.present("municipality") - {None},
         key=lambda m: cohort.municipality_names.get(m or 0, ""),
     )
     if len(present) < 2:
@@ -1253,7 +1266,7 @@ OVERVIEW_COLUMNS = (
 
 
 def _programmes_side_by_side(cohort: Cohort) -> Table | None:
-    present = sorted({h.programme_id for h in cohort.histories}, key=lambda p: cohort.programme_names.get(p, ""))
+    present = sorted(cohort.present("programme"), key=lambda p: cohort.programme_names.get(p, ""))
     if len(present) < 2:
         return None
     columns = [("label", str(_("Programma")), "text")] + [

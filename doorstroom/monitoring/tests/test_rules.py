@@ -249,6 +249,31 @@ def test_the_course_kept_on_write_is_the_history_the_report_folds(facts, offset)
             assert _read_by_the_report(cut) == expected
 
 
+@given(st.lists(st.tuples(legal_histories(), st.sampled_from((3, 4))), max_size=6), st.integers(0, 400))
+def test_closed_stays_per_phase_of_many_histories_are_each_historys_closed_stays(walks, offset):
+    """The report's one loop over a cohort gives, per phase, exactly the stays the per-history rule
+    gives, each beside its own enrollment, in the cohort's order."""
+    on = D0 + timedelta(offset)
+    histories = [
+        rules.history(enrollment_id=i, participant_id=i, programme_id=programme, events=_report_events(facts), on=on)
+        for i, (facts, programme) in enumerate(walks, start=1)
+    ]
+    # and one with a pause inside a stay that closed (generated walks seldom pause and go on)
+    histories.insert(len(histories) // 2, rules.history(
+        enrollment_id=99, participant_id=99, programme_id=3, on=on, events=[
+            e(1, rules.REFERRED, 0), e(2, rules.STARTED, 0, phase=1), e(3, rules.PAUSED, 7, reason_code="ziekte"),
+            e(4, rules.RESUMED, 14), e(5, rules.PHASE_CHANGED, 28, phase=2), e(6, rules.DROPPED_OUT, 63),
+        ],
+    ))  # fmt: skip
+    expected: dict = {}
+    for h in histories:
+        for programme_id, phase, weeks in rules.closed_phase_weeks(h, on):
+            weeks_of, whose = expected.setdefault((programme_id, phase), ([], []))
+            weeks_of.append(weeks)
+            whose.append(h.enrollment_id)
+    assert rules.closed_stays_per_phase(histories, on) == expected
+
+
 def test_a_copy_for_a_second_peildatum_keeps_the_history_and_drops_only_the_tags():
     first = rules.history(
         enrollment_id=1,
