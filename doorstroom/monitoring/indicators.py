@@ -1266,7 +1266,9 @@ OVERVIEW_COLUMNS = (
 
 
 def _programmes_side_by_side(cohort: Cohort) -> Table | None:
-    present = sorted(cohort.present("programme"), key=lambda p: cohort.programme_names.get(p, ""))
+    present = sorted(
+        (p for p in cohort.present("programme") if p is not None), key=lambda p: cohort.programme_names.get(p, "")
+    )
     if len(present) < 2:
         return None
     columns = [("label", str(_("Programma")), "text")] + [
