@@ -309,6 +309,8 @@ _PARTICIPANT = operator.attrgetter("participant_id")
 _PROGRAMME = operator.attrgetter("programme_id")
 _ENROLLMENT = operator.attrgetter("enrollment_id")
 _PAUSES = operator.attrgetter("pauses")
+_TAGS = operator.attrgetter("tags")
+_WITH_OUTCOME = operator.attrgetter("with_outcome")
 
 
 def _enrollment_ids(histories: list[rules.History]) -> Callable[[], Iterable[int]]:
@@ -757,9 +759,9 @@ register(
 
 def _guidance_hours(cohort: Cohort) -> Table:
     rows = []
-    by_programme: dict[int, list[rules.History]] = defaultdict(list)
-    for h in cohort.started:
-        by_programme[h.programme_id].append(h)
+    # the started histories per programme: the funnel's split of "gestart", which the programmes side
+    # by side have already made in an overview (same definition: a start on or before the peildatum)
+    by_programme = cohort.split(INDICATORS["gestart"], "programme")
     active = cohort.active_days
     minutes_of = cohort.guidance_minutes.get
     for programme_id, histories in sorted(by_programme.items()):
@@ -1093,12 +1095,11 @@ def _untagged(started: list[rules.History], code: str, *, through_only: bool = F
 
 def _with_and_without(cohort: Cohort) -> Table:
     started = cohort.started
-    through_all = 0
+    through_all = sum(map(_WITH_OUTCOME, started))
     tagged: dict[str, list[rules.History]] = defaultdict(list)  # one pass, whatever the number of tags
     tagged_through: dict[str, list[rules.History]] = defaultdict(list)
-    for h in started:
+    for h in filter(_TAGS, started):  # those without a tag are passed over at C level
         through_h = h.with_outcome
-        through_all += through_h
         for code in h.tags:
             tagged[code].append(h)
             if through_h:
