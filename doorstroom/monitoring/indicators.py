@@ -764,7 +764,7 @@ def _guidance_hours(cohort: Cohort) -> Table:
     by_programme = cohort.split(INDICATORS["gestart"], "programme")
     active = cohort.active_days
     minutes_of = cohort.guidance_minutes.get
-    for programme_id, histories in sorted(by_programme.items()):
+    for programme_id, histories in sorted((p, h) for p, h in by_programme.items() if p is not None):
         ids = list(map(_ENROLLMENT, histories))
         minutes = sum(map(minutes_of, ids, repeat(0)))
         weeks = sum(map(active.__getitem__, ids)) / 7
