@@ -451,6 +451,31 @@ def test_the_course_json_of_every_row_is_decoded_into_its_own_row():
     ]
 
 
+def test_a_column_of_json_texts_is_decoded_in_one_parse_and_a_value_never_shifts_into_the_next_row():
+    """A column the driver gives as text throughout is parsed whole (an empty value an empty list);
+    values that are not one JSON text each are never glued into a neighbour's."""
+    import json
+
+    blank = [None] * len(selectors._COHORT_COLUMNS)
+
+    def row(outcomes, pauses, stays):
+        values = list(blank)
+        for at, value in zip(selectors._JSON_AT, (outcomes, pauses, stays), strict=True):
+            values[at] = value
+        return tuple(values)
+
+    texts = [
+        ('["stage"]', "[]", '[[1, "2026-01-05", null]]'),
+        ("[]", '[["2026-02-01", null, "ziekte"]]', "[]"),
+        ('["certificaat", "stage"]', "[]", '[[2, "2026-01-07", "2026-02-01"], [3, "2026-02-01", null]]'),
+    ]
+    decoded = list(selectors._json_decoded([row(*t) for t in texts]))
+    assert decoded == [tuple(json.loads(v) for v in t) for t in texts]
+    # two halves of one value in two rows: refused, not read as one row's value
+    with pytest.raises(ValueError):
+        list(selectors._json_decoded([row("[]", "[]", '[[1, "2026-01-05"'), row("[]", "[]", "null]]")]))
+
+
 def test_last_month_s_score_changes_name_only_last_month_s_participants():
     change = indicators.ScoreChange
     read_for = {1, 2, 3, 4}  # this month's cohort, for whom the changes were read
