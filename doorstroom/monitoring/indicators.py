@@ -101,8 +101,12 @@ class Cohort:
     def active_days(self) -> dict[int, int]:
         """Each started history's days since its start without its pauses, on the reporting date, by
         enrollment (the hours per week and the survival curve both read them)."""
-        on = self.on
-        return {h.enrollment_id: rules.active_days(h, on) for h in self.started}
+        return dict(zip(map(_ENROLLMENT, self.started), self.started_active_days, strict=True))
+
+    @cached_property
+    def started_active_days(self) -> list[int]:
+        """`active_days` of the started histories, in the order of `started`."""
+        return rules.active_days_each(self.started, self.on)
 
     @cached_property
     def shared_participants(self) -> frozenset[int]:
@@ -309,6 +313,7 @@ _PARTICIPANT = operator.attrgetter("participant_id")
 _PROGRAMME = operator.attrgetter("programme_id")
 _ENROLLMENT = operator.attrgetter("enrollment_id")
 _PAUSES = operator.attrgetter("pauses")
+_ENDING = operator.attrgetter("ending")
 _TAGS = operator.attrgetter("tags")
 _WITH_OUTCOME = operator.attrgetter("with_outcome")
 
@@ -366,15 +371,19 @@ class Standing:
         self.started_on = _DATED if started else None
 
 
-def _standing_of(h: rules.History) -> tuple[bool, bool, bool, str, str, tuple[str, ...]]:
-    return (h.referred_on is not None, h.intake_on is not None, h.started_on is not None, h.state, h.ending, h.outcomes)
-
-
 def standings(histories: Iterable[rules.History]) -> list[tuple[Standing, list[rules.History]]]:
     """The histories grouped by their `Standing`, in the order each standing first occurs."""
     groups: dict[tuple[bool, bool, bool, str, str, tuple[str, ...]], list[rules.History]] = {}
     for h in histories:
-        key = _standing_of(h)
+        # what a `Standing` holds, in its order (written out here: a call per history costs a fifth more)
+        key = (
+            h.referred_on is not None,
+            h.intake_on is not None,
+            h.started_on is not None,
+            h.state,
+            h.ending,
+            h.outcomes,
+        )
         group = groups.get(key)
         if group is None:
             groups[key] = [h]
@@ -1030,9 +1039,16 @@ SURVIVAL_WEEKS = (0, 4, 8, 13, 26, 39, 52, 78, 104)
 
 
 def _survival(cohort: Cohort) -> Table:
-    active = cohort.active_days
     left = (rules.DROPPED_OUT, rules.CLOSED)
-    durations = [(active[h.enrollment_id] / 7, h.ending in left) for h in cohort.started]
+    started = cohort.started
+    # (weeks observed, ended by leaving) per started history, by C-level passes in the started order
+    durations = list(
+        zip(
+            map(operator.truediv, cohort.started_active_days, repeat(7)),
+            map(left.__contains__, map(_ENDING, started)),
+            strict=True,
+        )
+    )
     curve = rules.survival(durations, SURVIVAL_WEEKS)
     rows = [
         {

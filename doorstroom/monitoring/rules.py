@@ -226,6 +226,27 @@ def active_days(h: History, on: date) -> int:
     return (until - h.started_on).days - (paused_days(h.pauses, h.started_on, until) if h.pauses else 0)
 
 
+def active_days_each(histories: Iterable[History], on: date) -> list[int]:
+    """`active_days` of many histories at once, in their order: one loop with no call per history
+    (a region's report asks it of a hundred thousand, on two dates); a generated test holds it equal
+    to the per-history rule."""
+    days: list[int] = []
+    append = days.append
+    for h in histories:
+        started = h.started_on
+        if started is None:
+            append(0)
+            continue
+        ended = h.ended_on
+        until = ended if ended is not None and ended < on else on
+        if until <= started:
+            append(0)
+            continue
+        pauses = h.pauses
+        append((until - started).days - (paused_days(pauses, started, until) if pauses else 0))
+    return days
+
+
 def closed_phase_weeks(h: History, on: date) -> list[tuple[int, int, float]]:
     """(programme, phase, weeks without paused days) for every closed stay in a phase: the
     participant went on to a next phase, or the trajectory ended (a stay still running is left out)."""

@@ -274,6 +274,24 @@ def test_closed_stays_per_phase_of_many_histories_are_each_historys_closed_stays
     assert rules.closed_stays_per_phase(histories, on) == expected
 
 
+@given(st.lists(legal_histories(), max_size=6), st.integers(0, 400))
+def test_active_days_of_many_histories_are_each_historys_active_days(walks, offset):
+    """The report's one loop over a cohort gives each history's days without pauses, in order."""
+    on = D0 + timedelta(offset)
+    histories = [
+        rules.history(enrollment_id=i, participant_id=i, programme_id=3, events=_report_events(facts), on=on)
+        for i, facts in enumerate(walks, start=1)
+    ]
+    # and one paused for a while after its start (generated walks seldom pause and go on)
+    histories.insert(len(histories) // 2, rules.history(
+        enrollment_id=99, participant_id=99, programme_id=3, on=on, events=[
+            e(1, rules.REFERRED, 0), e(2, rules.STARTED, 3, phase=1), e(3, rules.PAUSED, 7, reason_code="ziekte"),
+            e(4, rules.RESUMED, 14), e(5, rules.PAUSED, 40, reason_code="ziekte"), e(6, rules.DROPPED_OUT, 63),
+        ],
+    ))  # fmt: skip
+    assert rules.active_days_each(histories, on) == [rules.active_days(h, on) for h in histories]
+
+
 def test_a_copy_for_a_second_peildatum_keeps_the_history_and_drops_only_the_tags():
     first = rules.history(
         enrollment_id=1,
