@@ -155,11 +155,14 @@ def cohorts_meanwhile(
             events.set_exception(failed)  # the second thread stops too
             raise
         enrollment_ids = [r[0] for r in read]
-        tags = list(
+        # read plainly (a region's hundred thousand tags through the ORM's chunked reads took 0.05 s more)
+        tags = _plain_rows(
             EnrollmentTag.objects.filter(_tagged_within(chosen, p, enrollment_ids), added_on__lte=p.on)
             .order_by()
             .values_list("enrollment_id", "tag__code", "added_on")
         )
+        if text:  # SQLite's driver gives the dates as text
+            tags = [(enrollment_id, code, day(added_on)) for enrollment_id, code, added_on in tags]
         dates = [p.on] + ([earlier.on] if earlier else [])
         minutes = _guidance_minutes(_by_ids(chosen, enrollment_ids), dates, day)
         measured_among = {r[1] for r in read}
