@@ -420,27 +420,27 @@ def table_rows(report, code):
     return next(t for t in part["tables"] if t["code"] == code)["rows"]
 
 
+def _row_with_json(outcomes, pauses, stays):
+    """A cohort row, empty but for its three JSON columns."""
+    values = [None] * len(selectors._COHORT_COLUMNS)
+    for at, value in zip(selectors._JSON_AT, (outcomes, pauses, stays), strict=True):
+        values[at] = value
+    return tuple(values)
+
+
 def test_the_course_json_of_every_row_is_decoded_into_its_own_row():
     """The JSON columns of all rows are parsed in one go; each row gets back its own values, empty
     ones stay empty, and a value the driver already decoded is taken as it is."""
-    blank = [None] * len(selectors._COHORT_COLUMNS)
-
-    def row(outcomes, pauses, stays):
-        values = list(blank)
-        for at, value in zip(selectors._JSON_AT, (outcomes, pauses, stays), strict=True):
-            values[at] = value
-        return tuple(values)
-
     read = [
-        row('["stage"]', "[]", '[[1, "2026-01-05", null]]'),
-        row("[]", None, "[]"),
-        row(
+        _row_with_json('["stage"]', "[]", '[[1, "2026-01-05", null]]'),
+        _row_with_json("[]", None, "[]"),
+        _row_with_json(
             "[]",
             '[["2026-02-01", "2026-02-10", "ziekte"]]',
             '[[1, "2026-01-06", "2026-03-01"], [2, "2026-03-01", null]]',
         ),
-        row(["betaald_werk"], [], [[3, "2026-04-01", None]]),  # as a driver that decodes JSON gives it
-        row('["certificaat", "stage"]', "[]", '[[2, "2026-01-07", null]]'),
+        _row_with_json(["betaald_werk"], [], [[3, "2026-04-01", None]]),  # as a driver that decodes JSON gives it
+        _row_with_json('["certificaat", "stage"]', "[]", '[[2, "2026-01-07", null]]'),
     ]
     assert list(selectors._json_decoded(read)) == [
         (["stage"], (), [[1, "2026-01-05", None]]),
@@ -456,24 +456,20 @@ def test_a_column_of_json_texts_is_decoded_in_one_parse_and_a_value_never_shifts
     values that are not one JSON text each are never glued into a neighbour's."""
     import json
 
-    blank = [None] * len(selectors._COHORT_COLUMNS)
-
-    def row(outcomes, pauses, stays):
-        values = list(blank)
-        for at, value in zip(selectors._JSON_AT, (outcomes, pauses, stays), strict=True):
-            values[at] = value
-        return tuple(values)
-
     texts = [
         ('["stage"]', "[]", '[[1, "2026-01-05", null]]'),
         ("[]", '[["2026-02-01", null, "ziekte"]]', "[]"),
         ('["certificaat", "stage"]', "[]", '[[2, "2026-01-07", "2026-02-01"], [3, "2026-02-01", null]]'),
     ]
-    decoded = list(selectors._json_decoded([row(*t) for t in texts]))
+    decoded = list(selectors._json_decoded([_row_with_json(*t) for t in texts]))
     assert decoded == [tuple(json.loads(v) for v in t) for t in texts]
     # two halves of one value in two rows: refused, not read as one row's value
     with pytest.raises(ValueError):
-        list(selectors._json_decoded([row("[]", "[]", '[[1, "2026-01-05"'), row("[]", "[]", "null]]")]))
+        list(
+            selectors._json_decoded(
+                [_row_with_json("[]", "[]", '[[1, "2026-01-05"'), _row_with_json("[]", "[]", "null]]")]
+            )
+        )
 
 
 def test_last_month_s_score_changes_name_only_last_month_s_participants():
