@@ -207,6 +207,9 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=["pages", "bsn", "intake"], nargs="*", default=["pages", "bsn", "intake"], help="parts to run"
     )
+    parser.add_argument(
+        "--page", action="append", default=[], help="only the pages whose title contains this (repeatable)"
+    )
     args = parser.parse_args()
     base = args.base.rstrip("/")
     results: dict[str, Any] = {
@@ -241,6 +244,8 @@ def main() -> None:
         ("search by name as regisseur", "regisseur", lambda i: "/deelnemers/zoeken/?q=jan"),
         ("programme report as regisseur", "regisseur", lambda i: f"/rapportages/?programma={programme}"),
     ]
+    if args.page:
+        pages = [page for page in pages if any(wanted in page[0] for wanted in args.page)]
     for title, username, path in pages if "pages" in args.only else []:
         cookie = {"Cookie": f"sessionid={session_cookie(username)}", "Host": "127.0.0.1"}
         route = resolve(path(0).split("?")[0]).view_name

@@ -120,6 +120,12 @@ if _database_url:
     # clauses make the planner's cost estimates large, and compiling them took 1.2 s of a 1.24 s
     # caseload query at 5,000 participants (benchmarks/RESULTS.md, 2026-12-03). Off for this application.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # parameters bound by the server, so psycopg prepares a statement the fifth time it runs on a
+    # connection and PostgreSQL can then reuse a generic plan: the participant file's joins took
+    # 2-4 ms each to plan and 0.2 ms to run (ADR 0022)
+    if env_bool("DOORSTROOM_SERVER_SIDE_BINDING", True):
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5  # psycopg's own default; Django's is never
     # a PostgreSQL streaming replica for aggregate reports and evaluator extracts (core.replica);
     # in the test suite it mirrors the test database
     _replica_url = env("DOORSTROOM_REPLICA_URL")

@@ -16,7 +16,8 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -272,6 +273,21 @@ def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
     )
 
 
+def enrollments_in_file(user: User, participant: Participant) -> QuerySet[Enrollment]:
+    """`enrollments_visible_to(user)` of one participant, decided on the facts of their file (held
+    equal to it by the generated access matrix): the participant's own enrollments when the user may
+    see their trajectories, without sensitive programmes unless on their team today or their own file."""
+    if not user.is_authenticated or not user.is_active:
+        return Enrollment.objects.none()
+    involvement = involvement_of(user, participant)
+    if not decide(user.role, involvement, Action.VIEW, Category.TRAJECTORY):
+        return Enrollment.objects.none()
+    enrollments = Enrollment.objects.filter(participant_id=participant.pk)
+    if involvement.personally_involved or involvement.is_own_file:
+        return enrollments
+    return enrollments.filter(programme__is_sensitive=False)
+
+
 def sensitive_membership_visible(user: User) -> Q:
     """Whether the user may see a row's participant's membership of a sensitive programme (it can
     reveal ethnic origin): only when they are on that participant's team today, or it is their own
@@ -464,14 +480,11 @@ def require_participant(
     """The participant, or 404 when the user may not see them at all (their existence is not
     revealed), or 403 when the user may see them but not do `action` on `category`. Every answer,
     refusals included, is written to the audit log first (fail closed)."""
-    try:
-        participant = participants_visible_to(user).select_related("municipality").get(uuid=participant_uuid)
-    except (Participant.DoesNotExist, ValueError, TypeError) as missing:
+    participant = _admitted(user, participant_uuid)
+    if participant is None:
         _audit_denied(user, action, "participant", str(participant_uuid), category)
-        raise Http404 from missing
-    if (action, category) != (Action.VIEW, Category.IDENTITY) and not participants_allowed(
-        user, action, category
-    ).filter(pk=participant.pk).exists():
+        raise Http404
+    if (action, category) != (Action.VIEW, Category.IDENTITY) and not can(user, participant, action, category):
         _audit_denied(user, action, "participant", str(participant_uuid), category)
         raise refusal_reason(user, participant, action, category)
     if action == Action.CHANGE and participant.processing_restricted_since is not None:
@@ -481,8 +494,38 @@ def require_participant(
     return participant
 
 
-def _director_of(participant: Participant) -> User | None:
+def _admitted(user: User, participant_uuid: UUID | str) -> Participant | None:
+    """The participant when `user` may see them at all, carrying the facts that decided it (the
+    rest of the request decides on those); None for a stranger, an unknown or a malformed id.
+
+    One door's decision on facts, not a queryset per door: `decide` on `involvement_of` is what
+    every scope above is held equal to (the generated access matrix), and asking it here spares a
+    file the scope's query building (ADR 0022)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    try:
+        participant = Participant.objects.select_related("municipality").get(uuid=participant_uuid)
+    except (Participant.DoesNotExist, ValueError, TypeError, ValidationError):
+        return None
+    involvement = involvements_of(user, [participant])[participant.pk]
+    if not decide(user.role, involvement, Action.VIEW, Category.IDENTITY):
+        return None
+    participant._involvement = (user.pk, involvement)  # type: ignore[attr-defined]
+    return participant
+
+
+def _director_of(participant: Participant, team: Iterable[TeamAssignment] | None = None) -> User | None:
+    """The participant's director today (the first to start, as ordered): from `team`, all of the
+    participant's assignments with their members' organisations, when the caller has them already."""
     today = clock.today()
+    if team is not None:
+        running = [
+            a
+            for a in team
+            if a.role == "regisseur" and a.starts_on <= today and (a.ends_on is None or a.ends_on >= today)
+        ]
+        first = min(running, key=lambda a: (a.starts_on, a.pk), default=None)
+        return first.member if first is not None else None
     assignment = (
         TeamAssignment.objects.filter(participant=participant, role="regisseur", starts_on__lte=today)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
@@ -492,9 +535,12 @@ def _director_of(participant: Participant) -> User | None:
     return assignment.member if assignment is not None else None
 
 
-def not_shared_with(user: User, participant: Participant) -> tuple[list[str], User | None]:
+def not_shared_with(
+    user: User, participant: Participant, team: Iterable[TeamAssignment] | None = None
+) -> tuple[list[str], User | None]:
     """For a team member: the categories their role could work with that are not shared with their
-    organisation for this participant, and the director to ask (the file page says so up front)."""
+    organisation for this participant, and the director to ask (the file page says so up front;
+    `team` as for `_director_of`)."""
     involvement = involvement_of(user, participant)
     if not involvement.personally_involved or involvement.in_served_municipality:
         return [], None
@@ -503,7 +549,7 @@ def not_shared_with(user: User, participant: Participant) -> tuple[list[str], Us
         for c in Category
         if c in ROLE_CEILING.get(user.role, frozenset()) and c not in BASELINE and c not in involvement.granted
     ]
-    return missing, (_director_of(participant) if missing else None)
+    return missing, (_director_of(participant, team) if missing else None)
 
 
 def refusal_reason(user: User, participant: Participant, action: Action, category: str) -> Refusal:
@@ -702,57 +748,83 @@ def involvement_of(user: User, participant: Participant) -> Involvement:
 
 
 def involvements_of(user: User, participants: Iterable[Participant]) -> dict[int, Involvement]:
-    """`involvement_of` for many participants at once, in the same three queries whatever their
-    number (an import of a thousand new files asks for all of them together)."""
+    """`involvement_of` for many participants at once, in one statement per 500 of them and one
+    for the municipalities served (an import of a thousand new files asks for all of them together).
+
+    Written as SQL rather than built by the ORM: every file, form and API answer asks this first,
+    and building the same four correlated `EXISTS` through querysets cost more than the database
+    took to answer them (ADR 0022). The generated access matrix holds these facts equal to the
+    world it built, and the querysets above equal to `decide` on them."""
     chosen = {p.pk: p for p in participants}
     if not chosen:
         return {}
-    today = clock.today()
-    organisation_id = user.organisation_id or 0
-    active = _active_assignments(today)
-    facts: dict[int, Any] = {
-        row["pk"]: row
-        for row in Participant.objects.filter(pk__in=chosen)
-        .annotate(
-            personally=Exists(active.filter(member_id=user.pk or 0)),
-            by_organisation=Exists(active.filter(organisation_id=organisation_id)),
-            emergency=Exists(
-                BreakGlassAccess.objects.filter(
-                    participant=OuterRef("pk"), user_id=user.pk or 0, expires_at__gt=timezone.now()
-                )
-            ),
-            open_referral=Exists(
-                Referral.objects.filter(
-                    participant=OuterRef("pk"), to_organisation_id=organisation_id, state=referral_rules.PENDING
-                )
-            ),
-        )
-        .values("pk", "personally", "by_organisation", "emergency", "open_referral")
-    }
+    facts: dict[int, tuple[bool, bool, bool, bool]] = {}
     granted: dict[int, set[str]] = {}
-    if user.organisation_id is not None:
-        for participant_id, category in SharingGrant.objects.filter(
-            participant_id__in=chosen,
-            organisation_id=organisation_id,
-            granted_on__lte=today,
-            withdrawn_on__isnull=True,
-        ).values_list("participant_id", "category"):
-            granted.setdefault(participant_id, set()).add(category)
+    ids = list(chosen)
+    for start in range(0, len(ids), 500):
+        for row in _fact_rows(user, ids[start : start + 500]):
+            if row[5] is None:
+                facts[row[0]] = (bool(row[1]), bool(row[2]), bool(row[3]), bool(row[4]))
+            else:
+                granted.setdefault(row[0], set()).add(row[5])
     served = served_municipality_ids(user)
     found = {}
     for pk, participant in chosen.items():
-        fact = facts.get(pk, {})
+        personally, by_organisation, emergency, open_referral = facts.get(pk, (False, False, False, False))
         granted_set = frozenset(granted.get(pk, ()))
         found[pk] = Involvement(
-            personally_involved=bool(fact.get("personally")),
-            organisation_involved=user.organisation_id is not None and bool(fact.get("by_organisation")),
+            personally_involved=personally,
+            organisation_involved=user.organisation_id is not None and by_organisation,
             in_served_municipality=participant.municipality_id in served,
             is_own_file=participant.account_id is not None and participant.account_id == user.pk,
             granted=granted_set,
-            break_glass=bool(fact.get("emergency")),
-            referred_here=REFERRAL_CONSENT in granted_set and bool(fact.get("open_referral")),
+            break_glass=emergency,
+            referred_here=REFERRAL_CONSENT in granted_set and open_referral,
         )
     return found
+
+
+def _fact_rows(user: User, ids: list[int]) -> list[tuple[Any, ...]]:
+    """Per participant one row (id, on the team, organisation on the team, emergency access, open
+    referral here, NULL), then per active sharing grant to the user's organisation one row (id, four
+    NULLs, category). Dates and times adapted by the backend, so SQLite's text columns compare right."""
+    ops = connection.ops
+    today = ops.adapt_datefield_value(clock.today())
+    now = ops.adapt_datetimefield_value(timezone.now())
+    organisation_id = user.organisation_id or 0
+    member_id = user.pk or 0
+    marks = ", ".join(["%s"] * len(ids))
+    running = "a.participant_id = p.id AND a.starts_on <= %s AND (a.ends_on IS NULL OR a.ends_on >= %s)"
+    sql = (
+        f"SELECT p.id,"  # noqa: S608 - table names from the models, every value a parameter  # nosec B608
+        f" EXISTS (SELECT 1 FROM {_ASSIGNMENTS} a WHERE {running} AND a.member_id = %s),"
+        f" EXISTS (SELECT 1 FROM {_ASSIGNMENTS} a WHERE {running} AND a.organisation_id = %s),"
+        f" EXISTS (SELECT 1 FROM {_EMERGENCIES} b WHERE b.participant_id = p.id AND b.user_id = %s"
+        f" AND b.expires_at > %s),"
+        f" EXISTS (SELECT 1 FROM {_REFERRALS} r WHERE r.participant_id = p.id AND r.to_organisation_id = %s"
+        f" AND r.state = %s),"
+        f" NULL"
+        f" FROM {_PARTICIPANTS} p WHERE p.id IN ({marks})"
+    )
+    params: list[Any] = [today, today, member_id, today, today, organisation_id, member_id, now]
+    params += [organisation_id, referral_rules.PENDING, *ids]
+    if user.organisation_id is not None:
+        sql += (
+            f" UNION ALL SELECT g.participant_id, NULL, NULL, NULL, NULL, g.category FROM {_GRANTS} g"  # noqa: S608  # nosec B608
+            f" WHERE g.participant_id IN ({marks}) AND g.organisation_id = %s AND g.granted_on <= %s"
+            f" AND g.withdrawn_on IS NULL"
+        )
+        params += [*ids, organisation_id, today]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+_ASSIGNMENTS = TeamAssignment._meta.db_table
+_EMERGENCIES = BreakGlassAccess._meta.db_table
+_REFERRALS = Referral._meta.db_table
+_PARTICIPANTS = Participant._meta.db_table
+_GRANTS = SharingGrant._meta.db_table
 
 
 def visible_categories_of(user: User, participant_ids: set[int]) -> dict[int, frozenset[str]]:

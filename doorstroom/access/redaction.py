@@ -265,10 +265,15 @@ def households_shown(user: User, memberships: Iterable[HouseholdMember]) -> list
     member); the others as a count. One query for the visible members of all households."""
     memberships = list(memberships)
     all_members = [m for membership in memberships for m in membership.household.members.all()]
-    visible = set(
-        policy.participants_visible_to(user)
-        .filter(pk__in={m.participant_id for m in all_members})
-        .values_list("pk", flat=True)
+    # nobody to ask about (a file without a household): no scope to build
+    visible = (
+        set(
+            policy.participants_visible_to(user)
+            .filter(pk__in={m.participant_id for m in all_members})
+            .values_list("pk", flat=True)
+        )
+        if all_members
+        else set()
     )
     shown = []
     for membership in memberships:

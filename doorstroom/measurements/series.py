@@ -21,7 +21,9 @@ from django.db.models import (
     Min,
     OuterRef,
     QuerySet,
+    Value,
 )
+from django.db.models.functions import Cast
 
 from .models import Measurement, MeasurementScore, ScoreSeries
 
@@ -55,13 +57,19 @@ class DaysSince2000(Func):
         )
 
 
+def _big(number: int) -> Value:
+    return Value(number, output_field=BigIntegerField())
+
+
 def score_key() -> ExpressionWrapper:
     """The packed key of a score (see ID_ROOM)."""
+    # every constant a bigint: bound by the server (ADR 0022), a plain number is sent as a 4-byte
+    # integer, which the room for days (10^13) does not fit and an id times the room overflows
     return ExpressionWrapper(
-        DaysSince2000(F("measurement__measured_on")) * (ID_ROOM * VALUE_ROOM)
-        + F("measurement_id") * VALUE_ROOM
+        DaysSince2000(F("measurement__measured_on")) * _big(ID_ROOM * VALUE_ROOM)
+        + Cast(F("measurement_id"), BigIntegerField()) * _big(VALUE_ROOM)
         + F("value")
-        + VALUE_SHIFT,
+        + _big(VALUE_SHIFT),
         output_field=BigIntegerField(),
     )
 

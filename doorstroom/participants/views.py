@@ -53,18 +53,20 @@ def participant_detail(request: access.AuthenticatedRequest, participant_uuid: s
     enrollments = redaction.enrollments_shown(
         reader,
         enrollment_selectors.enrollments_with_history(
-            enrollments=access.enrollments_visible_to(request.user).filter(participant=participant)
+            enrollments=access.enrollments_in_file(request.user, participant)
         ),
     )
     cards = [(e, enrollment_selectors.next_actions(e)) for e in enrollments]
-    team = participant.team.select_related("member", "organisation").order_by("-starts_on")
+    team = list(
+        participant.team.select_related("member", "member__organisation", "organisation").order_by("-starts_on")
+    )
     households = redaction.households_shown(
         request.user,
         participant.household_memberships.select_related("household").prefetch_related(
             "household__members__participant"
         ),
     )
-    not_shared, director = access.not_shared_with(request.user, participant)
+    not_shared, director = access.not_shared_with(request.user, participant, team)
     access.note_shown(
         participant,
         [
@@ -616,7 +618,7 @@ def own_file(request: access.AuthenticatedRequest) -> HttpResponse:
     enrollments = redaction.enrollments_shown(
         reader,
         enrollment_selectors.enrollments_with_history(
-            enrollments=access.enrollments_visible_to(request.user).filter(participant=participant)
+            enrollments=access.enrollments_in_file(request.user, participant)
         ),
     )
     return TemplateResponse(

@@ -11,6 +11,7 @@ from django.utils import timezone
 import pytest
 
 from doorstroom.access import policy as access
+from doorstroom.access.models import BreakGlassAccess
 from doorstroom.access.tests import oracle
 from doorstroom.core import clock
 from doorstroom.enrollments import services as enrollment_services
@@ -219,10 +220,34 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
     assert automatic > 0  # the route was exercised
     assurance.add("A2 automatic grants checked", automatic)
 
-    pairs = differences = through_referral = 0
+    # a sensitive programme beside it, and emergency access (running and expired) for some pairs
+    sensitive = ProgrammeFactory(is_sensitive=True)
+    for p in rnd.sample(participants, k=20):
+        Enrollment.objects.create(participant=p, programme=sensitive, referred_by=homes[0], state="actief")
+    emergency: set[tuple[int, int]] = set()
+    for user, p in zip(rnd.choices(users, k=30), rnd.choices(participants, k=30), strict=True):
+        running = rnd.random() < 0.7
+        BreakGlassAccess.objects.create(
+            user=user,
+            participant=p,
+            reason="Crisis",
+            started_at=timezone.now() - timedelta(hours=2),
+            expires_at=timezone.now() + (timedelta(hours=1) if running else -timedelta(minutes=1)),
+        )
+        if running:
+            emergency.add((user.pk, p.pk))
+
+    pairs = differences = through_referral = facts_checked = files_checked = 0
     problems = []
     for user in users:
         served = access.served_municipality_ids(user)
+        gathered = access.involvements_of(user, participants)
+        visible_enrollments = set(access.enrollments_visible_to(user).values_list("participant_id", "pk"))
+        for p in participants:
+            in_file = {(p.pk, pk) for pk in access.enrollments_in_file(user, p).values_list("pk", flat=True)}
+            if in_file != {pair for pair in visible_enrollments if pair[0] == p.pk}:
+                problems.append((user.role, p.pk, "enrollments in the file", sorted(in_file)))
+            files_checked += 1
         for action in (access.Action.VIEW, access.Action.CHANGE):
             for category in sorted(oracle.ALL):
                 scope = set(access.participants_allowed(user, action, category).values_list("pk", flat=True))
@@ -236,7 +261,12 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
                         is_own_file=p.account_id == user.pk,
                         granted=granted,
                         referred_here=(p.pk, user.organisation_id) in referred and "traject" in granted,
+                        break_glass=(user.pk, p.pk) in emergency,
                     )
+                    if (action, category) == (access.Action.VIEW, "identiteit"):
+                        facts_checked += 1
+                        if gathered[p.pk] != facts:  # the facts the doors decide on, gathered right
+                            problems.append((user.role, p.pk, "facts", gathered[p.pk], facts))
                     decided = access.decide(user.role, facts, action, category)
                     referral_only = (
                         decided
@@ -251,6 +281,8 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
     assurance.add("A2 decision = queryset pairs", pairs)
     assurance.add("A2 differences", differences)
     assert problems == []
+    assert facts_checked == len(users) * len(participants) and files_checked == facts_checked
+    assert emergency and any(p.programme.is_sensitive for p in Enrollment.objects.select_related("programme"))
     assert through_referral > 0  # the referral route was exercised, not only the others
 
 

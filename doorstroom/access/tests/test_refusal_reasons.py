@@ -1,11 +1,14 @@
 """A refusal names the real cause and whom to ask, on the page and as a stable code in the API,
 and never blames the role when the cause is that data was not shared with the organisation."""
 
+from datetime import date, timedelta
+
 from django.urls import reverse
 
 import pytest
 from rest_framework.test import APIClient
 
+from doorstroom.access import policy as access
 from doorstroom.core import clock
 from doorstroom.enrollments.models import TeamRole
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
@@ -88,3 +91,34 @@ def test_the_reason_follows_the_language(client, world):
     client.cookies["django_language"] = "en"
     page = client.get(reverse("plans:detail", args=[world["participant"].uuid]), HTTP_ACCEPT_LANGUAGE="en").content
     assert "is not shared with your organisation" in page.decode()
+
+
+def test_the_director_read_from_the_files_team_is_the_one_the_database_names(world):
+    """The file page finds the director in the team it has already read; it must name the same
+    person as the query does: the one running today, never an ended or a future one."""
+    today = clock.today()
+    municipality = world["director"].organisation
+    participant = world["participant"]
+    ended = UserFactory(role=Role.DIRECTOR, organisation=municipality)
+    future = UserFactory(role=Role.DIRECTOR, organisation=municipality)
+    TeamAssignmentFactory(
+        participant=participant,
+        member=ended,
+        role=TeamRole.DIRECTOR,
+        starts_on=date(2019, 1, 1),
+        ends_on=date(2019, 12, 31),
+    )
+    TeamAssignmentFactory(
+        participant=participant,
+        member=future,
+        role=TeamRole.DIRECTOR,
+        starts_on=today + timedelta(days=1),
+        ends_on=today + timedelta(days=365),
+    )
+
+    def team() -> list:
+        return list(participant.team.select_related("member", "member__organisation", "organisation"))
+
+    assert access._director_of(participant, team()) == access._director_of(participant) == world["director"]
+    world["director"].assignments.update(ends_on=today - timedelta(days=1))  # handed over; the next starts tomorrow
+    assert access._director_of(participant, team()) is access._director_of(participant) is None
