@@ -236,15 +236,16 @@ def programme_board(*, programme: Programme, enrollments: QuerySet[Enrollment], 
 
 
 def enrollments_with_history(*, enrollments: QuerySet[Enrollment]) -> list[Enrollment]:
-    """Enrollments with their events (actor, phase, corrections joined) for the participant file."""
+    """Enrollments with their events (actor, phase, corrections joined) for the participant file:
+    what the enrollment card shows, and nothing more (each join costs the file its planning and
+    its columns)."""
     events = EnrollmentEvent.objects.select_related(
-        "actor", "actor_organisation", "phase", "organisation", "target_programme", "corrects"
+        "actor", "phase", "organisation", "target_programme", "corrects"
     ).order_by("occurred_on", "id")
     result: list[Enrollment] = list(
         enrollments.select_related("programme", "current_phase", "referred_by", "group")
         .prefetch_related(
             Prefetch("events", queryset=events),
-            "programme__phases",
             Prefetch(
                 "tags",
                 queryset=EnrollmentTag.objects.filter(removed_on__isnull=True).select_related("tag"),
