@@ -326,16 +326,39 @@ def require_signal(user: User, signal_uuid: UUID | str) -> Signal:
     return signal
 
 
-def signal_counts_of(user: User, participant_ids: list[int]) -> dict[int, int]:
-    """Per participant on a page, how many live signals the user may see (one query)."""
-    rows = (
-        signals_visible_to(user, Participant.objects.filter(pk__in=participant_ids))
-        .filter(participant_id__in=participant_ids)  # as a list: an index lookup, not a scan of all signals
+def signal_counts_of(
+    user: User, participants: Iterable[Participant], involvements: dict[int, Involvement] | None = None
+) -> dict[int, int]:
+    """Per participant on a page, how many live signals the user may see: their live signals read
+    in one query and each kept where `decide` lets the user see its category on the facts of the
+    file and, about a sensitive programme, where that membership is visible (`signals_visible_to`,
+    decided per participant; the generated access matrix holds the two equal). `involvements`: the
+    page's facts when the caller has them already."""
+    chosen = {p.pk: p for p in participants}
+    if not chosen or not user.is_authenticated or not user.is_active:
+        return {}
+    facts = involvements if involvements is not None else involvements_of(user, chosen.values())
+    counts: dict[int, int] = {}
+    for participant_id, category, sensitive in (
+        signal_selectors.live_signals()
+        .filter(participant_id__in=list(chosen), category__in=signal_selectors.signal_categories())
         .order_by()
-        .values("participant_id")
-        .annotate(count=Count("id"))
-    )
-    return {r["participant_id"]: r["count"] for r in rows}
+        .values_list("participant_id", "category", "programme__is_sensitive")
+    ):
+        involvement = facts[participant_id]
+        if sensitive and not (involvement.personally_involved or involvement.is_own_file):
+            continue
+        if decide(user.role, involvement, Action.VIEW, category):
+            counts[participant_id] = counts.get(participant_id, 0) + 1
+    return counts
+
+
+def allowed_among(user: User, involvements: dict[int, Involvement], action: Action, category: str) -> set[int]:
+    """The participants of a page (their facts gathered once by `involvements_of`) on whom the user
+    may do `action` with `category`: `participants_allowed`, decided without a scope per question."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    return {pk for pk, involvement in involvements.items() if decide(user.role, involvement, action, category)}
 
 
 PURPOSE_BY_ROLE: dict[str, str] = {

@@ -60,13 +60,10 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("pagina", None)
     access.record_list(request.user, caseload.page.object_list, object_type="caseload")
-    on_page = [p.pk for p in caseload.page.object_list]
-    may_record = set(
-        access.participants_allowed(request.user, access.Action.CHANGE, access.Category.NOTES)
-        .filter(pk__in=on_page)
-        .values_list("pk", flat=True)
-    )
-    signal_counts = access.signal_counts_of(request.user, on_page)
+    # the page's facts once, for every question the page asks about its people
+    involvements = access.involvements_of(request.user, caseload.page.object_list)
+    may_record = access.allowed_among(request.user, involvements, access.Action.CHANGE, access.Category.NOTES)
+    signal_counts = access.signal_counts_of(request.user, caseload.page.object_list, involvements)
     for row in caseload.rows:
         row.signal_count = signal_counts.get(row.participant.pk, 0)
     return TemplateResponse(

@@ -18,11 +18,13 @@ from doorstroom.enrollments import services as enrollment_services
 from doorstroom.enrollments.models import Enrollment, TeamAssignment, TeamRole
 from doorstroom.organisations.models import OrganisationKind, Role
 from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
-from doorstroom.participants.models import SharingGrant
+from doorstroom.participants.models import Participant, SharingGrant
 from doorstroom.participants.tests.factories import ParticipantFactory
 from doorstroom.programmes.models import ProgrammeDataNeed
 from doorstroom.programmes.tests.factories import ProgrammeFactory
 from doorstroom.referrals.models import Referral
+from doorstroom.signalering.models import Signal
+from doorstroom.signalering.registry import RULES
 
 MUNICIPAL = {
     Role.DIRECTOR,
@@ -237,12 +239,32 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
         if running:
             emergency.add((user.pk, p.pk))
 
-    pairs = differences = through_referral = facts_checked = files_checked = 0
+    # live and closed signals of every rule, some about the sensitive programme
+    for p in rnd.sample(participants, k=40):
+        for code, rule in rnd.sample(sorted(RULES.items()), k=rnd.randint(1, 3)):
+            Signal.objects.create(
+                participant=p,
+                rule=code,
+                category=rule.category,
+                programme=rnd.choice([None, programme, sensitive]),
+                state=rnd.choice(["open", "gezien", "opgepakt", "gesloten"]),
+                opened_on=today - timedelta(days=3),
+            )
+
+    pairs = differences = through_referral = facts_checked = files_checked = signals_counted = 0
     problems = []
     for user in users:
         served = access.served_municipality_ids(user)
         gathered = access.involvements_of(user, participants)
         visible_enrollments = set(access.enrollments_visible_to(user).values_list("participant_id", "pk"))
+        counted = access.signal_counts_of(user, participants)
+        by_query: dict[int, int] = {}
+        among = Participant.objects.filter(pk__in=[p.pk for p in participants])
+        for participant_id in access.signals_visible_to(user, among).values_list("participant_id", flat=True):
+            by_query[participant_id] = by_query.get(participant_id, 0) + 1
+        if counted != by_query:
+            problems.append((user.role, "signal counts", counted, by_query))
+        signals_counted += sum(by_query.values())
         for p in participants:
             in_file = {(p.pk, pk) for pk in access.enrollments_in_file(user, p).values_list("pk", flat=True)}
             if in_file != {pair for pair in visible_enrollments if pair[0] == p.pk}:
@@ -251,6 +273,8 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
         for action in (access.Action.VIEW, access.Action.CHANGE):
             for category in sorted(oracle.ALL):
                 scope = set(access.participants_allowed(user, action, category).values_list("pk", flat=True))
+                if access.allowed_among(user, gathered, action, category) != scope & set(gathered):
+                    problems.append((user.role, action, category, "allowed among a page"))
                 for p in participants:
                     on_team = team.get(p.pk, [])
                     granted = frozenset(grants.get((p.pk, user.organisation_id), set()))
@@ -282,6 +306,7 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
     assurance.add("A2 differences", differences)
     assert problems == []
     assert facts_checked == len(users) * len(participants) and files_checked == facts_checked
+    assert signals_counted > 0  # some were visible, so the counting was exercised
     assert emergency and any(p.programme.is_sensitive for p in Enrollment.objects.select_related("programme"))
     assert through_referral > 0  # the referral route was exercised, not only the others
 

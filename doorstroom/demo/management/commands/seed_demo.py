@@ -75,6 +75,11 @@ class Command(BaseCommand):
         refresh_started = time.monotonic()  # the refresh alone (not the statistics and the row count)
         signals = services.signals_refresh(today=clock.today())
         refreshed = time.monotonic() - refresh_started
+        if connection.vendor == "postgresql":
+            # and for the signals just opened (a caseload's signal counts were planned as if a region
+            # had a hundred live signals, and scanned all 42,000 of them: 8 ms instead of 1)
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE signalering_signal, signalering_signalevent")
         self.stdout.write(f"Signalen: {sum(opened for opened, _ in signals.values())} open.")
         self.stdout.write(
             f"Demo klaar: {made['participants']} deelnemers, {made['enrollments']} inschrijvingen, "
