@@ -537,6 +537,27 @@ def _admitted(user: User, participant_uuid: UUID | str) -> Participant | None:
     return participant
 
 
+def _enrollment_admitted(user: User, enrollment_uuid: UUID | str) -> Enrollment | None:
+    """The enrollment when `enrollments_visible_to(user)` holds it (held equal by the generated
+    access matrix), its participant carrying the facts that decided it; else None."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    try:
+        enrollment = Enrollment.objects.select_related("participant", "programme", "current_phase").get(
+            uuid=enrollment_uuid
+        )
+    except (Enrollment.DoesNotExist, ValueError, TypeError, ValidationError):
+        return None
+    participant = enrollment.participant
+    involvement = involvements_of(user, [participant])[participant.pk]
+    if not decide(user.role, involvement, Action.VIEW, Category.TRAJECTORY):
+        return None
+    if enrollment.programme.is_sensitive and not (involvement.personally_involved or involvement.is_own_file):
+        return None
+    participant._involvement = (user.pk, involvement)  # type: ignore[attr-defined]
+    return enrollment
+
+
 def _director_of(participant: Participant, team: Iterable[TeamAssignment] | None = None) -> User | None:
     """The participant's director today (the first to start, as ordered): from `team`, all of the
     participant's assignments with their members' organisations, when the caller has them already."""
@@ -738,19 +759,14 @@ def require_referral(
 
 
 def require_enrollment(user: User, enrollment_uuid: UUID | str, action: Action = Action.VIEW) -> Enrollment:
-    try:
-        enrollment = (
-            enrollments_visible_to(user)
-            .select_related("participant", "programme", "current_phase")
-            .get(uuid=enrollment_uuid)
-        )
-    except (Enrollment.DoesNotExist, ValueError, TypeError) as missing:
+    """The enrollment, or 404 when the user may not see it (`enrollments_visible_to`, decided on the
+    facts of its participant's file: ADR 0022), or 403 when they may see but not change it. Every
+    answer is audited first."""
+    enrollment = _enrollment_admitted(user, enrollment_uuid)
+    if enrollment is None:
         _audit_denied(user, action, "enrollment", str(enrollment_uuid), Category.TRAJECTORY)
-        raise Http404 from missing
-    if (
-        action == Action.CHANGE
-        and not participants_changeable_by(user, Category.TRAJECTORY).filter(pk=enrollment.participant_id).exists()
-    ):
+        raise Http404
+    if action == Action.CHANGE and not can(user, enrollment.participant, Action.CHANGE, Category.TRAJECTORY):
         _audit_denied(user, action, "enrollment", str(enrollment_uuid), Category.TRAJECTORY)
         raise PermissionDenied
     if action == Action.CHANGE and enrollment.participant.processing_restricted_since is not None:
@@ -761,8 +777,8 @@ def require_enrollment(user: User, enrollment_uuid: UUID | str, action: Action =
 
 
 def involvement_of(user: User, participant: Participant) -> Involvement:
-    """The facts for `decide`, in three queries (team, emergency access and referral at once; the
-    grants; the municipalities served). A participant just fetched by one of the `require_*` doors
+    """The facts for `decide`, in one statement (team, emergency access, referral and grants) and
+    one for the municipalities served (municipal users only). A participant just fetched by one of the `require_*` doors
     carries the facts it was audited with, so the rest of that request reuses them."""
     known = getattr(participant, "_involvement", None)
     if known is not None and known[0] == user.pk:

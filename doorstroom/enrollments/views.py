@@ -126,7 +126,7 @@ def _card(request: access.AuthenticatedRequest, enrollment_uuid: str, *, saved: 
     [full] = redaction.enrollments_shown(
         reader,
         selectors.enrollments_with_history(
-            enrollments=access.enrollments_visible_to(request.user).filter(pk=enrollment.pk)
+            enrollments=access.enrollments_in_file(request.user, enrollment.participant).filter(pk=enrollment.pk)
         ),
     )
     return TemplateResponse(

@@ -265,6 +265,10 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
         if counted != by_query:
             problems.append((user.role, "signal counts", counted, by_query))
         signals_counted += sum(by_query.values())
+        for enrollment_uuid, enrollment_pk in Enrollment.objects.values_list("uuid", "pk"):
+            admitted = access._enrollment_admitted(user, enrollment_uuid)
+            if (admitted is not None) != any(pair[1] == enrollment_pk for pair in visible_enrollments):
+                problems.append((user.role, enrollment_pk, "enrollment door"))
         for p in participants:
             in_file = {(p.pk, pk) for pk in access.enrollments_in_file(user, p).values_list("pk", flat=True)}
             if in_file != {pair for pair in visible_enrollments if pair[0] == p.pk}:
