@@ -132,6 +132,12 @@ class Involvement:
     break_glass: bool = False  # the user opened this file in an emergency, within its time box
     referred_here: bool = False  # an open referral to the user's organisation, with the participant's consent
 
+    @property
+    def sees_sensitive_membership(self) -> bool:
+        """Membership of a sensitive programme shows only to the team today or in one's own file
+        (`sensitive_membership_visible` is the same rule as a condition on rows)."""
+        return self.personally_involved or self.is_own_file
+
 
 def decide(role: str, involvement: Involvement, action: Action, category: str = Category.IDENTITY) -> bool:
     """The policy as a plain decision table; the querysets below must agree with it (tested)."""
@@ -283,7 +289,7 @@ def enrollments_in_file(user: User, participant: Participant) -> QuerySet[Enroll
     if not decide(user.role, involvement, Action.VIEW, Category.TRAJECTORY):
         return Enrollment.objects.none()
     enrollments = Enrollment.objects.filter(participant_id=participant.pk)
-    if involvement.personally_involved or involvement.is_own_file:
+    if involvement.sees_sensitive_membership:
         return enrollments
     return enrollments.filter(programme__is_sensitive=False)
 
@@ -346,7 +352,7 @@ def signal_counts_of(
         .values_list("participant_id", "category", "programme__is_sensitive")
     ):
         involvement = facts[participant_id]
-        if sensitive and not (involvement.personally_involved or involvement.is_own_file):
+        if sensitive and not involvement.sees_sensitive_membership:
             continue
         if decide(user.role, involvement, Action.VIEW, category):
             counts[participant_id] = counts.get(participant_id, 0) + 1
@@ -530,11 +536,7 @@ def _admitted(user: User, participant_uuid: UUID | str) -> Participant | None:
         participant = Participant.objects.select_related("municipality").get(uuid=participant_uuid)
     except (Participant.DoesNotExist, ValueError, TypeError, ValidationError):
         return None
-    involvement = involvements_of(user, [participant])[participant.pk]
-    if not decide(user.role, involvement, Action.VIEW, Category.IDENTITY):
-        return None
-    participant._involvement = (user.pk, involvement)  # type: ignore[attr-defined]
-    return participant
+    return participant if decide(user.role, _facts_of_door(user, participant), Action.VIEW, Category.IDENTITY) else None
 
 
 def _enrollment_admitted(user: User, enrollment_uuid: UUID | str) -> Enrollment | None:
@@ -548,14 +550,20 @@ def _enrollment_admitted(user: User, enrollment_uuid: UUID | str) -> Enrollment 
         )
     except (Enrollment.DoesNotExist, ValueError, TypeError, ValidationError):
         return None
-    participant = enrollment.participant
-    involvement = involvements_of(user, [participant])[participant.pk]
+    involvement = _facts_of_door(user, enrollment.participant)
     if not decide(user.role, involvement, Action.VIEW, Category.TRAJECTORY):
         return None
-    if enrollment.programme.is_sensitive and not (involvement.personally_involved or involvement.is_own_file):
+    if enrollment.programme.is_sensitive and not involvement.sees_sensitive_membership:
         return None
-    participant._involvement = (user.pk, involvement)  # type: ignore[attr-defined]
     return enrollment
+
+
+def _facts_of_door(user: User, participant: Participant) -> Involvement:
+    """The facts a door decides on, gathered afresh and kept on the participant for the rest of the
+    request (`involvement_of` reuses them; `_audit_access` writes them down)."""
+    involvement = involvements_of(user, [participant])[participant.pk]
+    participant._involvement = (user.pk, involvement)  # type: ignore[attr-defined]
+    return involvement
 
 
 def _director_of(participant: Participant, team: Iterable[TeamAssignment] | None = None) -> User | None:
@@ -778,8 +786,9 @@ def require_enrollment(user: User, enrollment_uuid: UUID | str, action: Action =
 
 def involvement_of(user: User, participant: Participant) -> Involvement:
     """The facts for `decide`, in one statement (team, emergency access, referral and grants) and
-    one for the municipalities served (municipal users only). A participant just fetched by one of the `require_*` doors
-    carries the facts it was audited with, so the rest of that request reuses them."""
+    one for the municipalities served (municipal users only). A participant just fetched by one of
+    the `require_*` doors carries the facts it was audited with, so the rest of that request reuses
+    them."""
     known = getattr(participant, "_involvement", None)
     if known is not None and known[0] == user.pk:
         return known[1]

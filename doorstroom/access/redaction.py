@@ -68,7 +68,7 @@ def reader_for(user: User, participant: Participant) -> Reader:
         participant_id=participant.pk,
         categories=view,
         writable=change,
-        sees_sensitive=involvement.personally_involved or involvement.is_own_file,
+        sees_sensitive=involvement.sees_sensitive_membership,
         user_id=user.pk,
         complete=user.role == Role.PARTICIPANT and involvement.is_own_file,
     )
