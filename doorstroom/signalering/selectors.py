@@ -1,7 +1,7 @@
 """The built-in signal rules: each finds, for everyone at once, who meets its condition today
 (one or two queries per rule, whatever the caseload), and the reads for the signal pages."""
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstroom.contacts import rules as contact_rules
 from doorstroom.contacts.models import ContactMoment
+from doorstroom.core import prepared
 from doorstroom.enrollments.models import Enrollment
 from doorstroom.enrollments.rules import OPEN_STATES
 from doorstroom.participants import rules as participant_rules
@@ -22,35 +23,61 @@ from .registry import Finding, SignalRule, Thresholds, register
 OPEN = [s.value for s in OPEN_STATES]
 
 
-def _among(queryset: QuerySet, among: Collection[int] | None, *fields: str) -> QuerySet:
-    """Limit a rule's query to some participants (any of `fields` naming one of them), or not at all."""
+def _rows(key: Hashable, among: Collection[int] | None, build: Callable[[list[int] | None], QuerySet]) -> list[Any]:
+    """A rule's rows: for everyone (the scheduled refresh), or for the participants a request just
+    touched, compiled once per key (ADR 0013; `core.prepared`). The key names the rule and what its
+    query uses besides the ids (today, the thresholds)."""
     if among is None:
-        return queryset
-    if len(fields) == 1:
-        return queryset.filter(**{f"{fields[0]}__in": list(among)})
-    # several ways to name a participant (own, or as a household member): the rows each way finds
-    # first, by index, then those rows; one OR over the joins made the database scan every row
-    found: set[Any] = set()
+        return list(build(None))
+    return prepared.rows(key, build, among)
+
+
+def _among(queryset: QuerySet, among: list[int] | None, field: str) -> QuerySet:
+    """Limit a rule's query to some participants, or not at all."""
+    return queryset if among is None else queryset.filter(**{f"{field}__in": among})
+
+
+def _rows_by_any(
+    key: Hashable,
+    among: Collection[int] | None,
+    base: Callable[[], QuerySet],
+    fields: tuple[str, ...],
+    columns: tuple[str, ...],
+) -> list[Any]:
+    """The rows of `base` that name one of the participants in any of several ways (own, or as a
+    household member): first the rows each way finds, by index, then those rows; one OR over the
+    joins made the database scan every row."""
+    if among is None:
+        return list(base().values_list(*columns))
+    found: set[int] = set()
     for field in fields:
-        found.update(queryset.filter(**{f"{field}__in": list(among)}).values_list("pk", flat=True))
-    return queryset.filter(pk__in=sorted(found))
+
+        def by(ids: list[int], field: str = field) -> QuerySet:
+            return base().filter(**{f"{field}__in": ids}).values_list("pk")
+
+        found.update(pk for (pk,) in prepared.rows((key, field), by, among))
+    return prepared.rows((key, columns), lambda pks: base().filter(pk__in=pks).values_list(*columns), found)
 
 
 def no_recent_contact(today: date, thresholds: Thresholds, among: Collection[int] | None = None) -> Iterable[Finding]:
     """No held contact the participant attended for more than N days (counted from the start of
     the trajectory when there was none yet)."""
-    rows = (
-        _among(Enrollment.objects.filter(state__in=OPEN, paused_since__isnull=True), among, "participant_id")
-        .annotate(
-            last_contact=Max(
-                "participant__contacts__occurred_on",
-                filter=Q(
-                    participant__contacts__status=contact_rules.HELD,
-                    participant__contacts__attendance=contact_rules.ATTENDED,
-                ),
+    rows = _rows(
+        "geen_contact",
+        among,
+        lambda ids: (
+            _among(Enrollment.objects.filter(state__in=OPEN, paused_since__isnull=True), ids, "participant_id")
+            .annotate(
+                last_contact=Max(
+                    "participant__contacts__occurred_on",
+                    filter=Q(
+                        participant__contacts__status=contact_rules.HELD,
+                        participant__contacts__attendance=contact_rules.ATTENDED,
+                    ),
+                )
             )
-        )
-        .values_list("participant_id", "programme_id", "referred_on", "last_contact")
+            .values_list("participant_id", "programme_id", "referred_on", "last_contact")
+        ),
     )
     found: dict[int, str] = {}
     for participant_id, programme_id, referred_on, last_contact in rows:
@@ -63,23 +90,34 @@ def no_recent_contact(today: date, thresholds: Thresholds, among: Collection[int
 
 def repeated_no_shows(today: date, thresholds: Thresholds, among: Collection[int] | None = None) -> Iterable[Finding]:
     """Two (or the threshold) or more no-shows in the last four weeks."""
-    no_shows = ContactMoment.objects.filter(
-        attendance=contact_rules.NO_SHOW, occurred_on__gt=today - timedelta(days=28)
+    rows = _rows(
+        ("niet_verschenen", today, thresholds.default),
+        among,
+        lambda ids: (
+            _among(
+                ContactMoment.objects.filter(
+                    attendance=contact_rules.NO_SHOW, occurred_on__gt=today - timedelta(days=28)
+                ),
+                ids,
+                "participant_id",
+            )
+            .values("participant_id")
+            .annotate(count=Count("id"))
+            .filter(count__gte=thresholds.default)
+            .values_list("participant_id", "count")
+        ),
     )
-    rows = (
-        _among(no_shows, among, "participant_id")
-        .values("participant_id")
-        .annotate(count=Count("id"))
-        .filter(count__gte=thresholds.default)
-    )
-    return [(r["participant_id"], "", f"{r['count']} keer niet verschenen in vier weken") for r in rows]
+    return [(pid, "", f"{count} keer niet verschenen in vier weken") for pid, count in rows]
 
 
 def plan_review_passed(today: date, thresholds: Thresholds, among: Collection[int] | None = None) -> Iterable[Finding]:
     """The plan's review date has passed; a household plan's shows on every member."""
-    passed = Plan.objects.filter(current__review_on__lt=today - timedelta(days=thresholds.default))
-    rows = _among(passed, among, "participant_id", "household__members__participant_id").values_list(
-        "participant_id", "household__members__participant_id", "current__review_on"
+    rows = _rows_by_any(
+        ("evaluatie_verlopen", today, thresholds.default),
+        among,
+        lambda: Plan.objects.filter(current__review_on__lt=today - timedelta(days=thresholds.default)),
+        ("participant_id", "household__members__participant_id"),
+        ("participant_id", "household__members__participant_id", "current__review_on"),
     )
     return [
         (own or member, "" if own else "gezinsplan", f"Evaluatiedatum{'' if own else ' gezinsplan'} was {day:%d-%m-%Y}")
@@ -91,15 +129,21 @@ def plan_review_passed(today: date, thresholds: Thresholds, among: Collection[in
 def agreement_overdue(today: date, thresholds: Thresholds, among: Collection[int] | None = None) -> Iterable[Finding]:
     """An agreement of the current plan still open after its date (the subject is the agreement,
     which keeps its key across plan versions); one in a household plan shows on every member."""
-    overdue = Agreement.objects.filter(
-        plan_version_id=F("plan_version__plan__current_id"),
-        status="open",
-        due_on__lt=today - timedelta(days=thresholds.default),
-    )
-    rows = _among(
-        overdue, among, "plan_version__plan__participant_id", "plan_version__plan__household__members__participant_id"
-    ).values_list(
-        "plan_version__plan__participant_id", "plan_version__plan__household__members__participant_id", "key", "due_on"
+    rows = _rows_by_any(
+        ("afspraak_verlopen", today, thresholds.default),
+        among,
+        lambda: Agreement.objects.filter(
+            plan_version_id=F("plan_version__plan__current_id"),
+            status="open",
+            due_on__lt=today - timedelta(days=thresholds.default),
+        ),
+        ("plan_version__plan__participant_id", "plan_version__plan__household__members__participant_id"),
+        (
+            "plan_version__plan__participant_id",
+            "plan_version__plan__household__members__participant_id",
+            "key",
+            "due_on",
+        ),
     )
     return [
         (own or member, str(key), f"Afspraak was klaar op {due:%d-%m-%Y}")
@@ -110,20 +154,27 @@ def agreement_overdue(today: date, thresholds: Thresholds, among: Collection[int
 
 def phase_overdue(today: date, thresholds: Thresholds, among: Collection[int] | None = None) -> Iterable[Finding]:
     """Longer in the current phase than the programme expects (paused days not counted)."""
-    in_phase = Enrollment.objects.filter(
-        state__in=OPEN,
-        current_phase__isnull=False,
-        current_phase__expected_weeks__isnull=False,
-        phase_entered_on__isnull=False,
-    )
-    rows = _among(in_phase, among, "participant_id").values_list(
-        "participant_id",
-        "uuid",
-        "programme_id",
-        "phase_entered_on",
-        "paused_days_in_phase",
-        "paused_since",
-        "current_phase__expected_weeks",
+    rows = _rows(
+        "fase_te_lang",
+        among,
+        lambda ids: _among(
+            Enrollment.objects.filter(
+                state__in=OPEN,
+                current_phase__isnull=False,
+                current_phase__expected_weeks__isnull=False,
+                phase_entered_on__isnull=False,
+            ),
+            ids,
+            "participant_id",
+        ).values_list(
+            "participant_id",
+            "uuid",
+            "programme_id",
+            "phase_entered_on",
+            "paused_days_in_phase",
+            "paused_since",
+            "current_phase__expected_weeks",
+        ),
     )
     found: list[Finding] = []
     for pid, uuid, programme_id, entered, paused_days, paused_since, expected in rows:
@@ -139,19 +190,24 @@ def phase_overdue(today: date, thresholds: Thresholds, among: Collection[int] | 
 def no_pip_adopted(today: date, thresholds: Thresholds, among: Collection[int] | None = None) -> Iterable[Finding]:
     """Someone with a civic-integration duty without an adopted PIP (a plan version with a decision
     date) ten weeks (the threshold, in days) after their first referral."""
-    adopted = _among(Plan.objects.filter(versions__pip_decided_on__isnull=False), among, "participant_id").values(
-        "participant_id"
-    )
-    still_guided = _among(Enrollment.objects.filter(state__in=OPEN), among, "participant_id").values("participant_id")
-    with_duty = Enrollment.objects.filter(participant__civic_integration_duty=True, participant_id__in=still_guided)
-    rows = (
-        _among(with_duty, among, "participant_id")
-        .exclude(participant_id__in=adopted)
-        .values("participant_id")
-        .annotate(first=Min("referred_on"))
-        .filter(first__lt=today - timedelta(days=thresholds.default))
-    )
-    return [(r["participant_id"], "", f"Aangemeld op {r['first']:%d-%m-%Y}, nog geen vastgesteld PIP") for r in rows]
+
+    def query(ids: list[int] | None) -> QuerySet:
+        adopted = _among(Plan.objects.filter(versions__pip_decided_on__isnull=False), ids, "participant_id").values(
+            "participant_id"
+        )
+        still_guided = _among(Enrollment.objects.filter(state__in=OPEN), ids, "participant_id").values("participant_id")
+        with_duty = Enrollment.objects.filter(participant__civic_integration_duty=True, participant_id__in=still_guided)
+        return (
+            _among(with_duty, ids, "participant_id")
+            .exclude(participant_id__in=adopted)
+            .values("participant_id")
+            .annotate(first=Min("referred_on"))
+            .filter(first__lt=today - timedelta(days=thresholds.default))
+            .values_list("participant_id", "first")
+        )
+
+    rows = _rows(("pip_ontbreekt", today, thresholds.default), among, query)
+    return [(pid, "", f"Aangemeld op {first:%d-%m-%Y}, nog geen vastgesteld PIP") for pid, first in rows]
 
 
 register(SignalRule("geen_contact", _("Lang geen contact"), DataCategory.NOTES, 21, _("dagen"), no_recent_contact))
@@ -198,16 +254,20 @@ def school_age_child_without_school(
     registered = SchoolRegistration.objects.filter(participant=OuterRef("pk"), starts_on__lte=today).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=today - timedelta(days=thresholds.default))
     )
-    rows = (
-        _among(Participant.objects.all(), among, "pk")
-        .filter(
-            date_of_birth__gt=today - timedelta(days=366 * 18),
-            date_of_birth__lte=today - timedelta(days=365 * 5),
-            household_memberships__household__members__participant_id__in=supported,
-        )
-        .exclude(Exists(registered))
-        .values_list("pk", "date_of_birth")
-        .distinct()
+    rows = _rows(
+        ("leerplichtig_zonder_school", today, thresholds.default),
+        among,
+        lambda ids: (
+            _among(Participant.objects.all(), ids, "pk")
+            .filter(
+                date_of_birth__gt=today - timedelta(days=366 * 18),
+                date_of_birth__lte=today - timedelta(days=365 * 5),
+                household_memberships__household__members__participant_id__in=supported,
+            )
+            .exclude(Exists(registered))
+            .values_list("pk", "date_of_birth")
+            .distinct()
+        ),
     )
     return [
         (pid, "", "Leerplichtig, geen schoolinschrijving vastgelegd")

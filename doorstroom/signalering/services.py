@@ -8,8 +8,9 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
+from doorstroom.core import prepared
 from doorstroom.core.errors import DomainError
 from doorstroom.enrollments.models import Enrollment
 from doorstroom.organisations.models import User
@@ -22,7 +23,11 @@ from .registry import RULES, Thresholds
 
 def thresholds() -> dict[str, tuple[Thresholds, bool]]:
     """Per rule: its thresholds and whether it is switched on (one query)."""
-    rows = RuleThreshold.objects.values_list("rule", "programme_id", "threshold", "is_active")
+    rows = prepared.rows(
+        "thresholds",
+        lambda _ids: RuleThreshold.objects.values_list("rule", "programme_id", "threshold", "is_active"),
+        None,
+    )
     per_rule: dict[str, dict[int | None, tuple[int, bool]]] = defaultdict(dict)
     for code_of_row, programme_id, value, active in rows:
         per_rule[code_of_row][programme_id] = (value, active)
@@ -41,11 +46,16 @@ def _with_households(participant_ids: Collection[int]) -> set[int]:
     """The participants and everyone who shares a household with them (a parent's programme decides
     a child's school signal; a household plan's signals show on every member). One query."""
     ids = set(participant_ids)
-    ids |= set(
-        HouseholdMember.objects.filter(household__members__participant_id__in=ids).values_list(
-            "participant_id", flat=True
+    ids |= {
+        pid
+        for (pid,) in prepared.rows(
+            "households",
+            lambda among: HouseholdMember.objects.filter(household__members__participant_id__in=among).values_list(
+                "participant_id"
+            ),
+            ids,
         )
-    )
+    }
     return ids
 
 
@@ -55,16 +65,25 @@ def quiet_history(among: Collection[int] | None = None) -> tuple[set[int], set[t
     is history. A participant is quiet when every enrollment is history; a finding about one
     programme when every enrollment in that programme is (two queries)."""
     history = Q(programme__monitored_from__isnull=False, last_event_on__lt=F("programme__monitored_from"))
-    old = Enrollment.objects.filter(history)
-    if among is not None:
-        old = old.filter(participant_id__in=list(among))
-    pairs = set(old.values_list("participant_id", "programme_id"))
+
+    def old(ids: list[int] | None) -> QuerySet:
+        rows = Enrollment.objects.filter(history)
+        rows = rows if ids is None else rows.filter(participant_id__in=ids)
+        return rows.values_list("participant_id", "programme_id")
+
+    pairs = set(old(None)) if among is None else set(prepared.rows("quiet history", old, among))
     if not pairs:
         return set(), set()
     live = set(
-        Enrollment.objects.filter(participant_id__in={p for p, _ in pairs})
-        .exclude(history)
-        .values_list("participant_id", "programme_id")
+        prepared.rows(
+            "quiet history, live",
+            lambda ids: (
+                Enrollment.objects.filter(participant_id__in=ids)
+                .exclude(history)
+                .values_list("participant_id", "programme_id")
+            ),
+            {p for p, _ in pairs},
+        )
     )
     live_people = {p for p, _ in live}
     return {p for p, _ in pairs if p not in live_people}, pairs - live
@@ -80,11 +99,15 @@ def signals_refresh(*, today: date, among: Collection[int] | None = None) -> dic
     counts = {}
     settings = thresholds()
     quiet_people, quiet_programmes = quiet_history(scope)
-    live_rows = Signal.objects.filter(rule__in=list(RULES), state__in=LIVE_STATES)
-    if scope is not None:
-        live_rows = live_rows.filter(participant_id__in=list(scope))
+
+    def live_rows(ids: list[int] | None) -> QuerySet:
+        rows = Signal.objects.filter(rule__in=list(RULES), state__in=LIVE_STATES)
+        return (rows if ids is None else rows.filter(participant_id__in=ids)).values_list(
+            "pk", "rule", "participant_id", "subject"
+        )
+
     live_of: dict[str, dict[tuple[int, str], int]] = {code: {} for code in RULES}
-    for pk, rule_code, pid, subject in live_rows.values_list("pk", "rule", "participant_id", "subject"):
+    for pk, rule_code, pid, subject in live_rows(None) if scope is None else prepared.rows("live", live_rows, scope):
         live_of[rule_code][(pid, subject)] = pk  # one query for every rule: a write refreshes seven
     for code, rule in RULES.items():
         limits, active = settings[code]
@@ -108,7 +131,8 @@ def signals_refresh(*, today: date, among: Collection[int] | None = None) -> dic
             )
             for pid, subject in found.keys() - live.keys()
         ]
-        Signal.objects.bulk_create(new)
+        if new:
+            Signal.objects.bulk_create(new)
         if new or scope is None:  # (the full refresh also repairs a signal opened today without its event)
             opened = Signal.objects.filter(rule=code, state=SignalState.OPEN, opened_on=today, events__isnull=True)
             if scope is not None:
@@ -117,8 +141,9 @@ def signals_refresh(*, today: date, among: Collection[int] | None = None) -> dic
                 SignalEvent(signal_id=pk, kind=SignalEventKind.OPENED) for pk in opened.values_list("pk", flat=True)
             )
         gone = [pk for key, pk in live.items() if key not in found]
-        Signal.objects.filter(pk__in=gone).update(state=SignalState.CLOSED, closed_on=today)
-        SignalEvent.objects.bulk_create(SignalEvent(signal_id=pk, kind=SignalEventKind.CLOSED) for pk in gone)
+        if gone:
+            Signal.objects.filter(pk__in=gone).update(state=SignalState.CLOSED, closed_on=today)
+            SignalEvent.objects.bulk_create(SignalEvent(signal_id=pk, kind=SignalEventKind.CLOSED) for pk in gone)
         counts[code] = (len(new), len(gone))
     return counts
 
