@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from doorstroom.core import bulk, clock, touched
+from doorstroom.core import bulk, clock, prepared, touched
 from doorstroom.core import categories as categories_module
 from doorstroom.core.errors import DomainError
 from doorstroom.core.messages import _
@@ -747,8 +747,10 @@ def _need_municipalities(need_municipality_ids: set[int]) -> dict[int, set[int]]
     """Per participant's municipality, the deciding municipalities whose needs hold for it: its
     own, and the region's centre that executes the task for it."""
     covers: dict[int, set[int]] = {m: {m} for m in need_municipality_ids}
-    for centre, executes_for in Region.objects.filter(centre_id__in=need_municipality_ids).values_list(
-        "centre_id", "executes_for"
+    for centre, executes_for in prepared.rows(
+        "grants: regions",
+        lambda ids: Region.objects.filter(centre_id__in=ids).values_list("centre_id", "executes_for"),
+        need_municipality_ids,
     ):
         if executes_for is not None:
             covers.setdefault(executes_for, set()).add(centre)
@@ -770,26 +772,43 @@ def work_grants_sync(participant_ids: Sequence[int]) -> tuple[int, int]:
 
 def _work_grants_sync_chunk(ids: Sequence[int]) -> tuple[int, int]:
     today = clock.today()
-    running = list(
-        TeamAssignment.objects.filter(participant_id__in=ids, starts_on__lte=today, role__in=NEED_TEAM_ROLES)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .values_list("participant_id", "organisation_id", "role")
+    # the same few queries after every change of a team or an enrollment: compiled once (core.prepared)
+    running = prepared.rows(
+        ("grants: teams", today),
+        lambda among: (
+            TeamAssignment.objects.filter(participant_id__in=among, starts_on__lte=today, role__in=NEED_TEAM_ROLES)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+            .values_list("participant_id", "organisation_id", "role")
+        ),
+        ids,
     )
     open_states = [s.value for s in rules.OPEN_STATES]
     enrolled: dict[int, dict[int, bool]] = {}  # participant -> programme -> enrollment open
-    for pid, programme_id, state in Enrollment.objects.filter(participant_id__in=ids).values_list(
-        "participant_id", "programme_id", "state"
+    for pid, programme_id, state in prepared.rows(
+        "grants: enrollments",
+        lambda among: Enrollment.objects.filter(participant_id__in=among).values_list(
+            "participant_id", "programme_id", "state"
+        ),
+        ids,
     ):
         seen = enrolled.setdefault(pid, {})
         seen[programme_id] = seen.get(programme_id, False) or state in open_states
     programme_ids = {prog for progs in enrolled.values() for prog in progs}
-    needs = list(
-        ProgrammeDataNeed.objects.filter(programme_id__in=programme_ids, state=DataNeedState.APPROVED).values_list(
-            "id", "programme_id", "municipality_id", "team_role", "category", "decided_by_id"
-        )
+    needs = prepared.rows(
+        "grants: needs",
+        lambda among: ProgrammeDataNeed.objects.filter(
+            programme_id__in=among, state=DataNeedState.APPROVED
+        ).values_list("id", "programme_id", "municipality_id", "team_role", "category", "decided_by_id"),
+        programme_ids,
     )
     covers = _need_municipalities({n[2] for n in needs})
-    municipality_of = dict(Participant.objects.filter(pk__in=ids).values_list("pk", "municipality_id"))
+    municipality_of = dict(
+        prepared.rows(
+            "grants: municipalities",
+            lambda among: Participant.objects.filter(pk__in=among).values_list("pk", "municipality_id"),
+            ids,
+        )
+    )
     by_programme_role: dict[tuple[int, str], list[tuple[int, int, str, int]]] = {}
     for need_id, programme_id, municipality_id, team_role, category, decided_by in needs:
         by_programme_role.setdefault((programme_id, team_role), []).append(
@@ -806,10 +825,14 @@ def _work_grants_sync_chunk(ids: Sequence[int]) -> tuple[int, int]:
                 supported.add((pid, org_id, category))
                 if is_open:
                     wanted.setdefault((pid, org_id, category), (need_id, decided_by))
-    grants = list(
-        SharingGrant.objects.filter(participant_id__in=ids)
-        .order_by("id")
-        .values_list("id", "participant_id", "organisation_id", "category", "origin", "withdrawn_on", "ending")
+    grants = prepared.rows(
+        "grants: grants",
+        lambda among: (
+            SharingGrant.objects.filter(participant_id__in=among)
+            .order_by("id")
+            .values_list("id", "participant_id", "organisation_id", "category", "origin", "withdrawn_on", "ending")
+        ),
+        ids,
     )
     open_keys: set[tuple[int, int, str]] = set()
     latest_ending: dict[tuple[int, int, str], str] = {}
@@ -836,7 +859,8 @@ def _work_grants_sync_chunk(ids: Sequence[int]) -> tuple[int, int]:
         if (pid, org_id, category) not in open_keys
         and latest_ending.get((pid, org_id, category)) != GrantEnding.WITHDRAWN
     ]
-    SharingGrant.objects.bulk_create(new)
+    if new:
+        SharingGrant.objects.bulk_create(new)
     if to_end:
         SharingGrant.objects.filter(pk__in=to_end).update(withdrawn_on=today, ending=GrantEnding.WORK_ENDED)
     return len(new), len(to_end)

@@ -254,3 +254,17 @@ def test_the_daily_refresh_ends_grants_of_work_ended_in_advance(world):
     assert open_grants(world["participant"], world["partner"]) == {"plan", "notities", "metingen"}
     call_command("werkdeling_bijwerken")
     assert open_grants(world["participant"], world["partner"]) == set()
+
+
+def test_the_sync_of_a_later_day_sees_that_day_s_teams(world, monkeypatch):
+    """The sync's queries are compiled once (core.prepared); one compiled yesterday must not
+    decide with yesterday's date today."""
+    approved(world)
+    today = clock.today()
+    assignment = enrol_and_assign(world, world["coach"], days_ago=10)
+    type(assignment).objects.filter(pk=assignment.pk).update(ends_on=today)
+    services.work_grants_sync([world["participant"].pk])  # compiled today: the work still runs
+    assert open_grants(world["participant"], world["partner"]) == {"plan", "notities", "metingen"}
+    monkeypatch.setattr(clock, "today", lambda: today + timedelta(days=1))
+    services.work_grants_sync([world["participant"].pk])
+    assert open_grants(world["participant"], world["partner"]) == set()
