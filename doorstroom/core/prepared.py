@@ -12,6 +12,7 @@ thresholds) belongs in the key; a new key compiles anew.
 
 import threading
 from collections.abc import Callable, Collection, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
@@ -27,15 +28,13 @@ MOST_SHAPES = 512
 _local = threading.local()
 
 
+@dataclass(frozen=True, slots=True)
 class _Shape:
-    __slots__ = ("compiler", "sql", "params", "positions", "alias")
-
-    def __init__(self, compiler: Any, sql: str, params: tuple[Any, ...], positions: list[tuple[int, int]], alias: str):
-        self.compiler = compiler
-        self.sql = sql
-        self.params = params
-        self.positions = positions  # (parameter index, index of the id it stands for)
-        self.alias = alias
+    compiler: Any
+    sql: str
+    params: tuple[Any, ...]
+    positions: list[tuple[int, int]]  # (parameter index, index of the id it stands for)
+    alias: str
 
 
 def _shapes() -> dict[Hashable, _Shape]:
@@ -59,8 +58,8 @@ def _compile(build: Callable[[Any], QuerySet], count: int | None) -> _Shape:
 
 def rows(key: Hashable, build: Callable[[Any], QuerySet], ids: Collection[int] | None) -> list[tuple[Any, ...]]:
     """The rows of `build(ids)` (a `values_list` queryset that uses `ids` in `__in` lookups),
-    compiled once per key and number of ids. With no ids, no query; with `None`, a query that takes
-    no ids (`build(None)`)."""
+    compiled once per key and number of ids. With no ids, no query; with `None`, the query that
+    takes no ids (`build(None)`: for everyone, or one that needs none)."""
     ordered = None if ids is None else sorted(set(ids))
     if ordered is not None and not ordered:
         return []
@@ -82,7 +81,7 @@ def rows(key: Hashable, build: Callable[[Any], QuerySet], ids: Collection[int] |
     compiler = shape.compiler
     if compiler.has_extra_select:  # columns the database needed (DISTINCT with an ordering), not asked for
         fetched = [row[: compiler.col_count] for row in fetched]
-    return [tuple(row) for row in shape.compiler.results_iter(results=[fetched])]
+    return [tuple(row) for row in compiler.results_iter(results=[fetched])]
 
 
 def forget() -> None:

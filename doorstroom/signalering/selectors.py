@@ -23,15 +23,6 @@ from .registry import Finding, SignalRule, Thresholds, register
 OPEN = [s.value for s in OPEN_STATES]
 
 
-def _rows(key: Hashable, among: Collection[int] | None, build: Callable[[list[int] | None], QuerySet]) -> list[Any]:
-    """A rule's rows: for everyone (the scheduled refresh), or for the participants a request just
-    touched, compiled once per key (ADR 0013; `core.prepared`). The key names the rule and what its
-    query uses besides the ids (today, the thresholds)."""
-    if among is None:
-        return list(build(None))
-    return prepared.rows(key, build, among)
-
-
 def _among(queryset: QuerySet, among: list[int] | None, field: str) -> QuerySet:
     """Limit a rule's query to some participants, or not at all."""
     return queryset if among is None else queryset.filter(**{f"{field}__in": among})
@@ -62,9 +53,8 @@ def _rows_by_any(
 def no_recent_contact(today: date, thresholds: Thresholds, among: Collection[int] | None = None) -> Iterable[Finding]:
     """No held contact the participant attended for more than N days (counted from the start of
     the trajectory when there was none yet)."""
-    rows = _rows(
+    rows = prepared.rows(
         "geen_contact",
-        among,
         lambda ids: (
             _among(Enrollment.objects.filter(state__in=OPEN, paused_since__isnull=True), ids, "participant_id")
             .annotate(
@@ -78,6 +68,7 @@ def no_recent_contact(today: date, thresholds: Thresholds, among: Collection[int
             )
             .values_list("participant_id", "programme_id", "referred_on", "last_contact")
         ),
+        among,
     )
     found: dict[int, str] = {}
     for participant_id, programme_id, referred_on, last_contact in rows:
@@ -90,9 +81,8 @@ def no_recent_contact(today: date, thresholds: Thresholds, among: Collection[int
 
 def repeated_no_shows(today: date, thresholds: Thresholds, among: Collection[int] | None = None) -> Iterable[Finding]:
     """Two (or the threshold) or more no-shows in the last four weeks."""
-    rows = _rows(
+    rows = prepared.rows(
         ("niet_verschenen", today, thresholds.default),
-        among,
         lambda ids: (
             _among(
                 ContactMoment.objects.filter(
@@ -106,6 +96,7 @@ def repeated_no_shows(today: date, thresholds: Thresholds, among: Collection[int
             .filter(count__gte=thresholds.default)
             .values_list("participant_id", "count")
         ),
+        among,
     )
     return [(pid, "", f"{count} keer niet verschenen in vier weken") for pid, count in rows]
 
@@ -154,9 +145,8 @@ def agreement_overdue(today: date, thresholds: Thresholds, among: Collection[int
 
 def phase_overdue(today: date, thresholds: Thresholds, among: Collection[int] | None = None) -> Iterable[Finding]:
     """Longer in the current phase than the programme expects (paused days not counted)."""
-    rows = _rows(
+    rows = prepared.rows(
         "fase_te_lang",
-        among,
         lambda ids: _among(
             Enrollment.objects.filter(
                 state__in=OPEN,
@@ -175,6 +165,7 @@ def phase_overdue(today: date, thresholds: Thresholds, among: Collection[int] | 
             "paused_since",
             "current_phase__expected_weeks",
         ),
+        among,
     )
     found: list[Finding] = []
     for pid, uuid, programme_id, entered, paused_days, paused_since, expected in rows:
@@ -206,7 +197,7 @@ def no_pip_adopted(today: date, thresholds: Thresholds, among: Collection[int] |
             .values_list("participant_id", "first")
         )
 
-    rows = _rows(("pip_ontbreekt", today, thresholds.default), among, query)
+    rows = prepared.rows(("pip_ontbreekt", today, thresholds.default), query, among)
     return [(pid, "", f"Aangemeld op {first:%d-%m-%Y}, nog geen vastgesteld PIP") for pid, first in rows]
 
 
@@ -254,9 +245,8 @@ def school_age_child_without_school(
     registered = SchoolRegistration.objects.filter(participant=OuterRef("pk"), starts_on__lte=today).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=today - timedelta(days=thresholds.default))
     )
-    rows = _rows(
+    rows = prepared.rows(
         ("leerplichtig_zonder_school", today, thresholds.default),
-        among,
         lambda ids: (
             _among(Participant.objects.all(), ids, "pk")
             .filter(
@@ -268,6 +258,7 @@ def school_age_child_without_school(
             .values_list("pk", "date_of_birth")
             .distinct()
         ),
+        among,
     )
     return [
         (pid, "", "Leerplichtig, geen schoolinschrijving vastgelegd")

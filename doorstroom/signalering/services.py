@@ -71,7 +71,7 @@ def quiet_history(among: Collection[int] | None = None) -> tuple[set[int], set[t
         rows = rows if ids is None else rows.filter(participant_id__in=ids)
         return rows.values_list("participant_id", "programme_id")
 
-    pairs = set(old(None)) if among is None else set(prepared.rows("quiet history", old, among))
+    pairs = set(prepared.rows("quiet history", old, among))
     if not pairs:
         return set(), set()
     live = set(
@@ -107,7 +107,7 @@ def signals_refresh(*, today: date, among: Collection[int] | None = None) -> dic
         )
 
     live_of: dict[str, dict[tuple[int, str], int]] = {code: {} for code in RULES}
-    for pk, rule_code, pid, subject in live_rows(None) if scope is None else prepared.rows("live", live_rows, scope):
+    for pk, rule_code, pid, subject in prepared.rows("live", live_rows, scope):
         live_of[rule_code][(pid, subject)] = pk  # one query for every rule: a write refreshes seven
     for code, rule in RULES.items():
         limits, active = settings[code]
