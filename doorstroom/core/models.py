@@ -1,12 +1,23 @@
 """Shared model pieces: a public UUID for URLs and the API, and the data categories as choices."""
 
+import functools
 import uuid
+from typing import Any
 
 from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 
 from doorstroom.core import categories
 from doorstroom.core.fields import EncryptedTextField
+
+
+@functools.cache
+def _labels_of(field: models.Field) -> dict[Any, Any]:
+    """A field's choices as a dictionary, made once per field (the labels stay lazy, so each is
+    translated into the language of the request that shows it)."""
+    return dict(make_hashable(field.flatchoices))
 
 
 class PublicIdModel(models.Model):
@@ -16,6 +27,12 @@ class PublicIdModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def _get_FIELD_display(self, field: models.Field) -> Any:  # noqa: N802 - Django's name
+        """`get_<field>_display()` as Django does it, without rebuilding the field's choices each
+        call: a list of a hundred rows asked it twice a row (3.5 ms of a caseload page)."""
+        value = getattr(self, field.attname)
+        return force_str(_labels_of(field).get(make_hashable(value), value), strings_only=True)
 
 
 class DataCategory(models.TextChoices):
