@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -16,6 +17,15 @@ from .models import (
 )
 
 CHOICES = {"residence_status": ResidenceStatus, "benefit_status": BenefitStatus}
+
+
+def named(scope: QuerySet[Participant], query: str) -> QuerySet[Participant]:
+    """Those in `scope` whose name holds every word of the query (a part of the given or family
+    name, or the whole prefix); on PostgreSQL each comparison has its own index (migration 0008)."""
+    condition = Q()
+    for word in query.split():
+        condition &= Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(family_name_prefix__iexact=word)
+    return scope.filter(condition)
 
 
 @dataclass(frozen=True)

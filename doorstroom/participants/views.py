@@ -262,12 +262,7 @@ def participant_search(request: access.AuthenticatedRequest) -> HttpResponse:
         elif rules.looks_like_bsn(bsn):
             results = list(scope.filter(bsn_index=blind_index(bsn))) if access.can_see_bsn(request.user) else []
         else:
-            condition = Q()
-            for word in query.split():
-                condition &= (
-                    Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(family_name_prefix__iexact=word)
-                )
-            results = list(scope.filter(condition)[:SEARCH_LIMIT])
+            results = list(selectors.named(scope, query)[:SEARCH_LIMIT])
         if results is not None:
             access.record_list(request.user, results, object_type="participant_search", search=True)
     return TemplateResponse(
