@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from django_htmx.middleware import HtmxDetails
 
-from doorstroom.core import clock
+from doorstroom.core import clock, prepared
 from doorstroom.core.messages import _
 from doorstroom.enrollments import rules as enrollment_rules
 from doorstroom.enrollments.models import Enrollment, TeamAssignment
@@ -729,17 +729,23 @@ def referrals_sent_by(user: User) -> QuerySet[Referral]:
     ).select_related("participant", "to_organisation", "created_by", "decided_by")
 
 
-def referrals_of(user: User, participant: Participant) -> QuerySet[Referral]:
-    """A participant's referrals on their file: all of them for the responsible municipality,
-    otherwise those to or from the user's own organisation."""
+def referrals_of(user: User, participant: Participant) -> list[Referral]:
+    """A participant's referrals on their file, the latest first: all of them for the responsible
+    municipality, otherwise those to or from the user's own organisation (compiled once per
+    organisation: the file reads it on every view)."""
     if not can(user, participant, Action.VIEW, Category.TRAJECTORY):
-        return Referral.objects.none()
-    referrals = participant.referrals.select_related("from_organisation", "to_organisation", "decided_by")
-    if participant.municipality_id in served_municipality_ids(user):
-        return referrals
-    return referrals.filter(
-        Q(from_organisation_id=user.organisation_id or 0) | Q(to_organisation_id=user.organisation_id or 0)
-    )
+        return []
+    own = None if participant.municipality_id in served_municipality_ids(user) else user.organisation_id or 0
+
+    def build(ids: list[int]) -> QuerySet[Referral]:
+        referrals = (
+            Referral.objects.filter(participant_id__in=ids)
+            .select_related("from_organisation", "to_organisation", "decided_by")
+            .order_by("-created_at", "-id")
+        )
+        return referrals if own is None else referrals.filter(Q(from_organisation_id=own) | Q(to_organisation_id=own))
+
+    return prepared.instances(("access.referrals_of", own), build, [participant.pk])
 
 
 def require_referral(

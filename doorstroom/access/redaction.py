@@ -118,14 +118,15 @@ def programme_visible(reader: Reader, programme: Any) -> bool:
 
 def enrollments_shown(reader: Reader, enrollments: Iterable[Enrollment]) -> list[Enrollment]:
     """The enrollments the reader may see (programme and phase, sensitive programmes only where
-    membership is visible), each with its `timeline` of events as shown."""
+    membership is visible), each with its `timeline` of events as shown (from the `history` that
+    `enrollments.selectors.attach_history` put on each)."""
     if not reader.sees(categories.TRAJECTORY):
         return []
     shown = []
     for enrollment in enrollments:
         if not programme_visible(reader, enrollment.programme):
             continue
-        enrollment.timeline = [event_shown(reader, e) for e in enrollment.events.all()]  # type: ignore[attr-defined]
+        enrollment.timeline = [event_shown(reader, e) for e in enrollment.history]  # type: ignore[attr-defined]
         shown.append(enrollment)
     return shown
 
@@ -262,15 +263,17 @@ class HouseholdShown:
 
 def households_shown(user: User, memberships: Iterable[HouseholdMember]) -> list[HouseholdShown]:
     """The households of a file with only the members the reader may see (identity data of each
-    member); the others as a count. One query for the visible members of all households."""
+    member); the others as a count. Each household carries its members as `member_list`
+    (`participants.selectors.households_of`); one fact query for all of them."""
     memberships = list(memberships)
-    all_members = [m for membership in memberships for m in membership.household.members.all()]
-    # nobody to ask about (a file without a household): no scope to build
+    all_members = [m for membership in memberships for m in membership.household.member_list]  # type: ignore[attr-defined]
+    # nobody to ask about (a file without a household): no facts to gather
     visible = (
-        set(
-            policy.participants_visible_to(user)
-            .filter(pk__in={m.participant_id for m in all_members})
-            .values_list("pk", flat=True)
+        policy.allowed_among(
+            user,
+            policy.involvements_of(user, [m.participant for m in all_members]),
+            policy.Action.VIEW,
+            categories.IDENTITY,
         )
         if all_members
         else set()
@@ -278,7 +281,7 @@ def households_shown(user: User, memberships: Iterable[HouseholdMember]) -> list
     shown = []
     for membership in memberships:
         household = membership.household
-        members = list(household.members.all())
+        members = household.member_list  # type: ignore[attr-defined]
         seen = [m for m in members if m.participant_id in visible]
         shown.append(HouseholdShown(household.name, household.uuid, seen, len(members) - len(seen)))
     return shown

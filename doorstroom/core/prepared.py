@@ -8,6 +8,10 @@ and kept with the positions of the stand-ins among its parameters; a run puts th
 executes the same SQL through Django's cursor (so query counting and the audit's write watch see
 it) and converts the rows as the queryset would. What the query depends on besides the ids (today,
 thresholds) belongs in the key; a new key compiles anew.
+
+`instances` does the same for a queryset of model instances (with its `select_related`): the pages
+that open one participant (the file) read a dozen such small queries per request, and building and
+compiling them cost more than the database's answers (benchmarks/RESULTS.md, fifteenth session).
 """
 
 import threading
@@ -16,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable, get_related_populators
 
 #: stand-in ids: far below any real primary key, and never a date, threshold or count
 _STAND_IN = -7_000_000_000_001
@@ -35,6 +40,11 @@ class _Shape:
     params: tuple[Any, ...]
     positions: list[tuple[int, int]]  # (parameter index, index of the id it stands for)
     alias: str
+    model: Any = None  # for instances: what ModelIterable would work out for every run
+    init_list: tuple[str, ...] = ()
+    model_columns: tuple[int, int] = (0, 0)
+    populators: tuple[Any, ...] = ()
+    annotations: tuple[tuple[str, int], ...] = ()
 
 
 def _shapes() -> dict[Hashable, _Shape]:
@@ -44,16 +54,65 @@ def _shapes() -> dict[Hashable, _Shape]:
     return shapes
 
 
-def _compile(build: Callable[[Any], QuerySet], count: int | None) -> _Shape:
+def _compile(build: Callable[[Any], QuerySet], count: int | None, *, as_instances: bool) -> _Shape:
     stand_ins = [_STAND_IN - i for i in range(count or 0)]
     queryset = build(stand_ins if count is not None else None)
+    if as_instances and (
+        queryset._iterable_class is not ModelIterable
+        or queryset._prefetch_related_lookups  # type: ignore[attr-defined]
+        or queryset._known_related_objects  # type: ignore[attr-defined]
+    ):
+        # what a plain queryset does after its query (prefetching, a related manager's known
+        # objects, values()) would silently be missing
+        raise ValueError("instances() takes a plain queryset of model instances, without prefetching")
     compiler = queryset.query.get_compiler(queryset.db)
     sql, params = compiler.as_sql()
     index_of = {value: i for i, value in enumerate(stand_ins)}
     positions = [(i, index_of[p]) for i, p in enumerate(params) if type(p) is int and p in index_of]
     if {j for _, j in positions} != set(range(count or 0)):
         raise ValueError("the ids must appear among the query's parameters")
-    return _Shape(compiler, sql, tuple(params), positions, queryset.db)
+    shape = _Shape(compiler, sql, tuple(params), positions, queryset.db)
+    if not as_instances:
+        return shape
+    select, klass_info = compiler.select, compiler.klass_info
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    return _Shape(
+        compiler,
+        sql,
+        tuple(params),
+        positions,
+        queryset.db,
+        model=klass_info["model"],
+        init_list=tuple(f[0].target.attname for f in select[start:end]),
+        model_columns=(start, end),
+        # Django 5.2's signature (the stubs already know a later one)
+        populators=tuple(get_related_populators(klass_info, select, queryset.db)),  # type: ignore[call-arg]
+        annotations=tuple((compiler.annotation_col_map or {}).items()),
+    )
+
+
+def _fetch(
+    key: Hashable, build: Callable[[Any], QuerySet], ordered: list[int] | None, *, as_instances: bool
+) -> tuple[_Shape, list[Any]]:
+    """The shape for the key (compiled on first use) and its converted rows for these ids."""
+    shapes = _shapes()
+    cache_key = (key, None if ordered is None else len(ordered), as_instances)
+    shape = shapes.get(cache_key)
+    if shape is None:
+        if len(shapes) >= MOST_SHAPES:
+            shapes.clear()
+        count = None if ordered is None else len(ordered)
+        shape = shapes[cache_key] = _compile(build, count, as_instances=as_instances)
+    params = list(shape.params)
+    for position, which in shape.positions:
+        params[position] = ordered[which]  # type: ignore[index]  # positions only where there are ids
+    with connections[shape.alias].cursor() as cursor:
+        cursor.execute(shape.sql, params)
+        fetched = cursor.fetchall()
+    compiler = shape.compiler
+    if compiler.has_extra_select:  # columns the database needed (DISTINCT with an ordering), not asked for
+        fetched = [row[: compiler.col_count] for row in fetched]
+    return shape, list(compiler.results_iter(results=[fetched]))
 
 
 def rows(key: Hashable, build: Callable[[Any], QuerySet], ids: Collection[int] | None) -> list[tuple[Any, ...]]:
@@ -65,23 +124,29 @@ def rows(key: Hashable, build: Callable[[Any], QuerySet], ids: Collection[int] |
         return []
     if ordered is not None and len(ordered) > MOST_IDS:
         return [tuple(row) for row in build(ordered)]
-    shapes = _shapes()
-    cache_key = (key, None if ordered is None else len(ordered))
-    shape = shapes.get(cache_key)
-    if shape is None:
-        if len(shapes) >= MOST_SHAPES:
-            shapes.clear()
-        shape = shapes[cache_key] = _compile(build, None if ordered is None else len(ordered))
-    params = list(shape.params)
-    for position, which in shape.positions:
-        params[position] = ordered[which]  # type: ignore[index]  # positions only where there are ids
-    with connections[shape.alias].cursor() as cursor:
-        cursor.execute(shape.sql, params)
-        fetched = cursor.fetchall()
-    compiler = shape.compiler
-    if compiler.has_extra_select:  # columns the database needed (DISTINCT with an ordering), not asked for
-        fetched = [row[: compiler.col_count] for row in fetched]
-    return [tuple(row) for row in compiler.results_iter(results=[fetched])]
+    _shape, converted = _fetch(key, build, ordered, as_instances=False)
+    return [tuple(row) for row in converted]
+
+
+def instances(key: Hashable, build: Callable[[Any], QuerySet], ids: Collection[int]) -> list[Any]:
+    """The model instances of `build(ids)` (a queryset, `select_related` included, that uses `ids`
+    in `__in` lookups; no prefetching), compiled once per key and number of ids; in its order."""
+    ordered = sorted(set(ids))
+    if not ordered:
+        return []
+    if len(ordered) > MOST_IDS:
+        return list(build(ordered))
+    shape, converted = _fetch(key, build, ordered, as_instances=True)
+    start, end = shape.model_columns
+    result: list[Model] = []
+    for row in converted:
+        obj = shape.model.from_db(shape.alias, shape.init_list, row[start:end])
+        for populator in shape.populators:
+            populator.populate(row, obj)
+        for name, position in shape.annotations:
+            setattr(obj, name, row[position])
+        result.append(obj)
+    return result
 
 
 def forget() -> None:

@@ -7,9 +7,10 @@ from datetime import date
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext
 
+from doorstroom.core import prepared
 from doorstroom.participants.models import Participant
 from doorstroom.programmes.models import ContextTag, Phase, Programme
 
@@ -239,26 +240,48 @@ def enrollments_with_history(*, enrollments: QuerySet[Enrollment]) -> list[Enrol
     """Enrollments with their events (actor, phase, corrections joined) for the participant file:
     what the enrollment card shows, and nothing more (each join costs the file its planning and
     its columns)."""
-    events = EnrollmentEvent.objects.select_related(
-        "actor", "phase", "organisation", "target_programme", "corrects"
-    ).order_by("occurred_on", "id")
     result: list[Enrollment] = list(
-        enrollments.select_related("programme", "current_phase", "referred_by", "group")
-        .prefetch_related(
-            Prefetch("events", queryset=events),
-            Prefetch(
-                "tags",
-                queryset=EnrollmentTag.objects.filter(removed_on__isnull=True).select_related("tag"),
-                to_attr="live_tags",
-            ),
-        )
-        .order_by("-referred_on", "-id")
+        enrollments.select_related("programme", "current_phase", "referred_by", "group").order_by("-referred_on", "-id")
     )
-    for enrollment in result:
-        voided = {e.corrects_id for e in enrollment.events.all() if e.corrects_id}
-        for event in enrollment.events.all():
-            event.is_voided = event.pk in voided  # type: ignore[attr-defined]
+    ids = [e.pk for e in result]
+    live_tags: dict[int, list[EnrollmentTag]] = {}
+    for tag in prepared.instances("enrollments.live_tags", _live_tags, ids):
+        live_tags.setdefault(tag.enrollment_id, []).append(tag)
+    for enrollment in attach_history(result, related=TIMELINE_RELATIONS):
+        enrollment.live_tags = live_tags.get(enrollment.pk, [])  # type: ignore[attr-defined]
+        voided = {e.corrects_id for e in enrollment.history if e.corrects_id}  # type: ignore[attr-defined]
+        for event in enrollment.history:  # type: ignore[attr-defined]
+            event.is_voided = event.pk in voided
     return result
+
+
+#: what a timeline shows of each event besides the event itself
+TIMELINE_RELATIONS = ("actor", "phase", "organisation", "target_programme", "corrects")
+
+
+def attach_history(enrollments: list[Enrollment], *, related: tuple[str, ...]) -> list[Enrollment]:
+    """Each enrollment with its events in order as `history` (what `redaction.enrollments_shown`
+    reads), in one query compiled once per shape (`core.prepared`): a file reads it on every view."""
+
+    def build(ids: list[int]) -> QuerySet[EnrollmentEvent]:
+        return (
+            EnrollmentEvent.objects.filter(enrollment_id__in=ids).select_related(*related).order_by("occurred_on", "id")
+        )
+
+    by_enrollment: dict[int, list[EnrollmentEvent]] = {e.pk: [] for e in enrollments}
+    for event in prepared.instances(("enrollments.history", related), build, list(by_enrollment)):
+        by_enrollment[event.enrollment_id].append(event)
+    for enrollment in enrollments:
+        enrollment.history = by_enrollment[enrollment.pk]  # type: ignore[attr-defined]
+    return enrollments
+
+
+def _live_tags(ids: list[int]) -> QuerySet[EnrollmentTag]:
+    return (
+        EnrollmentTag.objects.filter(enrollment_id__in=ids, removed_on__isnull=True)
+        .select_related("tag")
+        .order_by("added_on", "id")
+    )
 
 
 def next_actions(enrollment: Enrollment) -> list[tuple[str, str]]:
@@ -298,6 +321,20 @@ def replay_mismatches(*, enrollments: QuerySet[Enrollment] | None = None) -> tup
                 mismatches.append((str(enrollment.uuid), f"{name}: opgeslagen {stored!r}, replay {value!r}"))
                 break
     return len(rows), mismatches
+
+
+def team_of(participant: Participant) -> list[TeamAssignment]:
+    """All of a participant's team assignments, past ones included, the latest start first, with the
+    member and organisations the file names (compiled once: the file reads it on every view)."""
+    return prepared.instances("enrollments.team_of", _team, [participant.pk])
+
+
+def _team(ids: list[int]) -> QuerySet[TeamAssignment]:
+    return (
+        TeamAssignment.objects.filter(participant_id__in=ids)
+        .select_related("member", "member__organisation", "organisation")
+        .order_by("-starts_on", "-id")
+    )
 
 
 def team_assignment_of(*, participant: Participant, assignment_uuid: str) -> TeamAssignment | None:

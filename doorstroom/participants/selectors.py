@@ -1,4 +1,6 @@
-"""Reading participant data for display: the history of changes to the personal data."""
+"""Reading participant data for display: the history of changes to the personal data, households
+and school registrations. The file reads these on every view, so each is compiled once per shape
+(`core.prepared`) and afterwards only bound to the participant."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -6,13 +8,17 @@ from datetime import date, datetime
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from doorstroom.core import prepared
+
 from .models import (
     FIELD_CATEGORIES,
     BenefitStatus,
     DataCategory,
+    HouseholdMember,
     Participant,
     ParticipantChange,
     ResidenceStatus,
+    SchoolRegistration,
     field_label,
 )
 
@@ -67,10 +73,7 @@ def change_history(*, participant: Participant, categories: frozenset[str], show
     categories the reader may see (the caller passes what the access policy allows); other fields
     are counted, not shown. One query, whatever the number of changes."""
     entries = []
-    changes = (
-        ParticipantChange.objects.filter(participant=participant).select_related("changed_by").order_by("-version")
-    )
-    for change in changes:
+    for change in prepared.instances("participants.change_history", _changes, [participant.pk]):
         shown, hidden = [], 0
         for name, (before, after) in sorted(change.before_after.items()):
             category = FIELD_CATEGORIES.get(name, DataCategory.IDENTITY)
@@ -90,3 +93,37 @@ def change_history(*, participant: Participant, categories: frozenset[str], show
             )
         )
     return entries
+
+
+def _changes(ids: list[int]) -> QuerySet[ParticipantChange]:
+    return ParticipantChange.objects.filter(participant_id__in=ids).select_related("changed_by").order_by("-version")
+
+
+def households_of(participant: Participant) -> list[HouseholdMember]:
+    """The participant's household memberships, each household carrying all its members (with their
+    participant) as `member_list`: what `access.redaction.households_shown` narrows per reader."""
+    memberships = prepared.instances("participants.households_of", _memberships, [participant.pk])
+    members: dict[int, list[HouseholdMember]] = {m.household_id: [] for m in memberships}
+    for member in prepared.instances("participants.household_members", _members, list(members)):
+        members[member.household_id].append(member)
+    for membership in memberships:
+        membership.household.member_list = members[membership.household_id]  # type: ignore[attr-defined]
+    return memberships
+
+
+def _memberships(ids: list[int]) -> QuerySet[HouseholdMember]:
+    return HouseholdMember.objects.filter(participant_id__in=ids).select_related("household").order_by("id")
+
+
+def _members(household_ids: list[int]) -> QuerySet[HouseholdMember]:
+    return HouseholdMember.objects.filter(household_id__in=household_ids).select_related("participant").order_by("id")
+
+
+def school_registrations_of(participant: Participant) -> list[SchoolRegistration]:
+    """The participant's school registrations, the latest first (work and education data: the
+    caller asks the access policy first)."""
+    return prepared.instances("participants.school_registrations", _school_registrations, [participant.pk])
+
+
+def _school_registrations(ids: list[int]) -> QuerySet[SchoolRegistration]:
+    return SchoolRegistration.objects.filter(participant_id__in=ids).order_by("-starts_on", "-id")

@@ -57,15 +57,8 @@ def participant_detail(request: access.AuthenticatedRequest, participant_uuid: s
         ),
     )
     cards = [(e, enrollment_selectors.next_actions(e)) for e in enrollments]
-    team = list(
-        participant.team.select_related("member", "member__organisation", "organisation").order_by("-starts_on")
-    )
-    households = redaction.households_shown(
-        request.user,
-        participant.household_memberships.select_related("household").prefetch_related(
-            "household__members__participant"
-        ),
-    )
+    team = enrollment_selectors.team_of(participant)
+    households = redaction.households_shown(request.user, selectors.households_of(participant))
     not_shared, director = access.not_shared_with(request.user, participant, team)
     access.note_shown(
         participant,
@@ -96,8 +89,8 @@ def participant_detail(request: access.AuthenticatedRequest, participant_uuid: s
             "allowed_labels": [str(c.label) for c in access.Category if c in allowed],
             "can_manage_sharing": access.can_manage_sharing(request.user, participant),
             "sharing_grants": access.sharing_grants_of(request.user, participant),
-            "referrals": access.referrals_of(request.user, participant).order_by("-created_at"),
-            "school_registrations": participant.school_registrations.all()
+            "referrals": access.referrals_of(request.user, participant),
+            "school_registrations": selectors.school_registrations_of(participant)
             if access.Category.WORK_EDUCATION in allowed
             else [],
             "compulsory_school_age": rules.is_of_compulsory_school_age(participant.date_of_birth, clock.today()),

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from doorstroom.access import redaction
 from doorstroom.access.models import AuditEvent, BreakGlassAccess
 from doorstroom.access.policy import Category, served_municipality_ids
-from doorstroom.enrollments.models import Enrollment, EnrollmentEvent
-from doorstroom.enrollments.selectors import OPEN_STATE_VALUES
+from doorstroom.enrollments.models import Enrollment
+from doorstroom.enrollments.selectors import OPEN_STATE_VALUES, attach_history
 from doorstroom.organisations.models import Organisation, Role, User
 from doorstroom.participants import selectors as participant_selectors
 from doorstroom.participants.models import Participant
@@ -142,15 +142,18 @@ def subject_access_export(
         person["email"] = person["phone"] = None
     if not reader.complete:
         person["processing_restriction_reason"] = ""
-    events = EnrollmentEvent.objects.select_related("actor", "phase", "target_programme").order_by("occurred_on", "id")
     enrollments = [
         _enrollment_row(enrollment)
         for enrollment in redaction.enrollments_shown(
             reader,
-            Enrollment.objects.filter(participant=participant)
-            .select_related("programme", "current_phase")
-            .prefetch_related(Prefetch("events", queryset=events))
-            .order_by("id"),
+            attach_history(
+                list(
+                    Enrollment.objects.filter(participant=participant)
+                    .select_related("programme", "current_phase")
+                    .order_by("id")
+                ),
+                related=("actor", "phase", "target_programme"),
+            ),
         )
     ]
     controller = controller or reader.complete  # sharing, emergency access and recipients

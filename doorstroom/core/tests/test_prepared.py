@@ -65,3 +65,51 @@ def test_a_query_without_ids_and_one_that_forgets_them():
     )
     with pytest.raises(ValueError):  # a query that does not use its ids would answer for everyone
         prepared.rows("forgot", lambda _ids: Participant.objects.values_list("pk"), [1])
+
+
+def test_instances_equal_the_querysets_with_their_related_objects_and_are_compiled_once():
+    from doorstroom.enrollments.models import TeamAssignment
+    from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
+
+    prepared.forget()
+    assignments = [TeamAssignmentFactory() for _ in range(4)]
+    ids = [a.participant_id for a in assignments]
+    builds = []
+
+    def build(ids):
+        builds.append(ids)
+        return (
+            TeamAssignment.objects.filter(participant_id__in=ids)
+            .select_related("member", "member__organisation", "organisation")
+            .order_by("-starts_on", "-id")
+        )
+
+    def seen(assignment):
+        member = assignment.member
+        fields = [f.attname for f in TeamAssignment._meta.concrete_fields]
+        return (
+            tuple(getattr(assignment, f) for f in fields),
+            (member.pk, member.username, member.organisation.name if member.organisation else None),
+            assignment.organisation.name,
+        )
+
+    for chosen in ([ids[0]], ids[1:3], ids[2:4], [ids[3], ids[0]]):
+        expected = [seen(a) for a in build(chosen)]
+        with CaptureQueriesContext(connection) as captured:
+            got = [seen(a) for a in prepared.instances("team", build, chosen)]
+        assert got == expected and len(captured) == 1  # the related objects came with it
+    assert len(builds) == 4 + 2  # one compile per number of ids (1 and 2), besides the expectations
+    [one] = prepared.instances("team", build, [ids[0]])
+    assert isinstance(one, TeamAssignment) and not one._state.adding and one._state.db == "default"
+
+
+def test_instances_refuse_what_would_be_lost():
+    prepared.forget()
+    person = ParticipantFactory()
+    with pytest.raises(ValueError):  # prefetching happens after the query: it would be missing
+        prepared.instances("prefetch", lambda ids: Participant.objects.filter(pk__in=ids).prefetch_related("team"), [1])
+    with pytest.raises(ValueError):  # a related manager's queryset knows its owner
+        prepared.instances("manager", lambda ids: person.team.filter(pk__in=ids), [1])
+    with pytest.raises(ValueError):
+        prepared.instances("values", lambda ids: Participant.objects.filter(pk__in=ids).values("pk"), [1])
+    assert prepared.instances("none", lambda ids: Participant.objects.filter(pk__in=ids), []) == []
