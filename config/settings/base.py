@@ -183,7 +183,7 @@ LOGIN_REDIRECT_URL_FAILURE = "/inloggen/?gemeente=mislukt"
 DOORSTROOM_OIDC_USERNAME_CLAIM = env("DOORSTROOM_OIDC_USERNAME_CLAIM") or "preferred_username"
 # amr/acr values that prove the provider's own multi-factor login (then no second code is asked)
 DOORSTROOM_OIDC_MFA_VALUES = [v.strip() for v in (env("DOORSTROOM_OIDC_MFA_VALUES") or "mfa").split(",") if v.strip()]
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["doorstroom.organisations.backends.AccountBackend"]
 if DOORSTROOM_OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("doorstroom.web.oidc.MunicipalIdentityProviderBackend")
 

@@ -68,7 +68,7 @@ def provider(settings):
     base = f"http://127.0.0.1:{server.server_address[1]}"
     settings.DOORSTROOM_OIDC_ENABLED = True
     settings.AUTHENTICATION_BACKENDS = [
-        "django.contrib.auth.backends.ModelBackend",
+        "doorstroom.organisations.backends.AccountBackend",
         "doorstroom.web.oidc.MunicipalIdentityProviderBackend",
     ]
     settings.OIDC_RP_CLIENT_ID, settings.OIDC_RP_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
