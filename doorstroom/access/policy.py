@@ -16,7 +16,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -533,9 +533,12 @@ def _admitted(user: User, participant_uuid: UUID | str) -> Participant | None:
     if not user.is_authenticated or not user.is_active:
         return None
     try:
-        participant = Participant.objects.select_related("municipality").get(uuid=participant_uuid)
-    except (Participant.DoesNotExist, ValueError, TypeError, ValidationError):
+        found = prepared.instances("access.door.participant", _participants_by_uuid, [UUID(str(participant_uuid))])
+    except (ValueError, TypeError):
         return None
+    if not found:
+        return None
+    participant = found[0]
     return participant if decide(user.role, _facts_of_door(user, participant), Action.VIEW, Category.IDENTITY) else None
 
 
@@ -545,17 +548,28 @@ def _enrollment_admitted(user: User, enrollment_uuid: UUID | str) -> Enrollment 
     if not user.is_authenticated or not user.is_active:
         return None
     try:
-        enrollment = Enrollment.objects.select_related("participant", "programme", "current_phase").get(
-            uuid=enrollment_uuid
-        )
-    except (Enrollment.DoesNotExist, ValueError, TypeError, ValidationError):
+        found = prepared.instances("access.door.enrollment", _enrollments_by_uuid, [UUID(str(enrollment_uuid))])
+    except (ValueError, TypeError):
         return None
+    if not found:
+        return None
+    enrollment = found[0]
     involvement = _facts_of_door(user, enrollment.participant)
     if not decide(user.role, involvement, Action.VIEW, Category.TRAJECTORY):
         return None
     if enrollment.programme.is_sensitive and not involvement.sees_sensitive_membership:
         return None
     return enrollment
+
+
+def _participants_by_uuid(uuids: list[UUID]) -> QuerySet[Participant]:
+    """The door's lookup by the id in the address, compiled once (`core.prepared`): every page of a
+    file opens with it."""
+    return Participant.objects.select_related("municipality").filter(uuid__in=uuids)
+
+
+def _enrollments_by_uuid(uuids: list[UUID]) -> QuerySet[Enrollment]:
+    return Enrollment.objects.select_related("participant", "programme", "current_phase").filter(uuid__in=uuids)
 
 
 def _facts_of_door(user: User, participant: Participant) -> Involvement:

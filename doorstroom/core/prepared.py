@@ -15,6 +15,7 @@ compiling them cost more than the database's answers (benchmarks/RESULTS.md, fif
 """
 
 import threading
+import uuid
 from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,8 @@ from django.db.models.query import ModelIterable, get_related_populators
 
 #: stand-in ids: far below any real primary key, and never a date, threshold or count
 _STAND_IN = -7_000_000_000_001
+#: stand-in public ids (UUIDs), for the doors that look a record up by the id in its address
+_STAND_IN_UUID = 0x5EED_0000_0000_0000_0000_0000_0000_0000
 #: more ids than this are rare (an import) and run as a plain queryset
 MOST_IDS = 64
 #: compiled shapes kept per thread (per database connection); the oldest go first
@@ -38,7 +41,7 @@ class _Shape:
     compiler: Any
     sql: str
     params: tuple[Any, ...]
-    positions: list[tuple[int, int]]  # (parameter index, index of the id it stands for)
+    positions: list[tuple[int, int, bool]]  # (parameter index, index of the id it stands for, as hex)
     alias: str
     model: Any = None  # for instances: what ModelIterable would work out for every run
     init_list: tuple[str, ...] = ()
@@ -54,8 +57,14 @@ def _shapes() -> dict[Hashable, _Shape]:
     return shapes
 
 
-def _compile(build: Callable[[Any], QuerySet], count: int | None, *, as_instances: bool) -> _Shape:
-    stand_ins = [_STAND_IN - i for i in range(count or 0)]
+def _stand_ins(count: int, kind: type) -> list[Any]:
+    if kind is uuid.UUID:
+        return [uuid.UUID(int=_STAND_IN_UUID + i) for i in range(count)]
+    return [_STAND_IN - i for i in range(count)]
+
+
+def _compile(build: Callable[[Any], QuerySet], count: int | None, *, as_instances: bool, kind: type = int) -> _Shape:
+    stand_ins = _stand_ins(count or 0, kind)
     queryset = build(stand_ins if count is not None else None)
     if as_instances and (
         queryset._iterable_class is not ModelIterable
@@ -67,9 +76,11 @@ def _compile(build: Callable[[Any], QuerySet], count: int | None, *, as_instance
         raise ValueError("instances() takes a plain queryset of model instances, without prefetching")
     compiler = queryset.query.get_compiler(queryset.db)
     sql, params = compiler.as_sql()
-    index_of = {value: i for i, value in enumerate(stand_ins)}
-    positions = [(i, index_of[p]) for i, p in enumerate(params) if type(p) is int and p in index_of]
-    if {j for _, j in positions} != set(range(count or 0)):
+    index_of: dict[Any, tuple[int, bool]] = {value: (i, False) for i, value in enumerate(stand_ins)}
+    if kind is uuid.UUID:  # a backend without a UUID type (SQLite) binds them as hex
+        index_of.update({value.hex: (i, True) for i, value in enumerate(stand_ins)})
+    positions = [(i, *index_of[p]) for i, p in enumerate(params) if type(p) in (int, str, uuid.UUID) and p in index_of]
+    if {j for _, j, _hex in positions} != set(range(count or 0)):
         raise ValueError("the ids must appear among the query's parameters")
     shape = _Shape(compiler, sql, tuple(params), positions, queryset.db)
     if not as_instances:
@@ -96,16 +107,18 @@ def _fetch(
 ) -> tuple[_Shape, list[Any]]:
     """The shape for the key (compiled on first use) and its converted rows for these ids."""
     shapes = _shapes()
-    cache_key = (key, None if ordered is None else len(ordered), as_instances)
+    cache_key = (key, None if ordered is None else len(ordered), as_instances, type(ordered[0]) if ordered else None)
     shape = shapes.get(cache_key)
     if shape is None:
         if len(shapes) >= MOST_SHAPES:
             shapes.clear()
         count = None if ordered is None else len(ordered)
-        shape = shapes[cache_key] = _compile(build, count, as_instances=as_instances)
+        kind = uuid.UUID if ordered and isinstance(ordered[0], uuid.UUID) else int
+        shape = shapes[cache_key] = _compile(build, count, as_instances=as_instances, kind=kind)
     params = list(shape.params)
-    for position, which in shape.positions:
-        params[position] = ordered[which]  # type: ignore[index]  # positions only where there are ids
+    for position, which, as_hex in shape.positions:
+        value = ordered[which]  # type: ignore[index]  # positions only where there are ids
+        params[position] = value.hex if as_hex else value  # type: ignore[union-attr]  # hex only for UUIDs
     with connections[shape.alias].cursor() as cursor:
         cursor.execute(shape.sql, params)
         fetched = cursor.fetchall()
@@ -128,12 +141,17 @@ def rows(key: Hashable, build: Callable[[Any], QuerySet], ids: Collection[int] |
     return [tuple(row) for row in converted]
 
 
-def instances(key: Hashable, build: Callable[[Any], QuerySet], ids: Collection[int]) -> list[Any]:
+def instances(
+    key: Hashable, build: Callable[[Any], QuerySet], ids: Collection[int] | Collection[uuid.UUID]
+) -> list[Any]:
     """The model instances of `build(ids)` (a queryset, `select_related` included, that uses `ids`
-    in `__in` lookups; no prefetching), compiled once per key and number of ids; in its order."""
-    ordered = sorted(set(ids))
+    in `__in` lookups; no prefetching), compiled once per key and number of ids; in its order.
+    The ids are primary keys (int) or public ids (`uuid.UUID`), all of one kind."""
+    ordered: list[Any] = sorted(set(ids))
     if not ordered:
         return []
+    if len({type(i) for i in ordered}) > 1 or type(ordered[0]) not in (int, uuid.UUID):
+        raise TypeError("the ids are all ints or all UUIDs")
     if len(ordered) > MOST_IDS:
         return list(build(ordered))
     shape, converted = _fetch(key, build, ordered, as_instances=True)

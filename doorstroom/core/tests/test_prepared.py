@@ -113,3 +113,23 @@ def test_instances_refuse_what_would_be_lost():
     with pytest.raises(ValueError):
         prepared.instances("values", lambda ids: Participant.objects.filter(pk__in=ids).values("pk"), [1])
     assert prepared.instances("none", lambda ids: Participant.objects.filter(pk__in=ids), []) == []
+
+
+def test_instances_by_public_id_on_either_backend():
+    import uuid
+
+    prepared.forget()
+    people = [ParticipantFactory() for _ in range(3)]
+
+    def build(uuids):
+        return Participant.objects.filter(uuid__in=uuids).select_related("municipality").order_by("pk")
+
+    for person in people:
+        [found] = prepared.instances("by public id", build, [person.uuid])
+        assert (found.pk, found.municipality.name) == (person.pk, person.municipality.name)
+    assert prepared.instances("by public id", build, [uuid.uuid4()]) == []
+    assert [p.pk for p in prepared.instances("by public id", build, [p.uuid for p in people[:2]])] == [
+        p.pk for p in people[:2]
+    ]
+    with pytest.raises(TypeError):
+        prepared.instances("mixed", build, [people[0].uuid, people[0].pk])
