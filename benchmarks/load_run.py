@@ -143,7 +143,13 @@ def main() -> None:
     parser.add_argument("--faults", action="store_true")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--check", help=argparse.SUPPRESS)
+    parser.add_argument("--calibrate", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.calibrate:  # in its own process, after the run (it would compete with it)
+        from http_at_scale import pgbench
+
+        print(json.dumps(pgbench()))
+        return
     if args.prepare:
         print(json.dumps(prepare(args.users)))
         return
@@ -350,9 +356,13 @@ def run_load(args: argparse.Namespace, setup: dict[str, Any]) -> None:
     ledger_path.parent.mkdir(exist_ok=True)
     ledger_path.write_text(json.dumps(ledger))
     checked = subprocess.run([sys.executable, __file__, "--check", str(ledger_path)], capture_output=True, text=True)
+    calibrated = subprocess.run([sys.executable, __file__, "--calibrate"], capture_output=True, text=True)
     result = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": f"{os.uname().machine} {os.cpu_count()} cores",
+        "calibration": json.loads(calibrated.stdout.strip().splitlines()[-1])
+        if calibrated.returncode == 0
+        else calibrated.stderr[-300:],
         "participants": setup["participants"],
         "users": args.users,
         "seconds": round(seconds, 1),
