@@ -345,18 +345,61 @@ def signal_counts_of(
         return {}
     facts = involvements if involvements is not None else involvements_of(user, chosen.values())
     counts: dict[int, int] = {}
-    for participant_id, category, sensitive in (
-        signal_selectors.live_signals()
-        .filter(participant_id__in=list(chosen), category__in=signal_selectors.signal_categories())
-        .order_by()
-        .values_list("participant_id", "category", "programme__is_sensitive")
-    ):
+    for participant_id, category, sensitive in prepared.rows("access.signal_counts_of", _live_signal_rows, chosen):
         involvement = facts[participant_id]
         if sensitive and not involvement.sees_sensitive_membership:
             continue
         if decide(user.role, involvement, Action.VIEW, category):
             counts[participant_id] = counts.get(participant_id, 0) + 1
     return counts
+
+
+def _live_signal_rows(ids: list[int]) -> QuerySet[Signal, tuple[int, str, bool]]:
+    return (
+        signal_selectors.live_signals()
+        .filter(participant_id__in=ids, category__in=sorted(signal_selectors.signal_categories()))
+        .order_by()
+        .values_list("participant_id", "category", "programme__is_sensitive")
+    )
+
+
+def open_enrollments_shown(
+    user: User,
+    participants: Iterable[Participant],
+    involvements: dict[int, Involvement],
+    *,
+    programme_id: int | None = None,
+    phase_id: int | None = None,
+) -> list[Enrollment]:
+    """The open enrollments of a page's participants (their facts gathered once by
+    `involvements_of`) that `enrollments_visible_to(user)` holds, within a programme and phase when
+    chosen; programme and phase joined. Decided on the facts of each file, as the file itself is
+    (`enrollments_in_file`): trajectories the user may see, a sensitive programme only where its
+    membership is visible. One query compiled once per page size, instead of the reader's
+    enrollment scope built and compiled for every page."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    shown = [
+        p.pk
+        for p in participants
+        if p.pk in involvements and decide(user.role, involvements[p.pk], Action.VIEW, Category.TRAJECTORY)
+    ]
+
+    def build(ids: list[int]) -> QuerySet[Enrollment]:
+        enrollments = Enrollment.objects.filter(
+            participant_id__in=ids, state__in=sorted(s.value for s in enrollment_rules.OPEN_STATES)
+        )
+        if programme_id is not None:
+            enrollments = enrollments.filter(programme_id=programme_id)
+        if phase_id is not None:
+            enrollments = enrollments.filter(current_phase_id=phase_id)
+        return enrollments.select_related("programme", "current_phase").order_by("referred_on", "id")
+
+    return [
+        e
+        for e in prepared.instances(("access.open_enrollments_shown", programme_id, phase_id), build, shown)
+        if not e.programme.is_sensitive or involvements[e.participant_id].sees_sensitive_membership
+    ]
 
 
 def allowed_among(user: User, involvements: dict[int, Involvement], action: Action, category: str) -> set[int]:

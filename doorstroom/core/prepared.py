@@ -28,8 +28,10 @@ from django.db.models.query import ModelIterable, get_related_populators
 _STAND_IN = -7_000_000_000_001
 #: stand-in public ids (UUIDs), for the doors that look a record up by the id in its address
 _STAND_IN_UUID = 0x5EED_0000_0000_0000_0000_0000_0000_0000
-#: more ids than this are rare (an import) and run as a plain queryset
-MOST_IDS = 64
+#: more ids than this are rare (an import) and run as a plain queryset; fewer are padded to the next
+#: power of two (the last id repeated, which an `__in` lookup ignores), so a key has a few shapes
+#: (1, 2, 4, ... 256 ids), not one per number of ids: a page of 100 people binds 128
+MOST_IDS = 256
 #: compiled shapes kept per thread (per database connection); the oldest go first
 MOST_SHAPES = 512
 
@@ -102,6 +104,13 @@ def _compile(build: Callable[[Any], QuerySet], count: int | None, *, as_instance
     )
 
 
+def _padded(ordered: list[Any]) -> list[Any]:
+    size = 1
+    while size < len(ordered):
+        size *= 2
+    return ordered + [ordered[-1]] * (size - len(ordered))
+
+
 def _fetch(
     key: Hashable, build: Callable[[Any], QuerySet], ordered: list[int] | None, *, as_instances: bool
 ) -> tuple[_Shape, list[Any]]:
@@ -137,7 +146,7 @@ def rows(key: Hashable, build: Callable[[Any], QuerySet], ids: Collection[int] |
         return []
     if ordered is not None and len(ordered) > MOST_IDS:
         return [tuple(row) for row in build(ordered)]
-    _shape, converted = _fetch(key, build, ordered, as_instances=False)
+    _shape, converted = _fetch(key, build, None if ordered is None else _padded(ordered), as_instances=False)
     return [tuple(row) for row in converted]
 
 
@@ -154,7 +163,7 @@ def instances(
         raise TypeError("the ids are all ints or all UUIDs")
     if len(ordered) > MOST_IDS:
         return list(build(ordered))
-    shape, converted = _fetch(key, build, ordered, as_instances=True)
+    shape, converted = _fetch(key, build, _padded(ordered), as_instances=True)
     start, end = shape.model_columns
     result: list[Model] = []
     for row in converted:

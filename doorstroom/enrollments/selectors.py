@@ -1,7 +1,7 @@
 """Reads for enrollment pages. Each takes an already-scoped queryset from the access layer and may
 only narrow or annotate it."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -105,6 +105,9 @@ class CaseloadFilter:
     sort: str = "naam"
 
 
+#: the sorts that read the reader's open enrollments (time in phase, time since the last step)
+SORTS_BY_ENROLLMENT = frozenset({"langst_in_fase", "langst_geen_stap"})
+
 CASELOAD_SORTS: dict[str, tuple[Any, ...]] = {
     "naam": ("family_name", "given_name", "id"),
     "-naam": ("-family_name", "-given_name", "-id"),
@@ -116,26 +119,33 @@ CASELOAD_SORTS: dict[str, tuple[Any, ...]] = {
 def caseload_page(
     *,
     participants: QuerySet[Participant],
-    enrollments: QuerySet[Enrollment],
+    enrollments: Callable[[], QuerySet[Enrollment]],
+    open_enrollments_of: Callable[[list[Participant]], list[Enrollment]],
     today: date,
     page_number: int | str | None = 1,
     narrowed: CaseloadFilter | None = None,
 ) -> CaseloadPage:
-    """One page of the caseload: one row per open enrollment the reader may see (the access
-    layer's `enrollments`: a sensitive programme only where its membership is visible), and one
-    per participant without one; narrowed by programme, phase, signal, colleague and a name, and
+    """One page of the caseload: one row per open enrollment the reader may see, and one per
+    participant without one; narrowed by programme, phase, signal, colleague and a name, and
     sorted, in the database.
+
+    From the access layer: `enrollments` builds the enrollments the reader may see (a sensitive
+    programme only where its membership is visible), asked only when the narrowing or the sort
+    reads them (building that scope costs a page milliseconds); `open_enrollments_of` gives the
+    page's people's open enrollments the reader may see, within the chosen programme and phase.
 
     Three queries whatever the caseload: the count, one page of participants, and their open
     enrollments with programme and phase joined.
     """
     narrowed = narrowed or CaseloadFilter()
-    visible_open = enrollments.filter(state__in=OPEN_STATE_VALUES)
-    if narrowed.programme_id is not None:
-        visible_open = visible_open.filter(programme_id=narrowed.programme_id)
-    if narrowed.phase_id is not None:
-        visible_open = visible_open.filter(current_phase_id=narrowed.phase_id)
-    if narrowed.programme_id is not None or narrowed.phase_id is not None:
+    visible_open: QuerySet[Enrollment] | None = None
+    if narrowed.programme_id is not None or narrowed.phase_id is not None or narrowed.sort in SORTS_BY_ENROLLMENT:
+        visible_open = enrollments().filter(state__in=OPEN_STATE_VALUES)
+        if narrowed.programme_id is not None:
+            visible_open = visible_open.filter(programme_id=narrowed.programme_id)
+        if narrowed.phase_id is not None:
+            visible_open = visible_open.filter(current_phase_id=narrowed.phase_id)
+    if visible_open is not None and (narrowed.programme_id is not None or narrowed.phase_id is not None):
         participants = participants.filter(pk__in=visible_open.values("participant_id"))
     if narrowed.with_signal is not None:
         participants = participants.filter(pk__in=narrowed.with_signal)
@@ -146,9 +156,10 @@ def caseload_page(
             Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(family_name_prefix__icontains=word)
         )
     sort = narrowed.sort if narrowed.sort in CASELOAD_SORTS else "naam"
-    mine = visible_open.filter(participant_id=OuterRef("pk")).order_by()
     # only the sort by time in phase or since the last step reads these (each is a subquery over
     # the reader's enrollment scope: building and compiling them cost a page about 6 ms)
+    if visible_open is not None and sort in SORTS_BY_ENROLLMENT:
+        mine = visible_open.filter(participant_id=OuterRef("pk")).order_by()
     if sort == "langst_in_fase":
         participants = participants.annotate(
             phase_since=Subquery(mine.values("participant_id").annotate(first=Min("phase_entered_on")).values("first"))
@@ -161,13 +172,8 @@ def caseload_page(
     paginator = Paginator(participants.defer("bsn").order_by(*CASELOAD_SORTS[sort]), CASELOAD_PAGE_SIZE)
     page = paginator.get_page(page_number)
     people = list(page.object_list)
-    open_enrollments = (
-        visible_open.filter(participant_id__in=[p.pk for p in people])
-        .select_related("programme", "current_phase")
-        .order_by("referred_on", "id")
-    )
     by_participant: dict[int, list[Enrollment]] = {}
-    for enrollment in open_enrollments:
+    for enrollment in open_enrollments_of(people):
         by_participant.setdefault(enrollment.participant_id, []).append(enrollment)
     rows: list[CaseloadRow] = []
     for person in people:

@@ -1,5 +1,7 @@
 """Pages for the caseload, enrolment and lifecycle steps. Access first, then services/selectors."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -41,9 +43,19 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
     chosen = filter_form.cleaned_data if filter_form.is_bound and filter_form.is_valid() else {}
     colleague = next((c for c in colleagues if c.pk == chosen.get("medewerker")), None)
     signal_rule = chosen.get("signaal") or ""
+    # the page's facts once, for every question the page asks about its people
+    involvements: dict[int, access.Involvement] = {}
+
+    def open_enrollments_of(people: list[Any]) -> list[Any]:
+        involvements.update(access.involvements_of(user, people))
+        return access.open_enrollments_shown(
+            user, people, involvements, programme_id=chosen.get("programma"), phase_id=chosen.get("fase")
+        )
+
     caseload = selectors.caseload_page(
         participants=access.participants_on_caseload(user),
-        enrollments=access.enrollments_visible_to(user),
+        enrollments=lambda: access.enrollments_visible_to(user),
+        open_enrollments_of=open_enrollments_of,
         today=clock.today(),
         page_number=request.GET.get("pagina", 1),
         narrowed=selectors.CaseloadFilter(
@@ -60,8 +72,6 @@ def caseload(request: access.AuthenticatedRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("pagina", None)
     access.record_list(request.user, caseload.page.object_list, object_type="caseload")
-    # the page's facts once, for every question the page asks about its people
-    involvements = access.involvements_of(request.user, caseload.page.object_list)
     may_record = access.allowed_among(request.user, involvements, access.Action.CHANGE, access.Category.NOTES)
     signal_counts = access.signal_counts_of(request.user, caseload.page.object_list, involvements)
     for row in caseload.rows:
