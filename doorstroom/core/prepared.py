@@ -45,6 +45,8 @@ class _Shape:
     params: tuple[Any, ...]
     positions: list[tuple[int, int, bool]]  # (parameter index, index of the id it stands for, as hex)
     alias: str
+    converters: dict[int, Any]  # the compiler's converters for its columns, worked out once
+    composite: bool  # a composite primary key among the columns (what results_iter checks)
     model: Any = None  # for instances: what ModelIterable would work out for every run
     init_list: tuple[str, ...] = ()
     model_columns: tuple[int, int] = (0, 0)
@@ -84,7 +86,10 @@ def _compile(build: Callable[[Any], QuerySet], count: int | None, *, as_instance
     positions = [(i, *index_of[p]) for i, p in enumerate(params) if type(p) in (int, str, uuid.UUID) and p in index_of]
     if {j for _, j, _hex in positions} != set(range(count or 0)):
         raise ValueError("the ids must appear among the query's parameters")
-    shape = _Shape(compiler, sql, tuple(params), positions, queryset.db)
+    fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+    converters = compiler.get_converters(fields)
+    composite = compiler.has_composite_fields(fields)
+    shape = _Shape(compiler, sql, tuple(params), positions, queryset.db, converters, composite)
     if not as_instances:
         return shape
     select, klass_info = compiler.select, compiler.klass_info
@@ -95,6 +100,8 @@ def _compile(build: Callable[[Any], QuerySet], count: int | None, *, as_instance
         tuple(params),
         positions,
         queryset.db,
+        converters,
+        composite,
         model=klass_info["model"],
         init_list=tuple(f[0].target.attname for f in select[start:end]),
         model_columns=(start, end),
@@ -134,7 +141,10 @@ def _fetch(
     compiler = shape.compiler
     if compiler.has_extra_select:  # columns the database needed (DISTINCT with an ordering), not asked for
         fetched = [row[: compiler.col_count] for row in fetched]
-    return shape, list(compiler.results_iter(results=[fetched]))
+    if shape.composite:
+        return shape, list(compiler.results_iter(results=[fetched]))
+    # as `results_iter` converts them, with the converters it would work out anew for every run
+    return shape, list(compiler.apply_converters(fetched, shape.converters)) if shape.converters else fetched
 
 
 def rows(key: Hashable, build: Callable[[Any], QuerySet], ids: Collection[int] | None) -> list[tuple[Any, ...]]:
