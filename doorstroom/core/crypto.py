@@ -5,6 +5,7 @@ key decrypts, so a new key can be put first and `manage.py rotate_encryption_key
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 
@@ -20,7 +21,14 @@ def _derived(purpose: str) -> str:
 
 
 def _fernet() -> MultiFernet:
-    keys = [k.strip() for k in settings.DOORSTROOM_ENCRYPTION_KEYS if k.strip()] or [_derived("encryption")]
+    keys = tuple(k.strip() for k in settings.DOORSTROOM_ENCRYPTION_KEYS if k.strip()) or (_derived("encryption"),)
+    return _fernet_of(keys)
+
+
+@functools.lru_cache(maxsize=8)
+def _fernet_of(keys: tuple[str, ...]) -> MultiFernet:
+    """One MultiFernet per set of keys (a page of a hundred people decrypted each value with keys
+    decoded anew); a rotated key list is another set, so it takes effect at once."""
     return MultiFernet([Fernet(key.encode()) for key in keys])
 
 
