@@ -141,10 +141,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--max-requests", type=int, default=20_000)
     parser.add_argument("--faults", action="store_true")
+    parser.add_argument(
+        "--warm-up", type=int, default=8, help="unmeasured rounds of every page before the run (0: none)"
+    )
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--check", help=argparse.SUPPRESS)
     parser.add_argument("--calibrate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--warm-with", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.warm_with:
+        warm_up(args.base, json.loads(Path(args.warm_with).read_text()), args.warm_up)
+        return
     if args.calibrate:  # in its own process, after the run (it would compete with it)
         from http_at_scale import pgbench
 
@@ -158,11 +165,62 @@ def main() -> None:
         return
     if not args.base.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]")):
         raise SystemExit("De belastingstest draait alleen tegen loopback.")
-    made = subprocess.run(
-        [sys.executable, __file__, "--prepare", "--users", str(args.users)], capture_output=True, text=True, check=True
-    )
-    setup = json.loads(made.stdout.strip().splitlines()[-1])
+
+    def prepared() -> dict[str, Any]:
+        made = subprocess.run(
+            [sys.executable, __file__, "--prepare", "--users", str(args.users)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(made.stdout.strip().splitlines()[-1])
+
+    if args.warm_up:  # in its own process: `requests` before locust's gevent patching breaks it
+        warm_setup = ROOT / "var" / "load-warm-up.json"
+        warm_setup.parent.mkdir(exist_ok=True)
+        warm_setup.write_text(json.dumps(prepared()))
+        command = [sys.executable, __file__, "--warm-with", str(warm_setup), "--warm-up", str(args.warm_up)]
+        subprocess.run([*command, "--base", args.base], check=True)
+        warm_setup.unlink()
+    setup = prepared()  # afresh: the audit log's last id after the warm-up, so the ledger counts the run only
     run_load(args, setup)
+
+
+def warm_up(base: str, setup: dict[str, Any], each: int) -> None:
+    """Every page of the mix `each` times over four connections, unmeasured, before the run: a
+    worker's first requests load templates and translations, and a connection prepares a
+    statement only the fifth time it runs it (ADR 0022). A server in service is warm; the run's
+    figures are meant to describe it."""
+    import requests
+
+    coach = next((c for c in setup["coaches"] if c["files"]), setup["coaches"][0])
+    director = setup["director"]["cookie"]
+    pages = [
+        ("/mijn-deelnemers/", coach["cookie"]),
+        *[(f"/deelnemers/{f}/", coach["cookie"]) for f in coach["files"][:10]],
+        (f"/programmas/{setup['programme']}/", director),
+        ("/deelnemers/zoeken/?q=jan", director),
+        (f"/rapportages/?programma={setup['programme']}", setup["projectleider"]["cookie"]),
+    ]
+
+    def one(round_: int) -> None:
+        with requests.Session() as http:
+            for path, cookie in pages:
+                if "rapportages" in path and round_ % 4:
+                    continue  # the report is dear: once per connection
+                http.get(f"{base}{path}", headers={"Cookie": f"sessionid={cookie}"}, allow_redirects=False, timeout=120)
+            for bsn in setup["bsns"][:5]:
+                http.post(
+                    f"{base}/api/v1/deelnemers/zoeken/",
+                    json={"q": bsn},
+                    headers={"Authorization": f"Bearer {setup['director']['token']}"},
+                    timeout=60,
+                )
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(one, range(each)))
 
 
 def run_load(args: argparse.Namespace, setup: dict[str, Any]) -> None:

@@ -1169,11 +1169,20 @@ def can_manage_sharing(user: User, participant: Participant) -> bool:
     )
 
 
-def sharing_grants_of(user: User, participant: Participant) -> QuerySet[SharingGrant]:
-    """The grant history, for those who manage it and for the participant themselves."""
+def sharing_grants_of(user: User, participant: Participant) -> list[SharingGrant]:
+    """The grant history, the latest first, for those who manage it and for the participant
+    themselves; nobody else (compiled once: the file asks on every view)."""
     if can_manage_sharing(user, participant) or (user.role == Role.PARTICIPANT and participant.account_id == user.pk):
-        return participant.sharing_grants.select_related("organisation").order_by("-granted_on", "-id")
-    return SharingGrant.objects.none()
+        return prepared.instances("access.sharing_grants_of", _sharing_grants, [participant.pk])
+    return []
+
+
+def _sharing_grants(ids: list[int]) -> QuerySet[SharingGrant]:
+    return (
+        SharingGrant.objects.filter(participant_id__in=ids)
+        .select_related("organisation")
+        .order_by("-granted_on", "-id")
+    )
 
 
 def can_see_audit_trail(user: User, participant: Participant) -> bool:

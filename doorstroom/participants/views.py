@@ -362,7 +362,9 @@ def sharing_grant_withdraw(
 ) -> HttpResponse:
     """Withdraw a grant; the organisation loses access on its very next request."""
     participant = access.require_controller(request.user, participant_uuid)
-    grant = access.sharing_grants_of(request.user, participant).filter(uuid=grant_uuid).first()
+    grant = next(
+        (g for g in access.sharing_grants_of(request.user, participant) if str(g.uuid) == str(grant_uuid)), None
+    )
     if grant is None:
         raise Http404
     try:
