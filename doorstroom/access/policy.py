@@ -283,15 +283,38 @@ def enrollments_in_file(user: User, participant: Participant) -> QuerySet[Enroll
     """`enrollments_visible_to(user)` of one participant, decided on the facts of their file (held
     equal to it by the generated access matrix): the participant's own enrollments when the user may
     see their trajectories, without sensitive programmes unless on their team today or their own file."""
-    if not user.is_authenticated or not user.is_active:
-        return Enrollment.objects.none()
-    involvement = involvement_of(user, participant)
-    if not decide(user.role, involvement, Action.VIEW, Category.TRAJECTORY):
+    with_sensitive = _trajectories_in_file(user, participant)
+    if with_sensitive is None:
         return Enrollment.objects.none()
     enrollments = Enrollment.objects.filter(participant_id=participant.pk)
-    if involvement.sees_sensitive_membership:
-        return enrollments
-    return enrollments.filter(programme__is_sensitive=False)
+    return enrollments if with_sensitive else enrollments.filter(programme__is_sensitive=False)
+
+
+def enrollment_ids_in_file(user: User, participant: Participant) -> list[int]:
+    """`enrollments_in_file` as ids, in one query compiled once per shape (`core.prepared`): the
+    file asks on every view."""
+    with_sensitive = _trajectories_in_file(user, participant)
+    if with_sensitive is None:
+        return []
+
+    def build(ids: list[int]) -> QuerySet[Enrollment, tuple[int]]:
+        enrollments = Enrollment.objects.filter(participant_id__in=ids)
+        if not with_sensitive:
+            enrollments = enrollments.filter(programme__is_sensitive=False)
+        return enrollments.values_list("pk")
+
+    return [pk for (pk,) in prepared.rows(("access.enrollment_ids_in_file", with_sensitive), build, [participant.pk])]
+
+
+def _trajectories_in_file(user: User, participant: Participant) -> bool | None:
+    """None when the user may not see the file's trajectories; else whether they see its sensitive
+    programmes' memberships too."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    involvement = involvement_of(user, participant)
+    if not decide(user.role, involvement, Action.VIEW, Category.TRAJECTORY):
+        return None
+    return involvement.sees_sensitive_membership
 
 
 def sensitive_membership_visible(user: User) -> Q:

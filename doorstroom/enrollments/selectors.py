@@ -249,13 +249,11 @@ def programme_board(*, programme: Programme, enrollments: QuerySet[Enrollment], 
     return columns
 
 
-def enrollments_with_history(*, enrollments: QuerySet[Enrollment]) -> list[Enrollment]:
-    """Enrollments with their events (actor, phase, corrections joined) for the participant file:
-    what the enrollment card shows, and nothing more (each join costs the file its planning and
-    its columns)."""
-    result: list[Enrollment] = list(
-        enrollments.select_related("programme", "current_phase", "referred_by", "group").order_by("-referred_on", "-id")
-    )
+def enrollments_with_history(*, enrollment_ids: list[int]) -> list[Enrollment]:
+    """Enrollments (ids the access layer gave) with their events (actor, phase, corrections joined)
+    for the participant file: what the enrollment card shows, and nothing more (each join costs the
+    file its planning and its columns). Every query compiled once (`core.prepared`)."""
+    result: list[Enrollment] = prepared.instances("enrollments.cards", _cards, enrollment_ids)
     ids = [e.pk for e in result]
     live_tags: dict[int, list[EnrollmentTag]] = {}
     for tag in prepared.instances("enrollments.live_tags", _live_tags, ids):
@@ -287,6 +285,11 @@ def attach_history(enrollments: list[Enrollment], *, related: tuple[str, ...]) -
     for enrollment in enrollments:
         enrollment.history = by_enrollment[enrollment.pk]  # type: ignore[attr-defined]
     return enrollments
+
+
+def _cards(ids: list[int]) -> QuerySet[Enrollment]:
+    cards = Enrollment.objects.filter(pk__in=ids).select_related("programme", "current_phase", "referred_by", "group")
+    return cards.order_by("-referred_on", "-id")
 
 
 def _live_tags(ids: list[int]) -> QuerySet[EnrollmentTag]:

@@ -136,7 +136,9 @@ def _card(request: access.AuthenticatedRequest, enrollment_uuid: str, *, saved: 
     [full] = redaction.enrollments_shown(
         reader,
         selectors.enrollments_with_history(
-            enrollments=access.enrollments_in_file(request.user, enrollment.participant).filter(pk=enrollment.pk)
+            enrollment_ids=[
+                pk for pk in access.enrollment_ids_in_file(request.user, enrollment.participant) if pk == enrollment.pk
+            ]
         ),
     )
     return TemplateResponse(

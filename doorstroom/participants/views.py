@@ -53,7 +53,7 @@ def participant_detail(request: access.AuthenticatedRequest, participant_uuid: s
     enrollments = redaction.enrollments_shown(
         reader,
         enrollment_selectors.enrollments_with_history(
-            enrollments=access.enrollments_in_file(request.user, participant)
+            enrollment_ids=access.enrollment_ids_in_file(request.user, participant)
         ),
     )
     cards = [(e, enrollment_selectors.next_actions(e)) for e in enrollments]
@@ -608,7 +608,7 @@ def own_file(request: access.AuthenticatedRequest) -> HttpResponse:
     enrollments = redaction.enrollments_shown(
         reader,
         enrollment_selectors.enrollments_with_history(
-            enrollments=access.enrollments_in_file(request.user, participant)
+            enrollment_ids=access.enrollment_ids_in_file(request.user, participant)
         ),
     )
     return TemplateResponse(

@@ -273,6 +273,8 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
             in_file = {(p.pk, pk) for pk in access.enrollments_in_file(user, p).values_list("pk", flat=True)}
             if in_file != {pair for pair in visible_enrollments if pair[0] == p.pk}:
                 problems.append((user.role, p.pk, "enrollments in the file", sorted(in_file)))
+            if {(p.pk, pk) for pk in access.enrollment_ids_in_file(user, p)} != in_file:
+                problems.append((user.role, p.pk, "enrollment ids in the file"))
             files_checked += 1
         for action in (access.Action.VIEW, access.Action.CHANGE):
             for category in sorted(oracle.ALL):
