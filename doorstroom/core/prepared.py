@@ -64,6 +64,8 @@ def _shapes() -> dict[Hashable, _Shape]:
 def _stand_ins(count: int, kind: type) -> list[Any]:
     if kind is uuid.UUID:
         return [uuid.UUID(int=_STAND_IN_UUID + i) for i in range(count)]
+    if kind is str:  # keys such as a token's hash: a text no key has
+        return [f"\x00stand-in {i}" for i in range(count)]
     return [_STAND_IN - i for i in range(count)]
 
 
@@ -129,7 +131,7 @@ def _fetch(
         if len(shapes) >= MOST_SHAPES:
             shapes.clear()
         count = None if ordered is None else len(ordered)
-        kind = uuid.UUID if ordered and isinstance(ordered[0], uuid.UUID) else int
+        kind = type(ordered[0]) if ordered else int
         shape = shapes[cache_key] = _compile(build, count, as_instances=as_instances, kind=kind)
     params = list(shape.params)
     for position, which, as_hex in shape.positions:
@@ -161,16 +163,16 @@ def rows(key: Hashable, build: Callable[[Any], QuerySet], ids: Collection[int] |
 
 
 def instances(
-    key: Hashable, build: Callable[[Any], QuerySet], ids: Collection[int] | Collection[uuid.UUID]
+    key: Hashable, build: Callable[[Any], QuerySet], ids: Collection[int] | Collection[uuid.UUID] | Collection[str]
 ) -> list[Any]:
     """The model instances of `build(ids)` (a queryset, `select_related` included, that uses `ids`
     in `__in` lookups; no prefetching), compiled once per key and number of ids; in its order.
-    The ids are primary keys (int) or public ids (`uuid.UUID`), all of one kind."""
+    The ids are primary keys (int), public ids (`uuid.UUID`) or keys (str), all of one kind."""
     ordered: list[Any] = sorted(set(ids))
     if not ordered:
         return []
-    if len({type(i) for i in ordered}) > 1 or type(ordered[0]) not in (int, uuid.UUID):
-        raise TypeError("the ids are all ints or all UUIDs")
+    if len({type(i) for i in ordered}) > 1 or type(ordered[0]) not in (int, uuid.UUID, str):
+        raise TypeError("the ids are all ints, all UUIDs or all texts")
     if len(ordered) > MOST_IDS:
         return list(build(ordered))
     shape, converted = _fetch(key, build, _padded(ordered), as_instances=True)

@@ -11,11 +11,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from doorstroom.core import prepared
 from doorstroom.core.errors import DomainError
 from doorstroom.core.messages import _
 
@@ -329,17 +331,20 @@ def api_token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
+def _tokens_by_hash(hashes: list[str]) -> QuerySet[ApiToken]:
+    return ApiToken.objects.select_related("user", "user__organisation").filter(key_hash__in=hashes)
+
+
 def api_token_user(raw: str) -> User | None:
     """The active account of a valid token (not expired, not revoked), or None."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user", "user__organisation")
-        .filter(key_hash=_token_hash(raw), revoked_at__isnull=True, expires_at__gt=now)
-        .first()
-    )
-    if token is None or not token.user.is_active:
+    # compiled once (`core.prepared`): every API request asks; revocation and expiry are decided
+    # here on the row, as of this request
+    found = prepared.instances("organisations.api_token", _tokens_by_hash, [_token_hash(raw)])
+    token = found[0] if found else None
+    if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
         return None
     if token.last_used_at is None or (now - token.last_used_at) > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

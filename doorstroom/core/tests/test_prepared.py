@@ -133,3 +133,19 @@ def test_instances_by_public_id_on_either_backend():
     ]
     with pytest.raises(TypeError):
         prepared.instances("mixed", build, [people[0].uuid, people[0].pk])
+
+
+def test_instances_by_a_text_key():
+    prepared.forget()
+    people = [ParticipantFactory(given_name=f"Sleutel{i}") for i in range(3)]
+
+    def build(names):
+        return Participant.objects.filter(given_name__in=names).order_by("pk")
+
+    [one] = prepared.instances("by name", build, ["Sleutel1"])
+    assert one.pk == people[1].pk
+    assert prepared.instances("by name", build, ["Niemand"]) == []
+    assert [p.pk for p in prepared.instances("by name", build, ["Sleutel0", "Sleutel2"])] == [
+        people[0].pk,
+        people[2].pk,
+    ]

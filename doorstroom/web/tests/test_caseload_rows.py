@@ -16,12 +16,12 @@ from doorstroom.core import clock
 from doorstroom.demo import generator
 from doorstroom.enrollments.models import TeamAssignment
 from doorstroom.enrollments.selectors import PhaseProgress
-from doorstroom.enrollments.templatetags.caseload import caseload_rows
 from doorstroom.enrollments.tests.test_views import caseload_of
 from doorstroom.organisations.models import Role, User
 from doorstroom.organisations.tests.factories import UserFactory
 from doorstroom.participants.models import Participant
 from doorstroom.programmes.tests.factories import ProgrammeFactory
+from doorstroom.web.templatetags.caseload import caseload_rows
 
 pytestmark = pytest.mark.django_db
 

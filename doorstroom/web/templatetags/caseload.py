@@ -3,7 +3,7 @@
 A page holds a hundred rows of some thirty template nodes each, and Django's template engine took
 17 ms to render them, a quarter of the page's CPU (benchmarks/RESULTS.md, fifteenth session; ADR
 0025). The markup is the one the template had, held equal to it by
-`enrollments/tests/test_caseload_rows.py`; every value is escaped, every text translated as before
+`web/tests/test_caseload_rows.py`; every value is escaped, every text translated as before
 (the same messages)."""
 
 from collections.abc import Collection, Iterable
