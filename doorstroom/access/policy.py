@@ -7,7 +7,7 @@ in the privacy work. There is deliberately no superuser shortcut: a superuser wi
 case content.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
@@ -185,11 +185,18 @@ def _executed_for(centres: list[int]) -> QuerySet[Region, tuple[int | None]]:
     return Region.objects.filter(centre_id__in=centres).values_list("executes_for")
 
 
+def _running(today: date) -> Q:
+    """A team assignment that runs on `today` (started, and not ended before it)."""
+    return Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+
+
+#: an open enrollment's states, in a fixed order (a compiled query binds them as they come)
+_OPEN_STATE_VALUES = sorted(s.value for s in enrollment_rules.OPEN_STATES)
+
+
 def _active_assignments(today: date, participant: str = "pk") -> QuerySet[TeamAssignment]:
     """Today's team assignments of the participant the outer query names (`participant`: its field)."""
-    return TeamAssignment.objects.filter(participant=OuterRef(participant), starts_on__lte=today).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
-    )
+    return TeamAssignment.objects.filter(_running(today), participant=OuterRef(participant))
 
 
 def _granted(user: User, category: str, today: date) -> Exists:
@@ -418,9 +425,7 @@ def open_enrollments_shown(
     ]
 
     def build(ids: list[int]) -> QuerySet[Enrollment]:
-        enrollments = Enrollment.objects.filter(
-            participant_id__in=ids, state__in=sorted(s.value for s in enrollment_rules.OPEN_STATES)
-        )
+        enrollments = Enrollment.objects.filter(participant_id__in=ids, state__in=_OPEN_STATE_VALUES)
         if programme_id is not None:
             enrollments = enrollments.filter(programme_id=programme_id)
         if phase_id is not None:
@@ -607,13 +612,9 @@ def _admitted(user: User, participant_uuid: UUID | str) -> Participant | None:
     file the scope's query building (ADR 0022)."""
     if not user.is_authenticated or not user.is_active:
         return None
-    try:
-        found = prepared.instances("access.door.participant", _participants_by_uuid, [UUID(str(participant_uuid))])
-    except (ValueError, TypeError):
+    participant = _by_public_id("access.door.participant", _participants_by_uuid, participant_uuid)
+    if participant is None:
         return None
-    if not found:
-        return None
-    participant = found[0]
     return participant if decide(user.role, _facts_of_door(user, participant), Action.VIEW, Category.IDENTITY) else None
 
 
@@ -622,13 +623,9 @@ def _enrollment_admitted(user: User, enrollment_uuid: UUID | str) -> Enrollment 
     access matrix), its participant carrying the facts that decided it; else None."""
     if not user.is_authenticated or not user.is_active:
         return None
-    try:
-        found = prepared.instances("access.door.enrollment", _enrollments_by_uuid, [UUID(str(enrollment_uuid))])
-    except (ValueError, TypeError):
+    enrollment = _by_public_id("access.door.enrollment", _enrollments_by_uuid, enrollment_uuid)
+    if enrollment is None:
         return None
-    if not found:
-        return None
-    enrollment = found[0]
     involvement = _facts_of_door(user, enrollment.participant)
     if not decide(user.role, involvement, Action.VIEW, Category.TRAJECTORY):
         return None
@@ -637,9 +634,17 @@ def _enrollment_admitted(user: User, enrollment_uuid: UUID | str) -> Enrollment 
     return enrollment
 
 
+def _by_public_id(key: str, build: Callable[[list[UUID]], QuerySet[Any]], public_id: UUID | str) -> Any | None:
+    """The record with this id from the address, or None for an unknown or malformed one; the
+    lookup compiled once (`core.prepared`): every page of a file opens with it."""
+    try:
+        found = prepared.instances(key, build, [UUID(str(public_id))])
+    except (ValueError, TypeError):
+        return None
+    return found[0] if found else None
+
+
 def _participants_by_uuid(uuids: list[UUID]) -> QuerySet[Participant]:
-    """The door's lookup by the id in the address, compiled once (`core.prepared`): every page of a
-    file opens with it."""
     return Participant.objects.select_related("municipality").filter(uuid__in=uuids)
 
 
@@ -668,8 +673,7 @@ def _director_of(participant: Participant, team: Iterable[TeamAssignment] | None
         first = min(running, key=lambda a: (a.starts_on, a.pk), default=None)
         return first.member if first is not None else None
     assignment = (
-        TeamAssignment.objects.filter(participant=participant, role="regisseur", starts_on__lte=today)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        TeamAssignment.objects.filter(_running(today), participant=participant, role="regisseur")
         .select_related("member", "member__organisation")
         .first()
     )
@@ -1086,12 +1090,9 @@ def programmes_on_caseload(user: User) -> list[Programme]:
     today = clock.today()
 
     def build(ids: list[int]) -> QuerySet[Programme]:
-        mine = TeamAssignment.objects.filter(member_id__in=ids, starts_on__lte=today).filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=today)
-        )
+        mine = TeamAssignment.objects.filter(_running(today), member_id__in=ids)
         enrolled = Enrollment.objects.filter(
-            participant_id__in=mine.values("participant_id"),
-            state__in=sorted(s.value for s in enrollment_rules.OPEN_STATES),
+            participant_id__in=mine.values("participant_id"), state__in=_OPEN_STATE_VALUES
         )
         return Programme.objects.filter(pk__in=enrolled.values("programme_id")).order_by("name")
 
@@ -1101,7 +1102,7 @@ def programmes_on_caseload(user: User) -> list[Programme]:
 def programmes_on_caseload_by_scope(user: User) -> QuerySet[Programme]:
     """`programmes_on_caseload` through the scopes (a team lead's caseload is their organisation's)."""
     enrolled = enrollments_visible_to(user).filter(
-        participant__in=participants_on_caseload(user), state__in=[s.value for s in enrollment_rules.OPEN_STATES]
+        participant__in=participants_on_caseload(user), state__in=_OPEN_STATE_VALUES
     )
     return Programme.objects.filter(pk__in=enrolled.values("programme_id")).order_by("name")
 

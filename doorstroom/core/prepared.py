@@ -89,21 +89,14 @@ def _compile(build: Callable[[Any], QuerySet], count: int | None, *, as_instance
     if {j for _, j, _hex in positions} != set(range(count or 0)):
         raise ValueError("the ids must appear among the query's parameters")
     fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
-    converters = compiler.get_converters(fields)
-    composite = compiler.has_composite_fields(fields)
-    shape = _Shape(compiler, sql, tuple(params), positions, queryset.db, converters, composite)
+    converters, composite = compiler.get_converters(fields), compiler.has_composite_fields(fields)
+    common = (compiler, sql, tuple(params), positions, queryset.db, converters, composite)
     if not as_instances:
-        return shape
+        return _Shape(*common)
     select, klass_info = compiler.select, compiler.klass_info
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     return _Shape(
-        compiler,
-        sql,
-        tuple(params),
-        positions,
-        queryset.db,
-        converters,
-        composite,
+        *common,
         model=klass_info["model"],
         init_list=tuple(f[0].target.attname for f in select[start:end]),
         model_columns=(start, end),

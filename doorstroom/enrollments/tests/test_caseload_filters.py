@@ -10,7 +10,7 @@ import pytest
 
 from doorstroom.core import clock
 from doorstroom.enrollments import services
-from doorstroom.enrollments.models import TeamRole
+from doorstroom.enrollments.models import Enrollment, EventType, TeamRole
 from doorstroom.enrollments.tests.factories import TeamAssignmentFactory
 from doorstroom.organisations.models import Role
 from doorstroom.organisations.tests.factories import OrganisationFactory, UserFactory
@@ -69,6 +69,27 @@ def test_search_and_sort(client, world):
     assert names(client, zoek="chao") == ["Chaouch"]
     page = client.get(reverse("enrollments:caseload"), {"sorteer": "-naam"}).content.decode()
     assert page.index("Dijkstra") < page.index("Chaouch") < page.index("Ahmadi")
+
+
+def test_sort_by_time_in_phase_and_since_the_last_step(client, world):
+    for name, days in (("Chaouch", 2), ("Ahmadi", 0)):  # both start their first phase
+        services.enrollment_record(
+            enrollment=Enrollment.objects.get(participant=world["people"][name]),
+            actor=world["director"],
+            event_type=EventType.STARTED,
+            on=TODAY - timedelta(days=days),
+        )
+    client.force_login(world["director"])
+    # the longest in their phase first; those without a phase last, by name
+    assert names_in_order(client, sorteer="langst_in_fase") == ["Chaouch", "Ahmadi", "Bakker", "Dijkstra"]
+    # the longest since their last step first (Bakker's referral, five days ago)
+    assert names_in_order(client, sorteer="langst_geen_stap") == ["Bakker", "Chaouch", "Ahmadi", "Dijkstra"]
+
+
+def names_in_order(client, **query):
+    page = client.get(reverse("enrollments:caseload"), query).content.decode()
+    table = page.split("<tbody>")[1].split("</tbody>")[0]
+    return sorted(("Ahmadi", "Bakker", "Chaouch", "Dijkstra"), key=table.index)
 
 
 def test_filters_keep_a_bounded_number_of_queries(client, world, django_assert_max_num_queries):
