@@ -228,7 +228,7 @@ REDIS_URL = env("REDIS_URL") or ""
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "doorstroom.core.shared_cache.SharedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "doorstroom",
             "TIMEOUT": 300,

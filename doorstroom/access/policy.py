@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from django_htmx.middleware import HtmxDetails
 
-from doorstroom.core import clock, prepared
+from doorstroom.core import clock, per_request, prepared
 from doorstroom.core.messages import _
 from doorstroom.enrollments import rules as enrollment_rules
 from doorstroom.enrollments.models import Enrollment, TeamAssignment
@@ -176,8 +176,12 @@ def served_municipality_ids(user: User) -> set[int]:
     org = user.organisation
     if org is None or org.kind != OrganisationKind.MUNICIPALITY:
         return set()
-    # compiled once (`core.prepared`): a director's every request asks, some several times
-    executed = prepared.rows("access.served_municipalities", _executed_for, [org.pk])
+    # compiled once (`core.prepared`) and asked once per request: a director's every request asks,
+    # some several times
+    executed = per_request.remembered(
+        ("access.served_municipalities", org.pk),
+        lambda: prepared.rows("access.served_municipalities", _executed_for, [org.pk]),
+    )
     return {org.pk} | {pk for (pk,) in executed if pk is not None}
 
 
@@ -580,6 +584,7 @@ def record_creation(user: User, participant: Participant) -> None:
         purpose=PURPOSE_BY_ROLE.get(user.role, ""),
         legal_basis=LegalBasis.STATUTORY_TASK.value,
         detail={"dubbelcheck": "niemand gevonden"},
+        savepoint=False,  # a refused audit row must undo the registration: no savepoint to keep it
     )
 
 

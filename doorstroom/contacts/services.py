@@ -65,7 +65,7 @@ def contact_record(
         minutes=minutes,
         note=note,
     )
-    touched.mark(participant.pk)
+    touched.mark(participant.pk, written=touched.CONTACTS)
     return ContactMoment.objects.create(
         participant=participant,
         recorded_by=actor,
@@ -100,7 +100,7 @@ def contact_update(
         minutes=minutes,
         note=note,
     )
-    touched.mark(contact.participant_id)
+    touched.mark(contact.participant_id, written=touched.CONTACTS)
     contact.kind, contact.status, contact.occurred_on = kind, status, occurred_on
     contact.attendance, contact.minutes, contact.note = attendance, minutes, note.strip()
     contact.save(update_fields=["kind", "status", "occurred_on", "attendance", "minutes", "note"])

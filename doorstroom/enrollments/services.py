@@ -61,7 +61,7 @@ def enrollment_replay(enrollment: Enrollment) -> rules.Projection:
 
 
 def _store(enrollment: Enrollment, projection: rules.Projection, phases: Sequence[Phase]) -> None:
-    touched.mark(enrollment.participant_id)
+    touched.mark(enrollment.participant_id, written=touched.ENROLLMENTS)
     for name, value in projection_fields(projection, phases).items():
         setattr(enrollment, name, value)
     enrollment.version += 1
@@ -436,7 +436,7 @@ def enrollments_enrol_many(
             tag.enrollment = enrollment
     EnrollmentEvent.objects.bulk_create([event for _e, events, _t in planned for event in events])
     bulk.write_objects([tag for _e, _events, tags in planned for tag in tags])
-    touched.mark(*{h.participant.pk for h in histories})
+    touched.mark(*{h.participant.pk for h in histories}, written=touched.ENROLLMENTS)
     if sync_grants:
         work_grants_sync([h.participant.pk for h in histories])
     return [(enrollment, events) for enrollment, events, _tags in planned]
@@ -526,6 +526,24 @@ def team_assign(
     *, participant: Participant, member: User, role: str, starts_on: date, ends_on: date | None = None
 ) -> TeamAssignment:
     """Put a professional on the participant's team for a period."""
+    organisation = _assignment_check(member=member, role=role, starts_on=starts_on, ends_on=ends_on)
+    if role == TeamRole.DIRECTOR:
+        _require_single_director(participant=participant, member=member, starts_on=starts_on, ends_on=ends_on)
+    assignment = TeamAssignment.objects.create(
+        participant=participant,
+        member=member,
+        organisation=organisation,
+        role=role,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    work_grants_sync([participant.pk])
+    return assignment
+
+
+def _assignment_check(*, member: User, role: str, starts_on: date, ends_on: date | None) -> Organisation:
+    """What an assignment must be on its own: a member of an organisation (returned), a known role
+    (regisseur only for a klantregisseur), and an end not before its start."""
     if member.organisation is None:
         raise DomainError(_("Deze medewerker hoort bij geen organisatie."), field="member")
     if role not in TeamRole.values:
@@ -534,18 +552,7 @@ def team_assign(
         raise DomainError(_("Alleen een klantregisseur kan regisseur in het team zijn."), field="role")
     if ends_on is not None and ends_on < starts_on:
         raise DomainError(_("De einddatum ligt voor de begindatum."), field="ends_on")
-    if role == TeamRole.DIRECTOR:
-        _require_single_director(participant=participant, member=member, starts_on=starts_on, ends_on=ends_on)
-    assignment = TeamAssignment.objects.create(
-        participant=participant,
-        member=member,
-        organisation=member.organisation,
-        role=role,
-        starts_on=starts_on,
-        ends_on=ends_on,
-    )
-    work_grants_sync([participant.pk])
-    return assignment
+    return member.organisation
 
 
 @transaction.atomic
@@ -701,20 +708,24 @@ def caseload_reassign(
     return len(rows)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # one operation: a refusal anywhere undoes all of it
 def participant_take_on(
     *, actor: User, municipality: Organisation, data: dict[str, object], confirm_not_duplicate: bool = False
 ) -> Participant:
     """Register a new participant and put the registering professional on their team, so the person
-    never falls out of anyone's view (a director as regisseur, anyone else as coach)."""
+    never falls out of anyone's view (a director as regisseur, anyone else as coach).
+
+    A file made a moment ago has no team, no household and no enrollment: no other regisseur can
+    overlap, and no programme's data needs can grant anything yet, so `team_assign`'s look for those
+    (six queries) would find nothing; its checks of the member and role still apply."""
+    role = TeamRole.DIRECTOR if actor.role == Role.DIRECTOR else TeamRole.COACH
+    today = clock.today()
+    organisation = _assignment_check(member=actor, role=role, starts_on=today, ends_on=None)
     participant = participant_services.participant_register(
         municipality=municipality, data=data, confirm_not_duplicate=confirm_not_duplicate
     )
-    team_assign(
-        participant=participant,
-        member=actor,
-        role=TeamRole.DIRECTOR if actor.role == Role.DIRECTOR else TeamRole.COACH,
-        starts_on=clock.today(),
+    TeamAssignment.objects.create(
+        participant=participant, member=actor, organisation=organisation, role=role, starts_on=today
     )
     return participant
 
@@ -1024,5 +1035,5 @@ def enrollment_tags_set(*, enrollment: Enrollment, actor: User, codes: Sequence[
     ]
     EnrollmentTag.objects.bulk_create(added)
     if added or ended:
-        touched.mark(enrollment.participant_id)
+        touched.mark(enrollment.participant_id, written=touched.ENROLLMENTS)
     return len(added), len(ended)

@@ -96,7 +96,7 @@ def measurement_record(
     if problem:
         errors.append(DomainError(problem[1], field=problem[0]))
     raise_all(errors)
-    touched.mark(participant.pk)
+    touched.mark(participant.pk, written=touched.MEASUREMENTS)
     measurement = Measurement.objects.create(
         participant=participant,
         scale=scale,
@@ -155,7 +155,7 @@ def screening_record(
         raise DomainError(_("Een screening kan niet in de toekomst liggen."), field="screened_on")
     if len(referred_to) > 200:
         raise DomainError(_("Houd dit korter dan 200 tekens."), field="referred_to")
-    touched.mark(participant.pk)
+    touched.mark(participant.pk, written=touched.MEASUREMENTS)
     return LanguageScreening.objects.create(
         participant=participant,
         instrument=instrument,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from doorstroom.core import prepared
+from doorstroom.core import per_request, prepared
 from doorstroom.core.errors import DomainError
 from doorstroom.core.messages import _
 
@@ -242,6 +242,7 @@ def _carry_out(change: AccountChange) -> None:
         region.centre_id = values["centre"]
         region.save(update_fields=["centre"])
         region.executes_for.set(values["executes_for"])
+        per_request.forget()  # whom a municipality serves changed: access decisions ask again
         return
     target = User.objects.select_for_update().get(pk=int(change.target_id or 0))
     if change.kind == AccountChangeKind.ROLE:

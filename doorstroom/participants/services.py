@@ -287,6 +287,7 @@ def participant_update(
             reason=reason,
             is_rectification=is_rectification,
         )
+        touched.mark(participant.pk, written=touched.PERSON)  # a birth date or a duty decides signals too
     participant.refresh_from_db()
     return participant
 
@@ -337,7 +338,7 @@ def household_add_member(
     )
     if not created:
         raise DomainError(_("Deze deelnemer hoort al bij dit huishouden."), field="household")
-    touched.mark(participant.pk)
+    touched.mark(participant.pk, written=touched.HOUSEHOLDS)
     return member
 
 
@@ -360,7 +361,7 @@ def school_register(
     assert starts_on is not None
     earlier = SchoolRegistration.objects.filter(participant=participant, ends_on__isnull=True, starts_on__lt=starts_on)
     earlier.update(ends_on=starts_on - timedelta(days=1))
-    touched.mark(participant.pk)
+    touched.mark(participant.pk, written=touched.SCHOOL)
     return SchoolRegistration.objects.create(
         participant=participant, school=school.strip(), starts_on=starts_on, ends_on=ends_on, recorded_by=actor
     )

@@ -171,7 +171,9 @@ def plan_save(
         for position, agreement in enumerate(agreements)
     )
     Plan.objects.filter(pk=plan.pk).update(current=version)
-    touched.mark(participant.pk if participant is not None else None, *(m.pk for m in members.values()))
+    touched.mark(
+        participant.pk if participant is not None else None, *(m.pk for m in members.values()), written=touched.PLANS
+    )
     return version
 
 
@@ -235,5 +237,5 @@ def plan_agree_by_participant(*, participant: Participant, version_number: int, 
     version.agreed_on = on
     version.agreed_how = "digitaal"
     version.save(update_fields=["agreed_on", "agreed_how"])
-    touched.mark(participant.pk)
+    touched.mark(participant.pk, written=touched.PLANS)
     return version

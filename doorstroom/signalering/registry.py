@@ -35,6 +35,10 @@ class SignalRule:
     default_threshold: int
     threshold_unit: str | Promise
     find: Finder
+    #: the kinds of work (`core.touched`) whose change can change what `find` finds; a refresh after a
+    #: request runs only the rules that read what it wrote. None: everything (the safe default). A rule
+    #: that reads other household members' data says HOUSEHOLDS, so the refresh reaches them too.
+    reads: frozenset[str] | None = None
 
 
 RULES: dict[str, SignalRule] = {}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstroom.contacts import rules as contact_rules
 from doorstroom.contacts.models import ContactMoment
-from doorstroom.core import prepared
+from doorstroom.core import prepared, touched
 from doorstroom.enrollments.models import Enrollment
 from doorstroom.enrollments.rules import OPEN_STATES
 from doorstroom.participants import rules as participant_rules
@@ -201,10 +201,26 @@ def no_pip_adopted(today: date, thresholds: Thresholds, among: Collection[int] |
     return [(pid, "", f"Aangemeld op {first:%d-%m-%Y}, nog geen vastgesteld PIP") for pid, first in rows]
 
 
-register(SignalRule("geen_contact", _("Lang geen contact"), DataCategory.NOTES, 21, _("dagen"), no_recent_contact))
 register(
     SignalRule(
-        "niet_verschenen", _("Vaker niet verschenen"), DataCategory.NOTES, 2, _("keer in vier weken"), repeated_no_shows
+        "geen_contact",
+        _("Lang geen contact"),
+        DataCategory.NOTES,
+        21,
+        _("dagen"),
+        no_recent_contact,
+        reads=frozenset({touched.CONTACTS, touched.ENROLLMENTS}),
+    )
+)
+register(
+    SignalRule(
+        "niet_verschenen",
+        _("Vaker niet verschenen"),
+        DataCategory.NOTES,
+        2,
+        _("keer in vier weken"),
+        repeated_no_shows,
+        reads=frozenset({touched.CONTACTS}),
     )
 )
 register(
@@ -215,11 +231,18 @@ register(
         0,
         _("dagen na de datum"),
         plan_review_passed,
+        reads=frozenset({touched.PLANS, touched.HOUSEHOLDS}),
     )
 )
 register(
     SignalRule(
-        "afspraak_verlopen", _("Afspraak niet op tijd"), DataCategory.PLAN, 0, _("dagen na de datum"), agreement_overdue
+        "afspraak_verlopen",
+        _("Afspraak niet op tijd"),
+        DataCategory.PLAN,
+        0,
+        _("dagen na de datum"),
+        agreement_overdue,
+        reads=frozenset({touched.PLANS, touched.HOUSEHOLDS}),
     )
 )
 register(
@@ -230,6 +253,7 @@ register(
         0,
         _("weken speling"),
         phase_overdue,
+        reads=frozenset({touched.ENROLLMENTS}),
     )
 )
 
@@ -275,10 +299,19 @@ register(
         0,
         _("dagen na uitschrijving"),
         school_age_child_without_school,
+        reads=frozenset({touched.PERSON, touched.HOUSEHOLDS, touched.ENROLLMENTS, touched.SCHOOL}),
     )
 )
 register(
-    SignalRule("pip_ontbreekt", _("Nog geen PIP na tien weken"), DataCategory.PLAN, 70, _("dagen"), no_pip_adopted)
+    SignalRule(
+        "pip_ontbreekt",
+        _("Nog geen PIP na tien weken"),
+        DataCategory.PLAN,
+        70,
+        _("dagen"),
+        no_pip_adopted,
+        reads=frozenset({touched.PERSON, touched.ENROLLMENTS, touched.PLANS}),
+    )
 )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
-from doorstroom.core import prepared
+from doorstroom.core import prepared, touched
 from doorstroom.core.errors import DomainError
 from doorstroom.enrollments.models import Enrollment
 from doorstroom.organisations.models import User
@@ -18,7 +18,7 @@ from doorstroom.participants.models import HouseholdMember
 
 from . import rules, selectors  # noqa: F401 - selectors registers the built-in rules
 from .models import LIVE_STATES, RuleThreshold, Signal, SignalEvent, SignalEventKind, SignalState
-from .registry import RULES, Thresholds
+from .registry import RULES, SignalRule, Thresholds
 
 
 def thresholds() -> dict[str, tuple[Thresholds, bool]]:
@@ -89,14 +89,34 @@ def quiet_history(among: Collection[int] | None = None) -> tuple[set[int], set[t
     return {p for p, _ in pairs if p not in live_people}, pairs - live
 
 
-@transaction.atomic
-def signals_refresh(*, today: date, among: Collection[int] | None = None) -> dict[str, tuple[int, int]]:
-    """Run every registered rule, for everyone or (`among`) for the participants whose work a
-    request just recorded and their households, so a closed condition disappears at once; the
-    number of queries is bounded whatever the number of participants (three or four per rule).
-    Returns per rule (opened, closed)."""
-    scope = None if among is None else _with_households(among)
-    counts = {}
+#: the engine itself reads enrollments (`quiet_history` silences every rule for someone who is only
+#: history), so a write of them can change what any rule shows
+_ENGINE_READS = frozenset({touched.ENROLLMENTS})
+
+
+def rules_reading(written: Collection[str] | None) -> dict[str, SignalRule]:
+    """The rules whose findings a write of these kinds of work can change (all when None)."""
+    if written is None or _ENGINE_READS & set(written):
+        return dict(RULES)
+    return {code: rule for code, rule in RULES.items() if rule.reads is None or rule.reads & set(written)}
+
+
+def signals_refresh(
+    *, today: date, among: Collection[int] | None = None, written: Collection[str] | None = None
+) -> dict[str, tuple[int, int]]:
+    """Run the registered rules, for everyone or (`among`) for the participants whose work a
+    request just recorded, so a closed condition disappears at once; the number of queries is
+    bounded whatever the number of participants (three or four per rule). `written`: the kinds of
+    work the request recorded (`core.touched`); only the rules that read them run, and their
+    household members are included only when such a rule reads households (ADR 0026).
+    Returns per rule (opened, closed). The rules read first; only what changes is written, in one
+    transaction (most refreshes after a write change nothing: no transaction, no round trips for
+    one; each read sees committed data either way, as under READ COMMITTED it did)."""
+    running = rules_reading(written)
+    if not running:
+        return dict.fromkeys(RULES, (0, 0))
+    widen = any(rule.reads is None or touched.HOUSEHOLDS in rule.reads for rule in running.values())
+    scope = None if among is None else (_with_households(among) if widen else set(among))
     settings = thresholds()
     quiet_people, quiet_programmes = quiet_history(scope)
 
@@ -109,7 +129,8 @@ def signals_refresh(*, today: date, among: Collection[int] | None = None) -> dic
     live_of: dict[str, dict[tuple[int, str], int]] = {code: {} for code in RULES}
     for pk, rule_code, pid, subject in prepared.rows("live", live_rows, scope):
         live_of[rule_code][(pid, subject)] = pk  # one query for every rule: a write refreshes seven
-    for code, rule in RULES.items():
+    changes: dict[str, tuple[list[Signal], list[int]]] = {}
+    for code, rule in running.items():
         limits, active = settings[code]
         found: dict[tuple[int, str], tuple[Any, ...]] = {
             (f[0], f[1]): tuple(f[2:])
@@ -131,6 +152,18 @@ def signals_refresh(*, today: date, among: Collection[int] | None = None) -> dic
             )
             for pid, subject in found.keys() - live.keys()
         ]
+        changes[code] = (new, [pk for key, pk in live.items() if key not in found])
+    if scope is None or any(new or gone for new, gone in changes.values()):
+        _signals_write(changes, today=today, scope=scope)
+    return {code: (len(new), len(gone)) for code, (new, gone) in changes.items()} | {
+        code: (0, 0) for code in RULES.keys() - changes.keys()
+    }
+
+
+@transaction.atomic
+def _signals_write(changes: dict[str, tuple[list[Signal], list[int]]], *, today: date, scope: set[int] | None) -> None:
+    """Open the new signals and close the gone ones, each with its event, together."""
+    for code, (new, gone) in changes.items():
         if new:
             Signal.objects.bulk_create(new)
         if new or scope is None:  # (the full refresh also repairs a signal opened today without its event)
@@ -140,12 +173,9 @@ def signals_refresh(*, today: date, among: Collection[int] | None = None) -> dic
             SignalEvent.objects.bulk_create(
                 SignalEvent(signal_id=pk, kind=SignalEventKind.OPENED) for pk in opened.values_list("pk", flat=True)
             )
-        gone = [pk for key, pk in live.items() if key not in found]
         if gone:
             Signal.objects.filter(pk__in=gone).update(state=SignalState.CLOSED, closed_on=today)
             SignalEvent.objects.bulk_create(SignalEvent(signal_id=pk, kind=SignalEventKind.CLOSED) for pk in gone)
-        counts[code] = (len(new), len(gone))
-    return counts
 
 
 @transaction.atomic

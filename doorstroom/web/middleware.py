@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from doorstroom.core import touched
 from doorstroom.core.second_factor import needs_second_factor
 
 
@@ -87,8 +88,6 @@ class SignalsKeepUpMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):  # type: ignore[no-untyped-def]
-        from doorstroom.core import touched
-
         with touched.collecting() as marked:
             request._touched_participants = marked  # type: ignore[attr-defined]
             response = self.get_response(request)
@@ -96,11 +95,13 @@ class SignalsKeepUpMiddleware:
         return response
 
     def process_template_response(self, request: HttpRequest, response):  # type: ignore[no-untyped-def]
-        self._refresh(getattr(request, "_touched_participants", set()))
+        marked = getattr(request, "_touched_participants", None)
+        if marked is not None:
+            self._refresh(marked)
         return response
 
     @staticmethod
-    def _refresh(marked: set[int]) -> None:
+    def _refresh(marked: touched.Marks) -> None:
         if not marked:
             return
         import logging
@@ -108,10 +109,10 @@ class SignalsKeepUpMiddleware:
         from doorstroom.core import clock
         from doorstroom.signalering import services as signal_services
 
-        ids = sorted(marked)
+        ids, written = sorted(marked.participants), set(marked.written)
         marked.clear()
         try:
-            signal_services.signals_refresh(today=clock.today(), among=ids)
+            signal_services.signals_refresh(today=clock.today(), among=ids, written=written)
         except Exception:  # the work itself is saved; the scheduled refresh catches up
             logging.getLogger("doorstroom.signals").exception("re-evaluating signals after a write failed")
 

@@ -1,7 +1,7 @@
 """Access that follows the work: a programme's approved data needs become sharing grants for the
 organisation of whoever joins a participant's team in that role, and end with that work."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -268,3 +268,50 @@ def test_the_sync_of_a_later_day_sees_that_day_s_teams(world, monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: today + timedelta(days=1))
     services.work_grants_sync([world["participant"].pk])
     assert open_grants(world["participant"], world["partner"]) == set()
+
+
+@pytest.mark.parametrize("actor", ["director", "coach"])
+def test_a_new_file_starts_with_its_registrar_on_the_team_and_nothing_for_the_grants_to_do(world, actor):
+    """`participant_take_on` skips `team_assign`'s look for overlapping regisseurs and its grant
+    sync (a file made a moment ago has neither team nor enrollment): what it leaves must be what
+    `team_assign` would have left, so a sync afterwards changes nothing, even with approved needs."""
+    approved(world, role="coach")
+    member = world[actor]
+    participant = services.participant_take_on(
+        actor=member,
+        municipality=world["municipality"],
+        data={"given_name": "Nieuw", "family_name": "Dossier", "date_of_birth": date(1990, 1, 2), "bsn": "111222333"},
+    )
+    (assignment,) = participant.team.all()
+    assert (assignment.member, assignment.organisation, assignment.starts_on, assignment.ends_on) == (
+        member,
+        member.organisation,
+        clock.today(),
+        None,
+    )
+    assert assignment.role == ("regisseur" if actor == "director" else "coach")
+    assert services.work_grants_sync([participant.pk]) == (0, 0)
+    # the same enrolment then grants what the approved need covers, as for any file
+    services.enrollment_enrol(
+        participant=participant,
+        programme=world["programme"],
+        actor=world["director"],
+        referred_by=world["municipality"],
+        on=clock.today(),
+    )
+    assert open_grants(participant, member.organisation) == (
+        set() if actor == "director" else {"plan", "notities", "metingen"}
+    )
+
+
+def test_taking_on_refuses_a_registrar_without_an_organisation(world):
+    loose = UserFactory(role=Role.COACH, organisation=None)
+    # a caller that goes on after a refusal gives the take-on its own atomic block, as the views do
+    with pytest.raises(DomainError) as refused, transaction.atomic():
+        services.participant_take_on(
+            actor=loose,
+            municipality=world["municipality"],
+            data={"given_name": "Nieuw", "family_name": "Dossier", "date_of_birth": date(1990, 1, 2)},
+        )
+    assert refused.value.field == "member"
+    assert not participant_services.Participant.objects.filter(given_name="Nieuw").exists()

@@ -24,7 +24,7 @@ def redis_reachable() -> bool:
 
 
 def redis_cache(url: str) -> dict:
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "t"}}
+    return {"default": {"BACKEND": "doorstroom.core.shared_cache.SharedRedisCache", "LOCATION": url, "KEY_PREFIX": "t"}}
 
 
 def test_healthy_service_answers_200_with_each_check(client):

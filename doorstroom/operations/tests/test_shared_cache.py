@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 UNREACHABLE = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "doorstroom.core.shared_cache.SharedRedisCache",  # the production backend
         "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
         "KEY_PREFIX": "doorstroom-test-unreachable",
     }
