@@ -1,6 +1,9 @@
 """B5: the audit row of a write that fails survives the rollback of that write. Real commits
 (transaction=True): the write's own transaction rolls back, the audit row stays."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -60,3 +63,21 @@ def test_a_refused_change_under_restriction_keeps_its_denied_row(world, assuranc
     denied = AuditEvent.objects.filter(result=AuditResult.DENIED, object_id=str(participant.uuid))
     assert denied.count() == 1
     assurance.add("B5 failed writes with their audit row kept")
+
+
+def test_a_saved_change_has_one_row_with_its_subject_and_is_looked_up_once(world):
+    """The change row and its subject go in with the change (one statement on PostgreSQL), and the
+    request asks once whether it was committed: once committed, a later look would find the same."""
+    participant = world["participant"]
+    with CaptureQueriesContext(connection) as queries:
+        response = world["api"].patch(
+            f"/api/v1/deelnemers/{participant.uuid}/", {"version": 1, "family_name": "Nieuw"}, format="json"
+        )
+    assert response.status_code == 200, response.json()
+    assert Participant.objects.get(pk=participant.pk).family_name == "Nieuw"
+    (row,) = rows_about(participant, action=AuditAction.CHANGE)
+    assert row.result == AuditResult.ALLOWED and row.subject_count == 1
+    committed_checks = [
+        q for q in queries if q["sql"].startswith('SELECT "access_auditevent"."id"') and " IN (" in q["sql"]
+    ]
+    assert len(committed_checks) == 1, [q["sql"] for q in committed_checks]
