@@ -321,11 +321,11 @@ def record(
         "detail": detail,
     }
     try:
-        outer = connection.atomic_blocks[0] if connection.in_atomic_block else None
+        outer = connection.in_atomic_block
         with transaction.atomic(savepoint=savepoint):
-            head = _take_lane(getattr(outer, "_doorstroom_audit_lane", None))
-            if outer is not None:  # the transaction's further rows go to the lane it already holds
-                outer._doorstroom_audit_lane = head.pk  # type: ignore[attr-defined]
+            head = _take_lane(_lane_held() if outer else None)
+            if outer:  # the transaction's further rows go to the lane it already holds
+                _hold_lane(head.pk)
             digest = chain_hash(head.last_hash, values, subjects)
             event = AuditEvent(lane=head.pk, prev_hash=head.last_hash, hash=digest, **values)
             _append(event, subjects, head.length + 1)
@@ -397,6 +397,20 @@ def _new_head(lane: int) -> AuditChainHead:
         pk=lane, defaults={"last_hash": genesis(lane), "length": 0}
     )
     return head
+
+
+def _hold_lane(lane: int) -> None:
+    # Kept with the transaction's list of commit hooks, which Django replaces when a transaction
+    # commits or rolls back: a lane kept on the outer atomic block itself outlived its transaction
+    # when that block was a service's `@transaction.atomic` (one object for every call), so every
+    # later write through that service queued for the same lane instead of taking a free one.
+    connection._doorstroom_audit_lane = (connection.run_on_commit, lane)  # type: ignore[attr-defined]
+
+
+def _lane_held() -> int | None:
+    """The lane this transaction already appended to, if any."""
+    held = getattr(connection, "_doorstroom_audit_lane", None)
+    return held[1] if held is not None and held[0] is connection.run_on_commit else None
 
 
 def _take_lane(held: int | None) -> AuditChainHead:

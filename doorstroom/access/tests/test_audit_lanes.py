@@ -147,3 +147,30 @@ def test_a_row_moved_to_another_lane_breaks_the_chain():
     assert report.intact and report.tails == {1: (3, previous[1]), 2: (3, previous[2])}
     rows[2] = {**rows[2], "lane": 1 if rows[2]["lane"] == 2 else 2}
     assert not audit.verify_rows(rows, subjects).intact
+
+
+@transaction.atomic
+def _write_as_a_service(user, number: int, *, impatient: bool = False) -> AuditEvent:
+    """A service decorated with `@transaction.atomic`: one Atomic object for all its calls."""
+    if impatient:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '500ms'")  # waiting for a busy lane fails here
+    return _record(user, number)
+
+
+def test_a_services_next_transaction_takes_a_free_lane_not_the_one_it_used_before(postgres_only):
+    """The lane a transaction holds ends with it, also when every call of a service shares one
+    outer atomic block: otherwise its later writes all queue for the lane its first one took."""
+    user = UserFactory()
+    first = _write_as_a_service(user, 1)
+    assert first.lane == 1
+    holder = HoldingWriter(user)  # another request now holds lane 1
+    holder.start()
+    assert holder.holding.wait(30) and holder.error is None
+    try:
+        second = _write_as_a_service(user, 2, impatient=True)
+    finally:
+        holder.release.set()
+        holder.join(30)
+    assert holder.lane == 1 and second.lane == 2
+    assert audit.verify_chain().intact
