@@ -19,6 +19,12 @@ export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/doorstro
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
 
+# the tier's data is seeded once and kept as a dump in var/; a later run (on a fresh database server)
+# restores it instead of seeding again
+DUMP="var/doorstroom_$tier.dump"
+mkdir -p var
+bash scripts/tier_data.sh restore "$DATABASE_URL" "$DUMP"
+
 # four clients registering a hundred people a second are far above one staff member's limits
 export DOORSTROOM_API_RATE_USER=1000000/minute DOORSTROOM_DUPLICATE_CHECKS_PER_HOUR=1000000
 DEMO=1 DEMO_PARTICIPANTS="$PARTICIPANTS" bash scripts/serve.sh >var/bench-serve.log 2>&1 &
@@ -29,6 +35,7 @@ until curl -sf http://127.0.0.1:8000/health/ >/dev/null; do
   kill -0 $SERVE 2>/dev/null || { tail -20 var/bench-serve.log; exit 1; }
   sleep 5
 done
+bash scripts/tier_data.sh keep "$DATABASE_URL" "$DUMP"  # as seeded, before the runs below add to it
 .venv/bin/python benchmarks/http_at_scale.py --tier "$TIER" --requests "${REQUESTS:-100}"
 .venv/bin/python benchmarks/reports_at_scale.py --participants "$PARTICIPANTS" --repeat 2
 .venv/bin/python benchmarks/load_run.py --users 50 --seconds "${LOAD_SECONDS:-90}"
