@@ -248,13 +248,13 @@ def participant_search(request: access.AuthenticatedRequest) -> HttpResponse:
     results: list[Participant] | None = None
     if form.is_bound and form.is_valid():
         query = form.cleaned_data["q"].strip()
-        scope = access.participants_visible_to(request.user).select_related("municipality")
         bsn = rules.normalise_bsn(query)
         if rules.looks_like_bsn(bsn) and request.method != "POST":
             form.add_error("q", _("Zoek op BSN met het zoekformulier: een BSN hoort niet in een webadres."))
         elif rules.looks_like_bsn(bsn):
-            results = list(scope.filter(bsn_index=blind_index(bsn))) if access.can_see_bsn(request.user) else []
+            results = access.participants_with_bsn(request.user, bsn)
         else:
+            scope = access.participants_visible_to(request.user).select_related("municipality")
             results = list(selectors.named(scope, query)[:SEARCH_LIMIT])
         if results is not None:
             access.record_list(request.user, results, object_type="participant_search", search=True)

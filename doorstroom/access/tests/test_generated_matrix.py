@@ -9,11 +9,13 @@ from datetime import timedelta
 from django.utils import timezone
 
 import pytest
+from stdnum.nl import bsn as bsn_number
 
 from doorstroom.access import policy as access
 from doorstroom.access.models import BreakGlassAccess
 from doorstroom.access.tests import oracle
 from doorstroom.core import clock
+from doorstroom.core.crypto import blind_index
 from doorstroom.enrollments import services as enrollment_services
 from doorstroom.enrollments.models import Enrollment, TeamAssignment, TeamRole
 from doorstroom.organisations.models import OrganisationKind, Role
@@ -251,9 +253,23 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
                 opened_on=today - timedelta(days=3),
             )
 
-    pairs = differences = through_referral = facts_checked = files_checked = signals_counted = 0
+    # the same BSN in both municipalities (a person who moved), for the search by BSN
+    shared_bsns = [f"{100000000 + n:09d}" for n in range(900) if bsn_number.is_valid(f"{100000000 + n:09d}")][:10]
+    for index, bsn in enumerate(shared_bsns):
+        first, second = participants[2 * index], participants[2 * index + 1]
+        for person in (first, second):
+            person.bsn = bsn
+            person.save(update_fields=["bsn", "bsn_index"])
+
+    pairs = differences = through_referral = facts_checked = files_checked = signals_counted = bsn_found = 0
     problems = []
     for user in users:
+        for bsn in shared_bsns:
+            scope = access.participants_visible_to(user).filter(bsn_index=blind_index(bsn)).order_by("id")
+            expected = list(scope) if access.can_see_bsn(user) else []
+            if access.participants_with_bsn(user, bsn) != expected:
+                problems.append((user.role, bsn, "participants with a BSN", expected))
+            bsn_found += len(expected)
         served = access.served_municipality_ids(user)
         gathered = access.involvements_of(user, participants)
         visible_enrollments = set(access.enrollments_visible_to(user).values_list("participant_id", "pk"))
@@ -315,6 +331,7 @@ def test_a2_querysets_equal_the_decision_in_a_database_world(assurance):
     assert signals_counted > 0  # some were visible, so the counting was exercised
     assert emergency and any(p.programme.is_sensitive for p in Enrollment.objects.select_related("programme"))
     assert through_referral > 0  # the referral route was exercised, not only the others
+    assert bsn_found > 0  # some searches by BSN found someone, so the comparison had work to do
 
 
 def test_a1_break_the_glass_matches_the_oracle(assurance):
