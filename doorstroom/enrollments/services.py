@@ -86,10 +86,13 @@ def _lock(enrollment: Enrollment, expected_version: int | None) -> Enrollment:
     return locked
 
 
-def _append_and_rebuild(enrollment: Enrollment, event: EnrollmentEvent) -> EnrollmentEvent:
-    """Save the event, replay the whole history with it, and refuse (rolling back) if any step breaks."""
+def _append_and_rebuild(
+    enrollment: Enrollment, event: EnrollmentEvent, phases: list[Phase] | None = None
+) -> EnrollmentEvent:
+    """Save the event, replay the whole history with it, and refuse (rolling back) if any step breaks.
+    `phases`: the programme's phases when the caller has read them already."""
     event.save()
-    phases = _phases(enrollment.programme)
+    phases = _phases(enrollment.programme) if phases is None else phases
     positions = {p.id: p.position for p in phases}
     try:
         projection = rules.replay(_facts(enrollment, positions), phase_count=len(phases), outcome_codes=OUTCOME_CODES)
@@ -202,16 +205,17 @@ def enrollment_record(
     completion, administrative close). Transfers and corrections have their own services."""
     locked = _lock(enrollment, expected_version)
     _check_step(locked.programme, event_type, on, reason_code, phase)
+    phases = _phases(locked.programme)
     if event_type not in (EventType.STARTED, EventType.PHASE_CHANGED):
         phase = None
     elif phase is None:  # record the phase the step leads to, so the timeline can name it
-        phases = _phases(locked.programme)
         current = locked.current_phase.position if locked.current_phase else 0
         wanted = 1 if event_type == EventType.STARTED else current + 1
         phase = next((p for p in phases if p.position == wanted), None)
     event = _append_and_rebuild(
         locked,
         _step_event(locked, actor, Step(event_type, on, note, reason_code, phase, outcomes)),
+        phases,
     )
     enrollment.refresh_from_db()
     return event
