@@ -23,7 +23,9 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 # restores it instead of seeding again
 DUMP="var/doorstroom_$tier.dump"
 mkdir -p var
-bash scripts/tier_data.sh restore "$DATABASE_URL" "$DUMP"
+# each tier's database has its own audit chain, so its own checkpoint file
+export DOORSTROOM_AUDIT_CHECKPOINTS="${DOORSTROOM_AUDIT_CHECKPOINTS:-$PWD/var/bench-$tier-audit-checkpoints.log}"
+bash scripts/tier_data.sh restore "$DATABASE_URL" "$DUMP" "$DOORSTROOM_AUDIT_CHECKPOINTS"
 
 # four clients registering a hundred people a second are far above one staff member's limits
 export DOORSTROOM_API_RATE_USER=1000000/minute DOORSTROOM_DUPLICATE_CHECKS_PER_HOUR=1000000
