@@ -155,9 +155,7 @@ def signals_refresh(
         changes[code] = (new, [pk for key, pk in live.items() if key not in found])
     if scope is None or any(new or gone for new, gone in changes.values()):
         _signals_write(changes, today=today, scope=scope)
-    return {code: (len(new), len(gone)) for code, (new, gone) in changes.items()} | {
-        code: (0, 0) for code in RULES.keys() - changes.keys()
-    }
+    return {code: (len(changes[code][0]), len(changes[code][1])) if code in changes else (0, 0) for code in RULES}
 
 
 @transaction.atomic

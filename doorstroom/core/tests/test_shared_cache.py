@@ -2,27 +2,16 @@
 and each cache keeps one client per connection pool instead of building one per call."""
 
 import os
-import socket
 
 from django.core.cache.backends.redis import RedisCache
 
 import pytest
 
 from doorstroom.core.shared_cache import SharedRedisCache
-
-REDIS = "redis://127.0.0.1:6379/15"
-
-
-def _reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        return False
-    return True
-
+from doorstroom.operations.tests.test_health import REDIS, redis_reachable
 
 pytestmark = pytest.mark.skipif(
-    not _reachable() and os.environ.get("CI") != "true", reason="no Redis on 127.0.0.1:6379"
+    not redis_reachable() and os.environ.get("CI") != "true", reason="no Redis on 127.0.0.1:6379"
 )
 
 

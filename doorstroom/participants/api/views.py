@@ -12,7 +12,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from doorstroom.access import policy as access
-from doorstroom.core.crypto import blind_index
 from doorstroom.core.idempotency import idempotent
 from doorstroom.core.serializer_fields import StrictCharField
 from doorstroom.core.strict import StrictSerializer
@@ -193,7 +192,7 @@ class ParticipantListCreateApi(generics.GenericAPIView):
             raise ValidationError(
                 {"q": ["Zoek op BSN met POST /api/v1/deelnemers/zoeken/: een BSN hoort niet in een webadres."]}
             )
-        queryset = _searched(user, queryset, query)
+        queryset = _searched(queryset, query)
         page = self.paginate_queryset(queryset) or []
         access.record_list(user, page, object_type="participant_list", search=bool(query))
         context = {"request": request, "contact_visible": contact_visible(user, page)}
@@ -264,13 +263,10 @@ def _search_term(value: object) -> str:
     return query
 
 
-def _searched(user, queryset, query: str):  # type: ignore[no-untyped-def]
-    """By the full BSN (only for roles with a task need for it) or by words of the name."""
+def _searched(queryset, query: str):  # type: ignore[no-untyped-def]
+    """By words of the name (a BSN is searched with `access.participants_with_bsn`, never here)."""
     if not query:
         return queryset
-    bsn = rules.normalise_bsn(query)
-    if rules.looks_like_bsn(bsn):
-        return queryset.filter(bsn_index=blind_index(bsn)) if access.can_see_bsn(user) else queryset.none()
     for word in query.split():
         queryset = queryset.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
     return queryset
@@ -307,7 +303,7 @@ class ParticipantSearchApi(generics.GenericAPIView):
             page = access.participants_with_bsn(user, bsn)[:50]
         else:
             scope = access.participants_visible_to(user).select_related("municipality")
-            page = list(_searched(user, scope, query).order_by("id")[:50])
+            page = list(_searched(scope, query).order_by("id")[:50])
         access.record_list(user, page, object_type="participant_search", search=True)
         context = {"request": request, "contact_visible": contact_visible(user, page)}
         return Response(ParticipantOutput(page, many=True, context=context).data)

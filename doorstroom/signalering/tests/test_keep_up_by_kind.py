@@ -26,7 +26,7 @@ from doorstroom.signalering import services
 from doorstroom.signalering.models import LIVE_STATES, Signal
 from doorstroom.signalering.registry import RULES
 
-from .test_rules_among import world
+from .test_rules_among import no_show, world
 
 pytestmark = pytest.mark.django_db
 TODAY = clock.today()
@@ -77,18 +77,7 @@ def test_after_each_kind_of_write_a_full_refresh_has_nothing_left_to_do():
     assert left_for_a_full_refresh() == {}
     absent = guided.exclude(participant__signals__rule="niet_verschenen").order_by("pk").first().participant
     for days in (1, 2):
-        kinds |= as_a_request_does(
-            lambda days=days: contact_services.contact_record(
-                participant=absent,
-                actor=actor,
-                kind="gesprek",
-                status="gehouden",
-                occurred_on=TODAY - timedelta(days=days),
-                attendance="niet_verschenen",
-                minutes=0,
-            ),
-            changed,
-        )
+        kinds |= as_a_request_does(lambda days=days: no_show(absent, actor, days_ago=days), changed)
         assert left_for_a_full_refresh() == {}
 
     # enrollments: a pause ends "lang geen contact" while it lasts

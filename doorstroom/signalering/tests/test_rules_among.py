@@ -28,6 +28,19 @@ def about(findings, ids):
     return {tuple(f) for f in findings if f[0] in ids}
 
 
+def no_show(participant, actor, days_ago):
+    """A held conversation the participant did not come to."""
+    return contact_services.contact_record(
+        participant=participant,
+        actor=actor,
+        kind="gesprek",
+        status="gehouden",
+        occurred_on=TODAY - timedelta(days=days_ago),
+        attendance="niet_verschenen",
+        minutes=0,
+    )
+
+
 def world(participants, seed):
     """The demo's people, plus what it rarely makes at this size: no-shows, and school-age children
     without a school in households where a parent is guided."""
@@ -36,15 +49,7 @@ def world(participants, seed):
     actor = UserFactory(role=Role.DIRECTOR)
     for enrollment in guided[:3]:
         for days in (3, 10):
-            contact_services.contact_record(
-                participant=enrollment.participant,
-                actor=actor,
-                kind="gesprek",
-                status="gehouden",
-                occurred_on=TODAY - timedelta(days=days),
-                attendance="niet_verschenen",
-                minutes=0,
-            )
+            no_show(enrollment.participant, actor, days_ago=days)
     for enrollment in guided[3:]:
         parent = enrollment.participant
         household = parent.household_memberships.first()
